@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import SwitchyardConfig
+import SwitchyardCore
+import SwitchyardGateway
+import SwitchyardHTTP
+import SwitchyardProviders
+import SwitchyardStorage
+
+/// The composition root: builds storage, providers, the gateway and the HTTP server from a configuration, and
+/// runs them as one service group. Used by `switchyard serve` and by the tests.
+public final class SwitchyardServer: Sendable {
+    /// The master key generated on this start because none was configured or stored; shown once, never again.
+    public let generatedMasterKey: String?
+    public let configuration: Configuration
+    private let group: ServiceGroup
+    private let clients: UpstreamClients
+    private let store: any GatewayStore
+
+    private init(
+        configuration: Configuration, generatedMasterKey: String?, group: ServiceGroup, clients: UpstreamClients,
+        store: any GatewayStore
+    ) {
+        self.configuration = configuration
+        self.generatedMasterKey = generatedMasterKey
+        self.group = group
+        self.clients = clients
+        self.store = store
+    }
+
+    /// Prepares everything the server needs; nothing listens until ``run()``.
+    /// - Parameters:
+    ///   - handleSignals: stop gracefully on SIGTERM and SIGINT (off in tests).
+    ///   - onRunning: called with the bound port once the server accepts connections.
+    public static func make(
+        configuration: Configuration, logger: Logger, clients: UpstreamClients = UpstreamClients(), handleSignals: Bool = true,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> SwitchyardServer {
+        let store = try await SQLiteGatewayStore.open(configuration.storage, logger: logger)
+        let masterKey: SecretDigest
+        var generated: String?
+        do {
+            (masterKey, generated) = try await resolveMasterKey(configuration.server.masterKey, store: store)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        var providers: [String: any Provider] = [:]
+        for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
+        let gateway = Gateway(catalog: ModelCatalog(routes: configuration.models, providers: providers))
+        let services = HTTPServices(
+            gateway: gateway, authenticator: Authenticator(masterKey: masterKey), maxBodyBytes: configuration.server.maxBodyBytes,
+            readiness: {
+                do {
+                    try await store.checkHealth()
+                    return nil
+                } catch {
+                    return "storage is unreachable: \(error)"
+                }
+            },
+            configurationLoadedAt: Int(Date().timeIntervalSince1970))
+        let application = Application(
+            router: GatewayRouter.make(services),
+            server: .gateway(configuration.server),
+            configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "switchyard"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.server.port) },
+            logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: application)],
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            cancellationSignals: [],
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.server.shutdownGracePeriod
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        return SwitchyardServer(configuration: configuration, generatedMasterKey: generated, group: group, clients: clients, store: store)
+    }
+
+    /// Serves until a graceful shutdown (signal or ``shutdown()``) completes, then releases connections.
+    public func run() async throws {
+        do {
+            try await group.run()
+        } catch {
+            try? await clients.shutdown()
+            try? await store.close()
+            throw error
+        }
+        try await clients.shutdown()
+        try await store.close()
+    }
+
+    /// Stops accepting connections and lets in-flight requests and streams finish, up to the grace period.
+    public func shutdown() async {
+        await group.triggerGracefulShutdown()
+    }
+
+    /// The configured key, else the stored one, else a new one that is stored (as a digest) and returned.
+    private static func resolveMasterKey(_ configured: String?, store: any GatewayStore) async throws -> (SecretDigest, String?) {
+        if let configured { return (SecretDigest(of: configured), nil) }
+        if let stored = try await store.masterKeyDigest() { return (stored, nil) }
+        let key = SecretGenerator.makeKey()
+        let digest = SecretDigest(of: key)
+        try await store.saveMasterKeyDigest(digest)
+        return (digest, key)
+    }
+}

@@ -1,0 +1,47 @@
+import SwitchyardCore
+
+/// The whole gateway configuration, validated into typed values. Immutable once loaded.
+public struct Configuration: Sendable, Equatable {
+    public var server: ServerSettings
+    public var storage: StorageLocation
+    public var providers: [ProviderSettings]
+    public var models: [ModelRoute]
+
+    public init(server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [], models: [ModelRoute] = []) {
+        self.server = server
+        self.storage = storage
+        self.providers = providers
+        self.models = models
+    }
+}
+
+/// One thing wrong (or worth a warning) in a configuration, with the key path it is about.
+public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
+    /// e.g. `models[2].targets[0].provider`
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// A configuration that cannot be used; lists every problem found, not only the first.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigurationProblem]
+
+    public init(problems: [ConfigurationProblem]) {
+        self.problems = problems
+    }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// A configuration together with the warnings found while loading it.
+public struct LoadedConfiguration: Sendable {
+    public var configuration: Configuration
+    public var warnings: [ConfigurationProblem]
+}

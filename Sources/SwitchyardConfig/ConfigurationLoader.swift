@@ -1,0 +1,31 @@
+import SwitchyardCore
+import Yams
+
+/// Reads the YAML configuration file into a validated ``Configuration``.
+///
+/// Every problem is collected with its key path; unknown keys are rejected. `${VAR}` and `${VAR:-default}` are
+/// replaced in scalar values after parsing, so a variable's content can never change the file's structure.
+public struct ConfigurationLoader: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    /// Parses and validates `yaml`.
+    /// - Throws: ``ConfigurationError`` listing every problem.
+    public func load(yaml: String) throws(ConfigurationError) -> LoadedConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError(problems: [ConfigurationProblem(path: "", message: "not valid YAML: \(error)")])
+        }
+        var reader = ConfigurationReader(interpolation: EnvironmentInterpolation(environment: environment))
+        let configuration = reader.readConfiguration(root)
+        guard reader.problems.isEmpty, let configuration else {
+            throw ConfigurationError(problems: reader.problems)
+        }
+        return LoadedConfiguration(configuration: configuration, warnings: reader.warnings)
+    }
+}

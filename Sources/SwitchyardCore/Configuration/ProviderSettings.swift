@@ -1,0 +1,65 @@
+/// The closed set of upstream dialects the gateway speaks.
+public enum ProviderKind: String, Sendable, CaseIterable {
+    /// Any server that speaks the OpenAI API: OpenAI, vLLM, llama.cpp server, Ollama's /v1, LM Studio, Groq ...
+    case openai
+
+    /// The official endpoint root, used when a provider names no `base_url`.
+    public var defaultBaseURL: String {
+        switch self {
+        case .openai: "https://api.openai.com/v1"
+        }
+    }
+}
+
+/// How long the gateway waits on an upstream.
+public struct UpstreamTimeouts: Sendable, Equatable {
+    /// Establishing the TCP (and TLS) connection.
+    public var connect: Duration
+    /// From sending the request to receiving the response head.
+    public var firstByte: Duration
+    /// The longest silence between two reads of a streamed response.
+    public var streamIdle: Duration
+    /// The whole exchange, body included; nil for no limit beyond the others.
+    public var total: Duration?
+
+    public init(connect: Duration = .seconds(10), firstByte: Duration = .seconds(60), streamIdle: Duration = .seconds(60), total: Duration? = nil) {
+        self.connect = connect
+        self.firstByte = firstByte
+        self.streamIdle = streamIdle
+        self.total = total
+    }
+}
+
+/// One configured upstream: where it is, how to authenticate, and how long to wait for it.
+public struct ProviderSettings: Sendable, Equatable {
+    public var name: String
+    public var kind: ProviderKind
+    /// The endpoint root, without a trailing slash, e.g. `https://api.openai.com/v1`.
+    public var baseURL: String
+    /// The provider's own key; never the key the client sent.
+    public var apiKey: String?
+    /// Extra headers sent with every upstream request.
+    public var headers: [(name: String, value: String)]
+    public var timeouts: UpstreamTimeouts
+    /// Negotiate HTTP/2 over TLS (ALPN) instead of HTTP/1.1 keep-alive.
+    public var http2: Bool
+
+    public init(
+        name: String, kind: ProviderKind, baseURL: String, apiKey: String? = nil,
+        headers: [(name: String, value: String)] = [], timeouts: UpstreamTimeouts = .init(), http2: Bool = false
+    ) {
+        self.name = name
+        self.kind = kind
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.headers = headers
+        self.timeouts = timeouts
+        self.http2 = http2
+    }
+
+    public static func == (lhs: ProviderSettings, rhs: ProviderSettings) -> Bool {
+        lhs.name == rhs.name && lhs.kind == rhs.kind && lhs.baseURL == rhs.baseURL && lhs.apiKey == rhs.apiKey
+            && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value })
+            && lhs.timeouts == rhs.timeouts && lhs.http2 == rhs.http2
+    }
+}

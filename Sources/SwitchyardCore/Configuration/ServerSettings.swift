@@ -1,0 +1,54 @@
+/// How the gateway's own HTTP server behaves.
+public struct ServerSettings: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    /// The master key, when set in the configuration or the environment; otherwise one is generated and stored.
+    public var masterKey: String?
+    /// Larger request bodies get 413.
+    public var maxBodyBytes: Int
+    /// Time a connection may take to deliver a request's head (also how long an idle keep-alive connection stays open).
+    public var requestHeadTimeout: Duration
+    /// Time a client may take to deliver a request's body once its head arrived.
+    public var requestBodyTimeout: Duration
+    /// On SIGTERM/SIGINT, how long in-flight requests and streams may take to finish.
+    public var shutdownGracePeriod: Duration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, masterKey: String? = nil, maxBodyBytes: Int = 32 << 20,
+        requestHeadTimeout: Duration = .seconds(30), requestBodyTimeout: Duration = .seconds(60),
+        shutdownGracePeriod: Duration = .seconds(30)
+    ) {
+        self.host = host
+        self.port = port
+        self.masterKey = masterKey
+        self.maxBodyBytes = maxBodyBytes
+        self.requestHeadTimeout = requestHeadTimeout
+        self.requestBodyTimeout = requestBodyTimeout
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+}
+
+/// Where the gateway keeps its state.
+public enum StorageLocation: Sendable, Equatable {
+    /// A SQLite database file.
+    case sqliteFile(path: String)
+    /// A SQLite database in memory, gone when the process ends.
+    case sqliteInMemory
+
+    /// Parses `sqlite:FILE`, `sqlite:/absolute/path` or `sqlite::memory:`.
+    public init?(url: String) {
+        guard url.hasPrefix("sqlite:") else { return nil }
+        let rest = String(url.dropFirst("sqlite:".count))
+        if rest == ":memory:" {
+            self = .sqliteInMemory
+        } else if rest.hasPrefix("//") {
+            // sqlite:///absolute/path, as in SQLAlchemy-style URLs
+            let path = String(rest.dropFirst(2))
+            guard !path.isEmpty else { return nil }
+            self = .sqliteFile(path: path)
+        } else {
+            guard !rest.isEmpty else { return nil }
+            self = .sqliteFile(path: rest)
+        }
+    }
+}

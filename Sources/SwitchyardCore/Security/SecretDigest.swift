@@ -1,0 +1,66 @@
+import Crypto
+
+/// The SHA-256 digest of a secret (an API key). Secrets are kept and compared only as digests.
+public struct SecretDigest: Sendable, Hashable {
+    public let bytes: [UInt8]
+
+    public init(of secret: some StringProtocol) {
+        bytes = Array(SHA256.hash(data: Array(secret.utf8)))
+    }
+
+    /// Restores a digest from its hex form; nil if `hex` is not 64 hex digits.
+    public init?(hex: String) {
+        let digits = Array(hex.utf8)
+        guard digits.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for index in stride(from: 0, to: 64, by: 2) {
+            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        self.bytes = bytes
+    }
+
+    public var hex: String {
+        let alphabet = Array("0123456789abcdef".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(64)
+        for byte in bytes {
+            output.append(alphabet[Int(byte >> 4)])
+            output.append(alphabet[Int(byte & 0xF)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Whether `secret` hashes to this digest, compared in constant time.
+    public func matches(_ secret: some StringProtocol) -> Bool {
+        let candidate = SecretDigest(of: secret)
+        var difference: UInt8 = 0
+        for (left, right) in zip(bytes, candidate.bytes) { difference |= left ^ right }
+        return difference == 0 && bytes.count == candidate.bytes.count
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// Generates secrets.
+public enum SecretGenerator {
+    /// A new random key: `prefix` followed by 48 characters from a cryptographically secure source.
+    public static func makeKey(prefix: String = "sk-sy-") -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        var generator = SystemRandomNumberGenerator()
+        var characters: [UInt8] = []
+        characters.reserveCapacity(48)
+        for _ in 0..<48 {
+            characters.append(alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))])
+        }
+        return prefix + String(decoding: characters, as: UTF8.self)
+    }
+}

@@ -1,0 +1,20 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import SwitchyardCore
+
+/// The per-request state shared by middleware and routes.
+public struct GatewayRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The id echoed in `x-request-id` and passed upstream.
+    public var requestID: String = ""
+    /// Who is calling; set by authentication.
+    public var caller: Caller?
+    /// Time spent waiting on upstreams, subtracted from the total to report the gateway's own overhead.
+    public let stopwatch = UpstreamStopwatch()
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+}

@@ -1,0 +1,41 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import SwitchyardCore
+import SwitchyardGateway
+
+/// What the HTTP layer needs from the rest of the gateway.
+public struct HTTPServices: Sendable {
+    public var gateway: Gateway
+    public var authenticator: Authenticator
+    /// Larger request bodies get 413.
+    public var maxBodyBytes: Int
+    /// Checks the gateway's dependencies for `/health/ready`; returns the reason when one is unusable.
+    public var readiness: @Sendable () async -> String?
+    /// Unix time at which the configuration was loaded, shown as `created` in `/v1/models`.
+    public var configurationLoadedAt: Int
+
+    public init(
+        gateway: Gateway, authenticator: Authenticator, maxBodyBytes: Int, readiness: @escaping @Sendable () async -> String?,
+        configurationLoadedAt: Int
+    ) {
+        self.gateway = gateway
+        self.authenticator = authenticator
+        self.maxBodyBytes = maxBodyBytes
+        self.readiness = readiness
+        self.configurationLoadedAt = configurationLoadedAt
+    }
+}
+
+/// Builds the router with every route and middleware of the gateway.
+public enum GatewayRouter {
+    public static func make(_ services: HTTPServices) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        router.middlewares.add(ResponseEnvelopeMiddleware())
+        router.middlewares.add(AuthenticationMiddleware(authenticator: services.authenticator))
+        HealthRoutes(readiness: services.readiness).register(on: router)
+        OpenAIRoutes(services: services).register(on: router)
+        return router
+    }
+}

@@ -1,0 +1,35 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import SwitchyardCore
+
+/// Requires a valid key on every route except the named public ones, so a new route is never public by accident.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let authenticator: Authenticator
+    /// Paths served without a key: health probes, which carry no secrets.
+    static let publicPaths: Set<String> = [
+        "/health/live", "/health/liveliness", "/health/liveness", "/healthz",
+        "/health/ready", "/health/readiness", "/readyz",
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        var context = context
+        context.caller = try authenticator.authenticate(Self.presentedKey(in: request.headers))
+        return try await next(request, context)
+    }
+
+    /// The key from `Authorization: Bearer`, `x-api-key` or `x-goog-api-key`, in that order.
+    static func presentedKey(in headers: HTTPFields) -> String? {
+        if let authorization = headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                return String(parts[1].drop(while: { $0 == " " }))
+            }
+        }
+        return headers[.apiKey] ?? headers[.googleAPIKey]
+    }
+}

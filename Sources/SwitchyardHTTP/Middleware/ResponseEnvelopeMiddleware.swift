@@ -1,0 +1,72 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import Synchronization
+import SwitchyardCore
+
+/// Wraps every request: assigns its id, renders any error in the OpenAI shape, and stamps `x-request-id` and
+/// `x-switchyard-overhead-ms` on the response.
+struct ResponseEnvelopeMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    private let requestIDs = RequestIDGenerator()
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var context = context
+        context.requestID = RequestIDGenerator.clientSupplied(request.headers[.requestID]) ?? requestIDs.next()
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let gatewayError = GatewayError.from(error, request: request)
+            if gatewayError.status >= 500 && !(error is GatewayError) {
+                context.logger.error("request failed", metadata: ["request_id": "\(context.requestID)", "error": "\(error)"])
+            }
+            response = OpenAIErrorRendering.response(for: gatewayError)
+        }
+        response.headers[.requestID] = context.requestID
+        let overhead = (ContinuousClock.now - start) - context.stopwatch.waited
+        response.headers[.overhead] = Self.milliseconds(overhead)
+        return response
+    }
+
+    /// `duration` in milliseconds with three decimals, never negative.
+    static func milliseconds(_ duration: Duration) -> String {
+        let microseconds = max(0, duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000)
+        let fraction = String(microseconds % 1000)
+        return "\(microseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+}
+
+/// Makes request ids that are unique across processes without a system call per request: a random prefix
+/// chosen at start and a counter.
+final class RequestIDGenerator: Sendable {
+    private let prefix: String
+    private let counter = Atomic<UInt64>(0)
+
+    init() {
+        var generator = SystemRandomNumberGenerator()
+        prefix = "req_" + String(generator.next() & 0xFFFF_FFFF_FFFF, radix: 16)
+    }
+
+    func next() -> String {
+        "\(prefix)_\(String(counter.wrappingAdd(1, ordering: .relaxed).newValue, radix: 16))"
+    }
+
+    /// The client's id when it is one we can echo safely: 1 to 128 visible ASCII characters.
+    static func clientSupplied(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= 128, value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            return nil
+        }
+        return value
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("x-request-id")!
+    static let overhead = HTTPField.Name("x-switchyard-overhead-ms")!
+    static let apiKey = HTTPField.Name("x-api-key")!
+    static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
+}

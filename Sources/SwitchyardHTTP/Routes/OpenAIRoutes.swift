@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardGateway
+import SwitchyardWire
+
+/// The OpenAI-compatible data plane: chat completions, embeddings and the model list.
+struct OpenAIRoutes {
+    let services: HTTPServices
+
+    func register(on router: Router<GatewayRequestContext>) {
+        // Served with and without the /v1 prefix, as clients configured with either base URL expect.
+        for prefix in ["/v1", ""] {
+            router.post(RouterPath("\(prefix)/chat/completions")) { request, context in
+                try await chatCompletions(request, context: context)
+            }
+            router.post(RouterPath("\(prefix)/embeddings")) { request, context in
+                try await embeddings(request, context: context)
+            }
+            router.get(RouterPath("\(prefix)/models")) { _, _ in
+                listModels()
+            }
+            router.get(RouterPath("\(prefix)/models/**")) { _, context in
+                try model(named: context.parameters.getCatchAll().joined(separator: "/"))
+            }
+        }
+    }
+
+    private func upstreamContext(_ context: GatewayRequestContext) -> UpstreamContext {
+        var logger = context.logger
+        logger[metadataKey: "request_id"] = "\(context.requestID)"
+        return UpstreamContext(requestID: context.requestID, logger: logger, stopwatch: context.stopwatch)
+    }
+
+    func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
+        let chatRequest = try InboundRequest.chat(body)
+        let upstream = upstreamContext(context)
+        if chatRequest.stream {
+            let routed = try await services.gateway.stream(chatRequest, context: upstream)
+            return ServerSentEventsResponse.make(routed.value, request: request, logger: upstream.logger)
+        }
+        let routed = try await services.gateway.complete(chatRequest, context: upstream)
+        return Self.json(routed.value.body)
+    }
+
+    func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
+        let routed = try await services.gateway.embed(try InboundRequest.embedding(body), context: upstreamContext(context))
+        return Self.json(routed.value.body)
+    }
+
+    func listModels() -> Response {
+        let list = OpenAIModelList(data: services.gateway.catalog.routes.map(modelEntry))
+        return Self.json(ByteBuffer(bytes: (try? JSONEncoder().encode(list)) ?? Data()))
+    }
+
+    func model(named name: String) throws -> Response {
+        guard let route = services.gateway.catalog.routes.first(where: { $0.name == name }) else {
+            throw GatewayError.unknownModel(name)
+        }
+        return Self.json(ByteBuffer(bytes: (try? JSONEncoder().encode(modelEntry(route))) ?? Data()))
+    }
+
+    private func modelEntry(_ route: ModelRoute) -> OpenAIModel {
+        OpenAIModel(id: route.name, created: services.configurationLoadedAt, ownedBy: "switchyard")
+    }
+
+    static func json(_ body: ByteBuffer) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+    }
+}

@@ -1,0 +1,40 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+import SwitchyardWire
+
+/// Any server that speaks the OpenAI API. The hub dialect is OpenAI's, so requests pass through with only the
+/// top-level `model` rewritten: every other field, known to the gateway or not, reaches the upstream untouched.
+struct OpenAIProvider: Provider {
+    let endpoint: UpstreamEndpoint
+
+    init(settings: ProviderSettings, clients: UpstreamClients) {
+        var authentication = HTTPHeaders()
+        if let apiKey = settings.apiKey { authentication.add(name: "authorization", value: "Bearer \(apiKey)") }
+        endpoint = UpstreamEndpoint(settings: settings, clients: clients, authentication: authentication)
+    }
+
+    func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
+        let answer = try await endpoint.post(
+            "/chat/completions", body: request.body.rewritingTopLevelModel(to: model), streaming: false, context: context)
+        return UpstreamReply(body: try await endpoint.collect(answer, context: context))
+    }
+
+    func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
+        let answer = try await endpoint.post(
+            "/chat/completions", body: request.body.rewritingTopLevelModel(to: model), streaming: true, context: context)
+        let body = answer.response.body
+        let endpoint = endpoint
+        let deadline = answer.totalDeadline
+        return ChatEventStream {
+            OpenAIEventSource(body: body.makeAsyncIterator(), endpoint: endpoint, totalDeadline: deadline)
+        }
+    }
+
+    func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
+        let answer = try await endpoint.post(
+            "/embeddings", body: request.body.rewritingTopLevelModel(to: model), streaming: false, context: context)
+        return UpstreamReply(body: try await endpoint.collect(answer, context: context))
+    }
+}

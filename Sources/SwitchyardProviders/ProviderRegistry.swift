@@ -1,0 +1,10 @@
+import SwitchyardCore
+
+/// Builds the adapter for a configured provider: the one place that maps a ``ProviderKind`` to code.
+public enum ProviderRegistry {
+    public static func make(_ settings: ProviderSettings, clients: UpstreamClients) -> any Provider {
+        switch settings.kind {
+        case .openai: OpenAIProvider(settings: settings, clients: clients)
+        }
+    }
+}

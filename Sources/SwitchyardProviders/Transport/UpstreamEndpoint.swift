@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+
+/// Sends requests to one provider's HTTP endpoint and classifies what comes back: the common part of every
+/// HTTP-based adapter (timeouts, error mapping, stopwatch), with no knowledge of any dialect.
+struct UpstreamEndpoint: Sendable {
+    let settings: ProviderSettings
+    let plainClient: HTTPClient
+    let streamingClient: HTTPClient
+    /// Headers sent with every request: authentication and the configured extras.
+    let fixedHeaders: HTTPHeaders
+
+    init(settings: ProviderSettings, clients: UpstreamClients, authentication: HTTPHeaders) {
+        self.settings = settings
+        let timeouts = settings.timeouts
+        plainClient = clients.client(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: nil))
+        streamingClient = clients.client(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.streamIdle))
+        var headers = authentication
+        for header in settings.headers { headers.replaceOrAdd(name: header.name, value: header.value) }
+        headers.replaceOrAdd(name: "user-agent", value: "switchyard")
+        fixedHeaders = headers
+    }
+
+    /// A response whose status was 2xx.
+    struct Answer {
+        var response: HTTPClientResponse
+        /// When the whole exchange must be over, if the provider sets a total timeout.
+        var totalDeadline: ContinuousClock.Instant?
+    }
+
+    /// Posts `body` as JSON to `path` under the provider's base URL and waits for a successful response head.
+    /// - Throws: ``GatewayError``: the upstream's own error for a non-2xx status, a timeout, or unreachable.
+    func post(_ path: String, body: ByteBuffer, streaming: Bool, context: UpstreamContext) async throws -> Answer {
+        var request = HTTPClientRequest(url: settings.baseURL + path)
+        request.method = .POST
+        request.headers = fixedHeaders
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "accept", value: streaming ? "text/event-stream" : "application/json")
+        request.headers.add(name: "x-request-id", value: context.requestID)
+        request.body = .bytes(body)
+        return try await send(request, streaming: streaming, context: context)
+    }
+
+    /// Gets `path` under the provider's base URL.
+    func get(_ path: String, context: UpstreamContext) async throws -> Answer {
+        var request = HTTPClientRequest(url: settings.baseURL + path)
+        request.headers = fixedHeaders
+        request.headers.add(name: "accept", value: "application/json")
+        return try await send(request, streaming: false, context: context)
+    }
+
+    private func send(_ request: HTTPClientRequest, streaming: Bool, context: UpstreamContext) async throws -> Answer {
+        let start = ContinuousClock.now
+        let totalDeadline = settings.timeouts.total.map { start + $0 }
+        var firstByte = settings.timeouts.firstByte
+        if let total = settings.timeouts.total { firstByte = min(firstByte, total) }
+        let client = streaming ? streamingClient : plainClient
+        let response: HTTPClientResponse
+        do {
+            response = try await context.stopwatch.measure {
+                try await client.execute(request, timeout: .nanoseconds(firstByte.nanoseconds), logger: context.logger)
+            }
+        } catch {
+            throw classify(error, waitingFor: "a response", limit: firstByte)
+        }
+        guard (200..<300).contains(response.status.code) else {
+            throw await upstreamError(from: response, context: context)
+        }
+        return Answer(response: response, totalDeadline: totalDeadline)
+    }
+
+    /// Reads a whole (bounded) body, honouring the total timeout.
+    func collect(_ answer: Answer, context: UpstreamContext, limit: Int = 256 << 20) async throws -> ByteBuffer {
+        do {
+            return try await context.stopwatch.measure {
+                try await answer.response.body.collect(upTo: limit)
+            }
+        } catch {
+            throw classify(error, waitingFor: "the response body", limit: settings.timeouts.firstByte)
+        }
+    }
+
+    /// Turns a transport error into the gateway's error.
+    func classify(_ error: any Error, waitingFor what: String, limit: Duration) -> any Error {
+        if error is CancellationError || error is GatewayError { return error }
+        let name = settings.name
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .deadlineExceeded:
+                return GatewayError.upstreamTimeout("Provider '\(name)' sent no \(what) within \(limit.seconds) s.")
+            case .readTimeout:
+                return GatewayError.upstreamTimeout(
+                    "Provider '\(name)' was silent for more than \(settings.timeouts.streamIdle.seconds) s.")
+            case .connectTimeout:
+                return GatewayError.upstreamTimeout(
+                    "Could not connect to provider '\(name)' within \(settings.timeouts.connect.seconds) s.")
+            case .cancelled:
+                return CancellationError()
+            case .remoteConnectionClosed:
+                return GatewayError.upstreamUnavailable("Provider '\(name)' closed the connection before \(what) was complete.")
+            case .bodyLengthMismatch:
+                return GatewayError.upstreamUnavailable("Provider '\(name)' sent a body shorter or longer than it announced.")
+            default:
+                break
+            }
+        }
+        return GatewayError.upstreamUnavailable("Could not reach provider '\(name)': \(error).")
+    }
+
+    /// The gateway error for a non-2xx upstream answer, carrying the upstream's own message.
+    private func upstreamError(from response: HTTPClientResponse, context: UpstreamContext) async -> GatewayError {
+        let status = Int(response.status.code)
+        let body = try? await context.stopwatch.measure { try await response.body.collect(upTo: 1 << 20) }
+        var error = UpstreamErrorBody.parse(body, status: status, provider: settings.name)
+        if status == 429 || status == 503 {
+            error.retryAfterSeconds = RetryAfter.seconds(from: response.headers)
+        }
+        return error
+    }
+}
+
+extension Duration {
+    /// Whole or fractional seconds, for messages.
+    var seconds: String {
+        let (whole, attoseconds) = components
+        if attoseconds == 0 { return String(whole) }
+        return String(Double(whole) + Double(attoseconds) / 1e18)
+    }
+}

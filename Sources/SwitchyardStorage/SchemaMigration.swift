@@ -1,0 +1,43 @@
+import Foundation
+import SQLKit
+
+/// One versioned change to the database schema. Versions only grow; an applied migration is never edited.
+struct SchemaMigration: Sendable {
+    let version: Int
+    let name: String
+    let apply: @Sendable (any SQLDatabase) async throws -> Void
+
+    /// Every migration, in order.
+    static let all: [SchemaMigration] = [
+        SchemaMigration(version: 1, name: "gateway settings") { database in
+            try await database.create(table: "gateway_settings")
+                .column("name", type: .text, .primaryKey(autoIncrement: false))
+                .column("value", type: .text, .notNull)
+                .run()
+        }
+    ]
+
+    /// Applies, in order, each migration newer than what the database records, recording each as it goes.
+    static func migrate(_ database: any SQLDatabase, migrations: [SchemaMigration] = all) async throws {
+        try await database.create(table: "switchyard_migrations")
+            .ifNotExists()
+            .column("version", type: .bigint, .primaryKey(autoIncrement: false))
+            .column("name", type: .text, .notNull)
+            .column("applied_at", type: .text, .notNull)
+            .run()
+        let applied = try await database.select().column("version").from("switchyard_migrations").all()
+            .map { try $0.decode(column: "version", as: Int.self) }
+        let newest = applied.max() ?? 0
+        for migration in migrations where migration.version > newest {
+            try await migration.apply(database)
+            try await database.insert(into: "switchyard_migrations")
+                .columns("version", "name", "applied_at")
+                .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(Self.timestamp()))
+                .run()
+        }
+    }
+
+    private static func timestamp() -> String {
+        Date().ISO8601Format()
+    }
+}

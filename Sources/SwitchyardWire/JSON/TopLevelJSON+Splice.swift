@@ -1,0 +1,45 @@
+import NIOCore
+
+extension TopLevelJSON {
+    /// A copy of the document with the value of `member` replaced by `replacement` (raw JSON bytes);
+    /// every other byte is kept as it was.
+    public func replacingValue(of member: Member, with replacement: some Collection<UInt8>) -> ByteBuffer {
+        let start = buffer.readerIndex
+        var output = ByteBufferAllocator().buffer(capacity: buffer.readableBytes - member.valueRange.count + replacement.count)
+        output.writeImmutableBuffer(buffer.getSlice(at: start, length: member.valueRange.lowerBound)!)
+        output.writeBytes(replacement)
+        output.writeImmutableBuffer(
+            buffer.getSlice(at: start + member.valueRange.upperBound, length: buffer.readableBytes - member.valueRange.upperBound)!)
+        return output
+    }
+
+    /// A copy of the document whose top-level string member `key` is set to `value`: replaced where present,
+    /// added first otherwise. Requires the root to be an object.
+    public func settingString(_ key: String, to value: String) -> ByteBuffer {
+        let quoted = JSONString.quoted(value)
+        if let existing = member(key) {
+            return replacingValue(of: existing, with: quoted)
+        }
+        let start = buffer.readerIndex
+        var output = ByteBufferAllocator().buffer(capacity: buffer.readableBytes + key.utf8.count + quoted.count + 4)
+        output.writeImmutableBuffer(buffer.getSlice(at: start, length: rootStart + 1)!)
+        output.writeBytes(JSONString.quoted(key))
+        output.writeInteger(UInt8(ascii: ":"))
+        output.writeBytes(quoted)
+        if !members.isEmpty { output.writeInteger(UInt8(ascii: ",")) }
+        output.writeImmutableBuffer(buffer.getSlice(at: start + rootStart + 1, length: buffer.readableBytes - rootStart - 1)!)
+        return output
+    }
+}
+
+extension ByteBuffer {
+    /// Rewrites the top-level `"model"` of a JSON object to `model`, or returns the buffer unchanged when it is
+    /// not a JSON object with a string `model`.
+    public func rewritingTopLevelModel(to model: String) -> ByteBuffer {
+        guard let document = try? TopLevelJSON(scanning: self), document.rootKind == .object,
+            let member = document.member("model"), member.kind == .string
+        else { return self }
+        if document.string(member) == model { return self }
+        return document.replacingValue(of: member, with: JSONString.quoted(model))
+    }
+}

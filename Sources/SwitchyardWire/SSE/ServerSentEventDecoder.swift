@@ -1,0 +1,105 @@
+import NIOCore
+
+/// Turns a byte stream into Server-Sent Events, however the bytes are split across reads.
+///
+/// A value-type state machine: feed it bytes as they arrive, then take every event that became complete.
+/// Lines end with LF, CRLF or CR (a CR at the end of one read followed by an LF at the start of the next
+/// counts once). Comment lines and unknown fields are ignored; `retry:` is ignored.
+public struct ServerSentEventDecoder: Sendable {
+    private var pending: ByteBuffer
+    /// Offset (from the reader index) up to which `pending` holds no line terminator.
+    private var scannedUpTo = 0
+    /// The previous read ended with CR, so a leading LF belongs to that line end.
+    private var skipLeadingLineFeed = false
+    private var event: String?
+    private var id: String?
+    private var data: ByteBuffer?
+
+    public init() {
+        pending = ByteBufferAllocator().buffer(capacity: 0)
+    }
+
+    /// Adds bytes read from the stream.
+    public mutating func feed(_ bytes: ByteBuffer) {
+        pending.writeImmutableBuffer(bytes)
+    }
+
+    /// The next complete event, or nil when more bytes are needed.
+    public mutating func next() -> ServerSentEvent? {
+        while let line = nextLine() {
+            if line.readableBytes == 0 {
+                if let dispatched = dispatch() { return dispatched }
+                continue
+            }
+            process(line)
+        }
+        if pending.readerIndex > 4096 { pending.discardReadBytes() }
+        return nil
+    }
+
+    /// Whether bytes of an unfinished event are held (used to tell a clean end of stream from a cut one).
+    public var hasPartialEvent: Bool {
+        pending.readableBytes > 0 || data != nil || event != nil
+    }
+
+    private mutating func nextLine() -> ByteBuffer? {
+        if skipLeadingLineFeed, let first = pending.getInteger(at: pending.readerIndex, as: UInt8.self) {
+            skipLeadingLineFeed = false
+            if first == UInt8(ascii: "\n") { pending.moveReaderIndex(forwardBy: 1) }
+        }
+        let view = pending.readableBytesView
+        var index = view.startIndex + scannedUpTo
+        while index < view.endIndex {
+            let byte = view[index]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                let length = index - view.startIndex
+                let line = pending.readSlice(length: length)!
+                pending.moveReaderIndex(forwardBy: 1)
+                scannedUpTo = 0
+                if byte == UInt8(ascii: "\r") {
+                    if let following = pending.getInteger(at: pending.readerIndex, as: UInt8.self) {
+                        if following == UInt8(ascii: "\n") { pending.moveReaderIndex(forwardBy: 1) }
+                    } else {
+                        skipLeadingLineFeed = true
+                    }
+                }
+                return line
+            }
+            index += 1
+        }
+        scannedUpTo = view.count
+        return nil
+    }
+
+    private mutating func process(_ line: ByteBuffer) {
+        let view = line.readableBytesView
+        if view.first == UInt8(ascii: ":") { return }  // comment
+        let colon = view.firstIndex(of: UInt8(ascii: ":"))
+        let nameEnd = colon ?? view.endIndex
+        var valueStart = colon.map { $0 + 1 } ?? view.endIndex
+        if valueStart < view.endIndex, view[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let name = view[view.startIndex..<nameEnd]
+        let value = view[valueStart..<view.endIndex]
+        if name.elementsEqual("data".utf8) {
+            if data == nil {
+                data = line.getSlice(at: line.readerIndex + (valueStart - view.startIndex), length: value.count)!
+            } else {
+                data!.writeInteger(UInt8(ascii: "\n"))
+                data!.writeBytes(value)
+            }
+        } else if name.elementsEqual("event".utf8) {
+            event = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("id".utf8) {
+            if !value.contains(0) { id = String(decoding: value, as: UTF8.self) }
+        }
+    }
+
+    private mutating func dispatch() -> ServerSentEvent? {
+        defer {
+            data = nil
+            event = nil
+        }
+        guard let data else { return nil }
+        return ServerSentEvent(event: event, data: data, id: id)
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwitchyardApp
+import SwitchyardConfig
+import SwitchyardCore
+import SwitchyardProviders
+
+/// `switchyard serve`: runs the gateway until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway.")
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "The address to listen on (overrides server.host).")
+    var host: String?
+
+    @Option(help: "The port to listen on (overrides server.port).")
+    var port: Int?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+            return handler
+        }
+        let logger = Logger(label: "switchyard")
+        let clients = UpstreamClients()
+        var configuration: Configuration
+        var notes: [String] = []
+        if let path = options.path {
+            configuration = try options.load(path).configuration
+        } else {
+            let discovery = await EmbeddedDefaults.discover(environment: environment, clients: clients, logger: logger)
+            configuration = discovery.configuration
+            notes = ["No configuration file given: running on the embedded default (SQLite at ./switchyard.db)."] + discovery.notes
+            if discovery.configuration.providers.isEmpty {
+                notes.append("No provider found: set OPENAI_API_KEY, start Ollama, or pass --config FILE.")
+            }
+        }
+        if let host { configuration.server.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+            configuration.server.port = port
+        }
+        let server: SwitchyardServer
+        let startNotes = notes
+        let finalConfiguration = configuration
+        do {
+            server = try await SwitchyardServer.make(
+                configuration: finalConfiguration, logger: logger, clients: clients,
+                onRunning: { port in
+                    print(Self.banner(finalConfiguration, port: port, notes: startNotes))
+                })
+        } catch {
+            try? await clients.shutdown()
+            printError("switchyard cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        if let key = server.generatedMasterKey {
+            print(
+                """
+                Generated a master key (shown only this once; its digest is stored in the database):
+                    \(key)
+                Set SWITCHYARD_MASTER_KEY or server.master_key to choose your own.
+                """)
+        }
+        try await server.run()
+        print("switchyard stopped")
+    }
+
+    static func banner(_ configuration: Configuration, port: Int, notes: [String]) -> String {
+        let base = "http://\(configuration.server.host):\(port)"
+        var lines = notes
+        lines.append("Switchyard \(SwitchyardVersion.current) listening on \(base)")
+        for provider in configuration.providers { lines.append("  provider \(provider.name) (\(provider.kind.rawValue)) at \(provider.baseURL)") }
+        let names = configuration.models.map(\.name)
+        lines.append("  models: " + (names.isEmpty ? "none" : names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", ..." : "")))
+        lines.append(
+            """
+            Call it like the OpenAI API:
+              curl \(base)/v1/chat/completions -H "Authorization: Bearer $SWITCHYARD_MASTER_KEY" \\
+                -H "content-type: application/json" -d '{"model": "\(names.first ?? "MODEL")", "messages": [{"role": "user", "content": "Hello"}]}'
+            """)
+        return lines.joined(separator: "\n")
+    }
+}
