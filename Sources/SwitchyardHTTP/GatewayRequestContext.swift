@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import HummingbirdCore
 import Logging
 import SwitchyardCore
@@ -13,8 +14,11 @@ public struct GatewayRequestContext: RequestContext {
     public var caller: Caller?
     /// Time spent waiting on upstreams, subtracted from the total to report the gateway's own overhead.
     public let stopwatch = UpstreamStopwatch()
+    /// The client's connection, watched to stop work for a client that left.
+    public let channel: any Channel
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
 }

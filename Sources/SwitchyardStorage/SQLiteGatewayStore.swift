@@ -28,7 +28,15 @@ public final class SQLiteGatewayStore: GatewayStore {
         do {
             try await store.database.raw("PRAGMA journal_mode=WAL").run()
             try await store.database.raw("PRAGMA busy_timeout=5000").run()
-            try await SchemaMigration.migrate(store.database)
+            // IMMEDIATE takes the write lock up front, so two processes starting on one file migrate one at a time.
+            try await store.database.raw("BEGIN IMMEDIATE").run()
+            do {
+                try await SchemaMigration.migrate(store.database)
+                try await store.database.raw("COMMIT").run()
+            } catch {
+                try? await store.database.raw("ROLLBACK").run()
+                throw error
+            }
         } catch {
             try? await connection.close()
             throw error

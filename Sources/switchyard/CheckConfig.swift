@@ -15,7 +15,7 @@ struct CheckConfig: AsyncParsableCommand {
         }
         let loaded = try options.load(path)
         let configuration = loaded.configuration
-        print(
+        printNow(
             "\(path): OK (\(configuration.providers.count) providers, \(configuration.models.count) models"
                 + (loaded.warnings.isEmpty ? ")" : ", \(loaded.warnings.count) warnings)"))
     }

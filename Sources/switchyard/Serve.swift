@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
             server = try await SwitchyardServer.make(
                 configuration: finalConfiguration, logger: logger, clients: clients,
                 onRunning: { port in
-                    print(Self.banner(finalConfiguration, port: port, notes: startNotes))
+                    printNow(Self.banner(finalConfiguration, port: port, notes: startNotes))
                 })
         } catch {
             try? await clients.shutdown()
@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let key = server.generatedMasterKey {
-            print(
+            printNow(
                 """
                 Generated a master key (shown only this once; its digest is stored in the database):
                     \(key)
@@ -67,7 +67,7 @@ struct Serve: AsyncParsableCommand {
                 """)
         }
         try await server.run()
-        print("switchyard stopped")
+        printNow("switchyard stopped")
     }
 
     static func banner(_ configuration: Configuration, port: Int, notes: [String]) -> String {

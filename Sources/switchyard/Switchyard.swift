@@ -54,3 +54,8 @@ struct ConfigOption: ParsableArguments {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// Prints to standard output at once, even when it is a pipe (a service manager's log, a test).
+func printNow(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -1,5 +1,5 @@
-import Foundation
 import HTTPTypes
+import NIOCore
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -8,18 +8,23 @@ import SwitchyardWire
 
 /// Renders gateway errors in the OpenAI error shape.
 enum OpenAIErrorRendering {
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
-
-    /// The JSON body `{"error": {...}}` for `error`.
+    /// The JSON body `{"error": {"message", "type", "param", "code"}}` for `error`, fields in that order.
     static func body(for error: GatewayError) -> ByteBuffer {
-        let body = OpenAIErrorBody(
-            error: .init(message: error.message, type: error.typeName, param: error.param, code: error.code))
-        let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"message":"internal error","type":"api_error","param":null,"code":null}}"#.utf8)
-        return ByteBuffer(bytes: data)
+        var body = ByteBuffer()
+        body.writeStaticString(#"{"error":{"message":"#)
+        body.writeBytes(JSONString.quoted(error.message))
+        body.writeStaticString(#","type":"#)
+        body.writeBytes(JSONString.quoted(error.typeName))
+        body.writeStaticString(#","param":"#)
+        writeOptional(error.param, into: &body)
+        body.writeStaticString(#","code":"#)
+        writeOptional(error.code, into: &body)
+        body.writeStaticString("}}")
+        return body
+    }
+
+    private static func writeOptional(_ text: String?, into body: inout ByteBuffer) {
+        if let text { body.writeBytes(JSONString.quoted(text)) } else { body.writeStaticString("null") }
     }
 
     /// A complete HTTP response for `error`.

@@ -42,7 +42,7 @@ struct OpenAIRoutes {
         let upstream = upstreamContext(context)
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, context: upstream)
-            return ServerSentEventsResponse.make(routed.value, request: request, logger: upstream.logger)
+            return ServerSentEventsResponse.make(routed.value, channel: context.channel, logger: upstream.logger)
         }
         let routed = try await services.gateway.complete(chatRequest, context: upstream)
         return Self.json(routed.value.body)

@@ -12,7 +12,7 @@ import SwitchyardCore
 /// failure after the first event cannot change the status any more, so it is sent as a final `data:` event in the
 /// OpenAI error shape, which the OpenAI SDKs raise as an error.
 enum ServerSentEventsResponse {
-    static func make(_ events: ChatEventStream, request: Request, logger: Logger) -> Response {
+    static func make(_ events: ChatEventStream, channel: any Channel, logger: Logger) -> Response {
         let headers: HTTPFields = [
             .contentType: "text/event-stream",
             .cacheControl: "no-cache",
@@ -21,7 +21,7 @@ enum ServerSentEventsResponse {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                try await ClientConnection.cancellingOnClose(channel) {
                     try await relay(events, to: &writer, logger: logger)
                 }
                 try await writer.finish(nil)

@@ -12,7 +12,7 @@ extension HTTPServerBuilder {
         let body = TimeAmount.nanoseconds(settings.requestBodyTimeout.totalNanoseconds)
         return .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestReadTimeoutHandler(headTimeout: head, bodyTimeout: body)]))
+                additionalChannelHandlers: [ClientConnectionGuard(headTimeout: head, bodyTimeout: body)]))
     }
 }
 

@@ -64,7 +64,7 @@ struct UpstreamEndpoint: Sendable {
                 try await client.execute(request, timeout: .nanoseconds(firstByte.nanoseconds), logger: context.logger)
             }
         } catch {
-            throw classify(error, waitingFor: "a response", limit: firstByte)
+            throw classify(error, waitingFor: "a response", limit: firstByte, receivedHead: false)
         }
         guard (200..<300).contains(response.status.code) else {
             throw await upstreamError(from: response, context: context)
@@ -84,7 +84,7 @@ struct UpstreamEndpoint: Sendable {
     }
 
     /// Turns a transport error into the gateway's error.
-    func classify(_ error: any Error, waitingFor what: String, limit: Duration) -> any Error {
+    func classify(_ error: any Error, waitingFor what: String, limit: Duration, receivedHead: Bool = true) -> any Error {
         if error is CancellationError || error is GatewayError { return error }
         let name = settings.name
         if let clientError = error as? HTTPClientError {
@@ -99,13 +99,12 @@ struct UpstreamEndpoint: Sendable {
                     "Could not connect to provider '\(name)' within \(settings.timeouts.connect.seconds) s.")
             case .cancelled:
                 return CancellationError()
-            case .remoteConnectionClosed:
-                return GatewayError.upstreamUnavailable("Provider '\(name)' closed the connection before \(what) was complete.")
-            case .bodyLengthMismatch:
-                return GatewayError.upstreamUnavailable("Provider '\(name)' sent a body shorter or longer than it announced.")
             default:
                 break
             }
+        }
+        if receivedHead {
+            return GatewayError.upstreamUnavailable("Provider '\(name)' broke off \(what): \(error).")
         }
         return GatewayError.upstreamUnavailable("Could not reach provider '\(name)': \(error).")
     }

@@ -5,8 +5,9 @@ import NIOHTTPTypes
 /// the connection opening or the previous response ending, and the body within `bodyTimeout` of the head.
 ///
 /// This is what defeats slow-loris clients, which trickle bytes just often enough to dodge an idle timeout.
-/// While a response is being written (a stream may last minutes) no timer runs.
-final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// While a response is being written (a stream may last minutes) no timer runs. A client that closes its side of
+/// the connection is taken as gone, and the connection is closed.
+final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
@@ -54,6 +55,15 @@ final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
             if unansweredRequests == 0 && !readingBody { arm(headTimeout, context: context) }
         }
         context.write(data, promise: promise)
+    }
+
+    /// A client that closes its side of the connection has left: nothing it asked for can reach it any more, so
+    /// the connection is closed, which stops the work done for it (an upstream stream included).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            context.close(promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

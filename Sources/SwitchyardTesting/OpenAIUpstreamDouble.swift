@@ -1,0 +1,155 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// A real HTTP server on loopback that speaks the OpenAI wire format, scripted per request: the upstream that
+/// end-to-end tests point the gateway at.
+public final class OpenAIUpstreamDouble: Sendable {
+    /// A request as the upstream received it.
+    public struct RecordedRequest: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: HTTPFields
+        public var body: ByteBuffer
+
+        /// The body as text.
+        public var text: String { String(buffer: body) }
+    }
+
+    /// One server-sent event to send, after a pause.
+    public struct ScriptedEvent: Sendable {
+        public var delay: Duration
+        /// The whole event text without its final blank line, e.g. `data: {...}`.
+        public var text: String
+
+        public init(after delay: Duration = .zero, _ text: String) {
+            self.delay = delay
+            self.text = text
+        }
+
+        /// A `data:` event carrying `json`.
+        public static func data(_ json: String, after delay: Duration = .zero) -> ScriptedEvent {
+            ScriptedEvent(after: delay, "data: \(json)")
+        }
+
+        public static let done = ScriptedEvent("data: [DONE]")
+    }
+
+    /// What the upstream answers.
+    public enum Reply: Sendable {
+        /// A complete body.
+        case json(status: Int = 200, String, headers: [(String, String)] = [])
+        /// An SSE stream; with `thenDie`, the connection is cut after the events instead of ending cleanly.
+        case events([ScriptedEvent], thenDie: Bool = false)
+        /// No answer at all for `duration`.
+        case silence(Duration)
+    }
+
+    private let handler: @Sendable (RecordedRequest) async -> Reply
+    private let recorded = Mutex<[RecordedRequest]>([])
+    private let cancelledStreams = Atomic<Int>(0)
+    private let completedStreams = Atomic<Int>(0)
+    private let closedStreamConnections = Atomic<Int>(0)
+
+    /// - Parameter handler: decides the reply to each request.
+    public init(handler: @escaping @Sendable (RecordedRequest) async -> Reply) {
+        self.handler = handler
+    }
+
+    /// Every request received so far, in order.
+    public var requests: [RecordedRequest] { recorded.withLock { $0 } }
+
+    /// Streams whose client went away before the last event was written.
+    public var cancelledStreamCount: Int { cancelledStreams.load(ordering: .relaxed) }
+
+    /// Connections that carried a stream and have since been closed, by either side.
+    public var closedStreamConnectionCount: Int { closedStreamConnections.load(ordering: .relaxed) }
+
+    /// Streams written to the end.
+    public var completedStreamCount: Int { completedStreams.load(ordering: .relaxed) }
+
+    /// Runs the upstream on an ephemeral loopback port for the duration of `body`, which gets its base URL
+    /// (`http://127.0.0.1:PORT/v1`).
+    public func run<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
+        let router = Router(context: DoubleRequestContext.self)
+        router.on("/**", method: .post) { request, context in try await self.respond(to: request, channel: context.channel) }
+        router.on("/**", method: .get) { request, context in try await self.respond(to: request, channel: context.channel) }
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "upstream-double")
+        logger.logLevel = .critical
+        let application = Application(
+            router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnClientEOF()])),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application.runService() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            defer { group.cancelAll() }
+            return try await body("http://127.0.0.1:\(port)/v1")
+        }
+    }
+
+    private func respond(to request: Request, channel: any Channel) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let recordedRequest = RecordedRequest(
+            method: request.method.rawValue, path: request.uri.path, headers: request.headers, body: body)
+        recorded.withLock { $0.append(recordedRequest) }
+        switch await handler(recordedRequest) {
+        case .json(let status, let text, let extraHeaders):
+            var headers: HTTPFields = [.contentType: "application/json"]
+            for (name, value) in extraHeaders { headers[HTTPField.Name(name)!] = value }
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        case .silence(let duration):
+            try await Task.sleep(for: duration)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+        case .events(let events, let thenDie):
+            channel.closeFuture.whenComplete { _ in self.closedStreamConnections.add(1, ordering: .relaxed) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    do {
+                        for event in events {
+                            if event.delay > .zero { try await Task.sleep(for: event.delay) }
+                            try await writer.write(ByteBuffer(string: event.text + "\n\n"))
+                        }
+                    } catch {
+                        self.cancelledStreams.add(1, ordering: .relaxed)
+                        throw error
+                    }
+                    if thenDie { throw UpstreamDied() }
+                    self.completedStreams.add(1, ordering: .relaxed)
+                    try await writer.finish(nil)
+                })
+        }
+    }
+
+    private struct UpstreamDied: Error {}
+
+    /// Closes the connection when the peer (the gateway) closes its side, so `closeFuture` tells when it left.
+    private final class CloseOnClientEOF: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTPRequestPart
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if case ChannelEvent.inputClosed = event { context.close(promise: nil) }
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private struct DoubleRequestContext: RequestContext {
+        var coreContext: CoreRequestContextStorage
+        let channel: any Channel
+
+        init(source: ApplicationRequestContextSource) {
+            coreContext = .init(source: source)
+            channel = source.channel
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import SwitchyardConfig
+import SwitchyardCore
+import Testing
+
+@Suite("Configuration loading and validation")
+struct ConfigurationLoaderTests {
+    func load(_ yaml: String, environment: [String: String] = [:]) throws(ConfigurationError) -> LoadedConfiguration {
+        try ConfigurationLoader(environment: environment).load(yaml: yaml)
+    }
+
+    func problems(_ yaml: String, environment: [String: String] = [:]) -> [String] {
+        do {
+            _ = try load(yaml, environment: environment)
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    @Test("a full configuration becomes typed values, with environment interpolation")
+    func fullConfiguration() throws {
+        let yaml = """
+            server:
+              host: 0.0.0.0
+              port: ${PORT:-9090}
+              master_key: ${MASTER}
+              max_body_bytes: 1_048_576
+            storage:
+              url: "sqlite::memory:"
+            providers:
+              - name: openai
+                type: openai
+                api_key: ${OPENAI_API_KEY}
+                timeout_seconds: 2.5
+                stream_idle_timeout_seconds: 30
+                headers: {OpenAI-Organization: org-1}
+              - name: local
+                type: openai
+                base_url: http://127.0.0.1:8000/v1/
+            models:
+              - name: chat
+                strategy: round-robin
+                targets:
+                  - {provider: openai, model: gpt-4o-mini, weight: 2, price: {input: 0.15, output: 0.6}}
+                  - {provider: local, model: meta-llama/Llama-3.1-8B-Instruct, price: {input: 0, output: 0}}
+                fallbacks: [backup]
+              - name: backup
+                targets: [{provider: local, model: small, price: {input: 0, output: 0}}]
+            """
+        let loaded = try load(yaml, environment: ["MASTER": "sk-master-123", "OPENAI_API_KEY": "sk-openai"])
+        let configuration = loaded.configuration
+        #expect(loaded.warnings.isEmpty)
+        #expect(configuration.server.host == "0.0.0.0")
+        #expect(configuration.server.port == 9090)
+        #expect(configuration.server.masterKey == "sk-master-123")
+        #expect(configuration.server.maxBodyBytes == 1_048_576)
+        #expect(configuration.storage == .sqliteInMemory)
+        #expect(configuration.providers[0].baseURL == "https://api.openai.com/v1")
+        #expect(configuration.providers[0].apiKey == "sk-openai")
+        #expect(configuration.providers[0].timeouts.firstByte == .milliseconds(2500))
+        #expect(configuration.providers[0].headers.first?.name == "OpenAI-Organization")
+        #expect(configuration.providers[1].baseURL == "http://127.0.0.1:8000/v1")
+        #expect(configuration.providers[1].apiKey == nil)
+        #expect(configuration.models[0].targets[0] == Target(provider: "openai", model: "gpt-4o-mini", weight: 2, price: Price(input: 0.15, output: 0.6)))
+        #expect(configuration.models[0].fallbacks == ["backup"])
+    }
+
+    @Test("every problem is reported with its key path", arguments: [
+        ("models:\n  - name: m\n    targets: [{provider: opena1, model: x}]", "models[0].targets[0].provider: no provider named \"opena1\""),
+        ("server:\n  prot: 80", "server.prot: unknown key"),
+        ("server:\n  port: eighty", "server.port: expected a whole number, got 'eighty'"),
+        ("server:\n  port: 70000", "server.port: must be between 0 and 65535"),
+        ("providers:\n  - name: a\n    type: openia", "providers[0].type: 'openia' is not supported"),
+        ("providers:\n  - name: a", "providers[0].type: is required"),
+        ("providers:\n  - name: a\n    type: openai\n    base_url: ftp://x", "providers[0].base_url: expected an http:// or https:// URL"),
+        ("providers:\n  - {name: a, type: openai}\n  - {name: a, type: openai}", "providers[1].name: another provider is already named \"a\""),
+        ("providers:\n  - {name: a, type: openai, timeout_seconds: -1}", "providers[0].timeout_seconds: must be greater than 0"),
+        ("models:\n  - name: m\n    targets: []", "models[0].targets: needs at least one target"),
+        ("models:\n  - name: m\n    fallbacks: [ghost]\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].fallbacks[0]: no model named \"ghost\""),
+        ("models:\n  - name: m\n    strategy: fastest\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].strategy: 'fastest' is not supported"),
+        ("storage:\n  url: mysql://x", "storage.url: expected sqlite:FILE"),
+        ("server:\n  master_key: ${UNCLOSED", "server.master_key: '${' without a closing '}'"),
+        ("server: [1, 2]", "server: expected a mapping"),
+        ("- just\n- a list", "expected a mapping"),
+        ("key: [unbalanced", "not valid YAML"),
+    ])
+    func problemPaths(yaml: String, expected: String) {
+        let found = problems(yaml)
+        #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
+    }
+
+    @Test("several problems are reported together")
+    func severalProblems() {
+        let found = problems("server:\n  port: x\n  host: [a]\nextra: 1")
+        #expect(found.count == 3, "\(found)")
+    }
+
+    @Test("unset variables become empty with a warning; $${ is a literal")
+    func interpolation() throws {
+        let loaded = try load("server:\n  master_key: ${NOT_SET}\n  host: \"$${HOST}\"")
+        #expect(loaded.configuration.server.masterKey == nil)
+        #expect(loaded.configuration.server.host == "${HOST}")
+        #expect(loaded.warnings.map(\.description) == ["server.master_key: environment variable NOT_SET is not set; using an empty value"])
+    }
+
+    @Test("a variable's value never changes the structure of the file")
+    func interpolationIsScalar() throws {
+        let loaded = try load("server:\n  host: ${EVIL}", environment: ["EVIL": "x\n  port: 1"])
+        #expect(loaded.configuration.server.host == "x\n  port: 1")
+        #expect(loaded.configuration.server.port == 8080)
+    }
+
+    @Test("a target without a price warns that it costs 0")
+    func priceWarning() throws {
+        let loaded = try load("providers: [{name: p, type: openai}]\nmodels: [{name: m, targets: [{provider: p, model: x}]}]")
+        #expect(loaded.warnings.map(\.description) == ["models[0].targets[0]: no price given, so requests to this target are counted as costing 0"])
+    }
+
+    @Test("the shipped example configuration is valid")
+    func exampleFile() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../switchyard.example.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let loaded = try load(text, environment: ["OPENAI_API_KEY": "sk-x", "SWITCHYARD_MASTER_KEY": "sk-master-key"])
+        #expect(!loaded.configuration.models.isEmpty)
+    }
+}

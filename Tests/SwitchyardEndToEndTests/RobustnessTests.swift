@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import NIOHTTP1
+import SwitchyardApp
+import NIOCore
+import SwitchyardTesting
+import Testing
+
+@Suite("Bad input never crashes or hangs the gateway")
+struct RobustnessTests {
+    @Test("invalid bodies get 400 naming the problem", arguments: [
+        ("{\"model\": \"chat\", \"messages\": [", "not valid JSON"),
+        ("[1, 2, 3]", "must be a JSON object"),
+        ("", "empty"),
+        (#"{"messages":[{"role":"user","content":"hi"}]}"#, "'model' is required"),
+        (#"{"model":42,"messages":[{"role":"user","content":"hi"}]}"#, "'model' must be a string, got a number"),
+        (#"{"model":"chat"}"#, "'messages' is required"),
+        (#"{"model":"chat","messages":"hello"}"#, "'messages' must be an array, got a string"),
+        (#"{"model":"chat","messages":[]}"#, "'messages' must contain at least one message"),
+        (#"{"model":"chat","messages":[{"role":"user","content":"hi"}],"stream":"yes"}"#, "'stream' must be a boolean"),
+        (#"{"model":"chat","messages":[{"role":"user","content":"hi"}],"stream_options":true}"#, "'stream_options' must be an object"),
+        (#"{"model":"chat","messages":[{"role":"user","content":"\u12"}]}"#, "not valid JSON"),
+    ])
+    func invalidBodies(body: String, expected: String) async throws {
+        try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel) { gateway in
+            let reply = try await gateway.request("/v1/chat/completions", body: body)
+            #expect(reply.status == 400)
+            #expect(reply.errorMessage.contains(expected), "\(reply.errorMessage)")
+            #expect((reply.json["error"] as? [String: Any])?["type"] as? String == "invalid_request_error")
+        }
+    }
+
+    @Test("an unknown model gets 404 in the OpenAI shape")
+    func unknownModel() async throws {
+        try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel) { gateway in
+            let reply = try await gateway.request("/v1/chat/completions", body: chatBody(model: "gpt-9"))
+            #expect(reply.status == 404)
+            #expect(reply.errorCode == "model_not_found")
+            #expect(reply.errorMessage.contains("gpt-9"))
+        }
+    }
+
+    @Test("bodies over max_body_bytes get 413, declared or streamed")
+    func bodyLimit() async throws {
+        let yaml = "server:\n  max_body_bytes: 1000\n" + GatewayHarness.singleModel
+        try await GatewayHarness.withGateway(yaml: yaml) { gateway in
+            let big = chatBody(extra: #","padding":""# + String(repeating: "x", count: 5000) + "\"")
+            let declared = try await gateway.request("/v1/chat/completions", body: big)
+            #expect(declared.status == 413)
+            #expect(declared.errorCode == "body_too_large")
+
+            // Chunked, with no Content-Length: refused while streaming in, before the client finishes sending.
+            var request = HTTPClientRequest(url: gateway.baseURL + "/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "authorization", value: "Bearer \(GatewayHarness.masterKey)")
+            let pieces = (0..<50).map { _ in ByteBuffer(string: String(repeating: "y", count: 1000)) }
+            request.body = .stream(
+                AsyncStream { continuation in
+                    for piece in pieces { continuation.yield(piece) }
+                    continuation.finish()
+                }, length: .unknown)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(response.status.code == 413)
+
+            #expect(try await gateway.request("/v1/chat/completions", body: #"{"model":"nope","messages":[1]}"#).status == 404)
+        }
+    }
+
+    @Test("hundreds of garbage requests, then a valid one succeeds")
+    func garbage() async throws {
+        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model")) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                var generator = SystemRandomNumberGenerator()
+                let fragments = ["{", "}", "[", "]", "\"", ":", ",", "model", "messages", "chat", "null", "true", "1e999", "-", "\\u", "\u{0}", "é", " "]
+                for index in 0..<300 {
+                    let body = (0..<Int.random(in: 0...40, using: &generator)).map { _ in fragments.randomElement(using: &generator)! }.joined()
+                    let path = ["/v1/chat/completions", "/v1/embeddings", "/v1/models", "/v1/models/%00", "/../etc/passwd"][index % 5]
+                    let reply = try await gateway.request(index % 7 == 0 ? .PUT : .POST, path, body: body)
+                    #expect((400..<500).contains(reply.status), "\(path) \(body) → \(reply.status)")
+                }
+                // Raw garbage below HTTP.
+                for junk in ["GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "POST /v1/chat/completions HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "\u{16}\u{03}\u{01}\u{02}\u{00}"] {
+                    try await RawConnection.with(port: gateway.port) { writer, inbound in
+                        try await writer.write(ByteBuffer(string: junk))
+                        _ = try? await RawConnection.readUntilClosed(&inbound, limit: .seconds(3))
+                    }
+                }
+                let valid = try await gateway.request("/v1/chat/completions", body: chatBody())
+                #expect(valid.status == 200)
+                #expect(valid.json["model"] as? String == "chat")
+            }
+        }
+    }
+
+    @Test("slow-loris clients are disconnected: trickled head, stalled body")
+    func slowClients() async throws {
+        let yaml = "server:\n  request_head_timeout_seconds: 1\n  request_body_timeout_seconds: 1\n" + GatewayHarness.singleModel
+        try await GatewayHarness.withGateway(yaml: yaml) { gateway in
+            let head = try await RawConnection.with(port: gateway.port) { writer, inbound in
+                try await writer.write(ByteBuffer(string: "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"))
+                return try await RawConnection.readUntilClosed(&inbound)
+            }
+            #expect(head.closedAfter < .seconds(4))
+            let body = try await RawConnection.with(port: gateway.port) { writer, inbound in
+                try await writer.write(ByteBuffer(string: "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nAuthorization: Bearer \(GatewayHarness.masterKey)\r\n\r\n{\"model\""))
+                return try await RawConnection.readUntilClosed(&inbound)
+            }
+            #expect(body.closedAfter < .seconds(4))
+            #expect(try await gateway.request(.GET, "/health/live").status == 200)
+        }
+    }
+
+    @Test("graceful shutdown lets an in-flight stream finish")
+    func gracefulShutdown() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b", "c"])
+        let upstream = OpenAIUpstreamDouble { _ in .events(chunks.map { .data($0, after: .milliseconds(300)) } + [.done]) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                var shutdownStarted = false
+                let (status, _, text) = try await gateway.stream(body: chatBody(stream: true)) { _, _ in
+                    if !shutdownStarted {
+                        shutdownStarted = true
+                        await gateway.server.shutdown()
+                    }
+                    return true
+                }
+                #expect(status == 200)
+                #expect(sseData(text).count == chunks.count + 1)
+                #expect(sseData(text).last == "[DONE]")
+            }
+        }
+    }
+}

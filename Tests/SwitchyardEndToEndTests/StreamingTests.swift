@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import NIOHTTP1
+import SwitchyardApp
+import NIOCore
+import SwitchyardTesting
+import Testing
+
+@Suite("Streamed chat completions")
+struct StreamingTests {
+    @Test("events are relayed in order with the public model name, usage and [DONE] included")
+    func relay() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["Hel", "lo"], includeUsage: true)
+        let upstream = OpenAIUpstreamDouble { _ in .events(chunks.map { .data($0) } + [.done]) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let body = chatBody(stream: true, extra: #","stream_options":{"include_usage":true}"#)
+                let (status, headers, text) = try await gateway.stream(body: body)
+                #expect(status == 200)
+                #expect(headers.first(name: "content-type") == "text/event-stream")
+                let events = sseData(text)
+                #expect(events.count == chunks.count + 1)
+                #expect(events.last == "[DONE]")
+                for (sent, received) in zip(chunks, events) {
+                    #expect(received == sent.replacingOccurrences(of: #""model":"up-model""#, with: #""model":"chat""#))
+                }
+                #expect(upstream.requests.first?.text.contains(#""stream_options":{"include_usage":true}"#) == true)
+                #expect(upstream.requests.first?.headers[.accept] == "text/event-stream")
+            }
+        }
+    }
+
+    @Test("the first event reaches the client while the upstream is still sending")
+    func noBuffering() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"])
+        let upstream = OpenAIUpstreamDouble { _ in
+            .events([.data(chunks[0]), .data(chunks[1], after: .milliseconds(1500)), .data(chunks[2]), .data(chunks[3]), .done])
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let start = ContinuousClock.now
+                var firstEventAt: ContinuousClock.Instant?
+                let (_, _, text) = try await gateway.stream(body: chatBody(stream: true)) { piece, at in
+                    if firstEventAt == nil, piece.contains("data: ") { firstEventAt = at }
+                    return true
+                }
+                let end = ContinuousClock.now
+                let first = try #require(firstEventAt)
+                #expect(first - start < .milliseconds(1000))
+                #expect(end - start >= .milliseconds(1500))
+                #expect(sseData(text).last == "[DONE]")
+            }
+        }
+    }
+
+    @Test("tool-call deltas pass through unchanged")
+    func toolCallDeltas() async throws {
+        let fixture = try Fixture.lines("stream-tool-calls.sse")
+        let upstream = OpenAIUpstreamDouble { _ in .events(fixture.map { .data($0) } + [.done]) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let body = try Fixture.text("request-tools.json").replacingOccurrences(of: "\"gpt-4o\"", with: "\"chat\"")
+                let (status, _, text) = try await gateway.stream(body: body.replacingOccurrences(of: "\"stream\": false", with: "\"stream\": true"))
+                #expect(status == 200)
+                let events = sseData(text)
+                #expect(events.dropLast() == fixture.map { $0.replacingOccurrences(of: #""model":"gpt-4o-2024-08-06""#, with: #""model":"chat""#) }[...])
+            }
+        }
+    }
+
+    @Test("a client that disconnects cancels the upstream request at once, even while the upstream is silent")
+    func clientDisconnect() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"])
+        let upstream = OpenAIUpstreamDouble { _ in
+            .events([.data(chunks[0]), .data(chunks[1]), .data(chunks[2], after: .seconds(10)), .data(chunks[3]), .done])
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                var received = 0
+                _ = try await gateway.stream(body: chatBody(stream: true)) { piece, _ in
+                    received += piece.components(separatedBy: "data: ").count - 1
+                    return received < 2
+                }
+                let left = ContinuousClock.now
+                while upstream.closedStreamConnectionCount == 0 && ContinuousClock.now - left < .seconds(5) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(upstream.closedStreamConnectionCount == 1)
+                #expect(ContinuousClock.now - left < .seconds(2))
+                #expect(upstream.completedStreamCount == 0)
+            }
+        }
+    }
+
+    @Test("an upstream that dies mid-stream ends the client stream with an error event")
+    func upstreamDies() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["partial"])
+        let upstream = OpenAIUpstreamDouble { _ in .events([.data(chunks[0]), .data(chunks[1])], thenDie: true) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let start = ContinuousClock.now
+                let (status, _, text) = try await gateway.stream(body: chatBody(stream: true))
+                #expect(status == 200)
+                #expect(ContinuousClock.now - start < .seconds(5))
+                let events = sseData(text)
+                #expect(events.count == 3)
+                let error = try #require(events.last)
+                #expect(error.hasPrefix(#"{"error":{"message":"#))
+                #expect(error.contains("broke off"))
+            }
+        }
+    }
+
+    @Test("an upstream that falls silent mid-stream is cut after the idle timeout")
+    func idleTimeout() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a"])
+        let upstream = OpenAIUpstreamDouble { _ in .events([.data(chunks[0]), .data(chunks[1], after: .seconds(10))]) }
+        let yaml = GatewayHarness.singleModel.replacingOccurrences(
+            of: "api_key: sk-upstream-key", with: "api_key: sk-upstream-key\n    stream_idle_timeout_seconds: 0.5")
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let start = ContinuousClock.now
+                let (_, _, text) = try await gateway.stream(body: chatBody(stream: true))
+                #expect(ContinuousClock.now - start < .seconds(5))
+                #expect(sseData(text).last?.contains("silent for more than 0.5 s") == true)
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import NIOCore
+import NIOPosix
+
+/// A plain TCP connection for sending bytes no HTTP client would send.
+struct RawConnection {
+    /// Connects to 127.0.0.1:`port`, runs `body` with a writer and the inbound byte stream, then closes.
+    static func with<T: Sendable>(
+        port: Int,
+        _ body: (NIOAsyncChannelOutboundWriter<ByteBuffer>, inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) async throws -> T
+    ) async throws -> T {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var iterator = inbound.makeAsyncIterator()
+            return try await body(outbound, &iterator)
+        }
+    }
+
+    /// Everything the server sends until it closes the connection (or `limit` passes).
+    static func readUntilClosed(
+        _ iterator: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, limit: Duration = .seconds(10)
+    ) async throws -> (text: String, closedAfter: Duration) {
+        let start = ContinuousClock.now
+        var text = ""
+        while ContinuousClock.now - start < limit, let part = try await iterator.next() {
+            text += String(buffer: part)
+        }
+        return (text, ContinuousClock.now - start)
+    }
+}
