@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardApp", "SwitchyardConfig", "SwitchyardCore", "SwitchyardProviders",
+                "SwitchyardApp", "SwitchyardConfig", "SwitchyardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

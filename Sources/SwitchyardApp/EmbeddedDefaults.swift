@@ -19,7 +19,14 @@ public enum EmbeddedDefaults {
         "text-embedding-3-small", "text-embedding-3-large",
     ]
 
-    public static func discover(environment: [String: String], clients: UpstreamClients, logger: Logger) async -> Discovery {
+    public static func discover(environment: [String: String], logger: Logger) async -> Discovery {
+        let clients = UpstreamClients()
+        let discovery = await discover(environment: environment, clients: clients, logger: logger)
+        try? await clients.shutdown()
+        return discovery
+    }
+
+    static func discover(environment: [String: String], clients: UpstreamClients, logger: Logger) async -> Discovery {
         var configuration = Configuration()
         configuration.server.masterKey = environment["SWITCHYARD_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         var notes: [String] = []

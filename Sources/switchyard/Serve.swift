@@ -4,7 +4,6 @@ import Logging
 import SwitchyardApp
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
 
 /// `switchyard serve`: runs the gateway until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
 struct Serve: AsyncParsableCommand {
@@ -26,13 +25,12 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "switchyard")
-        let clients = UpstreamClients()
         var configuration: Configuration
         var notes: [String] = []
         if let path = options.path {
             configuration = try options.load(path).configuration
         } else {
-            let discovery = await EmbeddedDefaults.discover(environment: environment, clients: clients, logger: logger)
+            let discovery = await EmbeddedDefaults.discover(environment: environment, logger: logger)
             configuration = discovery.configuration
             notes = ["No configuration file given: running on the embedded default (SQLite at ./switchyard.db)."] + discovery.notes
             if discovery.configuration.providers.isEmpty {
@@ -49,12 +47,11 @@ struct Serve: AsyncParsableCommand {
         let finalConfiguration = configuration
         do {
             server = try await SwitchyardServer.make(
-                configuration: finalConfiguration, logger: logger, clients: clients,
+                configuration: finalConfiguration, logger: logger,
                 onRunning: { port in
                     printNow(Self.banner(finalConfiguration, port: port, notes: startNotes))
                 })
         } catch {
-            try? await clients.shutdown()
             printError("switchyard cannot start: \(error)")
             throw ExitCode(1)
         }

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import SwitchyardApp
 import SwitchyardConfig
-import SwitchyardProviders
 
 @main
 struct Switchyard: AsyncParsableCommand {
