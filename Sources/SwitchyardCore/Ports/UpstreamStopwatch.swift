@@ -12,8 +12,7 @@ public final class UpstreamStopwatch: Sendable {
 
     /// Records `duration` of waiting.
     public func add(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        waitedNanoseconds.add(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, ordering: .relaxed)
+        waitedNanoseconds.add(duration.wholeNanoseconds, ordering: .relaxed)
     }
 
     /// Runs `operation`, counting its duration as time spent waiting on an upstream.

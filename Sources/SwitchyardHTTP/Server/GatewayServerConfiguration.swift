@@ -8,17 +8,10 @@ import SwitchyardCore
 extension HTTPServerBuilder {
     /// HTTP/1.1 with keep-alive and the gateway's request read deadlines.
     public static func gateway(_ settings: ServerSettings) -> HTTPServerBuilder {
-        let head = TimeAmount.nanoseconds(settings.requestHeadTimeout.totalNanoseconds)
-        let body = TimeAmount.nanoseconds(settings.requestBodyTimeout.totalNanoseconds)
+        let head = TimeAmount.nanoseconds(settings.requestHeadTimeout.wholeNanoseconds)
+        let body = TimeAmount.nanoseconds(settings.requestBodyTimeout.wholeNanoseconds)
         return .http1(
             configuration: .init(
                 additionalChannelHandlers: [ClientConnectionGuard(headTimeout: head, bodyTimeout: body)]))
-    }
-}
-
-extension Duration {
-    var totalNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

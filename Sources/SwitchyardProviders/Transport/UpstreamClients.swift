@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOPosix
 import Synchronization
+import SwitchyardCore
 
 /// The HTTP clients that reach upstreams: one per distinct connection setting, shared by every provider that uses
 /// that setting (with default settings, one for plain requests and one for streams).
@@ -47,16 +48,9 @@ public final class UpstreamClients: Sendable {
         // A redirect would carry the provider's key to wherever it points.
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(
-            connect: .nanoseconds(settings.connectTimeout.nanoseconds),
-            read: settings.idleReadTimeout.map { .nanoseconds($0.nanoseconds) })
+            connect: .nanoseconds(settings.connectTimeout.wholeNanoseconds),
+            read: settings.idleReadTimeout.map { .nanoseconds($0.wholeNanoseconds) })
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         return configuration
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

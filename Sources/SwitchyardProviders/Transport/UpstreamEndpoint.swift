@@ -61,7 +61,7 @@ struct UpstreamEndpoint: Sendable {
         let response: HTTPClientResponse
         do {
             response = try await context.stopwatch.measure {
-                try await client.execute(request, timeout: .nanoseconds(firstByte.nanoseconds), logger: context.logger)
+                try await client.execute(request, timeout: .nanoseconds(firstByte.wholeNanoseconds), logger: context.logger)
             }
         } catch {
             throw classify(error, waitingFor: "a response", limit: firstByte, receivedHead: false)
