@@ -43,8 +43,8 @@ public final class OpenAIUpstreamDouble: Sendable {
 
     /// What the upstream answers.
     public enum Reply: Sendable {
-        /// A complete body.
-        case json(status: Int = 200, String, headers: [(String, String)] = [])
+        /// A complete body, sent after `delay`.
+        case json(status: Int = 200, String, headers: [(String, String)] = [], after: Duration = .zero)
         /// An SSE stream; with `thenDie`, the connection is cut after the events instead of ending cleanly.
         case events([ScriptedEvent], thenDie: Bool = false)
         /// No answer at all for `duration`.
@@ -103,7 +103,8 @@ public final class OpenAIUpstreamDouble: Sendable {
             method: request.method.rawValue, path: request.uri.path, headers: request.headers, body: body)
         recorded.withLock { $0.append(recordedRequest) }
         switch await handler(recordedRequest) {
-        case .json(let status, let text, let extraHeaders):
+        case .json(let status, let text, let extraHeaders, let delay):
+            if delay > .zero { try await Task.sleep(for: delay) }
             var headers: HTTPFields = [.contentType: "application/json"]
             for (name, value) in extraHeaders { headers[HTTPField.Name(name)!] = value }
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -185,3 +185,84 @@ struct ChatCompletionsTests {
         }
     }
 }
+
+@Suite("Attempts across targets")
+struct AttemptTests {
+    static let twoTargets = """
+        providers:
+          - {name: first, type: openai, base_url: UPSTREAM, timeout_seconds: 0.5}
+          - {name: second, type: openai, base_url: UPSTREAM, timeout_seconds: 0.5}
+        models:
+          - name: chat
+            targets:
+              - {provider: first, model: one}
+              - {provider: second, model: two}
+        """
+
+    @Test("when every target is rate limited the client gets 429 with the smallest Retry-After")
+    func allRateLimited() async throws {
+        let upstream = OpenAIUpstreamDouble { request in
+            let wait = request.text.contains(#""model":"one""#) ? "7" : "3"
+            return .json(status: 429, OpenAIWireSamples.error("slow down", type: "requests", code: "rate_limit_exceeded"), headers: [("retry-after", wait)])
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.twoTargets, upstream: base) { gateway in
+                let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
+                #expect(reply.status == 429)
+                #expect(reply.headers.first(name: "retry-after") == "3")
+                #expect(upstream.requests.count == 2)
+            }
+        }
+    }
+
+    @Test("when every target times out the client gets 504; a mix of failures gives 502")
+    func timeoutsAndMixedFailures() async throws {
+        let upstream = OpenAIUpstreamDouble { request in
+            if request.text.contains("mixed"), request.text.contains(#""model":"two""#) {
+                return .json(status: 503, #"{"error":{"message":"overloaded","type":"server_error"}}"#)
+            }
+            return .silence(.seconds(3))
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.twoTargets, upstream: base) { gateway in
+                let timedOut = try await gateway.request("/v1/chat/completions", body: chatBody())
+                #expect(timedOut.status == 504)
+                #expect(timedOut.errorCode == "upstream_timeout")
+                let mixed = try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","user":"mixed""#))
+                #expect(mixed.status == 502)
+                #expect(mixed.errorMessage.contains("overloaded"))
+            }
+        }
+    }
+
+    @Test("round-robin spreads requests over the targets")
+    func roundRobin() async throws {
+        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "x")) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.twoTargets, upstream: base) { gateway in
+                for _ in 0..<4 {
+                    let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
+                    #expect(reply.status == 200)
+                }
+                let models = upstream.requests.map { $0.text.contains(#""model":"one""#) ? "one" : "two" }
+                #expect(models.filter { $0 == "one" }.count == 2)
+                #expect(models.filter { $0 == "two" }.count == 2)
+            }
+        }
+    }
+
+    @Test("the overhead header excludes the time spent waiting on the upstream")
+    func overheadExcludesUpstream() async throws {
+        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "x"), after: .milliseconds(400)) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let start = ContinuousClock.now
+                let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
+                #expect(ContinuousClock.now - start >= .milliseconds(400))
+                let overhead = try #require(Double(reply.headers.first(name: "x-switchyard-overhead-ms") ?? ""))
+                #expect(overhead >= 0)
+                #expect(overhead < 200)
+            }
+        }
+    }
+}

@@ -126,4 +126,22 @@ struct StreamingTests {
             }
         }
     }
+
+    @Test("a stream that outlasts total_timeout_seconds is ended with a timeout error")
+    func totalTimeout() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: Array(repeating: "x", count: 12))
+        let upstream = OpenAIUpstreamDouble { _ in .events(chunks.map { .data($0, after: .milliseconds(250)) } + [.done]) }
+        let yaml = GatewayHarness.singleModel.replacingOccurrences(
+            of: "api_key: sk-upstream-key", with: "api_key: sk-upstream-key\n    total_timeout_seconds: 1")
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let start = ContinuousClock.now
+                let (_, _, text) = try await gateway.stream(body: chatBody(stream: true))
+                #expect(ContinuousClock.now - start < .milliseconds(2500))
+                let events = sseData(text)
+                #expect(events.count < chunks.count)
+                #expect(events.last?.contains("did not finish within 1 s") == true)
+            }
+        }
+    }
 }
