@@ -70,6 +70,7 @@ let package = Package(
                 "SwitchyardCore", "SwitchyardWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -138,6 +139,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardWireTests",
             dependencies: ["SwitchyardWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchyardGatewayTests",
+            dependencies: ["SwitchyardGateway", "SwitchyardCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(

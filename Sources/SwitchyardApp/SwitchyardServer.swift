@@ -50,16 +50,18 @@ public final class SwitchyardServer: Sendable {
         }
         var providers: [String: any Provider] = [:]
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
-        let gateway = Gateway(catalog: ModelCatalog(routes: configuration.models, providers: providers))
+        let catalog = ModelCatalog(routes: configuration.models, providers: providers, circuitBreaker: configuration.router.circuitBreaker)
+        let gateway = Gateway(catalog: catalog)
         let services = HTTPServices(
             gateway: gateway, authenticator: Authenticator(masterKey: masterKey), maxBodyBytes: configuration.server.maxBodyBytes,
             readiness: {
                 do {
                     try await store.checkHealth()
-                    return nil
                 } catch {
                     return "storage is unreachable: \(error)"
                 }
+                let stranded = catalog.modelsWithoutUsableTarget()
+                return stranded.isEmpty ? nil : "no usable target (every circuit open) for: \(stranded.joined(separator: ", "))"
             },
             configurationLoadedAt: Int(Date().timeIntervalSince1970))
         let application = Application(
@@ -69,7 +71,11 @@ public final class SwitchyardServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.server.port) },
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: application)],
+            services: [
+                // The prober ends at once when no model asks for health checks; that must not stop the server.
+                .init(service: HealthProber(catalog: catalog, logger: logger), successTerminationBehavior: .ignore),
+                .init(service: application),
+            ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             cancellationSignals: [],
             logger: logger)

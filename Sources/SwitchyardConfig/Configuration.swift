@@ -6,12 +6,17 @@ public struct Configuration: Sendable, Equatable {
     public var storage: StorageLocation
     public var providers: [ProviderSettings]
     public var models: [ModelRoute]
+    public var router: RouterSettings
 
-    public init(server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [], models: [ModelRoute] = []) {
+    public init(
+        server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [],
+        models: [ModelRoute] = [], router: RouterSettings = .init()
+    ) {
         self.server = server
         self.storage = storage
         self.providers = providers
         self.models = models
+        self.router = router
     }
 }
 

@@ -3,12 +3,13 @@ import Yams
 
 extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
-        guard let members = mapping(root, at: "", allowed: ["server", "storage", "providers", "models"]) else { return nil }
+        guard let members = mapping(root, at: "", allowed: ["server", "storage", "providers", "models", "router"]) else { return nil }
         let server = readServer(members["server"])
         let storage = readStorage(members["storage"])
+        let router = readRouter(members["router"])
         let providers = readProviders(members["providers"])
-        let models = readModels(members["models"], providers: providers)
-        return Configuration(server: server, storage: storage, providers: providers, models: models)
+        let models = readModels(members["models"], providers: providers, defaultRetry: router.retry)
+        return Configuration(server: server, storage: storage, providers: providers, models: models, router: router)
     }
 
     mutating func readServer(_ node: Node?) -> ServerSettings {
@@ -51,6 +52,36 @@ extension ConfigurationReader {
             problem("storage.url", "expected sqlite:FILE or sqlite::memory:, got '\(url)'")
         }
         return fallback
+    }
+
+    mutating func readRouter(_ node: Node?) -> RouterSettings {
+        var router = RouterSettings()
+        let allowed = ["max_attempts", "deadline_seconds", "backoff_initial_ms", "backoff_max_ms", "circuit_breaker"]
+        guard let members = mapping(node, at: "router", allowed: allowed) else { return router }
+        router.retry.maxAttempts = integer(members["max_attempts"], at: "router.max_attempts", in: 1...100)
+        if let value = seconds(members["deadline_seconds"], at: "router.deadline_seconds") { router.retry.deadline = value }
+        if let value = integer(members["backoff_initial_ms"], at: "router.backoff_initial_ms", in: 0...600_000) {
+            router.retry.initialBackoff = .milliseconds(value)
+        }
+        if let value = integer(members["backoff_max_ms"], at: "router.backoff_max_ms", in: 0...600_000) {
+            router.retry.maximumBackoff = .milliseconds(value)
+        }
+        let breakerKeys = ["consecutive_failures", "error_rate", "min_requests", "window_seconds", "cooldown_seconds"]
+        if let breaker = mapping(members["circuit_breaker"], at: "router.circuit_breaker", allowed: breakerKeys) {
+            let path = "router.circuit_breaker"
+            var policy = router.circuitBreaker
+            if let value = integer(breaker["consecutive_failures"], at: "\(path).consecutive_failures", in: 1...10_000) {
+                policy.consecutiveFailures = value
+            }
+            if let value = number(breaker["error_rate"], at: "\(path).error_rate", minimum: 0, exclusive: true) {
+                if value > 1 { problem("\(path).error_rate", "must be at most 1") } else { policy.errorRate = value }
+            }
+            if let value = integer(breaker["min_requests"], at: "\(path).min_requests", in: 1...1_000_000) { policy.minimumRequests = value }
+            if let value = seconds(breaker["window_seconds"], at: "\(path).window_seconds") { policy.window = value }
+            if let value = seconds(breaker["cooldown_seconds"], at: "\(path).cooldown_seconds") { policy.cooldown = value }
+            router.circuitBreaker = policy
+        }
+        return router
     }
 
     mutating func readProviders(_ node: Node?) -> [ProviderSettings] {
@@ -134,39 +165,59 @@ extension ConfigurationReader {
         return headers
     }
 
-    mutating func readModels(_ node: Node?, providers: [ProviderSettings]) -> [ModelRoute] {
+    mutating func readModels(_ node: Node?, providers: [ProviderSettings], defaultRetry: RetryPolicy) -> [ModelRoute] {
         let providerNames = Set(providers.map(\.name))
         var models: [ModelRoute] = []
-        var fallbackPaths: [(path: String, owner: String, names: [String])] = []
+        var fallbackReferences: [(path: String, owner: String, names: [String])] = []
         var seen: Set<String> = []
         for (index, item) in sequence(node, at: "models").enumerated() {
             let path = "models[\(index)]"
-            guard let members = mapping(item, at: path, allowed: ["name", "strategy", "targets", "fallbacks"]) else { continue }
+            let allowed = [
+                "name", "strategy", "targets", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "retry",
+                "hedge_after_ms", "health_check",
+            ]
+            guard let members = mapping(item, at: path, allowed: allowed) else { continue }
             let name = requiredString(members["name"], at: "\(path).name")
             if let name, !seen.insert(name).inserted {
                 problem("\(path).name", "another model is already named \"\(name)\"")
             }
-            let strategy = choice(members["strategy"], at: "\(path).strategy", as: RoutingStrategy.self) ?? .roundRobin
-            var targets: [Target] = []
+            var route = ModelRoute(name: name ?? "", targets: [], retry: defaultRetry)
+            route.strategy = choice(members["strategy"], at: "\(path).strategy", as: RoutingStrategy.self) ?? .roundRobin
             let targetNodes = sequence(members["targets"], at: "\(path).targets")
             if targetNodes.isEmpty, !problems.contains(where: { $0.path == "\(path).targets" }) {
                 problem("\(path).targets", "needs at least one target")
             }
             for (targetIndex, targetNode) in targetNodes.enumerated() {
                 if let target = readTarget(targetNode, at: "\(path).targets[\(targetIndex)]", providers: providerNames) {
-                    targets.append(target)
+                    route.targets.append(target)
                 }
             }
-            var fallbacks: [String] = []
-            for (fallbackIndex, fallbackNode) in sequence(members["fallbacks"], at: "\(path).fallbacks").enumerated() {
-                if let fallback = requiredString(fallbackNode, at: "\(path).fallbacks[\(fallbackIndex)]") { fallbacks.append(fallback) }
+            route.fallbacks = readNames(members["fallbacks"], at: "\(path).fallbacks")
+            route.contextWindowFallbacks = readNames(members["context_window_fallbacks"], at: "\(path).context_window_fallbacks")
+            route.contentPolicyFallbacks = readNames(members["content_policy_fallbacks"], at: "\(path).content_policy_fallbacks")
+            if let retry = mapping(members["retry"], at: "\(path).retry", allowed: ["max_attempts", "deadline_seconds"]) {
+                route.retry.maxAttempts = integer(retry["max_attempts"], at: "\(path).retry.max_attempts", in: 1...100) ?? route.retry.maxAttempts
+                route.retry.deadline = seconds(retry["deadline_seconds"], at: "\(path).retry.deadline_seconds") ?? route.retry.deadline
             }
-            guard let name else { continue }
-            fallbackPaths.append(("\(path).fallbacks", name, fallbacks))
-            models.append(ModelRoute(name: name, strategy: strategy, targets: targets, fallbacks: fallbacks))
+            route.hedgeAfter = integer(members["hedge_after_ms"], at: "\(path).hedge_after_ms", in: 1...3_600_000).map { .milliseconds($0) }
+            if let check = mapping(members["health_check"], at: "\(path).health_check", allowed: ["interval_seconds", "model"]), !check.isEmpty {
+                if let interval = seconds(check["interval_seconds"], at: "\(path).health_check.interval_seconds") {
+                    route.healthCheck = HealthCheckSettings(interval: interval, model: string(check["model"], at: "\(path).health_check.model"))
+                } else if check["interval_seconds"] == nil {
+                    problem("\(path).health_check.interval_seconds", "is required")
+                }
+            }
+            guard name != nil else { continue }
+            for (key, names) in [
+                ("fallbacks", route.fallbacks), ("context_window_fallbacks", route.contextWindowFallbacks),
+                ("content_policy_fallbacks", route.contentPolicyFallbacks),
+            ] {
+                fallbackReferences.append(("\(path).\(key)", route.name, names))
+            }
+            models.append(route)
         }
         let modelNames = Set(models.map(\.name))
-        for (path, owner, names) in fallbackPaths {
+        for (path, owner, names) in fallbackReferences {
             for (index, fallback) in names.enumerated() {
                 if fallback == owner {
                     problem("\(path)[\(index)]", "a model cannot fall back to itself")
@@ -178,8 +229,12 @@ extension ConfigurationReader {
         return models
     }
 
+    private mutating func readNames(_ node: Node?, at path: String) -> [String] {
+        sequence(node, at: path).enumerated().compactMap { index, item in requiredString(item, at: "\(path)[\(index)]") }
+    }
+
     private mutating func readTarget(_ node: Node, at path: String, providers: Set<String>) -> Target? {
-        guard let members = mapping(node, at: path, allowed: ["provider", "model", "weight", "price"]) else { return nil }
+        guard let members = mapping(node, at: path, allowed: ["provider", "model", "weight", "price", "rpm", "tpm"]) else { return nil }
         let provider = requiredString(members["provider"], at: "\(path).provider")
         if let provider, !providers.contains(provider) {
             problem("\(path).provider", "no provider named \"\(provider)\"")
@@ -196,7 +251,9 @@ extension ConfigurationReader {
         } else {
             warning(path, "no price given, so requests to this target are counted as costing 0")
         }
+        let rpm = integer(members["rpm"], at: "\(path).rpm", in: 1...100_000_000)
+        let tpm = integer(members["tpm"], at: "\(path).tpm", in: 1...1_000_000_000_000)
         guard let provider, let model else { return nil }
-        return Target(provider: provider, model: model, weight: weight, price: price)
+        return Target(provider: provider, model: model, weight: weight, price: price, rpm: rpm, tpm: tpm)
     }
 }

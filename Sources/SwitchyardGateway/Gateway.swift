@@ -3,8 +3,8 @@ import NIOCore
 import SwitchyardCore
 import SwitchyardWire
 
-/// The gateway's use cases, one method per endpoint: resolve the public model, walk its attempts, and hand back
-/// the answer under the public model name.
+/// The gateway's use cases, one method per endpoint: route the public model over its targets and fallbacks, and
+/// hand back the answer under the public model name.
 public struct Gateway: Sendable {
     public let catalog: ModelCatalog
 
@@ -12,44 +12,109 @@ public struct Gateway: Sendable {
         self.catalog = catalog
     }
 
-    /// An answer and the target that produced it.
+    /// An answer, the target that produced it, and how many upstream calls it took.
     public struct Routed<Value: Sendable>: Sendable {
         public var value: Value
         public var target: Target
+        public var attempts: Int
     }
 
     /// A non-streamed chat completion.
     public func complete(_ request: ChatRequest, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        let loop = AttemptLoop(plan: try catalog.plan(for: request.model), model: request.model)
-        let (reply, attempt) = try await loop.run(context: context) { attempt in
-            try await attempt.provider.chat(request, model: attempt.target.model, context: context)
+        try await reply(model: request.model, body: request.body, context: context) { candidate, context in
+            try await candidate.provider.chat(request, model: candidate.target.model, context: context)
         }
-        return Routed(value: UpstreamReply(body: reply.body.rewritingTopLevelModel(to: request.model)), target: attempt.target)
-    }
-
-    /// A streamed chat completion. Attempts are retried only until an upstream accepts the request; once events
-    /// flow, a failure ends the stream.
-    public func stream(_ request: ChatRequest, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
-        let loop = AttemptLoop(plan: try catalog.plan(for: request.model), model: request.model)
-        let (events, attempt) = try await loop.run(context: context) { attempt in
-            try await attempt.provider.streamChat(request, model: attempt.target.model, context: context)
-        }
-        let publicName = request.model
-        let renamed = events.map { event in
-            switch event {
-            case .chunk(let data): .chunk(data.rewritingTopLevelModel(to: publicName))
-            case .done: .done
-            }
-        }
-        return Routed(value: renamed, target: attempt.target)
     }
 
     /// An embeddings request.
     public func embed(_ request: EmbeddingRequest, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        let loop = AttemptLoop(plan: try catalog.plan(for: request.model), model: request.model)
-        let (reply, attempt) = try await loop.run(context: context) { attempt in
-            try await attempt.provider.embed(request, model: attempt.target.model, context: context)
+        try await reply(model: request.model, body: request.body, context: context) { candidate, context in
+            try await candidate.provider.embed(request, model: candidate.target.model, context: context)
         }
-        return Routed(value: UpstreamReply(body: reply.body.rewritingTopLevelModel(to: request.model)), target: attempt.target)
+    }
+
+    /// A streamed chat completion. Targets are retried only until one accepts the request; once events flow, a
+    /// failure ends the stream.
+    public func stream(_ request: ChatRequest, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
+        var loop = AttemptLoop(catalog: catalog, model: request.model, estimatedTokens: Self.estimatedTokens(request.body), streaming: true) {
+            candidate, context in
+            try await candidate.provider.streamChat(request, model: candidate.target.model, context: context)
+        }
+        let answered = try await loop.run(context: context)
+        let upstream = answered.value
+        let lease = answered.lease
+        let publicName = request.model
+        let events = ChatEventStream {
+            MeteredEventSource(base: upstream.makeAsyncIterator(), lease: lease, publicName: publicName)
+        }
+        return Routed(value: events, target: lease.monitor.target, attempts: answered.attempts)
+    }
+
+    private func reply(
+        model: String, body: ByteBuffer, context: UpstreamContext,
+        _ operation: @escaping @Sendable (Candidate, UpstreamContext) async throws -> UpstreamReply
+    ) async throws -> Routed<UpstreamReply> {
+        var loop = AttemptLoop(catalog: catalog, model: model, estimatedTokens: Self.estimatedTokens(body), streaming: false, operation: operation)
+        let answered = try await loop.run(context: context)
+        let lease = answered.lease
+        let tokens = lease.monitor.target.tpm == nil ? nil : UsageReader.totalTokens(in: answered.value.body)
+        lease.finish(.success, actualTokens: tokens)
+        return Routed(
+            value: UpstreamReply(body: answered.value.body.rewritingTopLevelModel(to: model)), target: lease.monitor.target,
+            attempts: answered.attempts)
+    }
+
+    /// A cheap guess at a request's prompt tokens (about four bytes each), corrected once the upstream tells.
+    static func estimatedTokens(_ body: ByteBuffer) -> Int { body.readableBytes / 4 }
+}
+
+/// Relays a target's events under the public model name, and settles the target's lease when the stream ends:
+/// time to first token, success or failure, and the real token count when the upstream reports usage.
+struct MeteredEventSource: ChatEventSource {
+    var base: ChatEventStream.AsyncIterator
+    let lease: TargetLease
+    let publicName: String
+    var timeToFirstToken: Duration?
+    var totalTokens: Int?
+
+    init(base: ChatEventStream.AsyncIterator, lease: TargetLease, publicName: String) {
+        self.base = base
+        self.lease = lease
+        self.publicName = publicName
+    }
+
+    mutating func next() async throws -> ChatStreamEvent? {
+        let event: ChatStreamEvent?
+        do {
+            event = try await base.next()
+        } catch let error as GatewayError {
+            lease.finish(.failure, error: error.message, timeToFirstToken: timeToFirstToken)
+            throw error
+        } catch {
+            lease.finish(.abandoned)
+            throw error
+        }
+        switch event {
+        case .chunk(let data):
+            if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
+            if lease.monitor.target.tpm != nil, let tokens = UsageReader.totalTokens(in: data) { totalTokens = tokens }
+            return .chunk(data.rewritingTopLevelModel(to: publicName))
+        case .done:
+            return .done
+        case nil:
+            lease.finish(.success, timeToFirstToken: timeToFirstToken, actualTokens: totalTokens)
+            return nil
+        }
+    }
+}
+
+/// Reads `usage.total_tokens` from an OpenAI answer or chunk without decoding the rest.
+enum UsageReader {
+    static func totalTokens(in body: ByteBuffer) -> Int? {
+        guard let document = try? TopLevelJSON(scanning: body), let usage = document.member("usage"), usage.kind == .object,
+            let inner = try? TopLevelJSON(scanning: document.slice(usage)), let total = inner.member("total_tokens"),
+            total.kind == .number
+        else { return nil }
+        return Int(String(buffer: inner.slice(total)))
     }
 }

@@ -1,67 +1,68 @@
 import Synchronization
 import SwitchyardCore
 
-/// The configured models and the providers behind them; turns a public model name into the ordered list of
-/// attempts to make.
+/// The configured models, the providers behind them, and one ``TargetMonitor`` per distinct target.
 public final class ModelCatalog: Sendable {
-    /// One upstream call to try: which model route it serves, which target, and the adapter to use.
-    public struct Attempt: Sendable {
-        public var route: String
-        public var target: Target
-        public var provider: any Provider
-    }
-
-    private final class Entry: Sendable {
+    /// A model ready to route: its configuration, and for each target its monitor and adapter.
+    final class Entry: Sendable {
         let route: ModelRoute
-        /// Where the next request starts, for round-robin.
-        let cursor = Atomic<Int>(0)
+        let monitors: [TargetMonitor]
+        let providers: [String: any Provider]
+        private let rotation = Atomic<Int>(0)
 
-        init(route: ModelRoute) {
+        init(route: ModelRoute, monitors: [TargetMonitor], providers: [String: any Provider]) {
             self.route = route
+            self.monitors = monitors
+            self.providers = providers
         }
+
+        /// Where round-robin (and every tie-break) starts for the next request.
+        func nextRotation() -> Int { rotation.wrappingAdd(1, ordering: .relaxed).oldValue }
     }
 
     private let entries: [String: Entry]
-    private let providers: [String: any Provider]
     /// The model routes in configuration order.
     public let routes: [ModelRoute]
+    /// Every distinct target, in configuration order.
+    public let monitors: [TargetMonitor]
+    /// The adapters by provider name.
+    public let providers: [String: any Provider]
 
     /// - Precondition: every target names a provider in `providers` (the configuration validated this).
-    public init(routes: [ModelRoute], providers: [String: any Provider]) {
+    public init(routes: [ModelRoute], providers: [String: any Provider], circuitBreaker: CircuitBreakerPolicy = .init()) {
         self.routes = routes
         self.providers = providers
+        var monitorsByTarget: [Target: TargetMonitor] = [:]
+        var ordered: [TargetMonitor] = []
         var entries: [String: Entry] = [:]
-        for route in routes { entries[route.name] = Entry(route: route) }
+        for route in routes {
+            let monitors = route.targets.filter { providers[$0.provider] != nil }.map { target in
+                if let existing = monitorsByTarget[target] { return existing }
+                let monitor = TargetMonitor(target: target, breaker: circuitBreaker)
+                monitorsByTarget[target] = monitor
+                ordered.append(monitor)
+                return monitor
+            }
+            entries[route.name] = Entry(route: route, monitors: monitors, providers: providers)
+        }
         self.entries = entries
+        monitors = ordered
     }
+
+    func entry(_ name: String) -> Entry? { entries[name] }
 
     /// Whether `name` is a configured model.
     public func contains(_ name: String) -> Bool { entries[name] != nil }
 
-    /// The attempts for `model`: its targets, starting where its strategy says, then each fallback's targets.
-    /// - Throws: ``GatewayError/unknownModel(_:)``.
-    public func plan(for model: String) throws(GatewayError) -> [Attempt] {
-        guard let entry = entries[model] else { throw .unknownModel(model) }
-        var attempts: [Attempt] = []
-        attempts.reserveCapacity(entry.route.targets.count + entry.route.fallbacks.count)
-        appendAttempts(for: entry, to: &attempts)
-        for fallback in entry.route.fallbacks {
-            if let fallbackEntry = entries[fallback] { appendAttempts(for: fallbackEntry, to: &attempts) }
-        }
-        return attempts
+    /// The models none of whose targets would take a request now (every circuit open).
+    public func modelsWithoutUsableTarget(at now: ContinuousClock.Instant = .now) -> [String] {
+        routes.filter { route in
+            !(entries[route.name]?.monitors.contains { $0.snapshot(at: now).usable } ?? false)
+        }.map(\.name)
     }
 
-    private func appendAttempts(for entry: Entry, to attempts: inout [Attempt]) {
-        let targets = entry.route.targets
-        guard !targets.isEmpty else { return }
-        let start: Int
-        switch entry.route.strategy {
-        case .roundRobin: start = entry.cursor.wrappingAdd(1, ordering: .relaxed).oldValue
-        }
-        for offset in 0..<targets.count {
-            let target = targets[(start + offset) % targets.count]
-            guard let provider = providers[target.provider] else { continue }
-            attempts.append(Attempt(route: entry.route.name, target: target, provider: provider))
-        }
+    /// The public models that route to `target`.
+    public func models(using target: Target) -> [String] {
+        routes.filter { $0.targets.contains(target) }.map(\.name)
     }
 }

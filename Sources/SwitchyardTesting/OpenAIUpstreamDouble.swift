@@ -7,6 +7,7 @@ import NIOHTTPTypes
 import NIOCore
 import NIOHTTPTypes
 import Synchronization
+import SwitchyardWire
 
 /// A real HTTP server on loopback that speaks the OpenAI wire format, scripted per request: the upstream that
 /// end-to-end tests point the gateway at.
@@ -20,6 +21,12 @@ public final class OpenAIUpstreamDouble: Sendable {
 
         /// The body as text.
         public var text: String { String(buffer: body) }
+
+        /// The top-level `model` of the body.
+        public var model: String? {
+            guard let document = try? TopLevelJSON(scanning: body), let member = document.member("model") else { return nil }
+            return document.string(member)
+        }
     }
 
     /// One server-sent event to send, after a pause.

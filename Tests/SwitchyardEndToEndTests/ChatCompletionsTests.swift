@@ -206,7 +206,8 @@ struct AttemptTests {
             return .json(status: 429, OpenAIWireSamples.error("slow down", type: "requests", code: "rate_limit_exceeded"), headers: [("retry-after", wait)])
         }
         try await upstream.run { base in
-            try await GatewayHarness.withGateway(yaml: Self.twoTargets, upstream: base) { gateway in
+            let yaml = Self.twoTargets + "\n    retry: {max_attempts: 2}"
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
                 let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
                 #expect(reply.status == 429)
                 #expect(reply.headers.first(name: "retry-after") == "3")

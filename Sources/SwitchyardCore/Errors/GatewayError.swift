@@ -30,6 +30,23 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Whether another target might succeed where this failed: timeouts, unreachable upstreams, 429 and 5xx.
     public var isRetryable: Bool { status == 429 || status >= 500 }
 
+    /// An upstream refusal because the conversation does not fit the model's context window.
+    public var isContextWindowExceeded: Bool {
+        guard status == 400 || status == 413 else { return false }
+        if let code, ["context_length_exceeded", "context_window_exceeded", "string_above_max_length"].contains(code) { return true }
+        let text = message.lowercased()
+        return ["maximum context length", "context window", "context length", "prompt is too long", "too many tokens"]
+            .contains { text.contains($0) }
+    }
+
+    /// An upstream refusal under its content policy.
+    public var isContentPolicyViolation: Bool {
+        guard (400..<500).contains(status) else { return false }
+        if let code, ["content_filter", "content_policy_violation", "content_policy"].contains(code) { return true }
+        let text = message.lowercased()
+        return text.contains("content management policy") || text.contains("content policy") || text.contains("safety system")
+    }
+
     public init(status: Int, kind: Kind, code: String?, message: String, param: String? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.kind = kind

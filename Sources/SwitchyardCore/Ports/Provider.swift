@@ -54,10 +54,13 @@ public struct UpstreamContext: Sendable {
     public var logger: Logger
     /// Accumulates the time spent waiting on upstreams, so the gateway can report its own overhead.
     public var stopwatch: UpstreamStopwatch
+    /// When the whole request must be answered; an adapter waits no longer than this.
+    public var deadline: ContinuousClock.Instant?
 
-    public init(requestID: String, logger: Logger, stopwatch: UpstreamStopwatch) {
+    public init(requestID: String, logger: Logger, stopwatch: UpstreamStopwatch, deadline: ContinuousClock.Instant? = nil) {
         self.requestID = requestID
         self.logger = logger
         self.stopwatch = stopwatch
+        self.deadline = deadline
     }
 }

@@ -67,6 +67,8 @@ final class RequestIDGenerator: Sendable {
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
     static let overhead = HTTPField.Name("x-switchyard-overhead-ms")!
+    static let switchyardTarget = HTTPField.Name("x-switchyard-target")!
+    static let switchyardAttempts = HTTPField.Name("x-switchyard-attempts")!
     static let apiKey = HTTPField.Name("x-api-key")!
     static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
 }

@@ -42,16 +42,28 @@ struct OpenAIRoutes {
         let upstream = upstreamContext(context)
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, context: upstream)
-            return ServerSentEventsResponse.make(routed.value, channel: context.channel, logger: upstream.logger)
+            var response = ServerSentEventsResponse.make(routed.value, channel: context.channel, logger: upstream.logger)
+            Self.stampRouting(routed, on: &response)
+            return response
         }
         let routed = try await services.gateway.complete(chatRequest, context: upstream)
-        return Self.json(routed.value.body)
+        var response = Self.json(routed.value.body)
+        Self.stampRouting(routed, on: &response)
+        return response
+    }
+
+    /// `x-switchyard-target` (the provider/model that answered) and `x-switchyard-attempts`.
+    static func stampRouting<Value>(_ routed: Gateway.Routed<Value>, on response: inout Response) {
+        response.headers[.switchyardTarget] = routed.target.label
+        response.headers[.switchyardAttempts] = String(routed.attempts)
     }
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
         let routed = try await services.gateway.embed(try InboundRequest.embedding(body), context: upstreamContext(context))
-        return Self.json(routed.value.body)
+        var response = Self.json(routed.value.body)
+        Self.stampRouting(routed, on: &response)
+        return response
     }
 
     func listModels() -> Response {

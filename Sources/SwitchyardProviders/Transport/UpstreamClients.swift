@@ -51,6 +51,9 @@ public final class UpstreamClients: Sendable {
             connect: .nanoseconds(settings.connectTimeout.wholeNanoseconds),
             read: settings.idleReadTimeout.map { .nanoseconds($0.wholeNanoseconds) })
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A refused connection fails the attempt at once, so the router moves to the next target instead of
+        // waiting out the connect timeout while the pool keeps trying.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 }

@@ -57,6 +57,7 @@ struct UpstreamEndpoint: Sendable {
         let totalDeadline = settings.timeouts.total.map { start + $0 }
         var firstByte = settings.timeouts.firstByte
         if let total = settings.timeouts.total { firstByte = min(firstByte, total) }
+        if let deadline = context.deadline { firstByte = max(.zero, min(firstByte, deadline - start)) }
         let client = streaming ? streamingClient : plainClient
         let response: HTTPClientResponse
         do {

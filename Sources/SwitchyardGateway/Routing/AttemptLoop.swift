@@ -1,0 +1,257 @@
+import Logging
+import SwitchyardCore
+
+/// One candidate for an attempt: the target's monitor and the adapter that reaches it.
+struct Candidate: Sendable {
+    let monitor: TargetMonitor
+    let provider: any Provider
+    var target: Target { monitor.target }
+}
+
+/// The answer of the attempt that succeeded, with the lease on its target still open.
+struct Answered<Value: Sendable>: Sendable {
+    var value: Value
+    var lease: TargetLease
+    var attempts: Int
+}
+
+/// Walks a request through its model's targets, then its fallbacks, until one answers.
+///
+/// - A failure another target might not have (timeout, unreachable, 429, 5xx, circuit open, provider capacity)
+///   moves on; retrying a target already tried waits an exponential backoff with full jitter, and at least the
+///   Retry-After it gave.
+/// - A context-window or content-policy refusal moves to the model's matching fallbacks, when it has any.
+/// - Any other error is the client's, and ends the walk at once.
+/// - The whole walk ends at the model's deadline.
+struct AttemptLoop<Value: Sendable> {
+    typealias Operation = @Sendable (Candidate, UpstreamContext) async throws -> Value
+
+    let catalog: ModelCatalog
+    let model: String
+    let estimatedTokens: Int
+    let streaming: Bool
+    let operation: Operation
+
+    private var failures: [(target: Target, error: GatewayError)] = []
+    private var attempts = 0
+    private var random = SystemRandomNumberGenerator()
+
+    init(catalog: ModelCatalog, model: String, estimatedTokens: Int, streaming: Bool, operation: @escaping Operation) {
+        self.catalog = catalog
+        self.model = model
+        self.estimatedTokens = estimatedTokens
+        self.streaming = streaming
+        self.operation = operation
+    }
+
+    private enum ModelOutcome {
+        case answered(Answered<Value>)
+        case exhausted
+        case redirect([String])
+    }
+
+    mutating func run(context: UpstreamContext) async throws -> Answered<Value> {
+        guard let first = catalog.entry(model) else { throw GatewayError.unknownModel(model) }
+        var context = context
+        let deadline = ContinuousClock.now + first.route.retry.deadline
+        context.deadline = deadline
+        var pending = [model]
+        var visited: Set<String> = []
+        while !pending.isEmpty {
+            let name = pending.removeFirst()
+            guard visited.insert(name).inserted, let entry = catalog.entry(name) else { continue }
+            switch try await runModel(entry, deadline: deadline, context: context) {
+            case .answered(let answered): return answered
+            case .exhausted: pending.append(contentsOf: entry.route.fallbacks)
+            case .redirect(let models): pending.insert(contentsOf: models, at: 0)
+            }
+        }
+        if ContinuousClock.now >= deadline {
+            failures.append((first.route.targets.first ?? Target(provider: "-", model: "-"), .upstreamTimeout("The request deadline passed.")))
+        }
+        throw Self.finalError(model: model, failures: failures)
+    }
+
+    private mutating func runModel(_ entry: ModelCatalog.Entry, deadline: ContinuousClock.Instant, context: UpstreamContext) async throws -> ModelOutcome {
+        let ordered = TargetOrdering.order(
+            entry.monitors, strategy: entry.route.strategy, rotation: entry.nextRotation(), streaming: streaming, using: &random)
+        guard !ordered.isEmpty else { return .exhausted }
+        let maximum = entry.route.retry.maxAttempts ?? ordered.count + 1
+        var made = 0
+        var position = 0
+        var retryAfter: [ObjectIdentifier: Duration] = [:]
+        var refusedInARow = 0
+
+        if let hedgeAfter = entry.route.hedgeAfter, ordered.count >= 2, maximum >= 2 {
+            let (outcome, started) = try await runHedged(
+                Candidate(monitor: ordered[0], provider: entry.providers[ordered[0].target.provider]!),
+                Candidate(monitor: ordered[1], provider: entry.providers[ordered[1].target.provider]!),
+                after: hedgeAfter, entry: entry, context: context)
+            if let outcome { return outcome }
+            made += started
+            position = 2
+        }
+
+        while made < maximum && refusedInARow < ordered.count {
+            let monitor = ordered[position % ordered.count]
+            let round = position / ordered.count
+            position += 1
+            if round > 0 {
+                let askedWait = retryAfter[ObjectIdentifier(monitor)] ?? .zero
+                // A target that asks for a longer pause than the longest backoff is not worth waiting for here;
+                // the client gets its Retry-After instead.
+                if askedWait > entry.route.retry.maximumBackoff {
+                    refusedInARow += 1
+                    continue
+                }
+                let wait = max(backoff(round: round, policy: entry.route.retry), askedWait)
+                guard ContinuousClock.now + wait < deadline else { break }
+                try await Task.sleep(for: wait)
+            }
+            guard ContinuousClock.now < deadline else { break }
+            let lease: TargetLease
+            switch monitor.admit(estimatedTokens: estimatedTokens, at: .now) {
+            case .failure(let refusal):
+                refusedInARow += 1
+                if round == 0 { failures.append((monitor.target, Self.error(for: refusal, target: monitor.target))) }
+                continue
+            case .success(let admitted):
+                lease = admitted
+                refusedInARow = 0
+            }
+            made += 1
+            attempts += 1
+            let candidate = Candidate(monitor: monitor, provider: entry.providers[monitor.target.provider]!)
+            do {
+                let value = try await operation(candidate, context)
+                return .answered(Answered(value: value, lease: lease, attempts: attempts))
+            } catch {
+                if let redirect = try absorb(error, lease: lease, route: entry.route, context: context) { return .redirect(redirect) }
+                if let wait = (error as? GatewayError)?.retryAfterSeconds { retryAfter[ObjectIdentifier(monitor)] = .seconds(wait) }
+            }
+        }
+        return .exhausted
+    }
+
+    private enum HedgeEvent: Sendable {
+        case finished(Int, TargetLease, Result<Value, any Error>)
+        case hedgeTime
+    }
+
+    /// Starts `first`; if it has not answered after `delay`, starts `second` too and takes whichever answers first,
+    /// cancelling the other. Returns nil when both failed (or the first failed before the hedge started), with the
+    /// number of attempts started.
+    private mutating func runHedged(
+        _ first: Candidate, _ second: Candidate, after delay: Duration, entry: ModelCatalog.Entry, context: UpstreamContext
+    ) async throws -> (ModelOutcome?, Int) {
+        guard case .success(let firstLease) = first.monitor.admit(estimatedTokens: estimatedTokens, at: .now) else { return (nil, 0) }
+        let operation = self.operation
+        let estimatedTokens = self.estimatedTokens
+        attempts += 1
+        let (winner, losers, started): ((Int, TargetLease, Value)?, [(TargetLease, any Error)], Int) = await withTaskGroup(of: HedgeEvent.self) { group in
+            group.addTask { .finished(0, firstLease, await Self.capture { try await operation(first, context) }) }
+            group.addTask {
+                try? await Task.sleep(for: delay)
+                return .hedgeTime
+            }
+            var running = 1
+            var started = 1
+            var losers: [(TargetLease, any Error)] = []
+            while let event = await group.next() {
+                switch event {
+                case .hedgeTime:
+                    guard running > 0, started == 1,
+                        case .success(let secondLease) = second.monitor.admit(estimatedTokens: estimatedTokens, at: .now)
+                    else { continue }
+                    started += 1
+                    running += 1
+                    group.addTask { .finished(1, secondLease, await Self.capture { try await operation(second, context) }) }
+                case .finished(let index, let lease, .success(let value)):
+                    group.cancelAll()
+                    return ((index, lease, value), losers, started)
+                case .finished(_, let lease, .failure(let error)):
+                    running -= 1
+                    losers.append((lease, error))
+                    if running == 0 {
+                        group.cancelAll()
+                        return (nil, losers, started)
+                    }
+                }
+            }
+            return (nil, losers, started)
+        }
+        attempts += started - 1
+        if let (_, lease, value) = winner {
+            return (.answered(Answered(value: value, lease: lease, attempts: attempts)), started)
+        }
+        for (lease, error) in losers {
+            if let redirect = try absorb(error, lease: lease, route: entry.route, context: context) { return (.redirect(redirect), started) }
+        }
+        return (nil, started)
+    }
+
+    /// Settles a failed attempt: records a failure another target might not have and returns nil (go on), returns
+    /// the fallbacks to move to for a context-window or content-policy refusal, and rethrows anything else.
+    private mutating func absorb(_ error: any Error, lease: TargetLease, route: ModelRoute, context: UpstreamContext) throws -> [String]? {
+        guard let error = error as? GatewayError else {
+            lease.finish(.abandoned)
+            throw error
+        }
+        if error.isRetryable {
+            lease.finish(.failure, error: error.message)
+            failures.append((lease.monitor.target, error))
+            context.logger.warning(
+                "upstream attempt failed",
+                metadata: ["model": "\(route.name)", "target": "\(lease.monitor.target.label)", "status": "\(error.status)", "error": "\(error.message)"])
+            return nil
+        }
+        // The upstream answered; the request was at fault, not the target.
+        lease.finish(.success)
+        if error.isContextWindowExceeded, !route.contextWindowFallbacks.isEmpty { return route.contextWindowFallbacks }
+        if error.isContentPolicyViolation, !route.contentPolicyFallbacks.isEmpty { return route.contentPolicyFallbacks }
+        throw error
+    }
+
+    private static func capture(_ body: () async throws -> Value) async -> Result<Value, any Error> {
+        do {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Full jitter: a random wait up to `initial × 2^(round-1)`, capped.
+    private mutating func backoff(round: Int, policy: RetryPolicy) -> Duration {
+        let ceiling = min(policy.maximumBackoff.wholeNanoseconds, policy.initialBackoff.wholeNanoseconds << min(round - 1, 30))
+        guard ceiling > 0 else { return .zero }
+        return .nanoseconds(Int64.random(in: 0...ceiling, using: &random))
+    }
+
+    private static func error(for refusal: TargetMonitor.Refusal, target: Target) -> GatewayError {
+        switch refusal {
+        case .circuitOpen:
+            GatewayError(status: 503, kind: .api, code: "circuit_open", message: "Its circuit is open after recent failures.")
+        case .atCapacity:
+            GatewayError(status: 429, kind: .rateLimit, code: "target_at_capacity", message: "It is at its configured rpm/tpm capacity.")
+        }
+    }
+
+    /// What the client gets when every attempt failed: 429 when all were rate limited (with the smallest
+    /// Retry-After seen), 504 when all timed out, 502 otherwise.
+    static func finalError(model: String, failures: [(target: Target, error: GatewayError)]) -> GatewayError {
+        guard !failures.isEmpty else {
+            return GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(model)' has no usable target.")
+        }
+        let details = failures.map { "\($0.target.label): \($0.error.message)" }.joined(separator: "; ")
+        if failures.allSatisfy({ $0.error.status == 429 }) {
+            var error = GatewayError(
+                status: 429, kind: .rateLimit, code: "rate_limit_exceeded", message: "Every target of '\(model)' is rate limited. \(details)")
+            error.retryAfterSeconds = failures.compactMap(\.error.retryAfterSeconds).min()
+            return error
+        }
+        if failures.allSatisfy({ $0.error.status == 504 }) {
+            return GatewayError(status: 504, kind: .timeout, code: "upstream_timeout", message: "Every target of '\(model)' timed out. \(details)")
+        }
+        return GatewayError(status: 502, kind: .api, code: "upstream_error", message: "Every target of '\(model)' failed. \(details)")
+    }
+}

@@ -1,0 +1,160 @@
+import Synchronization
+import SwitchyardCore
+
+/// The live state of one target (a provider and an upstream model): circuit breaker, requests in flight,
+/// recent latency, provider capacity. Shared by every model that routes to the same target.
+public final class TargetMonitor: Sendable {
+    public let target: Target
+    private let inFlightCount = Atomic<Int>(0)
+    private let record: Mutex<Record>
+
+    struct Record: Sendable {
+        var breaker: CircuitBreaker
+        /// Exponentially weighted moving averages, in seconds.
+        var latency: Double?
+        var timeToFirstToken: Double?
+        var requests = 0
+        var failures = 0
+        var lastError: String?
+        var lastErrorAt: ContinuousClock.Instant?
+        var requestBudget: TokenBucket?
+        var tokenBudget: TokenBucket?
+    }
+
+    /// A read-only view for routing decisions and the admin API.
+    public struct Snapshot: Sendable {
+        public var target: Target
+        public var state: CircuitBreaker.State
+        public var usable: Bool
+        public var inFlight: Int
+        public var latency: Double?
+        public var timeToFirstToken: Double?
+        public var requests: Int
+        public var failures: Int
+        public var errorRate: Double
+        public var lastError: String?
+        public var lastErrorAge: Duration?
+    }
+
+    /// Weight of the newest sample in the moving averages.
+    static let smoothing = 0.3
+
+    public init(target: Target, breaker: CircuitBreakerPolicy, now: ContinuousClock.Instant = .now) {
+        self.target = target
+        record = Mutex(
+            Record(
+                breaker: CircuitBreaker(policy: breaker),
+                requestBudget: target.rpm.map { TokenBucket(capacity: $0, now: now) },
+                tokenBudget: target.tpm.map { TokenBucket(capacity: $0, now: now) }))
+    }
+
+    public var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+
+    /// Why a target was passed over.
+    public enum Refusal: Error, Sendable, Equatable {
+        case circuitOpen
+        case atCapacity
+    }
+
+    /// Claims the target for one request estimated at `tokens` tokens: checks the breaker and the provider
+    /// capacity, and counts the request in flight. The lease must be finished.
+    func admit(estimatedTokens tokens: Int, at now: ContinuousClock.Instant) -> Result<TargetLease, Refusal> {
+        let refusal: Refusal? = record.withLock { record in
+            if var budget = record.requestBudget {
+                guard budget.available(at: now) >= 1 else { return .atCapacity }
+                record.requestBudget = budget
+            }
+            if var budget = record.tokenBudget {
+                guard budget.available(at: now) >= Double(min(tokens, Int(budget.capacity))) else { return .atCapacity }
+                record.tokenBudget = budget
+            }
+            guard record.breaker.admit(at: now) else { return .circuitOpen }
+            _ = record.requestBudget?.take(1, at: now)
+            record.tokenBudget?.adjust(by: Double(tokens), at: now)
+            record.requests += 1
+            return nil
+        }
+        if let refusal { return .failure(refusal) }
+        inFlightCount.add(1, ordering: .relaxed)
+        return .success(TargetLease(monitor: self, estimatedTokens: tokens, startedAt: now))
+    }
+
+    /// Called once per lease.
+    func finish(
+        _ outcome: CircuitBreaker.Outcome, error: String?, latency: Duration?, timeToFirstToken: Duration?, tokenCorrection: Int,
+        at now: ContinuousClock.Instant
+    ) {
+        inFlightCount.subtract(1, ordering: .relaxed)
+        record.withLock { record in
+            record.breaker.record(outcome, at: now)
+            if outcome == .failure {
+                record.failures += 1
+                record.lastError = error
+                record.lastErrorAt = now
+            }
+            if let latency { record.latency = Self.average(record.latency, latency) }
+            if let timeToFirstToken { record.timeToFirstToken = Self.average(record.timeToFirstToken, timeToFirstToken) }
+            if tokenCorrection != 0 { record.tokenBudget?.adjust(by: Double(tokenCorrection), at: now) }
+        }
+    }
+
+    /// Records an active health check's result.
+    public func recordProbe(success: Bool, error: String?, latency: Duration, at now: ContinuousClock.Instant = .now) {
+        record.withLock { record in
+            record.breaker.recordProbe(success: success, at: now)
+            if success {
+                record.latency = Self.average(record.latency, latency)
+            } else {
+                record.lastError = error
+                record.lastErrorAt = now
+            }
+        }
+    }
+
+    public func snapshot(at now: ContinuousClock.Instant = .now) -> Snapshot {
+        let inFlight = self.inFlight
+        return record.withLock { record in
+            Snapshot(
+                target: target, state: record.breaker.state, usable: record.breaker.wouldAllow(at: now), inFlight: inFlight,
+                latency: record.latency, timeToFirstToken: record.timeToFirstToken, requests: record.requests,
+                failures: record.failures, errorRate: record.breaker.errorRate(at: now), lastError: record.lastError,
+                lastErrorAge: record.lastErrorAt.map { now - $0 })
+        }
+    }
+
+    private static func average(_ current: Double?, _ sample: Duration) -> Double {
+        let seconds = Double(sample.wholeNanoseconds) / 1e9
+        guard let current else { return seconds }
+        return current + smoothing * (seconds - current)
+    }
+}
+
+/// One request's claim on a target: counted in flight until finished. Finishing twice does nothing; a lease
+/// dropped unfinished (its client left) is finished as abandoned.
+final class TargetLease: Sendable {
+    let monitor: TargetMonitor
+    let estimatedTokens: Int
+    let startedAt: ContinuousClock.Instant
+    private let finished = Atomic<Bool>(false)
+
+    init(monitor: TargetMonitor, estimatedTokens: Int, startedAt: ContinuousClock.Instant) {
+        self.monitor = monitor
+        self.estimatedTokens = estimatedTokens
+        self.startedAt = startedAt
+    }
+
+    /// Ends the lease. `actualTokens`, when known, replaces the estimate in the token budget.
+    func finish(
+        _ outcome: CircuitBreaker.Outcome, error: String? = nil, timeToFirstToken: Duration? = nil, actualTokens: Int? = nil,
+        at now: ContinuousClock.Instant = .now
+    ) {
+        guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        monitor.finish(
+            outcome, error: error, latency: outcome == .success ? now - startedAt : nil, timeToFirstToken: timeToFirstToken,
+            tokenCorrection: actualTokens.map { $0 - estimatedTokens } ?? 0, at: now)
+    }
+
+    deinit {
+        finish(.abandoned)
+    }
+}

@@ -1,0 +1,51 @@
+import SwitchyardCore
+
+/// A token bucket refilled continuously: `capacity` tokens at most, `capacity` per `period` refill.
+/// A value type with `now` passed in.
+public struct TokenBucket: Sendable {
+    public let capacity: Double
+    private let refillPerNanosecond: Double
+    private var tokens: Double
+    private var updatedAt: ContinuousClock.Instant
+
+    public init(capacity: Int, per period: Duration = .seconds(60), now: ContinuousClock.Instant) {
+        self.capacity = Double(capacity)
+        refillPerNanosecond = Double(capacity) / Double(period.wholeNanoseconds)
+        tokens = Double(capacity)
+        updatedAt = now
+    }
+
+    /// Tokens available now (may be negative after a correction).
+    public mutating func available(at now: ContinuousClock.Instant) -> Double {
+        refill(at: now)
+        return tokens
+    }
+
+    /// Takes `amount` if that many are available; otherwise takes nothing.
+    public mutating func take(_ amount: Double, at now: ContinuousClock.Instant) -> Bool {
+        refill(at: now)
+        guard tokens >= amount else { return false }
+        tokens -= amount
+        return true
+    }
+
+    /// Adjusts after the fact (a real count replacing an estimate); may leave the bucket in debt.
+    public mutating func adjust(by amount: Double, at now: ContinuousClock.Instant) {
+        refill(at: now)
+        tokens = min(capacity, tokens - amount)
+    }
+
+    /// How long until `amount` tokens are available.
+    public mutating func wait(for amount: Double, at now: ContinuousClock.Instant) -> Duration {
+        refill(at: now)
+        guard tokens < amount else { return .zero }
+        return .nanoseconds(Int64(((amount - tokens) / refillPerNanosecond).rounded(.up)))
+    }
+
+    private mutating func refill(at now: ContinuousClock.Instant) {
+        guard now > updatedAt else { return }
+        let elapsed = Double((now - updatedAt).wholeNanoseconds)
+        tokens = min(capacity, tokens + elapsed * refillPerNanosecond)
+        updatedAt = now
+    }
+}
