@@ -78,7 +78,7 @@ struct ConfigurationLoaderTests {
         ("providers:\n  - {name: a, type: openai, timeout_seconds: -1}", "providers[0].timeout_seconds: must be greater than 0"),
         ("models:\n  - name: m\n    targets: []", "models[0].targets: needs at least one target"),
         ("models:\n  - name: m\n    fallbacks: [ghost]\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].fallbacks[0]: no model named \"ghost\""),
-        ("models:\n  - name: m\n    strategy: fastest\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].strategy: 'fastest' is not supported"),
+        ("models:\n  - name: m\n    strategy: fastest\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].strategy: 'fastest' is not supported; expected one of: 'round-robin', 'weighted', 'least-busy', 'lowest-latency', 'lowest-cost'"),
         ("storage:\n  url: mysql://x", "storage.url: expected sqlite:FILE"),
         ("server:\n  master_key: ${UNCLOSED", "server.master_key: '${' without a closing '}'"),
         ("server: [1, 2]", "server: expected a mapping"),
@@ -86,6 +86,59 @@ struct ConfigurationLoaderTests {
         ("key: [unbalanced", "not valid YAML"),
     ])
     func problemPaths(yaml: String, expected: String) {
+        let found = problems(yaml)
+        #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
+    }
+
+    @Test("routing settings: strategies, capacities, retries, fallbacks, hedging, health checks, breakers")
+    func routing() throws {
+        let yaml = """
+            router:
+              max_attempts: 4
+              deadline_seconds: 30
+              backoff_initial_ms: 50
+              backoff_max_ms: 2000
+              circuit_breaker: {consecutive_failures: 2, error_rate: 0.25, min_requests: 4, window_seconds: 10, cooldown_seconds: 5}
+            providers: [{name: p, type: openai}]
+            models:
+              - name: chat
+                strategy: lowest-latency
+                targets: [{provider: p, model: a, rpm: 100, tpm: 50000, price: {input: 1, output: 1}}]
+                context_window_fallbacks: [big]
+                content_policy_fallbacks: [big]
+                retry: {max_attempts: 2}
+                hedge_after_ms: 250
+                health_check: {interval_seconds: 15, model: tiny}
+              - name: big
+                strategy: weighted
+                targets: [{provider: p, model: b, weight: 2, price: {input: 1, output: 1}}]
+            """
+        let configuration = try load(yaml).configuration
+        #expect(configuration.router.retry.maxAttempts == 4)
+        #expect(configuration.router.retry.deadline == .seconds(30))
+        #expect(configuration.router.retry.initialBackoff == .milliseconds(50))
+        #expect(configuration.router.circuitBreaker == CircuitBreakerPolicy(consecutiveFailures: 2, errorRate: 0.25, minimumRequests: 4, window: .seconds(10), cooldown: .seconds(5)))
+        let chat = configuration.models[0]
+        #expect(chat.strategy == .lowestLatency)
+        #expect(chat.targets[0].rpm == 100 && chat.targets[0].tpm == 50000)
+        #expect(chat.contextWindowFallbacks == ["big"] && chat.contentPolicyFallbacks == ["big"])
+        #expect(chat.retry.maxAttempts == 2)
+        #expect(chat.retry.deadline == .seconds(30), "the model inherits what it does not override")
+        #expect(chat.hedgeAfter == .milliseconds(250))
+        #expect(chat.healthCheck == HealthCheckSettings(interval: .seconds(15), model: "tiny"))
+        #expect(configuration.models[1].strategy == .weighted)
+        #expect(configuration.models[1].retry.maxAttempts == 4)
+    }
+
+    @Test("invalid routing settings are reported with their key paths", arguments: [
+        ("router:\n  circuit_breaker: {error_rate: 2}", "router.circuit_breaker.error_rate: must be at most 1"),
+        ("router:\n  max_attempts: 0", "router.max_attempts: must be between 1 and 100"),
+        ("providers: [{name: p, type: openai}]\nmodels: [{name: m, targets: [{provider: p, model: x, rpm: -1}]}]", "models[0].targets[0].rpm: must be between"),
+        ("providers: [{name: p, type: openai}]\nmodels: [{name: m, targets: [{provider: p, model: x}], context_window_fallbacks: [nope]}]", "models[0].context_window_fallbacks[0]: no model named \"nope\""),
+        ("providers: [{name: p, type: openai}]\nmodels: [{name: m, targets: [{provider: p, model: x}], health_check: {model: y}}]", "models[0].health_check.interval_seconds: is required"),
+        ("providers: [{name: p, type: openai}]\nmodels: [{name: m, targets: [{provider: p, model: x}], hedge_after_ms: soon}]", "models[0].hedge_after_ms: expected a whole number"),
+    ])
+    func routingProblems(yaml: String, expected: String) {
         let found = problems(yaml)
         #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
     }

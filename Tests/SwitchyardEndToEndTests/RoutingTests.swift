@@ -277,13 +277,13 @@ struct ResilienceTests {
     func hedging() async throws {
         let behaviourUpstream = makeBehaviourUpstream()
         try await behaviourUpstream.run { base in
-            let yaml = twoTargetYAML(strategy: "lowest-cost", first: "slow-a", second: "b, price: {input: 9, output: 9}")
+            let yaml = twoTargetYAML(strategy: "lowest-cost", first: "hang-a", second: "b, price: {input: 9, output: 9}")
                 .replacingOccurrences(of: "strategy: lowest-cost", with: "strategy: lowest-cost\n    hedge_after_ms: 100")
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
                 let start = ContinuousClock.now
                 let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
                 #expect(reply.status == 200)
-                #expect(ContinuousClock.now - start < .milliseconds(350))
+                #expect(ContinuousClock.now - start < .milliseconds(1500))
                 #expect(reply.headers.first(name: "x-switchyard-target") == "p2/b")
                 #expect(reply.headers.first(name: "x-switchyard-attempts") == "2")
             }
