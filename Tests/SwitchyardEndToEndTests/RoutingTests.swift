@@ -290,6 +290,23 @@ struct ResilienceTests {
         }
     }
 
+    @Test("with hedging on, a first target that fails before the hedge starts is followed by the second")
+    func hedgingAfterEarlyFailure() async throws {
+        let behaviourUpstream = makeBehaviourUpstream()
+        try await behaviourUpstream.run { base in
+            let yaml = twoTargetYAML(strategy: "lowest-cost", first: "fail-a", second: "b, price: {input: 9, output: 9}")
+                .replacingOccurrences(of: "strategy: lowest-cost", with: "strategy: lowest-cost\n    hedge_after_ms: 1000")
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let start = ContinuousClock.now
+                let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
+                #expect(reply.status == 200)
+                #expect(ContinuousClock.now - start < .milliseconds(900))
+                #expect(reply.headers.first(name: "x-switchyard-target") == "p2/b")
+                #expect(reply.headers.first(name: "x-switchyard-attempts") == "2")
+            }
+        }
+    }
+
     @Test("hundreds of concurrent requests keep in-flight counts and breakers consistent")
     func concurrency() async throws {
         let flaky = Counter()

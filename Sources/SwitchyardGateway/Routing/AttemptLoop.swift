@@ -67,7 +67,10 @@ struct AttemptLoop<Value: Sendable> {
             }
         }
         if ContinuousClock.now >= deadline {
-            failures.append((first.route.targets.first ?? Target(provider: "-", model: "-"), .upstreamTimeout("The request deadline passed.")))
+            let details = failures.map { "\($0.target.label): \($0.error.message)" }.joined(separator: "; ")
+            throw GatewayError(
+                status: 504, kind: .timeout, code: "deadline_exceeded",
+                message: "No target answered '\(model)' within its deadline of \(first.route.retry.deadline.secondsText) s. \(details)")
         }
         throw Self.finalError(model: model, failures: failures)
     }
@@ -89,7 +92,8 @@ struct AttemptLoop<Value: Sendable> {
                 after: hedgeAfter, entry: entry, context: context)
             if let outcome { return outcome }
             made += started
-            position = 2
+            // When the first failed before the hedge began, the second has not been tried yet.
+            position = started
         }
 
         while made < maximum && refusedInARow < ordered.count {

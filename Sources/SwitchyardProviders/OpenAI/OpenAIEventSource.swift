@@ -42,7 +42,7 @@ struct OpenAIEventSource: ChatEventSource {
             }
             if let totalDeadline, ContinuousClock.now > totalDeadline {
                 throw GatewayError.upstreamTimeout(
-                    "Provider '\(endpoint.settings.name)' did not finish within \(endpoint.settings.timeouts.total!.seconds) s.")
+                    "Provider '\(endpoint.settings.name)' did not finish within \(endpoint.settings.timeouts.total!.secondsText) s.")
             }
             // After [DONE] the rest is drained so the connection can be reused.
             if !sawDone { decoder.feed(bytes) }

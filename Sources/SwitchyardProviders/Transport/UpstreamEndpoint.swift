@@ -91,13 +91,13 @@ struct UpstreamEndpoint: Sendable {
         if let clientError = error as? HTTPClientError {
             switch clientError {
             case .deadlineExceeded:
-                return GatewayError.upstreamTimeout("Provider '\(name)' sent no \(what) within \(limit.seconds) s.")
+                return GatewayError.upstreamTimeout("Provider '\(name)' sent no \(what) within \(limit.secondsText) s.")
             case .readTimeout:
                 return GatewayError.upstreamTimeout(
-                    "Provider '\(name)' was silent for more than \(settings.timeouts.streamIdle.seconds) s.")
+                    "Provider '\(name)' was silent for more than \(settings.timeouts.streamIdle.secondsText) s.")
             case .connectTimeout:
                 return GatewayError.upstreamTimeout(
-                    "Could not connect to provider '\(name)' within \(settings.timeouts.connect.seconds) s.")
+                    "Could not connect to provider '\(name)' within \(settings.timeouts.connect.secondsText) s.")
             case .cancelled:
                 return CancellationError()
             default:
@@ -119,14 +119,5 @@ struct UpstreamEndpoint: Sendable {
             error.retryAfterSeconds = RetryAfter.seconds(from: response.headers)
         }
         return error
-    }
-}
-
-extension Duration {
-    /// Whole or fractional seconds, for messages.
-    var seconds: String {
-        let (whole, attoseconds) = components
-        if attoseconds == 0 { return String(whole) }
-        return String(Double(whole) + Double(attoseconds) / 1e18)
     }
 }

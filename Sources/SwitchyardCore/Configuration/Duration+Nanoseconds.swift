@@ -1,7 +1,0 @@
-extension Duration {
-    /// The duration in whole nanoseconds, for APIs that count in them (NIO's `TimeAmount`, atomics).
-    public var wholeNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
