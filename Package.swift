@@ -142,6 +142,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SwitchyardProvidersTests",
+            dependencies: ["SwitchyardProviders", "SwitchyardCore", "SwitchyardWire", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SwitchyardGatewayTests",
             dependencies: ["SwitchyardGateway", "SwitchyardCore"],
             swiftSettings: strictSettings

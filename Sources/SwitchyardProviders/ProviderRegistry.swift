@@ -5,6 +5,7 @@ public enum ProviderRegistry {
     public static func make(_ settings: ProviderSettings, clients: UpstreamClients) -> any Provider {
         switch settings.kind {
         case .openai: OpenAIProvider(settings: settings, clients: clients)
+        case .anthropic: AnthropicProvider(settings: settings, clients: clients)
         }
     }
 }

@@ -2,11 +2,14 @@
 public enum ProviderKind: String, Sendable, CaseIterable {
     /// Any server that speaks the OpenAI API: OpenAI, vLLM, llama.cpp server, Ollama's /v1, LM Studio, Groq ...
     case openai
+    /// Anthropic's Messages API.
+    case anthropic
 
     /// The official endpoint root, used when a provider names no `base_url`.
     public var defaultBaseURL: String {
         switch self {
         case .openai: "https://api.openai.com/v1"
+        case .anthropic: "https://api.anthropic.com/v1"
         }
     }
 }

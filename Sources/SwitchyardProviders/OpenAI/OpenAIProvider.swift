@@ -24,12 +24,8 @@ struct OpenAIProvider: Provider {
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
         let answer = try await endpoint.post(
             "/chat/completions", body: request.body.rewritingTopLevelModel(to: model), streaming: true, context: context)
-        let body = answer.response.body
         let endpoint = endpoint
-        let deadline = answer.totalDeadline
-        return ChatEventStream {
-            OpenAIEventSource(body: body.makeAsyncIterator(), endpoint: endpoint, totalDeadline: deadline)
-        }
+        return ChatEventStream { OpenAIEventSource(reader: ServerSentEventReader(answer, endpoint: endpoint)) }
     }
 
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {

@@ -25,7 +25,7 @@ struct UpstreamEndpoint: Sendable {
     }
 
     /// A response whose status was 2xx.
-    struct Answer {
+    struct Answer: Sendable {
         var response: HTTPClientResponse
         /// When the whole exchange must be over, if the provider sets a total timeout.
         var totalDeadline: ContinuousClock.Instant?

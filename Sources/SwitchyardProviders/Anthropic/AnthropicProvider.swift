@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+import SwitchyardWire
+
+/// Anthropic's Messages API (`POST {base_url}/messages`), reached from the hub dialect by translation both ways.
+struct AnthropicProvider: Provider {
+    /// The API version this adapter speaks.
+    static let apiVersion = "2023-06-01"
+    let endpoint: UpstreamEndpoint
+
+    init(settings: ProviderSettings, clients: UpstreamClients) {
+        var authentication: HTTPHeaders = ["anthropic-version": Self.apiVersion]
+        if let apiKey = settings.apiKey { authentication.add(name: "x-api-key", value: apiKey) }
+        endpoint = UpstreamEndpoint(settings: settings, clients: clients, authentication: authentication)
+    }
+
+    func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
+        let body = try translatedRequest(request, model: model, stream: false)
+        let answer = try await endpoint.post("/messages", body: body, streaming: false, context: context)
+        let response: JSONValue
+        do {
+            response = try JSONValue(decoding: try await endpoint.collect(answer, context: context))
+        } catch let error as GatewayError {
+            throw error
+        } catch {
+            throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' answered with a body that is not JSON.")
+        }
+        return UpstreamReply(body: AnthropicToOpenAI().translate(response).encoded)
+    }
+
+    func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
+        let openAI = try Self.decode(request.body)
+        let includeUsage = openAI["stream_options"]?["include_usage"]?.bool ?? false
+        let body = try translatedRequest(openAI, model: model, stream: true)
+        let answer = try await endpoint.post("/messages", body: body, streaming: true, context: context)
+        let endpoint = endpoint
+        return ChatEventStream {
+            AnthropicEventSource(
+                reader: ServerSentEventReader(answer, endpoint: endpoint), translator: AnthropicToOpenAIStreamTranslator(includeUsage: includeUsage),
+                provider: endpoint.settings.name)
+        }
+    }
+
+    func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
+        throw GatewayError.unsupported("Provider '\(endpoint.settings.name)' (type anthropic) does not offer embeddings.")
+    }
+
+    private func translatedRequest(_ request: ChatRequest, model: String, stream: Bool) throws -> ByteBuffer {
+        try translatedRequest(try Self.decode(request.body), model: model, stream: stream)
+    }
+
+    private func translatedRequest(_ openAI: JSONValue, model: String, stream: Bool) throws -> ByteBuffer {
+        guard case .object(var fields) = try OpenAIToAnthropic().translate(openAI, model: model) else { return ByteBuffer() }
+        fields["stream"] = stream ? true : nil
+        return JSONValue.object(fields).encoded
+    }
+
+    static func decode(_ body: ByteBuffer) throws -> JSONValue {
+        do {
+            return try JSONValue(decoding: body)
+        } catch {
+            throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
+        }
+    }
+}
+
+/// Reads Anthropic's stream and hands on the OpenAI chunks each event translates to.
+struct AnthropicEventSource: ChatEventSource {
+    var reader: ServerSentEventReader
+    var translator: AnthropicToOpenAIStreamTranslator
+    let provider: String
+    private var pending: [ChatStreamEvent] = []
+    private var stopped = false
+
+    init(reader: ServerSentEventReader, translator: AnthropicToOpenAIStreamTranslator, provider: String) {
+        self.reader = reader
+        self.translator = translator
+        self.provider = provider
+    }
+
+    mutating func next() async throws -> ChatStreamEvent? {
+        while pending.isEmpty {
+            if stopped {
+                try await reader.drain()
+                return nil
+            }
+            guard let event = try await reader.next() else {
+                throw GatewayError.upstreamUnavailable("Provider '\(provider)' ended the stream before message_stop.")
+            }
+            let payload: JSONValue
+            do {
+                payload = try JSONValue(decoding: event.data)
+            } catch {
+                throw GatewayError.upstreamUnavailable("Provider '\(provider)' sent a stream event that is not JSON.")
+            }
+            pending = try translator.consume(payload).map { .chunk($0.encoded) }
+            if payload["type"]?.string == "message_stop" {
+                pending.append(.done)
+                stopped = true
+            }
+        }
+        return pending.removeFirst()
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import NIOCore
+
+extension JSONValue {
+    /// Decodes a JSON document.
+    public init(decoding buffer: ByteBuffer) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+    }
+
+    /// Decodes a JSON document held in a string.
+    public init(decoding text: String) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    /// The value as compact JSON with keys sorted, so the same value always gives the same bytes.
+    public var encoded: ByteBuffer {
+        ByteBuffer(bytes: (try? Self.encoder.encode(self)) ?? Data("null".utf8))
+    }
+
+    /// The value as compact JSON text.
+    public var jsonText: String { String(buffer: encoded) }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
