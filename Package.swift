@@ -51,11 +51,17 @@ let package = Package(
             dependencies: ["SwitchyardCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // Pure translators between dialects, one per direction; no I/O.
+        .target(
+            name: "SwitchyardTranslation",
+            dependencies: ["SwitchyardCore", "SwitchyardWire"],
+            swiftSettings: strictSettings
+        ),
         // Upstream adapters.
         .target(
             name: "SwitchyardProviders",
             dependencies: [
-                "SwitchyardCore", "SwitchyardWire",
+                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -89,7 +95,7 @@ let package = Package(
         .target(
             name: "SwitchyardHTTP",
             dependencies: [
-                "SwitchyardGateway", "SwitchyardCore", "SwitchyardWire",
+                "SwitchyardGateway", "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -142,8 +148,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "SwitchyardProvidersTests",
-            dependencies: ["SwitchyardProviders", "SwitchyardCore", "SwitchyardWire", .product(name: "NIOCore", package: "swift-nio")],
+            name: "SwitchyardTranslationTests",
+            dependencies: ["SwitchyardTranslation", "SwitchyardCore", "SwitchyardWire", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -60,12 +60,22 @@ public struct Gateway: Sendable {
         let tokens = lease.monitor.target.tpm == nil ? nil : UsageReader.totalTokens(in: answered.value.body)
         lease.finish(.success, actualTokens: tokens)
         return Routed(
-            value: UpstreamReply(body: answered.value.body.rewritingTopLevelModel(to: model)), target: lease.monitor.target,
+            value: UpstreamReply(body: answered.value.body.rewritingTopLevelModel(to: model), dialect: answered.value.dialect),
+            target: lease.monitor.target,
             attempts: answered.attempts)
     }
 
-    /// A cheap guess at a request's prompt tokens (about four bytes each), corrected once the upstream tells.
-    static func estimatedTokens(_ body: ByteBuffer) -> Int { body.readableBytes / 4 }
+    /// A cheap guess at a request's prompt tokens, corrected once the upstream tells.
+    static func estimatedTokens(_ body: ByteBuffer) -> Int { TokenEstimate.tokens(in: body) }
+
+    /// The input tokens of `request` for `request.model`, as its first target counts them.
+    public func countTokens(_ request: ChatRequest, context: UpstreamContext) async throws -> Int {
+        guard let entry = catalog.entry(request.model) else { throw GatewayError.unknownModel(request.model) }
+        guard let monitor = entry.monitors.first, let provider = entry.providers[monitor.target.provider] else {
+            throw GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(request.model)' has no usable target.")
+        }
+        return try await provider.countTokens(request, model: monitor.target.model, context: context)
+    }
 }
 
 /// Relays a target's events under the public model name, and settles the target's lease when the stream ends:
@@ -101,6 +111,9 @@ struct MeteredEventSource: ChatEventSource {
             return .chunk(data.rewritingTopLevelModel(to: publicName))
         case .done:
             return .done
+        case .native(let event):
+            if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
+            return .native(event)
         case nil:
             lease.finish(.success, timeToFirstToken: timeToFirstToken, actualTokens: totalTokens)
             return nil

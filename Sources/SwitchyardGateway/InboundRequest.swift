@@ -45,6 +45,32 @@ public enum InboundRequest {
         return EmbeddingRequest(body: body, model: model)
     }
 
+    /// What the gateway needs from a `POST /v1/messages` (Anthropic Messages) body.
+    public struct MessagesRequest: Sendable {
+        public var model: String
+        public var stream: Bool
+    }
+
+    /// A `POST /v1/messages` body, validated as Anthropic validates it.
+    public static func anthropicMessages(_ body: ByteBuffer, requireMaxTokens: Bool) throws(GatewayError) -> MessagesRequest {
+        let document = try object(body)
+        let model = try modelName(in: document)
+        guard let messages = document.member("messages") else { throw .badRequest("messages: Field required", param: "messages") }
+        guard messages.kind == .array, !messages.isEmptyContainer else {
+            throw .badRequest("messages: must be a non-empty array", param: "messages")
+        }
+        if requireMaxTokens {
+            guard let maxTokens = document.member("max_tokens") else { throw .badRequest("max_tokens: Field required", param: "max_tokens") }
+            guard maxTokens.kind == .number else { throw .badRequest("max_tokens: must be an integer", param: "max_tokens") }
+        }
+        var stream = false
+        if let member = document.member("stream"), member.kind != .null {
+            guard let value = document.bool(member) else { throw .badRequest("stream: must be a boolean", param: "stream") }
+            stream = value
+        }
+        return MessagesRequest(model: model, stream: stream)
+    }
+
     private static func object(_ body: ByteBuffer) throws(GatewayError) -> TopLevelJSON {
         guard body.readableBytes > 0 else { throw .badRequest("The request body is empty; expected a JSON object.", code: "invalid_json") }
         let document: TopLevelJSON

@@ -36,6 +36,7 @@ public enum GatewayRouter {
         router.middlewares.add(AuthenticationMiddleware(authenticator: services.authenticator))
         HealthRoutes(readiness: services.readiness).register(on: router)
         OpenAIRoutes(services: services).register(on: router)
+        AnthropicRoutes(services: services).register(on: router)
         AdminRoutes(services: services).register(on: router)
         return router
     }

@@ -1,4 +1,5 @@
 import NIOCore
+import SwitchyardWire
 
 /// One event of a streamed chat completion in the hub dialect.
 public enum ChatStreamEvent: Sendable, Equatable {
@@ -6,6 +7,8 @@ public enum ChatStreamEvent: Sendable, Equatable {
     case chunk(ByteBuffer)
     /// The `[DONE]` marker that ends an OpenAI stream.
     case done
+    /// An event in the client's own dialect, from an upstream that spoke it natively.
+    case native(ServerSentEvent)
 }
 
 /// The source behind a ``ChatEventStream``: pulls the next event from the upstream.

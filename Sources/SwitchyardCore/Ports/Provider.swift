@@ -11,6 +11,27 @@ public protocol Provider: Sendable {
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream
     /// An embeddings request.
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply
+    /// The input tokens `request` would take: counted by the upstream where it offers that, estimated otherwise.
+    func countTokens(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> Int
+}
+
+/// The API dialects the gateway speaks.
+public enum WireDialect: String, Sendable {
+    /// OpenAI Chat Completions: the hub every translation goes through.
+    case openAI = "openai"
+    /// Anthropic Messages.
+    case anthropic
+}
+
+/// A client's request in its own dialect, kept for upstreams that speak that dialect natively.
+public struct NativeRequest: Sendable {
+    public var dialect: WireDialect
+    public var body: ByteBuffer
+
+    public init(dialect: WireDialect, body: ByteBuffer) {
+        self.dialect = dialect
+        self.body = body
+    }
 }
 
 /// A Chat Completions request as the client sent it, plus what the gateway read from it.
@@ -20,11 +41,24 @@ public struct ChatRequest: Sendable {
     /// The public model name the client asked for.
     public var model: String
     public var stream: Bool
+    /// The client's request when it spoke another dialect; `body` then holds its translation to the hub.
+    public var native: NativeRequest?
+    /// Why the request cannot be expressed in the hub dialect, when it cannot; an upstream that needs the hub
+    /// refuses with this, one that speaks `native`'s dialect does not need it.
+    public var hubError: GatewayError?
 
-    public init(body: ByteBuffer, model: String, stream: Bool) {
+    public init(body: ByteBuffer, model: String, stream: Bool, native: NativeRequest? = nil, hubError: GatewayError? = nil) {
         self.body = body
         self.model = model
         self.stream = stream
+        self.native = native
+        self.hubError = hubError
+    }
+
+    /// The hub body, or the reason there is none.
+    public func hubBody() throws(GatewayError) -> ByteBuffer {
+        if let hubError { throw hubError }
+        return body
     }
 }
 
@@ -39,12 +73,14 @@ public struct EmbeddingRequest: Sendable {
     }
 }
 
-/// A complete upstream answer in the hub dialect.
+/// A complete upstream answer: in the hub dialect, or in the client's own when the upstream spoke it natively.
 public struct UpstreamReply: Sendable {
     public var body: ByteBuffer
+    public var dialect: WireDialect
 
-    public init(body: ByteBuffer) {
+    public init(body: ByteBuffer, dialect: WireDialect = .openAI) {
         self.body = body
+        self.dialect = dialect
     }
 }
 

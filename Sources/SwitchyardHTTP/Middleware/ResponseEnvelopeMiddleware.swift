@@ -24,7 +24,10 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
             if gatewayError.status >= 500 && !(error is GatewayError) {
                 context.logger.error("request failed", metadata: ["request_id": "\(context.requestID)", "error": "\(error)"])
             }
-            response = OpenAIErrorRendering.response(for: gatewayError)
+            // Each API answers errors in its own shape.
+            response =
+                request.uri.path.hasPrefix("/v1/messages")
+                ? AnthropicErrorRendering.response(for: gatewayError) : OpenAIErrorRendering.response(for: gatewayError)
         }
         response.headers[.requestID] = context.requestID
         let overhead = (ContinuousClock.now - start) - context.stopwatch.waited

@@ -30,7 +30,7 @@ struct OpenAIRoutes {
         }
     }
 
-    private func upstreamContext(_ context: GatewayRequestContext) -> UpstreamContext {
+    func upstreamContext(_ context: GatewayRequestContext) -> UpstreamContext {
         var logger = context.logger
         logger[metadataKey: "request_id"] = "\(context.requestID)"
         return UpstreamContext(requestID: context.requestID, logger: logger, stopwatch: context.stopwatch)
@@ -42,7 +42,8 @@ struct OpenAIRoutes {
         let upstream = upstreamContext(context)
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, context: upstream)
-            var response = ServerSentEventsResponse.make(routed.value, channel: context.channel, logger: upstream.logger)
+            var response = ServerSentEventsResponse.make(
+                routed.value, encoder: OpenAIStreamEncoder(), channel: context.channel, logger: upstream.logger)
             Self.stampRouting(routed, on: &response)
             return response
         }

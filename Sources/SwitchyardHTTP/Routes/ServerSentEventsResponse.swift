@@ -2,17 +2,26 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
-import Logging
 import NIOCore
 import SwitchyardCore
+
+/// Turns a chat event stream into the frames of one client dialect.
+protocol ClientStreamEncoder: Sendable {
+    /// The frames for one upstream event.
+    mutating func frames(for event: ChatStreamEvent) throws -> [ByteBuffer]
+    /// The frames that close a stream that ended normally.
+    mutating func closingFrames() -> [ByteBuffer]
+    /// The frame that reports a failure after the stream began.
+    func errorFrame(_ error: GatewayError) -> ByteBuffer
+}
 
 /// Writes a chat event stream to the client as Server-Sent Events, each event as soon as it arrives.
 ///
 /// The relay runs cancelled when the client's connection closes, which drops the upstream request with it. A
-/// failure after the first event cannot change the status any more, so it is sent as a final `data:` event in the
-/// OpenAI error shape, which the OpenAI SDKs raise as an error.
+/// failure after the first event cannot change the status any more, so it is sent as a final error event in the
+/// client's dialect.
 enum ServerSentEventsResponse {
-    static func make(_ events: ChatEventStream, channel: any Channel, logger: Logger) -> Response {
+    static func make(_ events: ChatEventStream, encoder: some ClientStreamEncoder, channel: any Channel, logger: Logger) -> Response {
         let headers: HTTPFields = [
             .contentType: "text/event-stream",
             .cacheControl: "no-cache",
@@ -22,33 +31,48 @@ enum ServerSentEventsResponse {
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 try await ClientConnection.cancellingOnClose(channel) {
-                    try await relay(events, to: &writer, logger: logger)
+                    try await relay(events, encoder: encoder, to: &writer, logger: logger)
                 }
                 try await writer.finish(nil)
             })
     }
 
-    private static func relay(_ events: ChatEventStream, to writer: inout any ResponseBodyWriter, logger: Logger) async throws {
+    private static func relay(
+        _ events: ChatEventStream, encoder: some ClientStreamEncoder, to writer: inout any ResponseBodyWriter, logger: Logger
+    ) async throws {
+        var encoder = encoder
         var iterator = events.makeAsyncIterator()
         do {
             while let event = try await iterator.next() {
-                switch event {
-                case .chunk(let data):
-                    var frame = ByteBufferAllocator().buffer(capacity: data.readableBytes + 8)
-                    frame.writeStaticString("data: ")
-                    frame.writeImmutableBuffer(data)
-                    frame.writeStaticString("\n\n")
-                    try await writer.write(frame)
-                case .done:
-                    try await writer.write(ByteBuffer(staticString: "data: [DONE]\n\n"))
-                }
+                for frame in try encoder.frames(for: event) { try await writer.write(frame) }
             }
+            for frame in encoder.closingFrames() { try await writer.write(frame) }
         } catch let error as GatewayError {
             logger.warning("stream ended by upstream failure", metadata: ["error": "\(error.message)"])
-            var frame = ByteBuffer(staticString: "data: ")
-            frame.writeImmutableBuffer(OpenAIErrorRendering.body(for: error))
-            frame.writeStaticString("\n\n")
-            try await writer.write(frame)
+            try await writer.write(encoder.errorFrame(error))
         }
+    }
+}
+
+/// OpenAI's stream: `data: {chunk}` frames ending with `data: [DONE]`, errors as `data: {"error": ...}`.
+struct OpenAIStreamEncoder: ClientStreamEncoder {
+    func frames(for event: ChatStreamEvent) -> [ByteBuffer] {
+        switch event {
+        case .chunk(let data): [Self.frame(data)]
+        case .done: [ByteBuffer(staticString: "data: [DONE]\n\n")]
+        case .native: []  // only clients of another dialect are sent native events
+        }
+    }
+
+    func closingFrames() -> [ByteBuffer] { [] }
+
+    func errorFrame(_ error: GatewayError) -> ByteBuffer { Self.frame(OpenAIErrorRendering.body(for: error)) }
+
+    static func frame(_ data: ByteBuffer) -> ByteBuffer {
+        var frame = ByteBufferAllocator().buffer(capacity: data.readableBytes + 8)
+        frame.writeStaticString("data: ")
+        frame.writeImmutableBuffer(data)
+        frame.writeStaticString("\n\n")
+        return frame
     }
 }

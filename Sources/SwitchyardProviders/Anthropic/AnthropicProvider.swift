@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
+import SwitchyardTranslation
 import SwitchyardWire
 
 /// Anthropic's Messages API (`POST {base_url}/messages`), reached from the hub dialect by translation both ways.
@@ -17,7 +18,11 @@ struct AnthropicProvider: Provider {
     }
 
     func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
-        let body = try translatedRequest(request, model: model, stream: false)
+        if let native = Self.nativeBody(request, model: model, stream: false) {
+            let answer = try await endpoint.post("/messages", body: native, streaming: false, context: context)
+            return UpstreamReply(body: try await endpoint.collect(answer, context: context), dialect: .anthropic)
+        }
+        let body = try translatedRequest(try Self.decode(request.hubBody()), model: model, stream: false)
         let answer = try await endpoint.post("/messages", body: body, streaming: false, context: context)
         let response: JSONValue
         do {
@@ -27,15 +32,19 @@ struct AnthropicProvider: Provider {
         } catch {
             throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' answered with a body that is not JSON.")
         }
-        return UpstreamReply(body: AnthropicToOpenAI().translate(response).encoded)
+        return UpstreamReply(body: AnthropicResponseToOpenAI().translate(response).encoded)
     }
 
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
-        let openAI = try Self.decode(request.body)
+        let endpoint = endpoint
+        if let native = Self.nativeBody(request, model: model, stream: true) {
+            let answer = try await endpoint.post("/messages", body: native, streaming: true, context: context)
+            return ChatEventStream { AnthropicNativeEventSource(reader: ServerSentEventReader(answer, endpoint: endpoint)) }
+        }
+        let openAI = try Self.decode(request.hubBody())
         let includeUsage = openAI["stream_options"]?["include_usage"]?.bool ?? false
         let body = try translatedRequest(openAI, model: model, stream: true)
         let answer = try await endpoint.post("/messages", body: body, streaming: true, context: context)
-        let endpoint = endpoint
         return ChatEventStream {
             AnthropicEventSource(
                 reader: ServerSentEventReader(answer, endpoint: endpoint), translator: AnthropicToOpenAIStreamTranslator(includeUsage: includeUsage),
@@ -47,12 +56,35 @@ struct AnthropicProvider: Provider {
         throw GatewayError.unsupported("Provider '\(endpoint.settings.name)' (type anthropic) does not offer embeddings.")
     }
 
-    private func translatedRequest(_ request: ChatRequest, model: String, stream: Bool) throws -> ByteBuffer {
-        try translatedRequest(try Self.decode(request.body), model: model, stream: stream)
+    /// Anthropic's own count (`POST /messages/count_tokens`).
+    func countTokens(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> Int {
+        let messages: JSONValue
+        if let native = request.native, native.dialect == .anthropic {
+            messages = try Self.decode(native.body)
+        } else {
+            messages = try OpenAIRequestToAnthropic().translate(try Self.decode(request.hubBody()), model: model)
+        }
+        var fields = (messages.object ?? [:]).filter { Self.countTokensFields.contains($0.key) }
+        fields["model"] = .string(model)
+        let answer = try await endpoint.post("/messages/count_tokens", body: JSONValue.object(fields).encoded, streaming: false, context: context)
+        let counted = try? JSONValue(decoding: try await endpoint.collect(answer, context: context))
+        guard let tokens = counted?["input_tokens"]?.int else {
+            throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' answered count_tokens without input_tokens.")
+        }
+        return tokens
+    }
+
+    /// The fields `count_tokens` accepts.
+    private static let countTokensFields: Set<String> = ["model", "messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"]
+
+    /// The client's own Messages body with the upstream model, when the client spoke Anthropic: sent as it came.
+    private static func nativeBody(_ request: ChatRequest, model: String, stream: Bool) -> ByteBuffer? {
+        guard let native = request.native, native.dialect == .anthropic else { return nil }
+        return native.body.rewritingTopLevelModel(to: model)
     }
 
     private func translatedRequest(_ openAI: JSONValue, model: String, stream: Bool) throws -> ByteBuffer {
-        guard case .object(var fields) = try OpenAIToAnthropic().translate(openAI, model: model) else { return ByteBuffer() }
+        guard case .object(var fields) = try OpenAIRequestToAnthropic().translate(openAI, model: model) else { return ByteBuffer() }
         fields["stream"] = stream ? true : nil
         return JSONValue.object(fields).encoded
     }
@@ -63,6 +95,30 @@ struct AnthropicProvider: Provider {
         } catch {
             throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
         }
+    }
+}
+
+/// Relays Anthropic's own events untouched, for a client that speaks Anthropic too.
+struct AnthropicNativeEventSource: ChatEventSource {
+    var reader: ServerSentEventReader
+    private var stopped = false
+
+    init(reader: ServerSentEventReader) {
+        self.reader = reader
+    }
+
+    mutating func next() async throws -> ChatStreamEvent? {
+        if stopped {
+            try await reader.drain()
+            return nil
+        }
+        guard let event = try await reader.next() else { return nil }
+        if event.event == "message_stop" { stopped = true }
+        if event.event == "error", let payload = try? JSONValue(decoding: event.data) {
+            var translator = AnthropicToOpenAIStreamTranslator(includeUsage: false)
+            _ = try translator.consume(payload)
+        }
+        return .native(event)
     }
 }
 

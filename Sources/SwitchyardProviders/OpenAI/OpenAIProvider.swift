@@ -17,15 +17,20 @@ struct OpenAIProvider: Provider {
 
     func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
         let answer = try await endpoint.post(
-            "/chat/completions", body: request.body.rewritingTopLevelModel(to: model), streaming: false, context: context)
+            "/chat/completions", body: try request.hubBody().rewritingTopLevelModel(to: model), streaming: false, context: context)
         return UpstreamReply(body: try await endpoint.collect(answer, context: context))
     }
 
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
         let answer = try await endpoint.post(
-            "/chat/completions", body: request.body.rewritingTopLevelModel(to: model), streaming: true, context: context)
+            "/chat/completions", body: try request.hubBody().rewritingTopLevelModel(to: model), streaming: true, context: context)
         let endpoint = endpoint
         return ChatEventStream { OpenAIEventSource(reader: ServerSentEventReader(answer, endpoint: endpoint)) }
+    }
+
+    /// OpenAI-compatible servers offer no token counting, so this is an estimate.
+    func countTokens(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> Int {
+        TokenEstimate.tokens(in: try request.hubBody())
     }
 
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {

@@ -7,8 +7,10 @@ import SwitchyardWire
 /// Text blocks join into `content`; `tool_use` blocks become `tool_calls` with the same ids and their input as a
 /// JSON arguments string; thinking blocks become `reasoning_content`, and are kept whole (signatures included)
 /// in `thinking_blocks` so a client can pass them back; stop reasons and usage map to their OpenAI names.
-struct AnthropicToOpenAI {
-    func translate(_ response: JSONValue, created: Int = Int(Date().timeIntervalSince1970)) -> JSONValue {
+public struct AnthropicResponseToOpenAI {
+    public init() {}
+
+    public func translate(_ response: JSONValue, created: Int = Int(Date().timeIntervalSince1970)) -> JSONValue {
         var text = ""
         var hasText = false
         var reasoning = ""
@@ -48,7 +50,7 @@ struct AnthropicToOpenAI {
     }
 
     /// Anthropic `stop_reason` → OpenAI `finish_reason`.
-    static func finishReason(_ reason: String?) -> String {
+    public static func finishReason(_ reason: String?) -> String {
         switch reason {
         case "max_tokens", "model_context_window_exceeded": "length"
         case "tool_use": "tool_calls"
@@ -58,7 +60,7 @@ struct AnthropicToOpenAI {
     }
 
     /// Anthropic usage → OpenAI usage: cached and cache-writing input counts as prompt tokens.
-    static func usage(_ usage: JSONValue, inputOverride: JSONValue? = nil) -> JSONValue {
+    public static func usage(_ usage: JSONValue, inputOverride: JSONValue? = nil) -> JSONValue {
         let source = inputOverride ?? usage
         let input = source["input_tokens"]?.int ?? 0
         let cacheRead = source["cache_read_input_tokens"]?.int ?? 0
@@ -78,9 +80,9 @@ struct AnthropicToOpenAI {
 /// A value-type state machine: `consume` takes one event's JSON and returns the chunks to send for it. Tool-use
 /// blocks get consecutive OpenAI tool-call indexes; their arguments stream as the same JSON fragments
 /// Anthropic sends. The usage chunk is emitted only when the client asked for it.
-struct AnthropicToOpenAIStreamTranslator {
-    let includeUsage: Bool
-    let created: Int
+public struct AnthropicToOpenAIStreamTranslator: Sendable {
+    public let includeUsage: Bool
+    public let created: Int
     private var id = ""
     private var model = ""
     private var inputUsage: JSONValue = [:]
@@ -88,13 +90,13 @@ struct AnthropicToOpenAIStreamTranslator {
     private var toolIndexes: [Int: Int] = [:]
     private var finished = false
 
-    init(includeUsage: Bool, created: Int = Int(Date().timeIntervalSince1970)) {
+    public init(includeUsage: Bool, created: Int = Int(Date().timeIntervalSince1970)) {
         self.includeUsage = includeUsage
         self.created = created
     }
 
     /// The chunks for one event; throws the upstream's error when the event is an error.
-    mutating func consume(_ event: JSONValue) throws(GatewayError) -> [JSONValue] {
+    public mutating func consume(_ event: JSONValue) throws(GatewayError) -> [JSONValue] {
         switch event["type"]?.string {
         case "message_start":
             let message = event["message"] ?? [:]
@@ -135,12 +137,12 @@ struct AnthropicToOpenAIStreamTranslator {
         case "message_delta":
             var chunks: [JSONValue] = []
             if let reason = event["delta"]?["stop_reason"]?.string {
-                chunks.append(chunk(delta: [:], finishReason: AnthropicToOpenAI.finishReason(reason)))
+                chunks.append(chunk(delta: [:], finishReason: AnthropicResponseToOpenAI.finishReason(reason)))
             }
             if includeUsage, let usage = event["usage"] {
                 var usageChunk = chunk(delta: [:]).object ?? [:]
                 usageChunk["choices"] = []
-                usageChunk["usage"] = AnthropicToOpenAI.usage(usage, inputOverride: usage["input_tokens"] == nil ? inputUsage : nil)
+                usageChunk["usage"] = AnthropicResponseToOpenAI.usage(usage, inputOverride: usage["input_tokens"] == nil ? inputUsage : nil)
                 chunks.append(.object(usageChunk))
             }
             return chunks
@@ -167,8 +169,8 @@ struct AnthropicToOpenAIStreamTranslator {
 }
 
 /// The HTTP status of each Anthropic error type.
-enum AnthropicErrors {
-    static func status(forType type: String) -> Int {
+public enum AnthropicErrors {
+    public static func status(forType type: String) -> Int {
         switch type {
         case "invalid_request_error": 400
         case "authentication_error": 401

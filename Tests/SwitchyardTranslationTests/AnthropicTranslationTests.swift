@@ -4,7 +4,7 @@ import SwitchyardCore
 import SwitchyardWire
 import Testing
 
-@testable import SwitchyardProviders
+import SwitchyardTranslation
 
 enum ProviderFixture {
     static func text(_ path: String) throws -> String {
@@ -27,7 +27,7 @@ struct AnthropicTranslationTests {
     func request(_ name: String) throws {
         let input = try ProviderFixture.json("openai-to-anthropic/\(name).request.json")
         let expected = try ProviderFixture.json("openai-to-anthropic/\(name).expected.json")
-        let translated = try OpenAIToAnthropic().translate(input, model: "claude-sonnet-4-5")
+        let translated = try OpenAIRequestToAnthropic().translate(input, model: "claude-sonnet-4-5")
         #expect(translated == expected, "\(translated.jsonText)")
     }
 
@@ -35,7 +35,7 @@ struct AnthropicTranslationTests {
     func response() throws {
         let input = try ProviderFixture.json("anthropic-to-openai/thinking-tool-use.response.json")
         let expected = try ProviderFixture.json("anthropic-to-openai/thinking-tool-use.expected.json")
-        let translated = AnthropicToOpenAI().translate(input, created: 1_700_000_000)
+        let translated = AnthropicResponseToOpenAI().translate(input, created: 1_700_000_000)
         #expect(translated == expected, "\(translated.jsonText)")
     }
 
@@ -109,9 +109,9 @@ struct AnthropicTranslationTests {
         (#"{"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"web_search"}]}"#, "tools[0].type"),
     ])
     func inexpressible(body: String, param: String) throws {
-        #expect(throws: GatewayError.self) { try OpenAIToAnthropic().translate(try JSONValue(decoding: body), model: "m") }
+        #expect(throws: GatewayError.self) { try OpenAIRequestToAnthropic().translate(try JSONValue(decoding: body), model: "m") }
         do {
-            _ = try OpenAIToAnthropic().translate(try JSONValue(decoding: body), model: "m")
+            _ = try OpenAIRequestToAnthropic().translate(try JSONValue(decoding: body), model: "m")
         } catch let error as GatewayError {
             #expect(error.status == 400)
             #expect(error.param == param)
@@ -120,7 +120,7 @@ struct AnthropicTranslationTests {
 
     @Test("max_tokens is always set")
     func maxTokens() throws {
-        let translated = try OpenAIToAnthropic().translate(["messages": [["role": "user", "content": "hi"]]], model: "m")
-        #expect(translated["max_tokens"] == .integer(OpenAIToAnthropic.defaultMaxTokens))
+        let translated = try OpenAIRequestToAnthropic().translate(["messages": [["role": "user", "content": "hi"]]], model: "m")
+        #expect(translated["max_tokens"] == .integer(OpenAIRequestToAnthropic.defaultMaxTokens))
     }
 }

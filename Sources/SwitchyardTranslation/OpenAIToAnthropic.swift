@@ -8,11 +8,13 @@ import SwitchyardWire
 /// consecutive turns of one role are merged, as Anthropic requires alternation. `max_tokens` is always set.
 /// Fields with no Anthropic equivalent are dropped (see the README's mapping table); a request that cannot be
 /// expressed at all gets a 400 naming the field.
-struct OpenAIToAnthropic {
+public struct OpenAIRequestToAnthropic {
     /// Sent when the client sets no limit: Anthropic requires one.
-    static let defaultMaxTokens: Int64 = 4096
+    public static let defaultMaxTokens: Int64 = 4096
 
-    func translate(_ request: JSONValue, model: String) throws(GatewayError) -> JSONValue {
+    public init() {}
+
+    public func translate(_ request: JSONValue, model: String) throws(GatewayError) -> JSONValue {
         guard let fields = request.object else { throw .badRequest("The request body must be a JSON object.") }
         var output: [String: JSONValue] = ["model": .string(model)]
 

@@ -1,0 +1,101 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardGateway
+import SwitchyardTranslation
+import SwitchyardWire
+
+/// The Anthropic Messages API in front of every model: requests are translated to the hub dialect for other
+/// upstreams, and pass through untouched to Anthropic upstreams.
+struct AnthropicRoutes {
+    let services: HTTPServices
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.post("/v1/messages") { request, context in try await messages(request, context: context) }
+        router.post("/v1/messages/count_tokens") { request, context in try await countTokens(request, context: context) }
+    }
+
+    func messages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let chatRequest = try await readRequest(request, requireMaxTokens: true)
+        let upstream = OpenAIRoutes(services: services).upstreamContext(context)
+        if chatRequest.stream {
+            let routed = try await services.gateway.stream(chatRequest, context: upstream)
+            var response = ServerSentEventsResponse.make(
+                routed.value, encoder: AnthropicStreamEncoder(model: chatRequest.model), channel: context.channel, logger: upstream.logger)
+            OpenAIRoutes.stampRouting(routed, on: &response)
+            return response
+        }
+        let routed = try await services.gateway.complete(chatRequest, context: upstream)
+        var body = routed.value.body
+        if routed.value.dialect != .anthropic {
+            let completion = try JSONValue(decoding: body)
+            body = OpenAIResponseToAnthropic().translate(completion, model: chatRequest.model).encoded
+        }
+        var response = OpenAIRoutes.json(body)
+        OpenAIRoutes.stampRouting(routed, on: &response)
+        return response
+    }
+
+    func countTokens(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let chatRequest = try await readRequest(request, requireMaxTokens: false)
+        let tokens = try await services.gateway.countTokens(chatRequest, context: OpenAIRoutes(services: services).upstreamContext(context))
+        return OpenAIRoutes.json(JSONValue.object(["input_tokens": .integer(Int64(tokens))]).encoded)
+    }
+
+    /// Validates a Messages body and prepares both its forms: as sent, and translated to the hub.
+    private func readRequest(_ request: Request, requireMaxTokens: Bool) async throws -> ChatRequest {
+        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
+        let validated = try InboundRequest.anthropicMessages(body, requireMaxTokens: requireMaxTokens)
+        let native = NativeRequest(dialect: .anthropic, body: body)
+        do {
+            let hub = try AnthropicRequestToOpenAI().translate(try JSONValue(decoding: body))
+            return ChatRequest(body: hub.encoded, model: validated.model, stream: validated.stream, native: native)
+        } catch let error as GatewayError {
+            return ChatRequest(body: ByteBuffer(), model: validated.model, stream: validated.stream, native: native, hubError: error)
+        }
+    }
+}
+
+/// Anthropic's stream: `event: <type>` / `data: {...}` frames. Native events pass as they came (with the public
+/// model name); hub chunks are translated.
+struct AnthropicStreamEncoder: ClientStreamEncoder {
+    private var translator: OpenAIToAnthropicStreamTranslator
+    private var sawNative = false
+
+    init(model: String) {
+        translator = OpenAIToAnthropicStreamTranslator(model: model)
+    }
+
+    mutating func frames(for event: ChatStreamEvent) throws -> [ByteBuffer] {
+        switch event {
+        case .chunk(let data):
+            return translator.consume(try JSONValue(decoding: data)).map(Self.frame)
+        case .done:
+            return []
+        case .native(var native):
+            sawNative = true
+            if native.event == "message_start", case .object(var payload)? = try? JSONValue(decoding: native.data),
+                case .object(var message)? = payload["message"]
+            {
+                message["model"] = .string(translator.model)
+                payload["message"] = .object(message)
+                native.data = JSONValue.object(payload).encoded
+            }
+            return [native.encoded]
+        }
+    }
+
+    mutating func closingFrames() -> [ByteBuffer] {
+        sawNative ? [] : translator.finish().map(Self.frame)
+    }
+
+    func errorFrame(_ error: GatewayError) -> ByteBuffer {
+        ServerSentEvent(event: "error", data: AnthropicErrorRendering.body(for: error)).encoded
+    }
+
+    static func frame(_ event: JSONValue) -> ByteBuffer {
+        ServerSentEvent(event: event["type"]?.string, data: event.encoded).encoded
+    }
+}
