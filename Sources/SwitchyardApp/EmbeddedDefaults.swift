@@ -42,7 +42,7 @@ public enum EmbeddedDefaults {
         }
 
         if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
-            let baseURL = environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? ProviderKind.openai.defaultBaseURL
+            let baseURL = environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? ProviderKind.openai.defaultBaseURL ?? ""
             var settings = ProviderSettings(name: "openai", kind: .openai, baseURL: baseURL, apiKey: key)
             settings.timeouts.connect = .seconds(5)
             var models = (try? await OpenAIModelDiscovery.listModels(settings, clients: clients, logger: logger)) ?? []

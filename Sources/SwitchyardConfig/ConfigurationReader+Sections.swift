@@ -54,6 +54,9 @@ extension ConfigurationReader {
         return fallback
     }
 
+    /// The Azure OpenAI API version used when a provider names none.
+    static let azureAPIVersion = "2024-10-21"
+
     mutating func readRouter(_ node: Node?) -> RouterSettings {
         var router = RouterSettings()
         let allowed = ["max_attempts", "deadline_seconds", "backoff_initial_ms", "backoff_max_ms", "circuit_breaker"]
@@ -91,7 +94,7 @@ extension ConfigurationReader {
             let path = "providers[\(index)]"
             let allowed = [
                 "name", "type", "base_url", "api_key", "headers", "timeout_seconds", "stream_idle_timeout_seconds",
-                "connect_timeout_seconds", "total_timeout_seconds", "http2",
+                "connect_timeout_seconds", "total_timeout_seconds", "http2", "api_version",
             ]
             guard let members = mapping(item, at: path, allowed: allowed) else { continue }
             let name = requiredString(members["name"], at: "\(path).name")
@@ -113,11 +116,15 @@ extension ConfigurationReader {
             if http2, let baseURL, !baseURL.hasPrefix("https://") {
                 problem("\(path).http2", "HTTP/2 is negotiated over TLS only; base_url must start with https://")
             }
+            if kind != nil, baseURL == nil, members["base_url"] == nil {
+                problem("\(path).base_url", "is required for type \(kind!.rawValue)")
+            }
+            let apiVersion = string(members["api_version"], at: "\(path).api_version") ?? (kind == .azureOpenAI ? Self.azureAPIVersion : nil)
             guard let name, let kind, let baseURL else { continue }
             providers.append(
                 ProviderSettings(
                     name: name, kind: kind, baseURL: baseURL, apiKey: string(members["api_key"], at: "\(path).api_key"),
-                    headers: headers, timeouts: timeouts, http2: http2))
+                    headers: headers, timeouts: timeouts, http2: http2, apiVersion: apiVersion))
         }
         return providers
     }

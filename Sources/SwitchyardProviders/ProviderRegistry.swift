@@ -4,8 +4,9 @@ import SwitchyardCore
 public enum ProviderRegistry {
     public static func make(_ settings: ProviderSettings, clients: UpstreamClients) -> any Provider {
         switch settings.kind {
-        case .openai: OpenAIProvider(settings: settings, clients: clients)
+        case .openai, .azureOpenAI: OpenAIProvider(settings: settings, clients: clients)
         case .anthropic: AnthropicProvider(settings: settings, clients: clients)
+        case .gemini: GeminiProvider(settings: settings, clients: clients)
         }
     }
 }

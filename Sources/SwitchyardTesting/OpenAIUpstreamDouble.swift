@@ -16,6 +16,8 @@ public final class OpenAIUpstreamDouble: Sendable {
     public struct RecordedRequest: Sendable {
         public var method: String
         public var path: String
+        /// The query string, without `?`.
+        public var query: String
         public var headers: HTTPFields
         public var body: ByteBuffer
 
@@ -107,7 +109,7 @@ public final class OpenAIUpstreamDouble: Sendable {
     private func respond(to request: Request, channel: any Channel) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 << 20)
         let recordedRequest = RecordedRequest(
-            method: request.method.rawValue, path: request.uri.path, headers: request.headers, body: body)
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: request.headers, body: body)
         recorded.withLock { $0.append(recordedRequest) }
         switch await handler(recordedRequest) {
         case .json(let status, let text, let extraHeaders, let delay):

@@ -4,12 +4,18 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     case openai
     /// Anthropic's Messages API.
     case anthropic
+    /// Azure OpenAI: OpenAI's API under per-deployment URLs, with an `api-version` and an `api-key` header.
+    case azureOpenAI = "azure-openai"
+    /// Google's Gemini API (Google AI Studio).
+    case gemini
 
-    /// The official endpoint root, used when a provider names no `base_url`.
-    public var defaultBaseURL: String {
+    /// The official endpoint root, used when a provider names no `base_url`; nil where every user has their own.
+    public var defaultBaseURL: String? {
         switch self {
         case .openai: "https://api.openai.com/v1"
         case .anthropic: "https://api.anthropic.com/v1"
+        case .azureOpenAI: nil
+        case .gemini: "https://generativelanguage.googleapis.com/v1beta"
         }
     }
 }
@@ -46,10 +52,12 @@ public struct ProviderSettings: Sendable, Equatable {
     public var timeouts: UpstreamTimeouts
     /// Negotiate HTTP/2 over TLS (ALPN) instead of HTTP/1.1 keep-alive.
     public var http2: Bool
+    /// The API version, for providers whose URLs carry one (Azure OpenAI's `api-version`).
+    public var apiVersion: String?
 
     public init(
         name: String, kind: ProviderKind, baseURL: String, apiKey: String? = nil,
-        headers: [(name: String, value: String)] = [], timeouts: UpstreamTimeouts = .init(), http2: Bool = false
+        headers: [(name: String, value: String)] = [], timeouts: UpstreamTimeouts = .init(), http2: Bool = false, apiVersion: String? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -58,11 +66,12 @@ public struct ProviderSettings: Sendable, Equatable {
         self.headers = headers
         self.timeouts = timeouts
         self.http2 = http2
+        self.apiVersion = apiVersion
     }
 
     public static func == (lhs: ProviderSettings, rhs: ProviderSettings) -> Bool {
         lhs.name == rhs.name && lhs.kind == rhs.kind && lhs.baseURL == rhs.baseURL && lhs.apiKey == rhs.apiKey
             && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value })
-            && lhs.timeouts == rhs.timeouts && lhs.http2 == rhs.http2
+            && lhs.timeouts == rhs.timeouts && lhs.http2 == rhs.http2 && lhs.apiVersion == rhs.apiVersion
     }
 }

@@ -46,7 +46,7 @@ struct AnthropicProvider: Provider {
         let body = try translatedRequest(openAI, model: model, stream: true)
         let answer = try await endpoint.post("/messages", body: body, streaming: true, context: context)
         return ChatEventStream {
-            AnthropicEventSource(
+            TranslatedEventSource(
                 reader: ServerSentEventReader(answer, endpoint: endpoint), translator: AnthropicToOpenAIStreamTranslator(includeUsage: includeUsage),
                 provider: endpoint.settings.name)
         }
@@ -119,44 +119,5 @@ struct AnthropicNativeEventSource: ChatEventSource {
             _ = try translator.consume(payload)
         }
         return .native(event)
-    }
-}
-
-/// Reads Anthropic's stream and hands on the OpenAI chunks each event translates to.
-struct AnthropicEventSource: ChatEventSource {
-    var reader: ServerSentEventReader
-    var translator: AnthropicToOpenAIStreamTranslator
-    let provider: String
-    private var pending: [ChatStreamEvent] = []
-    private var stopped = false
-
-    init(reader: ServerSentEventReader, translator: AnthropicToOpenAIStreamTranslator, provider: String) {
-        self.reader = reader
-        self.translator = translator
-        self.provider = provider
-    }
-
-    mutating func next() async throws -> ChatStreamEvent? {
-        while pending.isEmpty {
-            if stopped {
-                try await reader.drain()
-                return nil
-            }
-            guard let event = try await reader.next() else {
-                throw GatewayError.upstreamUnavailable("Provider '\(provider)' ended the stream before message_stop.")
-            }
-            let payload: JSONValue
-            do {
-                payload = try JSONValue(decoding: event.data)
-            } catch {
-                throw GatewayError.upstreamUnavailable("Provider '\(provider)' sent a stream event that is not JSON.")
-            }
-            pending = try translator.consume(payload).map { .chunk($0.encoded) }
-            if payload["type"]?.string == "message_stop" {
-                pending.append(.done)
-                stopped = true
-            }
-        }
-        return pending.removeFirst()
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
@@ -8,22 +9,48 @@ import SwitchyardWire
 /// top-level `model` rewritten: every other field, known to the gateway or not, reaches the upstream untouched.
 struct OpenAIProvider: Provider {
     let endpoint: UpstreamEndpoint
+    let paths: Paths
+
+    /// Where the OpenAI endpoints live: under the base URL (OpenAI and compatible servers), or per deployment with
+    /// an API version (Azure OpenAI, whose deployment is the target's model).
+    enum Paths {
+        case standard
+        case azureDeployments(apiVersion: String)
+
+        func path(_ endpoint: String, model: String) -> String {
+            switch self {
+            case .standard:
+                return "/\(endpoint)"
+            case .azureDeployments(let apiVersion):
+                let deployment = model.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? model
+                return "/deployments/\(deployment)/\(endpoint)?api-version=\(apiVersion)"
+            }
+        }
+    }
 
     init(settings: ProviderSettings, clients: UpstreamClients) {
         var authentication = HTTPHeaders()
-        if let apiKey = settings.apiKey { authentication.add(name: "authorization", value: "Bearer \(apiKey)") }
+        if settings.kind == .azureOpenAI {
+            paths = .azureDeployments(apiVersion: settings.apiVersion ?? "2024-10-21")
+            if let apiKey = settings.apiKey { authentication.add(name: "api-key", value: apiKey) }
+        } else {
+            paths = .standard
+            if let apiKey = settings.apiKey { authentication.add(name: "authorization", value: "Bearer \(apiKey)") }
+        }
         endpoint = UpstreamEndpoint(settings: settings, clients: clients, authentication: authentication)
     }
 
     func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
         let answer = try await endpoint.post(
-            "/chat/completions", body: try request.hubBody().rewritingTopLevelModel(to: model), streaming: false, context: context)
+            paths.path("chat/completions", model: model), body: try request.hubBody().rewritingTopLevelModel(to: model), streaming: false,
+            context: context)
         return UpstreamReply(body: try await endpoint.collect(answer, context: context))
     }
 
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
         let answer = try await endpoint.post(
-            "/chat/completions", body: try request.hubBody().rewritingTopLevelModel(to: model), streaming: true, context: context)
+            paths.path("chat/completions", model: model), body: try request.hubBody().rewritingTopLevelModel(to: model), streaming: true,
+            context: context)
         let endpoint = endpoint
         return ChatEventStream { OpenAIEventSource(reader: ServerSentEventReader(answer, endpoint: endpoint)) }
     }
@@ -35,7 +62,7 @@ struct OpenAIProvider: Provider {
 
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
         let answer = try await endpoint.post(
-            "/embeddings", body: request.body.rewritingTopLevelModel(to: model), streaming: false, context: context)
+            paths.path("embeddings", model: model), body: request.body.rewritingTopLevelModel(to: model), streaming: false, context: context)
         return UpstreamReply(body: try await endpoint.collect(answer, context: context))
     }
 }

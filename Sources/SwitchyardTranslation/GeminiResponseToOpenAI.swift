@@ -1,0 +1,135 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardWire
+
+/// Translates a Gemini `generateContent` response into an OpenAI `chat.completion`.
+///
+/// Text parts join into `content`, thought parts into `reasoning_content`; `functionCall` parts become
+/// `tool_calls` (Gemini's id when it gives one, otherwise `call_<n>`), their `args` the arguments JSON; a
+/// safety block or refusal becomes `finish_reason: content_filter`.
+public struct GeminiResponseToOpenAI {
+    public init() {}
+
+    public func translate(_ response: JSONValue, model: String, created: Int = Int(Date().timeIntervalSince1970)) -> JSONValue {
+        var choices: [JSONValue] = []
+        for (position, candidate) in (response["candidates"]?.array ?? []).enumerated() {
+            var text = ""
+            var reasoning = ""
+            var toolCalls: [JSONValue] = []
+            for part in candidate["content"]?["parts"]?.array ?? [] {
+                if let call = part["functionCall"] {
+                    toolCalls.append(Self.toolCall(call, index: toolCalls.count))
+                } else if let piece = part["text"]?.string {
+                    if part["thought"]?.bool == true { reasoning += piece } else { text += piece }
+                }
+            }
+            var message: [String: JSONValue] = ["role": "assistant", "content": text.isEmpty && !toolCalls.isEmpty ? .null : .string(text)]
+            if !toolCalls.isEmpty { message["tool_calls"] = .array(toolCalls) }
+            if !reasoning.isEmpty { message["reasoning_content"] = .string(reasoning) }
+            let reason = Self.finishReason(candidate["finishReason"]?.string, calledTools: !toolCalls.isEmpty)
+            choices.append([
+                "index": .integer(Int64(candidate["index"]?.int ?? position)), "message": .object(message),
+                "finish_reason": .string(reason), "logprobs": nil,
+            ])
+        }
+        if choices.isEmpty {
+            // The prompt itself was blocked.
+            choices = [["index": 0, "message": ["role": "assistant", "content": nil], "finish_reason": "content_filter", "logprobs": nil]]
+        }
+        var completion: [String: JSONValue] = [
+            "id": .string("chatcmpl-" + (response["responseId"]?.string ?? "gemini")), "object": "chat.completion",
+            "created": .integer(Int64(created)), "model": response["modelVersion"] ?? .string(model), "choices": .array(choices),
+        ]
+        if let usage = response["usageMetadata"] { completion["usage"] = Self.usage(usage) }
+        return .object(completion)
+    }
+
+    static func toolCall(_ call: JSONValue, index: Int) -> JSONValue {
+        [
+            "id": call["id"] ?? .string("call_\(index)"), "type": "function",
+            "function": ["name": call["name"] ?? "", "arguments": .string((call["args"] ?? [:]).jsonText)],
+        ]
+    }
+
+    /// Gemini `finishReason` → OpenAI `finish_reason`.
+    public static func finishReason(_ reason: String?, calledTools: Bool) -> String {
+        switch reason {
+        case "MAX_TOKENS": return "length"
+        case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY": return "content_filter"
+        default: return calledTools ? "tool_calls" : "stop"
+        }
+    }
+
+    public static func usage(_ usage: JSONValue) -> JSONValue {
+        let prompt = usage["promptTokenCount"]?.int ?? 0
+        let completion = (usage["candidatesTokenCount"]?.int ?? 0) + (usage["thoughtsTokenCount"]?.int ?? 0)
+        return [
+            "prompt_tokens": .integer(Int64(prompt)), "completion_tokens": .integer(Int64(completion)),
+            "total_tokens": .integer(Int64(usage["totalTokenCount"]?.int ?? prompt + completion)),
+            "prompt_tokens_details": ["cached_tokens": .integer(Int64(usage["cachedContentTokenCount"]?.int ?? 0))],
+            "completion_tokens_details": ["reasoning_tokens": .integer(Int64(usage["thoughtsTokenCount"]?.int ?? 0))],
+        ]
+    }
+}
+
+/// Turns Gemini's streamed responses (each a partial `GenerateContentResponse`) into OpenAI chunks.
+/// Gemini sends each function call whole, so its arguments arrive in one delta.
+public struct GeminiToOpenAIStreamTranslator: Sendable {
+    public let includeUsage: Bool
+    public let model: String
+    private let created: Int
+    private var started = false
+    private var toolCount = 0
+    private var usage: JSONValue?
+    private var id = "chatcmpl-gemini"
+
+    public init(includeUsage: Bool, model: String, created: Int = Int(Date().timeIntervalSince1970)) {
+        self.includeUsage = includeUsage
+        self.model = model
+        self.created = created
+    }
+
+    public mutating func consume(_ response: JSONValue) -> [JSONValue] {
+        var chunks: [JSONValue] = []
+        if let responseID = response["responseId"]?.string { id = "chatcmpl-" + responseID }
+        if !started {
+            started = true
+            chunks.append(chunk(delta: ["role": "assistant", "content": ""]))
+        }
+        if let metadata = response["usageMetadata"] { usage = metadata }
+        guard let candidate = response["candidates"]?.array?.first else {
+            if response["promptFeedback"]?["blockReason"] != nil { chunks.append(chunk(delta: [:], finishReason: "content_filter")) }
+            return chunks
+        }
+        for part in candidate["content"]?["parts"]?.array ?? [] {
+            if let call = part["functionCall"] {
+                var toolCall = GeminiResponseToOpenAI.toolCall(call, index: toolCount).object ?? [:]
+                toolCall["index"] = .integer(Int64(toolCount))
+                toolCount += 1
+                chunks.append(chunk(delta: ["tool_calls": [.object(toolCall)]]))
+            } else if let text = part["text"]?.string, !text.isEmpty {
+                chunks.append(chunk(delta: part["thought"]?.bool == true ? ["reasoning_content": .string(text)] : ["content": .string(text)]))
+            }
+        }
+        if let reason = candidate["finishReason"]?.string {
+            chunks.append(chunk(delta: [:], finishReason: GeminiResponseToOpenAI.finishReason(reason, calledTools: toolCount > 0)))
+        }
+        return chunks
+    }
+
+    /// The usage chunk, when the client asked for one.
+    public func finish() -> [JSONValue] {
+        guard includeUsage, let usage else { return [] }
+        guard case .object(var last) = chunk(delta: [:]) else { return [] }
+        last["choices"] = []
+        last["usage"] = GeminiResponseToOpenAI.usage(usage)
+        return [.object(last)]
+    }
+
+    private func chunk(delta: JSONValue, finishReason: String? = nil) -> JSONValue {
+        [
+            "id": .string(id), "object": "chat.completion.chunk", "created": .integer(Int64(created)), "model": .string(model),
+            "choices": [["index": 0, "delta": delta, "finish_reason": finishReason.map(JSONValue.string) ?? .null, "logprobs": nil]],
+        ]
+    }
+}
