@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import NIOHTTP1
+import SwitchyardApp
+import SwitchyardTesting
+import Testing
+
+@Suite("Azure OpenAI and Gemini upstreams")
+struct ProviderDialectTests {
+    @Test("Azure OpenAI: deployment URL, api-version and api-key header")
+    func azure() async throws {
+        let upstream = OpenAIUpstreamDouble { request in
+            request.path.hasSuffix("/embeddings")
+                ? .json(OpenAIWireSamples.embeddings(model: "text-embedding-3-small")) : .json(OpenAIWireSamples.chatCompletion(model: "gpt-4o"))
+        }
+        let yaml = """
+            providers:
+              - {name: azure, type: azure-openai, base_url: UPSTREAM, api_key: azure-key, api_version: 2024-10-21}
+            models:
+              - {name: chat, targets: [{provider: azure, model: my-gpt4o-deployment}]}
+              - {name: embed, targets: [{provider: azure, model: my-embedding-deployment}]}
+            """
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
+                #expect(reply.status == 200)
+                #expect(reply.json["model"] as? String == "chat")
+                let embedded = try await gateway.request("/v1/embeddings", body: #"{"model":"embed","input":"x"}"#)
+                #expect(embedded.status == 200)
+                let chat = try #require(upstream.requests.first)
+                #expect(chat.path == "/v1/deployments/my-gpt4o-deployment/chat/completions")
+                #expect(chat.query == "api-version=2024-10-21")
+                #expect(chat.headers[HTTPField.Name("api-key")!] == "azure-key")
+                #expect(chat.headers[.authorization] == nil)
+                #expect(upstream.requests.last?.path == "/v1/deployments/my-embedding-deployment/embeddings")
+            }
+        }
+    }
+
+    static let geminiYAML = """
+        providers:
+          - {name: google, type: gemini, base_url: UPSTREAM, api_key: gemini-key}
+        models:
+          - {name: chat, targets: [{provider: google, model: gemini-2.5-flash}]}
+          - {name: embed, targets: [{provider: google, model: text-embedding-004}]}
+        """
+
+    @Test("Gemini: generateContent with a function call, streamed text, embeddings")
+    func gemini() async throws {
+        let upstream = OpenAIUpstreamDouble { request in
+            if request.path.hasSuffix(":batchEmbedContents") {
+                return .json(#"{"embeddings":[{"values":[0.1,0.2]},{"values":[0.3,0.4]}]}"#)
+            }
+            if request.path.hasSuffix(":streamGenerateContent") {
+                return .events([
+                    .data(#"{"candidates":[{"content":{"parts":[{"text":"Hel"}],"role":"model"},"index":0}],"modelVersion":"gemini-2.5-flash"}"#),
+                    .data(#"{"candidates":[{"content":{"parts":[{"text":"lo"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2,"totalTokenCount":5}}"#),
+                ])
+            }
+            return .json(#"{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":4,"totalTokenCount":13},"modelVersion":"gemini-2.5-flash"}"#)
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.geminiYAML, upstream: base) { gateway in
+                let body = #"{"model":"chat","messages":[{"role":"user","content":"Weather?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"additionalProperties":false}}}]}"#
+                let reply = try await gateway.request("/v1/chat/completions", body: body)
+                #expect(reply.status == 200)
+                let choice = try #require((reply.json["choices"] as? [[String: Any]])?.first)
+                #expect(choice["finish_reason"] as? String == "tool_calls")
+                let call = try #require(((choice["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]])?.first)
+                #expect((call["function"] as? [String: Any])?["arguments"] as? String == #"{"city":"Paris"}"#)
+                let sent = try #require(upstream.requests.first)
+                #expect(sent.path == "/v1/models/gemini-2.5-flash:generateContent")
+                #expect(sent.headers[HTTPField.Name("x-goog-api-key")!] == "gemini-key")
+                #expect(!sent.text.contains("additionalProperties"))
+
+                let (status, _, text) = try await gateway.stream(body: chatBody(stream: true, extra: #","stream_options":{"include_usage":true}"#))
+                #expect(status == 200)
+                let events = sseData(text)
+                #expect(events.last == "[DONE]")
+                #expect(upstream.requests[1].query == "alt=sse")
+                let contents = events.dropLast().compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                    .compactMap { (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String }
+                #expect(contents.joined() == "Hello")
+                #expect(events.contains { $0.contains(#""total_tokens":5"#) })
+
+                let embedded = try await gateway.request("/v1/embeddings", body: #"{"model":"embed","input":["a","b"]}"#)
+                #expect(embedded.status == 200)
+                #expect((embedded.json["data"] as? [[String: Any]])?.count == 2)
+                #expect(upstream.requests.last?.text.contains(#""model":"models/text-embedding-004""#) == true)
+            }
+        }
+    }
+
+    @Test("Gemini errors keep their status and message")
+    func geminiErrors() async throws {
+        let upstream = OpenAIUpstreamDouble { _ in
+            .json(status: 400, #"{"error":{"code":400,"message":"Invalid JSON payload received. Unknown name \"foo\".","status":"INVALID_ARGUMENT"}}"#)
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.geminiYAML, upstream: base) { gateway in
+                let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
+                #expect(reply.status == 400)
+                #expect(reply.errorMessage.hasPrefix("Invalid JSON payload received."))
+            }
+        }
+    }
+}
