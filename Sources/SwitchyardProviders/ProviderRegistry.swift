@@ -7,6 +7,7 @@ public enum ProviderRegistry {
         case .openai, .azureOpenAI: OpenAIProvider(settings: settings, clients: clients)
         case .anthropic: AnthropicProvider(settings: settings, clients: clients)
         case .gemini: GeminiProvider(settings: settings, clients: clients)
+        case .ollama: OllamaProvider(settings: settings, clients: clients)
         }
     }
 }

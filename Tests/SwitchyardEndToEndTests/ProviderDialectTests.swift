@@ -105,3 +105,58 @@ struct ProviderDialectTests {
         }
     }
 }
+
+@Suite("Ollama's native API")
+struct OllamaProviderTests {
+    static let yaml = """
+        providers:
+          - {name: local, type: ollama, base_url: UPSTREAM_ROOT}
+        models:
+          - {name: chat, targets: [{provider: local, model: "llama3.2:3b"}]}
+          - {name: embed, targets: [{provider: local, model: all-minilm}]}
+        """
+
+    @Test("/api/chat with a tool call, NDJSON streaming, /api/embed")
+    func ollama() async throws {
+        let upstream = OpenAIUpstreamDouble { request in
+            if request.path == "/api/embed" {
+                return .json(#"{"model":"all-minilm","embeddings":[[0.1,0.2],[0.3,0.4]],"prompt_eval_count":4}"#)
+            }
+            if request.text.contains(#""stream":true"#) {
+                return .events([
+                    .init(#"{"model":"llama3.2:3b","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hel"},"done":false}"#),
+                    .init(#"{"model":"llama3.2:3b","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"lo"},"done":false}"#),
+                    .init(#"{"model":"llama3.2:3b","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":5,"eval_count":2}"#),
+                ])
+            }
+            return .json(#"{"model":"llama3.2:3b","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Paris"}}}]},"done":true,"done_reason":"stop","prompt_eval_count":20,"eval_count":9}"#)
+        }
+        try await upstream.run { base in
+            let root = String(base.dropLast("/v1".count))
+            try await GatewayHarness.withGateway(yaml: Self.yaml.replacingOccurrences(of: "UPSTREAM_ROOT", with: root)) { gateway in
+                let body = #"{"model":"chat","messages":[{"role":"user","content":"Weather?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}],"max_tokens":50}"#
+                let reply = try await gateway.request("/v1/chat/completions", body: body)
+                #expect(reply.status == 200)
+                let choice = try #require((reply.json["choices"] as? [[String: Any]])?.first)
+                #expect(choice["finish_reason"] as? String == "tool_calls")
+                let call = try #require(((choice["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]])?.first)
+                #expect(call["id"] as? String == "call_0")
+                #expect((call["function"] as? [String: Any])?["arguments"] as? String == #"{"city":"Paris"}"#)
+                let sent = try #require(upstream.requests.first)
+                #expect(sent.path == "/api/chat")
+                #expect(sent.text.contains(#""num_predict":50"#))
+                #expect(sent.text.contains(#""stream":false"#))
+
+                let (status, _, text) = try await gateway.stream(body: chatBody(stream: true))
+                #expect(status == 200)
+                let events = sseData(text)
+                #expect(events.last == "[DONE]")
+                #expect(events.contains { $0.contains(#""content":"Hel""#) } && events.contains { $0.contains(#""finish_reason":"stop""#) })
+
+                let embedded = try await gateway.request("/v1/embeddings", body: #"{"model":"embed","input":["a","b"]}"#)
+                #expect((embedded.json["data"] as? [[String: Any]])?.count == 2)
+                #expect(embedded.json["model"] as? String == "embed")
+            }
+        }
+    }
+}

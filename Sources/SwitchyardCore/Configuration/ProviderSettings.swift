@@ -8,6 +8,8 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     case azureOpenAI = "azure-openai"
     /// Google's Gemini API (Google AI Studio).
     case gemini
+    /// Ollama's native API (for its OpenAI-compatible `/v1`, use `openai`).
+    case ollama
 
     /// The official endpoint root, used when a provider names no `base_url`; nil where every user has their own.
     public var defaultBaseURL: String? {
@@ -16,6 +18,7 @@ public enum ProviderKind: String, Sendable, CaseIterable {
         case .anthropic: "https://api.anthropic.com/v1"
         case .azureOpenAI: nil
         case .gemini: "https://generativelanguage.googleapis.com/v1beta"
+        case .ollama: "http://127.0.0.1:11434"
         }
     }
 }

@@ -3,13 +3,12 @@ import NIOCore
 import SwitchyardCore
 import SwitchyardWire
 
-/// Reads an upstream's streamed body as Server-Sent Events, each as soon as its closing blank line arrives,
-/// turning transport failures, silences and the total timeout into the gateway's errors.
-struct ServerSentEventReader {
+/// Reads an upstream's streamed body, turning transport failures, silences and the total timeout into the
+/// gateway's errors.
+struct UpstreamBodyReader {
     private var body: HTTPClientResponse.Body.AsyncIterator
-    private let endpoint: UpstreamEndpoint
+    let endpoint: UpstreamEndpoint
     private let totalDeadline: ContinuousClock.Instant?
-    private var decoder = ServerSentEventDecoder()
 
     init(_ answer: UpstreamEndpoint.Answer, endpoint: UpstreamEndpoint) {
         body = answer.response.body.makeAsyncIterator()
@@ -17,26 +16,8 @@ struct ServerSentEventReader {
         totalDeadline = answer.totalDeadline
     }
 
-    /// The next event; nil when the upstream ended the body cleanly between events.
-    mutating func next() async throws -> ServerSentEvent? {
-        while true {
-            if let event = decoder.next() { return event }
-            guard let bytes = try await read() else {
-                if decoder.hasPartialEvent {
-                    throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' ended the stream in the middle of an event.")
-                }
-                return nil
-            }
-            decoder.feed(bytes)
-        }
-    }
-
-    /// Reads the rest of the body and drops it, so the connection can serve another request.
-    mutating func drain() async throws {
-        while try await read() != nil {}
-    }
-
-    private mutating func read() async throws -> ByteBuffer? {
+    /// The next bytes; nil at the end of the body.
+    mutating func read() async throws -> ByteBuffer? {
         let bytes: ByteBuffer?
         do {
             bytes = try await body.next()
@@ -49,4 +30,77 @@ struct ServerSentEventReader {
         }
         return bytes
     }
+
+    /// Reads the rest of the body and drops it, so the connection can serve another request.
+    mutating func drain() async throws {
+        while try await read() != nil {}
+    }
+
+    func cutShort() -> GatewayError {
+        GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' ended the stream in the middle of an event.")
+    }
+}
+
+/// Yields the payload of each event of an upstream stream, whatever its framing.
+protocol UpstreamEventReader {
+    /// The next event's payload; nil when the body ended cleanly between events.
+    mutating func nextPayload() async throws -> ByteBuffer?
+    mutating func drain() async throws
+}
+
+/// Server-Sent Events, each handed on as soon as its closing blank line arrives.
+struct ServerSentEventReader: UpstreamEventReader {
+    private var body: UpstreamBodyReader
+    private var decoder = ServerSentEventDecoder()
+
+    init(_ answer: UpstreamEndpoint.Answer, endpoint: UpstreamEndpoint) {
+        body = UpstreamBodyReader(answer, endpoint: endpoint)
+    }
+
+    /// The next event; nil when the upstream ended the body cleanly between events.
+    mutating func next() async throws -> ServerSentEvent? {
+        while true {
+            if let event = decoder.next() { return event }
+            guard let bytes = try await body.read() else {
+                if decoder.hasPartialEvent { throw body.cutShort() }
+                return nil
+            }
+            decoder.feed(bytes)
+        }
+    }
+
+    mutating func nextPayload() async throws -> ByteBuffer? { try await next()?.data }
+
+    mutating func drain() async throws { try await body.drain() }
+}
+
+/// Newline-delimited JSON (Ollama's streaming), each line handed on as soon as it is complete.
+struct NDJSONReader: UpstreamEventReader {
+    private var body: UpstreamBodyReader
+    private var pending = ByteBuffer()
+
+    init(_ answer: UpstreamEndpoint.Answer, endpoint: UpstreamEndpoint) {
+        body = UpstreamBodyReader(answer, endpoint: endpoint)
+    }
+
+    mutating func nextPayload() async throws -> ByteBuffer? {
+        while true {
+            if let newline = pending.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = pending.readSlice(length: newline - pending.readerIndex)!
+                pending.moveReaderIndex(forwardBy: 1)
+                if line.readableBytesView.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+                return line
+            }
+            guard var bytes = try await body.read() else {
+                guard pending.readableBytesView.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") }) else { return nil }
+                // A last line without its newline is still a whole JSON document.
+                defer { pending.clear() }
+                return pending.readSlice(length: pending.readableBytes)
+            }
+            pending.discardReadBytes()
+            pending.writeBuffer(&bytes)
+        }
+    }
+
+    mutating func drain() async throws { try await body.drain() }
 }

@@ -15,15 +15,15 @@ protocol HubStreamTranslator: Sendable {
 }
 
 /// Reads an upstream's event stream and hands on the hub chunks each event translates to, then `[DONE]`.
-struct TranslatedEventSource<Translator: HubStreamTranslator>: ChatEventSource {
-    var reader: ServerSentEventReader
+struct TranslatedEventSource<Reader: UpstreamEventReader, Translator: HubStreamTranslator>: ChatEventSource {
+    var reader: Reader
     var translator: Translator
     let provider: String
     private var pending: [ChatStreamEvent] = []
     private var pendingIndex = 0
     private var ended = false
 
-    init(reader: ServerSentEventReader, translator: Translator, provider: String) {
+    init(reader: Reader, translator: Translator, provider: String) {
         self.reader = reader
         self.translator = translator
         self.provider = provider
@@ -37,7 +37,7 @@ struct TranslatedEventSource<Translator: HubStreamTranslator>: ChatEventSource {
                 try await reader.drain()
                 return nil
             }
-            guard let event = try await reader.next() else {
+            guard let data = try await reader.nextPayload() else {
                 if translator.requiresExplicitEnd {
                     throw GatewayError.upstreamUnavailable("Provider '\(provider)' ended the stream before its final event.")
                 }
@@ -46,7 +46,7 @@ struct TranslatedEventSource<Translator: HubStreamTranslator>: ChatEventSource {
             }
             let payload: JSONValue
             do {
-                payload = try JSONValue(decoding: event.data)
+                payload = try JSONValue(decoding: data)
             } catch {
                 throw GatewayError.upstreamUnavailable("Provider '\(provider)' sent a stream event that is not JSON.")
             }

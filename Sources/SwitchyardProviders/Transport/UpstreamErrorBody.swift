@@ -18,6 +18,10 @@ enum UpstreamErrorBody {
             error.upstreamType = decoded.error.type
             return error
         }
+        // Ollama and some other servers answer {"error": "text"}; AWS answers {"message": "text"}.
+        if let body, let value = try? JSONValue(decoding: body), let message = value["error"]?.string ?? value["message"]?.string ?? value["Message"]?.string {
+            return GatewayError(status: status, kind: kind, code: "upstream_\(status)", message: message)
+        }
         let text = body.map { String(buffer: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let message =
             text.isEmpty
