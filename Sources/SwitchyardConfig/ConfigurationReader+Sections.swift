@@ -94,7 +94,8 @@ extension ConfigurationReader {
             let path = "providers[\(index)]"
             let allowed = [
                 "name", "type", "base_url", "api_key", "headers", "timeout_seconds", "stream_idle_timeout_seconds",
-                "connect_timeout_seconds", "total_timeout_seconds", "http2", "api_version",
+                "connect_timeout_seconds", "total_timeout_seconds", "http2", "api_version", "region", "aws_access_key_id",
+                "aws_secret_access_key", "aws_session_token",
             ]
             guard let members = mapping(item, at: path, allowed: allowed) else { continue }
             let name = requiredString(members["name"], at: "\(path).name")
@@ -103,7 +104,26 @@ extension ConfigurationReader {
             }
             let kind = members["type"] == nil ? nil : choice(members["type"], at: "\(path).type", as: ProviderKind.self)
             if members["type"] == nil { problem("\(path).type", "is required") }
-            let baseURL = readBaseURL(members["base_url"], at: "\(path).base_url", kind: kind)
+            let region = string(members["region"], at: "\(path).region")
+            var baseURL = readBaseURL(members["base_url"], at: "\(path).base_url", kind: kind)
+            if kind == .bedrock, baseURL == nil, members["base_url"] == nil {
+                if let region {
+                    baseURL = "https://bedrock-runtime.\(region).amazonaws.com"
+                } else {
+                    problem("\(path).region", "is required for type bedrock (or give base_url)")
+                }
+            }
+            var aws: ProviderSettings.AWSKeys?
+            let accessKey = string(members["aws_access_key_id"], at: "\(path).aws_access_key_id")
+            let secretKey = string(members["aws_secret_access_key"], at: "\(path).aws_secret_access_key")
+            if let accessKey, let secretKey {
+                aws = .init(accessKeyID: accessKey, secretAccessKey: secretKey, sessionToken: string(members["aws_session_token"], at: "\(path).aws_session_token"))
+            } else if (accessKey == nil) != (secretKey == nil) {
+                problem("\(path).aws_secret_access_key", "aws_access_key_id and aws_secret_access_key go together")
+            }
+            if kind == .bedrock, aws == nil, members["api_key"] == nil, region != nil {
+                problem("\(path).aws_access_key_id", "type bedrock needs aws_access_key_id and aws_secret_access_key, or api_key")
+            }
             var timeouts = UpstreamTimeouts()
             if let value = seconds(members["timeout_seconds"], at: "\(path).timeout_seconds") { timeouts.firstByte = value }
             if let value = seconds(members["stream_idle_timeout_seconds"], at: "\(path).stream_idle_timeout_seconds") {
@@ -116,7 +136,7 @@ extension ConfigurationReader {
             if http2, let baseURL, !baseURL.hasPrefix("https://") {
                 problem("\(path).http2", "HTTP/2 is negotiated over TLS only; base_url must start with https://")
             }
-            if kind != nil, baseURL == nil, members["base_url"] == nil {
+            if kind != nil, kind != .bedrock, baseURL == nil, members["base_url"] == nil {
                 problem("\(path).base_url", "is required for type \(kind!.rawValue)")
             }
             let apiVersion = string(members["api_version"], at: "\(path).api_version") ?? (kind == .azureOpenAI ? Self.azureAPIVersion : nil)
@@ -124,7 +144,7 @@ extension ConfigurationReader {
             providers.append(
                 ProviderSettings(
                     name: name, kind: kind, baseURL: baseURL, apiKey: string(members["api_key"], at: "\(path).api_key"),
-                    headers: headers, timeouts: timeouts, http2: http2, apiVersion: apiVersion))
+                    headers: headers, timeouts: timeouts, http2: http2, apiVersion: apiVersion, region: region, aws: aws))
         }
         return providers
     }

@@ -8,6 +8,7 @@ public enum ProviderRegistry {
         case .anthropic: AnthropicProvider(settings: settings, clients: clients)
         case .gemini: GeminiProvider(settings: settings, clients: clients)
         case .ollama: OllamaProvider(settings: settings, clients: clients)
+        case .bedrock: BedrockProvider(settings: settings, clients: clients)
         }
     }
 }

@@ -58,6 +58,8 @@ public final class OpenAIUpstreamDouble: Sendable {
         case events([ScriptedEvent], thenDie: Bool = false)
         /// No answer at all for `duration`.
         case silence(Duration)
+        /// A 200 whose body is written as these pieces, one write each (binary framings such as AWS event streams).
+        case bytes(contentType: String, [ByteBuffer])
     }
 
     private let handler: @Sendable (RecordedRequest) async -> Reply
@@ -120,6 +122,13 @@ public final class OpenAIUpstreamDouble: Sendable {
         case .silence(let duration):
             try await Task.sleep(for: duration)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+        case .bytes(let contentType, let pieces):
+            return Response(
+                status: .ok, headers: [.contentType: contentType],
+                body: ResponseBody { writer in
+                    for piece in pieces { try await writer.write(piece) }
+                    try await writer.finish(nil)
+                })
         case .events(let events, let thenDie):
             channel.closeFuture.whenComplete { _ in self.closedStreamConnections.add(1, ordering: .relaxed) }
             return Response(

@@ -3,6 +3,8 @@ import HTTPTypes
 import NIOHTTP1
 import SwitchyardApp
 import SwitchyardTesting
+import SwitchyardWire
+import NIOCore
 import Testing
 
 @Suite("Azure OpenAI and Gemini upstreams")
@@ -156,6 +158,88 @@ struct OllamaProviderTests {
                 let embedded = try await gateway.request("/v1/embeddings", body: #"{"model":"embed","input":["a","b"]}"#)
                 #expect((embedded.json["data"] as? [[String: Any]])?.count == 2)
                 #expect(embedded.json["model"] as? String == "embed")
+            }
+        }
+    }
+}
+
+@Suite("AWS Bedrock Converse")
+struct BedrockProviderTests {
+    static let yaml = """
+        providers:
+          - name: aws
+            type: bedrock
+            base_url: UPSTREAM_ROOT
+            region: us-east-1
+            aws_access_key_id: AKIDEXAMPLE
+            aws_secret_access_key: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+        models:
+          - {name: chat, targets: [{provider: aws, model: "anthropic.claude-3-haiku-20240307-v1:0"}]}
+        """
+
+    static func event(_ type: String, _ payload: String) -> ByteBuffer {
+        AWSEventStreamMessage(headers: [":event-type": type, ":message-type": "event", ":content-type": "application/json"], payload: ByteBuffer(string: payload)).encoded()
+    }
+
+    @Test("Converse with tools, signed; ConverseStream decoded from the binary event stream")
+    func bedrock() async throws {
+        let upstream = OpenAIUpstreamDouble { request in
+            if request.path.hasSuffix("/converse-stream") {
+                // The first message arrives split across two writes, the second glued to the third.
+                var first = Self.event("messageStart", #"{"role":"assistant"}"#)
+                let split = first.readSlice(length: 10)!
+                first.writeImmutableBuffer(Self.event("contentBlockDelta", #"{"contentBlockIndex":0,"delta":{"text":"Hel"}}"#))
+                return .bytes(contentType: "application/vnd.amazon.eventstream", [
+                    split, first,
+                    Self.event("contentBlockDelta", #"{"contentBlockIndex":0,"delta":{"text":"lo"}}"#),
+                    Self.event("contentBlockStop", #"{"contentBlockIndex":0}"#),
+                    Self.event("contentBlockStart", #"{"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"tooluse_1","name":"get_weather"}}}"#),
+                    Self.event("contentBlockDelta", #"{"contentBlockIndex":1,"delta":{"toolUse":{"input":"{\"city\":"}}}"#),
+                    Self.event("contentBlockDelta", #"{"contentBlockIndex":1,"delta":{"toolUse":{"input":"\"Paris\"}"}}}"#),
+                    Self.event("contentBlockStop", #"{"contentBlockIndex":1}"#),
+                    Self.event("messageStop", #"{"stopReason":"tool_use"}"#),
+                    Self.event("metadata", #"{"usage":{"inputTokens":11,"outputTokens":7,"totalTokens":18},"metrics":{"latencyMs":300}}"#),
+                ])
+            }
+            return .json(#"{"output":{"message":{"role":"assistant","content":[{"text":"Checking."},{"toolUse":{"toolUseId":"tooluse_9","name":"get_weather","input":{"city":"Paris"}}}]}},"stopReason":"tool_use","usage":{"inputTokens":30,"outputTokens":12,"totalTokens":42},"metrics":{"latencyMs":400}}"#)
+        }
+        try await upstream.run { base in
+            let root = String(base.dropLast("/v1".count))
+            try await GatewayHarness.withGateway(yaml: Self.yaml.replacingOccurrences(of: "UPSTREAM_ROOT", with: root)) { gateway in
+                let body = #"{"model":"chat","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Weather?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}],"tool_choice":"required","max_tokens":200}"#
+                let reply = try await gateway.request("/v1/chat/completions", body: body)
+                #expect(reply.status == 200)
+                let choice = try #require((reply.json["choices"] as? [[String: Any]])?.first)
+                #expect(choice["finish_reason"] as? String == "tool_calls")
+                let call = try #require(((choice["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]])?.first)
+                #expect(call["id"] as? String == "tooluse_9")
+                #expect((call["function"] as? [String: Any])?["arguments"] as? String == #"{"city":"Paris"}"#)
+                #expect((reply.json["usage"] as? [String: Any])?["total_tokens"] as? Int == 42)
+
+                let sent = try #require(upstream.requests.first)
+                #expect(sent.path.hasSuffix("/converse"))
+                #expect(sent.path.contains("v1%3A0") || sent.path.contains("v1:0"))
+                let authorization = sent.headers[.authorization] ?? ""
+                #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
+                #expect(authorization.contains("/us-east-1/bedrock/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="))
+                #expect(sent.headers[HTTPField.Name("x-amz-date")!] != nil)
+                let sentBody = sent.json
+                #expect((sentBody["system"] as? [[String: Any]])?.first?["text"] as? String == "Be brief.")
+                #expect((sentBody["inferenceConfig"] as? [String: Any])?["maxTokens"] as? Int == 200)
+                #expect(((sentBody["toolConfig"] as? [String: Any])?["toolChoice"] as? [String: Any])?["any"] != nil)
+
+                let (status, _, text) = try await gateway.stream(body: chatBody(stream: true, extra: #","stream_options":{"include_usage":true}"#))
+                #expect(status == 200)
+                let events = sseData(text)
+                #expect(events.last == "[DONE]")
+                let chunks = events.dropLast().compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                let deltas = chunks.compactMap { ($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any] }
+                #expect(deltas.compactMap { $0["content"] as? String }.joined() == "Hello")
+                let arguments = deltas.compactMap { ($0["tool_calls"] as? [[String: Any]])?.first?["function"] as? [String: Any] }
+                    .compactMap { $0["arguments"] as? String }.joined()
+                #expect(arguments == #"{"city":"Paris"}"#)
+                #expect(chunks.compactMap { ($0["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String } == ["tool_calls"])
+                #expect((chunks.last?["usage"] as? [String: Any])?["total_tokens"] as? Int == 18)
             }
         }
     }

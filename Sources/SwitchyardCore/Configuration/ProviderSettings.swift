@@ -10,6 +10,8 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     case gemini
     /// Ollama's native API (for its OpenAI-compatible `/v1`, use `openai`).
     case ollama
+    /// AWS Bedrock's Converse API, signed with AWS Signature Version 4 (or a Bedrock API key).
+    case bedrock
 
     /// The official endpoint root, used when a provider names no `base_url`; nil where every user has their own.
     public var defaultBaseURL: String? {
@@ -19,6 +21,7 @@ public enum ProviderKind: String, Sendable, CaseIterable {
         case .azureOpenAI: nil
         case .gemini: "https://generativelanguage.googleapis.com/v1beta"
         case .ollama: "http://127.0.0.1:11434"
+        case .bedrock: nil  // https://bedrock-runtime.{region}.amazonaws.com, from the region
         }
     }
 }
@@ -57,10 +60,28 @@ public struct ProviderSettings: Sendable, Equatable {
     public var http2: Bool
     /// The API version, for providers whose URLs carry one (Azure OpenAI's `api-version`).
     public var apiVersion: String?
+    /// The cloud region, for providers that sign requests per region (AWS Bedrock).
+    public var region: String?
+    /// AWS credentials, for AWS Bedrock without an API key.
+    public var aws: AWSKeys?
+
+    /// An AWS access key pair, with the session token of temporary credentials.
+    public struct AWSKeys: Sendable, Equatable {
+        public var accessKeyID: String
+        public var secretAccessKey: String
+        public var sessionToken: String?
+
+        public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
+            self.accessKeyID = accessKeyID
+            self.secretAccessKey = secretAccessKey
+            self.sessionToken = sessionToken
+        }
+    }
 
     public init(
         name: String, kind: ProviderKind, baseURL: String, apiKey: String? = nil,
-        headers: [(name: String, value: String)] = [], timeouts: UpstreamTimeouts = .init(), http2: Bool = false, apiVersion: String? = nil
+        headers: [(name: String, value: String)] = [], timeouts: UpstreamTimeouts = .init(), http2: Bool = false, apiVersion: String? = nil,
+        region: String? = nil, aws: AWSKeys? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -70,11 +91,14 @@ public struct ProviderSettings: Sendable, Equatable {
         self.timeouts = timeouts
         self.http2 = http2
         self.apiVersion = apiVersion
+        self.region = region
+        self.aws = aws
     }
 
     public static func == (lhs: ProviderSettings, rhs: ProviderSettings) -> Bool {
         lhs.name == rhs.name && lhs.kind == rhs.kind && lhs.baseURL == rhs.baseURL && lhs.apiKey == rhs.apiKey
             && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value })
-            && lhs.timeouts == rhs.timeouts && lhs.http2 == rhs.http2 && lhs.apiVersion == rhs.apiVersion
+            && lhs.timeouts == rhs.timeouts && lhs.http2 == rhs.http2 && lhs.apiVersion == rhs.apiVersion && lhs.region == rhs.region
+            && lhs.aws == rhs.aws
     }
 }

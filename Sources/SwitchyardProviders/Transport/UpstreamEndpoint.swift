@@ -12,8 +12,11 @@ struct UpstreamEndpoint: Sendable {
     let streamingClient: HTTPClient
     /// Headers sent with every request: authentication and the configured extras.
     let fixedHeaders: HTTPHeaders
+    /// Signs each request, for providers whose authentication covers the request itself (AWS).
+    let signer: AWSSignatureV4?
 
-    init(settings: ProviderSettings, clients: UpstreamClients, authentication: HTTPHeaders) {
+    init(settings: ProviderSettings, clients: UpstreamClients, authentication: HTTPHeaders, signer: AWSSignatureV4? = nil) {
+        self.signer = signer
         self.settings = settings
         let timeouts = settings.timeouts
         plainClient = clients.client(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: nil))
@@ -40,6 +43,7 @@ struct UpstreamEndpoint: Sendable {
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "accept", value: streaming ? "text/event-stream" : "application/json")
         request.headers.add(name: "x-request-id", value: context.requestID)
+        signer?.sign(method: "POST", url: request.url, headers: &request.headers, body: body)
         request.body = .bytes(body)
         return try await send(request, streaming: streaming, context: context)
     }
