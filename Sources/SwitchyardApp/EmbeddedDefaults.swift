@@ -18,6 +18,8 @@ public enum EmbeddedDefaults {
         "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o", "gpt-4o-mini", "o3", "o3-mini", "o4-mini",
         "text-embedding-3-small", "text-embedding-3-large",
     ]
+    static let wellKnownAnthropicModels = ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "claude-3-5-haiku-latest"]
+    static let wellKnownGeminiModels = ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "text-embedding-004"]
 
     public static func discover(environment: [String: String], logger: Logger) async -> Discovery {
         let clients = UpstreamClients()
@@ -41,29 +43,31 @@ public enum EmbeddedDefaults {
             }
         }
 
-        if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
-            let baseURL = environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? ProviderKind.openai.defaultBaseURL ?? ""
-            var settings = ProviderSettings(name: "openai", kind: .openai, baseURL: baseURL, apiKey: key)
+        let hosted: [(variable: String, name: String, kind: ProviderKind, baseURLVariable: String?, fallback: [String])] = [
+            ("OPENAI_API_KEY", "openai", .openai, "OPENAI_BASE_URL", wellKnownOpenAIModels),
+            ("ANTHROPIC_API_KEY", "anthropic", .anthropic, "ANTHROPIC_BASE_URL", wellKnownAnthropicModels),
+            ("GEMINI_API_KEY", "gemini", .gemini, nil, wellKnownGeminiModels),
+        ]
+        for provider in hosted {
+            guard let key = environment[provider.variable], !key.isEmpty else { continue }
+            let baseURL = provider.baseURLVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+                ?? provider.kind.defaultBaseURL ?? ""
+            var settings = ProviderSettings(name: provider.name, kind: provider.kind, baseURL: baseURL, apiKey: key)
             settings.timeouts.connect = .seconds(5)
-            var models = (try? await OpenAIModelDiscovery.listModels(settings, clients: clients, logger: logger)) ?? []
+            var models = (try? await ModelDiscovery.listModels(settings, clients: clients, logger: logger)) ?? []
             if models.isEmpty {
-                models = wellKnownOpenAIModels
-                notes.append("openai: OPENAI_API_KEY found; its model list could not be fetched, so well-known models are routed")
+                models = provider.fallback
+                notes.append("\(provider.name): \(provider.variable) found; its model list could not be fetched, so well-known models are routed")
             } else {
-                notes.append("openai: OPENAI_API_KEY found, \(models.count) models")
+                notes.append("\(provider.name): \(provider.variable) found, \(models.count) models")
             }
             settings.timeouts.connect = .seconds(10)
             add(settings, models: models)
         }
-        for (variable, type) in [("ANTHROPIC_API_KEY", "anthropic"), ("GEMINI_API_KEY", "gemini")] {
-            if let key = environment[variable], !key.isEmpty {
-                notes.append("\(type): \(variable) found, but the \(type) provider type is not available in this version; skipped")
-            }
-        }
-        var ollama = ProviderSettings(name: "ollama", kind: .openai, baseURL: "http://127.0.0.1:11434/v1")
+        var ollama = ProviderSettings(name: "ollama", kind: .ollama, baseURL: "http://127.0.0.1:11434")
         ollama.timeouts.connect = .seconds(1)
         ollama.timeouts.firstByte = .seconds(2)
-        if let models = try? await OpenAIModelDiscovery.listModels(ollama, clients: clients, logger: logger) {
+        if let models = try? await ModelDiscovery.listModels(ollama, clients: clients, logger: logger) {
             ollama.timeouts = UpstreamTimeouts()
             add(ollama, models: models)
             notes.append("ollama: answering on 127.0.0.1:11434, \(models.count) models")

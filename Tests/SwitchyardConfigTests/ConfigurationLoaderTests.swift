@@ -143,6 +143,38 @@ struct ConfigurationLoaderTests {
         #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
     }
 
+    @Test("each provider type gets its defaults and its required settings")
+    func providerTypes() throws {
+        let yaml = """
+            providers:
+              - {name: claude, type: anthropic, api_key: k}
+              - {name: google, type: gemini, api_key: k}
+              - {name: azure, type: azure-openai, base_url: "https://acme.openai.azure.com/openai", api_key: k}
+              - {name: local, type: ollama}
+              - {name: aws, type: bedrock, region: eu-west-1, aws_access_key_id: AKID, aws_secret_access_key: secret, aws_session_token: token}
+            """
+        let providers = try load(yaml).configuration.providers
+        #expect(providers.map(\.baseURL) == [
+            "https://api.anthropic.com/v1", "https://generativelanguage.googleapis.com/v1beta", "https://acme.openai.azure.com/openai",
+            "http://127.0.0.1:11434", "https://bedrock-runtime.eu-west-1.amazonaws.com",
+        ])
+        #expect(providers[2].apiVersion == "2024-10-21")
+        #expect(providers[4].aws == ProviderSettings.AWSKeys(accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "token"))
+        #expect(providers[4].region == "eu-west-1")
+    }
+
+    @Test("provider types' required settings are reported", arguments: [
+        ("providers: [{name: a, type: azure-openai, api_key: k}]", "providers[0].base_url: is required for type azure-openai"),
+        ("providers: [{name: b, type: bedrock, aws_access_key_id: x, aws_secret_access_key: y}]", "providers[0].region: is required for type bedrock"),
+        ("providers: [{name: b, type: bedrock, region: us-east-1}]", "providers[0].aws_access_key_id: type bedrock needs"),
+        ("providers: [{name: b, type: bedrock, region: us-east-1, aws_access_key_id: x}]", "providers[0].aws_secret_access_key: aws_access_key_id and aws_secret_access_key go together"),
+        ("providers: [{name: x, type: cohere}]", "providers[0].type: 'cohere' is not supported; expected one of: 'openai', 'anthropic', 'azure-openai', 'gemini', 'ollama', 'bedrock'"),
+    ])
+    func providerProblems(yaml: String, expected: String) {
+        let found = problems(yaml)
+        #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
+    }
+
     @Test("several problems are reported together")
     func severalProblems() {
         let found = problems("server:\n  port: x\n  host: [a]\nextra: 1")
