@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import HummingbirdCore
 import Logging
@@ -20,5 +21,14 @@ public struct GatewayRequestContext: RequestContext {
     public init(source: Source) {
         coreContext = .init(source: source)
         channel = source.channel
+    }
+}
+
+extension GatewayRequestContext {
+    /// What an upstream call made for this request needs to know about it.
+    var upstreamContext: UpstreamContext {
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        return UpstreamContext(requestID: requestID, logger: logger, stopwatch: stopwatch)
     }
 }

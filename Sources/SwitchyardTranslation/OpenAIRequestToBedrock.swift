@@ -14,24 +14,21 @@ public struct OpenAIRequestToBedrock {
     public func translate(_ request: JSONValue) throws(GatewayError) -> JSONValue {
         guard let fields = request.object else { throw .badRequest("The request body must be a JSON object.") }
         var system: [JSONValue] = []
-        var messages: [(role: String, content: [JSONValue])] = []
+        var messages = AlternatingTurns()
         for (index, message) in (fields["messages"]?.array ?? []).enumerated() {
             let param = "messages[\(index)]"
             switch message["role"]?.string ?? "" {
             case "system", "developer":
                 system.append(contentsOf: try blocks(message["content"], param: "\(param).content"))
             case "user":
-                append(&messages, role: "user", content: try blocks(message["content"], param: "\(param).content"))
+                messages.append(try blocks(message["content"], param: "\(param).content"), role: "user")
             case "assistant":
                 var content = try blocks(message["content"], param: "\(param).content")
                 for (callIndex, call) in (message["tool_calls"]?.array ?? []).enumerated() {
-                    let argumentsText = call["function"]?["arguments"]?.string ?? "{}"
-                    guard let input = try? JSONValue(decoding: argumentsText.isEmpty ? "{}" : argumentsText), input.object != nil else {
-                        throw .badRequest("Tool call arguments must be a JSON object.", param: "\(param).tool_calls[\(callIndex)].function.arguments")
-                    }
+                    let input = try HubRequestFields.toolArguments(call, param: "\(param).tool_calls[\(callIndex)].function.arguments")
                     content.append(["toolUse": ["toolUseId": call["id"] ?? "", "name": call["function"]?["name"] ?? "", "input": input]])
                 }
-                append(&messages, role: "assistant", content: content)
+                messages.append(content, role: "assistant")
             case "tool", "function":
                 let result: JSONValue
                 if let text = message["content"]?.string, let json = try? JSONValue(decoding: text), json.object != nil {
@@ -41,23 +38,19 @@ public struct OpenAIRequestToBedrock {
                 } else {
                     result = ["text": message["content"] ?? ""]
                 }
-                append(&messages, role: "user", content: [["toolResult": ["toolUseId": message["tool_call_id"] ?? "", "content": [result]]]])
+                messages.append([["toolResult": ["toolUseId": message["tool_call_id"] ?? "", "content": [result]]]], role: "user")
             case let role:
                 throw .badRequest("\(param).role '\(role)' is not supported.", param: "\(param).role")
             }
         }
-        var output: [String: JSONValue] = ["messages": .array(messages.map { ["role": .string($0.role), "content": .array($0.content)] })]
+        var output: [String: JSONValue] = ["messages": messages.json(contentKey: "content")]
         if !system.isEmpty { output["system"] = .array(system) }
 
         var inference: [String: JSONValue] = [:]
-        if let limit = fields["max_completion_tokens"] ?? fields["max_tokens"], !limit.isNull { inference["maxTokens"] = limit }
+        inference["maxTokens"] = HubRequestFields.maxTokens(fields)
         if let value = fields["temperature"], !value.isNull { inference["temperature"] = value }
         if let value = fields["top_p"], !value.isNull { inference["topP"] = value }
-        switch fields["stop"] {
-        case .string(let stop)?: inference["stopSequences"] = [.string(stop)]
-        case .array(let stops)?: inference["stopSequences"] = .array(stops)
-        default: break
-        }
+        inference["stopSequences"] = HubRequestFields.stopSequences(fields)
         if !inference.isEmpty { output["inferenceConfig"] = .object(inference) }
 
         if let tools = fields["tools"]?.array, !tools.isEmpty {
@@ -81,15 +74,6 @@ public struct OpenAIRequestToBedrock {
             output["toolConfig"] = .object(toolConfig)
         }
         return .object(output)
-    }
-
-    private func append(_ messages: inout [(role: String, content: [JSONValue])], role: String, content: [JSONValue]) {
-        guard !content.isEmpty else { return }
-        if messages.last?.role == role {
-            messages[messages.count - 1].content.append(contentsOf: content)
-        } else {
-            messages.append((role, content))
-        }
     }
 
     private func blocks(_ content: JSONValue?, param: String) throws(GatewayError) -> [JSONValue] {

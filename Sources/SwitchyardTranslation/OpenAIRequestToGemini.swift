@@ -15,7 +15,7 @@ public struct OpenAIRequestToGemini {
         guard let fields = request.object else { throw .badRequest("The request body must be a JSON object.") }
         var output: [String: JSONValue] = [:]
         var system: [JSONValue] = []
-        var contents: [(role: String, parts: [JSONValue])] = []
+        var contents = AlternatingTurns()
         var toolNames: [String: String] = [:]
 
         for (index, message) in (fields["messages"]?.array ?? []).enumerated() {
@@ -24,33 +24,30 @@ public struct OpenAIRequestToGemini {
             case "system", "developer":
                 system.append(contentsOf: try parts(message["content"], param: "\(param).content"))
             case "user":
-                append(&contents, role: "user", parts: try parts(message["content"], param: "\(param).content"))
+                contents.append(try parts(message["content"], param: "\(param).content"), role: "user")
             case "assistant":
                 var assistant = try parts(message["content"], param: "\(param).content")
                 for (callIndex, call) in (message["tool_calls"]?.array ?? []).enumerated() {
                     let name = call["function"]?["name"]?.string ?? ""
                     let id = call["id"]?.string ?? ""
                     toolNames[id] = name
-                    let argumentsText = call["function"]?["arguments"]?.string ?? "{}"
-                    guard let arguments = try? JSONValue(decoding: argumentsText.isEmpty ? "{}" : argumentsText), arguments.object != nil else {
-                        throw .badRequest("Tool call arguments must be a JSON object.", param: "\(param).tool_calls[\(callIndex)].function.arguments")
-                    }
+                    let arguments = try HubRequestFields.toolArguments(call, param: "\(param).tool_calls[\(callIndex)].function.arguments")
                     var functionCall: [String: JSONValue] = ["name": .string(name), "args": arguments]
                     if !id.isEmpty { functionCall["id"] = .string(id) }
                     assistant.append(["functionCall": .object(functionCall)])
                 }
-                append(&contents, role: "model", parts: assistant)
+                contents.append(assistant, role: "model")
             case "tool", "function":
                 let id = message["tool_call_id"]?.string ?? ""
                 let name = toolNames[id] ?? message["name"]?.string ?? id
                 var functionResponse: [String: JSONValue] = ["name": .string(name), "response": Self.responseObject(message["content"])]
                 if !id.isEmpty { functionResponse["id"] = .string(id) }
-                append(&contents, role: "user", parts: [["functionResponse": .object(functionResponse)]])
+                contents.append([["functionResponse": .object(functionResponse)]], role: "user")
             case let role:
                 throw .badRequest("\(param).role '\(role)' is not supported.", param: "\(param).role")
             }
         }
-        output["contents"] = .array(contents.map { ["role": .string($0.role), "parts": .array($0.parts)] })
+        output["contents"] = contents.json(contentKey: "parts")
         if !system.isEmpty { output["systemInstruction"] = ["parts": .array(system)] }
 
         var config: [String: JSONValue] = [:]
@@ -59,12 +56,8 @@ public struct OpenAIRequestToGemini {
             ("presence_penalty", "presencePenalty"), ("frequency_penalty", "frequencyPenalty"), ("n", "candidateCount"),
         ]
         for (openAI, gemini) in renames { if let value = fields[openAI], !value.isNull { config[gemini] = value } }
-        if let limit = fields["max_completion_tokens"] ?? fields["max_tokens"], !limit.isNull { config["maxOutputTokens"] = limit }
-        switch fields["stop"] {
-        case .string(let stop)?: config["stopSequences"] = [.string(stop)]
-        case .array(let stops)?: config["stopSequences"] = .array(stops)
-        default: break
-        }
+        config["maxOutputTokens"] = HubRequestFields.maxTokens(fields)
+        config["stopSequences"] = HubRequestFields.stopSequences(fields)
         switch fields["response_format"]?["type"]?.string {
         case "json_object"?:
             config["responseMimeType"] = "application/json"
@@ -100,15 +93,6 @@ public struct OpenAIRequestToGemini {
             }
         }
         return .object(output)
-    }
-
-    private func append(_ contents: inout [(role: String, parts: [JSONValue])], role: String, parts: [JSONValue]) {
-        guard !parts.isEmpty else { return }
-        if contents.last?.role == role {
-            contents[contents.count - 1].parts.append(contentsOf: parts)
-        } else {
-            contents.append((role, parts))
-        }
     }
 
     private func parts(_ content: JSONValue?, param: String) throws(GatewayError) -> [JSONValue] {

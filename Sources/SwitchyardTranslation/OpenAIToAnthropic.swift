@@ -19,38 +19,33 @@ public struct OpenAIRequestToAnthropic {
         var output: [String: JSONValue] = ["model": .string(model)]
 
         var system: [JSONValue] = []
-        var messages: [(role: String, blocks: [JSONValue])] = []
+        var messages = AlternatingTurns()
         for (index, message) in (fields["messages"]?.array ?? []).enumerated() {
             let role = message["role"]?.string ?? ""
             switch role {
             case "system", "developer":
                 system.append(contentsOf: try textBlocks(message["content"], param: "messages[\(index)].content"))
             case "user":
-                append(&messages, role: "user", blocks: try userBlocks(message["content"], param: "messages[\(index)].content"))
+                messages.append(try userBlocks(message["content"], param: "messages[\(index)].content"), role: "user")
             case "assistant":
-                append(&messages, role: "assistant", blocks: try assistantBlocks(message, param: "messages[\(index)]"))
+                messages.append(try assistantBlocks(message, param: "messages[\(index)]"), role: "assistant")
             case "tool", "function":
-                append(&messages, role: "user", blocks: [toolResult(message)])
+                messages.append([toolResult(message)], role: "user")
             default:
                 throw .badRequest("messages[\(index)].role '\(role)' is not supported.", param: "messages[\(index)].role")
             }
         }
         if !system.isEmpty { output["system"] = Self.collapse(system) }
-        output["messages"] = .array(messages.map { ["role": .string($0.role), "content": .array($0.blocks)] })
+        output["messages"] = messages.json(contentKey: "content")
 
         if let n = fields["n"]?.int, n > 1 {
             throw .badRequest("Provider type anthropic returns one choice; 'n' must be 1.", param: "n")
         }
-        output["max_tokens"] = fields["max_completion_tokens"].flatMap(Self.integer) ?? fields["max_tokens"].flatMap(Self.integer)
-            ?? .integer(Self.defaultMaxTokens)
+        output["max_tokens"] = HubRequestFields.maxTokens(fields) ?? .integer(Self.defaultMaxTokens)
         for key in ["temperature", "top_p", "top_k"] where fields[key].map({ !$0.isNull }) ?? false {
             output[key] = fields[key]
         }
-        switch fields["stop"] {
-        case .string(let stop)?: output["stop_sequences"] = [.string(stop)]
-        case .array(let stops)?: output["stop_sequences"] = .array(stops)
-        default: break
-        }
+        output["stop_sequences"] = HubRequestFields.stopSequences(fields)
         if let user = fields["user"]?.string { output["metadata"] = ["user_id": .string(user)] }
         if let thinking = fields["thinking"], !thinking.isNull { output["thinking"] = thinking }
 
@@ -66,15 +61,6 @@ public struct OpenAIRequestToAnthropic {
     }
 
     // MARK: Messages
-
-    private func append(_ messages: inout [(role: String, blocks: [JSONValue])], role: String, blocks: [JSONValue]) {
-        guard !blocks.isEmpty else { return }
-        if messages.last?.role == role {
-            messages[messages.count - 1].blocks.append(contentsOf: blocks)
-        } else {
-            messages.append((role, blocks))
-        }
-    }
 
     /// Text-only content (system prompts): a string or text parts, `cache_control` kept.
     private func textBlocks(_ content: JSONValue?, param: String) throws(GatewayError) -> [JSONValue] {
@@ -126,13 +112,7 @@ public struct OpenAIRequestToAnthropic {
         for thinking in message["thinking_blocks"]?.array ?? [] { blocks.append(thinking) }
         blocks.append(contentsOf: try textBlocks(message["content"], param: "\(param).content"))
         for (index, call) in (message["tool_calls"]?.array ?? []).enumerated() {
-            let arguments = call["function"]?["arguments"]?.string ?? "{}"
-            let input: JSONValue
-            do {
-                input = arguments.isEmpty ? [:] : try JSONValue(decoding: arguments)
-            } catch {
-                throw .badRequest("Tool call arguments must be a JSON object.", param: "\(param).tool_calls[\(index)].function.arguments")
-            }
+            let input = try HubRequestFields.toolArguments(call, param: "\(param).tool_calls[\(index)].function.arguments")
             blocks.append([
                 "type": "tool_use", "id": call["id"] ?? "", "name": call["function"]?["name"] ?? "", "input": input,
             ])
@@ -201,7 +181,4 @@ public struct OpenAIRequestToAnthropic {
         return .array(blocks)
     }
 
-    private static func integer(_ value: JSONValue) -> JSONValue? {
-        value.int.map { .integer(Int64($0)) }
-    }
 }

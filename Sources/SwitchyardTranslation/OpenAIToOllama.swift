@@ -47,10 +47,7 @@ public struct OpenAIRequestToOllama {
                 for (callIndex, call) in calls.enumerated() {
                     let name = call["function"]?["name"]?.string ?? ""
                     if let id = call["id"]?.string { toolNames[id] = name }
-                    let argumentsText = call["function"]?["arguments"]?.string ?? "{}"
-                    guard let arguments = try? JSONValue(decoding: argumentsText.isEmpty ? "{}" : argumentsText), arguments.object != nil else {
-                        throw .badRequest("Tool call arguments must be a JSON object.", param: "\(param).tool_calls[\(callIndex)].function.arguments")
-                    }
+                    let arguments = try HubRequestFields.toolArguments(call, param: "\(param).tool_calls[\(callIndex)].function.arguments")
                     translated.append(["function": ["name": .string(name), "arguments": arguments]])
                 }
                 output["tool_calls"] = .array(translated)
@@ -65,12 +62,8 @@ public struct OpenAIRequestToOllama {
         {
             if let value = fields[openAI], !value.isNull { options[ollama] = value }
         }
-        if let limit = fields["max_completion_tokens"] ?? fields["max_tokens"], !limit.isNull { options["num_predict"] = limit }
-        switch fields["stop"] {
-        case .string(let stop)?: options["stop"] = [.string(stop)]
-        case .array(let stops)?: options["stop"] = .array(stops)
-        default: break
-        }
+        options["num_predict"] = HubRequestFields.maxTokens(fields)
+        options["stop"] = HubRequestFields.stopSequences(fields)
         if !options.isEmpty { output["options"] = .object(options) }
         switch fields["response_format"]?["type"]?.string {
         case "json_object"?: output["format"] = "json"

@@ -19,7 +19,7 @@ struct AnthropicRoutes {
 
     func messages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let chatRequest = try await readRequest(request, requireMaxTokens: true)
-        let upstream = OpenAIRoutes(services: services).upstreamContext(context)
+        let upstream = context.upstreamContext
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, context: upstream)
             var response = ServerSentEventsResponse.make(
@@ -40,7 +40,7 @@ struct AnthropicRoutes {
 
     func countTokens(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let chatRequest = try await readRequest(request, requireMaxTokens: false)
-        let tokens = try await services.gateway.countTokens(chatRequest, context: OpenAIRoutes(services: services).upstreamContext(context))
+        let tokens = try await services.gateway.countTokens(chatRequest, context: context.upstreamContext)
         return OpenAIRoutes.json(JSONValue.object(["input_tokens": .integer(Int64(tokens))]).encoded)
     }
 

@@ -30,16 +30,10 @@ struct OpenAIRoutes {
         }
     }
 
-    func upstreamContext(_ context: GatewayRequestContext) -> UpstreamContext {
-        var logger = context.logger
-        logger[metadataKey: "request_id"] = "\(context.requestID)"
-        return UpstreamContext(requestID: context.requestID, logger: logger, stopwatch: context.stopwatch)
-    }
-
     func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
         let chatRequest = try InboundRequest.chat(body)
-        let upstream = upstreamContext(context)
+        let upstream = context.upstreamContext
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, context: upstream)
             var response = ServerSentEventsResponse.make(
@@ -61,7 +55,7 @@ struct OpenAIRoutes {
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
-        let routed = try await services.gateway.embed(try InboundRequest.embedding(body), context: upstreamContext(context))
+        let routed = try await services.gateway.embed(try InboundRequest.embedding(body), context: context.upstreamContext)
         var response = Self.json(routed.value.body)
         Self.stampRouting(routed, on: &response)
         return response

@@ -22,16 +22,9 @@ struct AnthropicProvider: Provider {
             let answer = try await endpoint.post("/messages", body: native, streaming: false, context: context)
             return UpstreamReply(body: try await endpoint.collect(answer, context: context), dialect: .anthropic)
         }
-        let body = try translatedRequest(try Self.decode(request.hubBody()), model: model, stream: false)
+        let body = try translatedRequest(try request.hubJSON(), model: model, stream: false)
         let answer = try await endpoint.post("/messages", body: body, streaming: false, context: context)
-        let response: JSONValue
-        do {
-            response = try JSONValue(decoding: try await endpoint.collect(answer, context: context))
-        } catch let error as GatewayError {
-            throw error
-        } catch {
-            throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' answered with a body that is not JSON.")
-        }
+        let response = try await endpoint.collectJSON(answer, context: context)
         return UpstreamReply(body: AnthropicResponseToOpenAI().translate(response).encoded)
     }
 
@@ -41,7 +34,7 @@ struct AnthropicProvider: Provider {
             let answer = try await endpoint.post("/messages", body: native, streaming: true, context: context)
             return ChatEventStream { AnthropicNativeEventSource(reader: ServerSentEventReader(answer, endpoint: endpoint)) }
         }
-        let openAI = try Self.decode(request.hubBody())
+        let openAI = try request.hubJSON()
         let includeUsage = openAI["stream_options"]?["include_usage"]?.bool ?? false
         let body = try translatedRequest(openAI, model: model, stream: true)
         let answer = try await endpoint.post("/messages", body: body, streaming: true, context: context)
@@ -60,9 +53,9 @@ struct AnthropicProvider: Provider {
     func countTokens(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> Int {
         let messages: JSONValue
         if let native = request.native, native.dialect == .anthropic {
-            messages = try Self.decode(native.body)
+            messages = try decodeRequestBody(native.body)
         } else {
-            messages = try OpenAIRequestToAnthropic().translate(try Self.decode(request.hubBody()), model: model)
+            messages = try OpenAIRequestToAnthropic().translate(try request.hubJSON(), model: model)
         }
         var fields = (messages.object ?? [:]).filter { Self.countTokensFields.contains($0.key) }
         fields["model"] = .string(model)
@@ -89,13 +82,6 @@ struct AnthropicProvider: Provider {
         return JSONValue.object(fields).encoded
     }
 
-    static func decode(_ body: ByteBuffer) throws -> JSONValue {
-        do {
-            return try JSONValue(decoding: body)
-        } catch {
-            throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
-        }
-    }
 }
 
 /// Relays Anthropic's own events untouched, for a client that speaks Anthropic too.

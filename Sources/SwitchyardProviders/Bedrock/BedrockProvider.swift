@@ -25,17 +25,14 @@ struct BedrockProvider: Provider {
     }
 
     func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
-        let body = try OpenAIRequestToBedrock().translate(try Self.decode(request.hubBody())).encoded
+        let body = try OpenAIRequestToBedrock().translate(try request.hubJSON()).encoded
         let answer = try await endpoint.post(Self.path(model, "converse"), body: body, streaming: false, context: context)
-        let bytes = try await endpoint.collect(answer, context: context)
-        guard let response = try? JSONValue(decoding: bytes) else {
-            throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' answered with a body that is not JSON.")
-        }
+        let response = try await endpoint.collectJSON(answer, context: context)
         return UpstreamReply(body: BedrockToOpenAI(model: model).completion(response, created: BedrockToOpenAI.now()).encoded)
     }
 
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
-        let openAI = try Self.decode(request.hubBody())
+        let openAI = try request.hubJSON()
         let includeUsage = openAI["stream_options"]?["include_usage"]?.bool ?? false
         let body = try OpenAIRequestToBedrock().translate(openAI).encoded
         let answer = try await endpoint.post(Self.path(model, "converse-stream"), body: body, streaming: true, context: context)
@@ -60,13 +57,6 @@ struct BedrockProvider: Provider {
         "/model/\(AWSSignatureV4.uriEncode(model))/\(operation)"
     }
 
-    static func decode(_ body: ByteBuffer) throws -> JSONValue {
-        do {
-            return try JSONValue(decoding: body)
-        } catch {
-            throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
-        }
-    }
 }
 
 extension BedrockToOpenAI: HubStreamTranslator {

@@ -18,14 +18,14 @@ struct GeminiProvider: Provider {
     }
 
     func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
-        let body = try OpenAIRequestToGemini().translate(try Self.decode(request.hubBody())).encoded
+        let body = try OpenAIRequestToGemini().translate(try request.hubJSON()).encoded
         let answer = try await endpoint.post(Self.path(model, "generateContent"), body: body, streaming: false, context: context)
-        let response = try await decodeAnswer(answer, context: context)
+        let response = try await endpoint.collectJSON(answer, context: context)
         return UpstreamReply(body: GeminiResponseToOpenAI().translate(response, model: model).encoded)
     }
 
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
-        let openAI = try Self.decode(request.hubBody())
+        let openAI = try request.hubJSON()
         let includeUsage = openAI["stream_options"]?["include_usage"]?.bool ?? false
         let body = try OpenAIRequestToGemini().translate(openAI).encoded
         let answer = try await endpoint.post(Self.path(model, "streamGenerateContent") + "?alt=sse", body: body, streaming: true, context: context)
@@ -39,7 +39,7 @@ struct GeminiProvider: Provider {
 
     /// Embeddings through `batchEmbedContents`, one request per input string.
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
-        let openAI = try Self.decode(request.body)
+        let openAI = try request.json()
         let inputs: [JSONValue]
         switch openAI["input"] {
         case .string(let text)?: inputs = [.string(text)]
@@ -55,7 +55,7 @@ struct GeminiProvider: Provider {
         }
         let body = JSONValue.object(["requests": .array(requests)]).encoded
         let answer = try await endpoint.post(Self.path(model, "batchEmbedContents"), body: body, streaming: false, context: context)
-        let response = try await decodeAnswer(answer, context: context)
+        let response = try await endpoint.collectJSON(answer, context: context)
         let data: [JSONValue] = (response["embeddings"]?.array ?? []).enumerated().map { index, embedding in
             ["object": "embedding", "index": .integer(Int64(index)), "embedding": embedding["values"] ?? []]
         }
@@ -69,11 +69,11 @@ struct GeminiProvider: Provider {
 
     /// Gemini's own count (`:countTokens`).
     func countTokens(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> Int {
-        guard case .object(var generate) = try OpenAIRequestToGemini().translate(try Self.decode(request.hubBody())) else { return 0 }
+        guard case .object(var generate) = try OpenAIRequestToGemini().translate(try request.hubJSON()) else { return 0 }
         generate["model"] = .string("models/\(model)")
         let body = JSONValue.object(["generateContentRequest": .object(generate)]).encoded
         let answer = try await endpoint.post(Self.path(model, "countTokens"), body: body, streaming: false, context: context)
-        guard let tokens = try await decodeAnswer(answer, context: context)["totalTokens"]?.int else {
+        guard let tokens = try await endpoint.collectJSON(answer, context: context)["totalTokens"]?.int else {
             throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' answered countTokens without totalTokens.")
         }
         return tokens
@@ -84,20 +84,5 @@ struct GeminiProvider: Provider {
         return "/models/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", ":"])) ?? name):\(method)"
     }
 
-    private func decodeAnswer(_ answer: UpstreamEndpoint.Answer, context: UpstreamContext) async throws -> JSONValue {
-        let bytes = try await endpoint.collect(answer, context: context)
-        do {
-            return try JSONValue(decoding: bytes)
-        } catch {
-            throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' answered with a body that is not JSON.")
-        }
-    }
 
-    static func decode(_ body: ByteBuffer) throws -> JSONValue {
-        do {
-            return try JSONValue(decoding: body)
-        } catch {
-            throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
-        }
-    }
 }

@@ -17,14 +17,14 @@ struct OllamaProvider: Provider {
     }
 
     func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
-        let body = try OpenAIRequestToOllama().translate(try Self.decode(request.hubBody()), model: model, stream: false).encoded
+        let body = try OpenAIRequestToOllama().translate(try request.hubJSON(), model: model, stream: false).encoded
         let answer = try await endpoint.post("/api/chat", body: body, streaming: false, context: context)
         var translator = OllamaToOpenAI()
-        return UpstreamReply(body: translator.completion(try await decodeAnswer(answer, context: context)).encoded)
+        return UpstreamReply(body: translator.completion(try await endpoint.collectJSON(answer, context: context)).encoded)
     }
 
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {
-        let openAI = try Self.decode(request.hubBody())
+        let openAI = try request.hubJSON()
         let includeUsage = openAI["stream_options"]?["include_usage"]?.bool ?? false
         let body = try OpenAIRequestToOllama().translate(openAI, model: model, stream: true).encoded
         let answer = try await endpoint.post("/api/chat", body: body, streaming: true, context: context)
@@ -36,11 +36,11 @@ struct OllamaProvider: Provider {
     }
 
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
-        let openAI = try Self.decode(request.body)
+        let openAI = try request.json()
         var body: [String: JSONValue] = ["model": .string(model), "input": openAI["input"] ?? ""]
         if let dimensions = openAI["dimensions"], !dimensions.isNull { body["dimensions"] = dimensions }
         let answer = try await endpoint.post("/api/embed", body: JSONValue.object(body).encoded, streaming: false, context: context)
-        let response = try await decodeAnswer(answer, context: context)
+        let response = try await endpoint.collectJSON(answer, context: context)
         let data: [JSONValue] = (response["embeddings"]?.array ?? []).enumerated().map { index, vector in
             ["object": "embedding", "index": .integer(Int64(index)), "embedding": vector]
         }
@@ -57,22 +57,7 @@ struct OllamaProvider: Provider {
         TokenEstimate.tokens(in: try request.hubBody())
     }
 
-    private func decodeAnswer(_ answer: UpstreamEndpoint.Answer, context: UpstreamContext) async throws -> JSONValue {
-        let bytes = try await endpoint.collect(answer, context: context)
-        do {
-            return try JSONValue(decoding: bytes)
-        } catch {
-            throw GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' answered with a body that is not JSON.")
-        }
-    }
 
-    static func decode(_ body: ByteBuffer) throws -> JSONValue {
-        do {
-            return try JSONValue(decoding: body)
-        } catch {
-            throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
-        }
-    }
 }
 
 extension OllamaToOpenAI: HubStreamTranslator {

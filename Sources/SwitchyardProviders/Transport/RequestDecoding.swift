@@ -1,0 +1,34 @@
+import NIOCore
+import SwitchyardCore
+import SwitchyardWire
+
+extension ChatRequest {
+    /// The hub body as a JSON value, for adapters that translate it.
+    func hubJSON() throws -> JSONValue { try decodeRequestBody(try hubBody()) }
+}
+
+extension EmbeddingRequest {
+    /// The body as a JSON value, for adapters that translate it.
+    func json() throws -> JSONValue { try decodeRequestBody(body) }
+}
+
+/// Decodes a client's JSON body; the gateway validated its syntax already, so a failure here is still the client's.
+func decodeRequestBody(_ body: ByteBuffer) throws -> JSONValue {
+    do {
+        return try JSONValue(decoding: body)
+    } catch {
+        throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
+    }
+}
+
+extension UpstreamEndpoint {
+    /// Reads a whole answer as JSON.
+    func collectJSON(_ answer: Answer, context: UpstreamContext) async throws -> JSONValue {
+        let bytes = try await collect(answer, context: context)
+        do {
+            return try JSONValue(decoding: bytes)
+        } catch {
+            throw GatewayError.upstreamUnavailable("Provider '\(settings.name)' answered with a body that is not JSON.")
+        }
+    }
+}
