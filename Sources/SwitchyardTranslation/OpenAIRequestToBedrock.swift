@@ -86,11 +86,11 @@ public struct OpenAIRequestToBedrock {
                 case "text": output.append(["text": part["text"] ?? ""])
                 case "image_url":
                     let url = part["image_url"]?["url"]?.string ?? ""
-                    guard url.hasPrefix("data:image/"), let comma = url.firstIndex(of: ",") else {
+                    guard let image = Base64DataURL(url), image.mediaType.hasPrefix("image/") else {
                         throw .badRequest("Provider type bedrock takes images as base64 data URLs only.", param: "\(param)[\(index)].image_url.url")
                     }
-                    let format = url.dropFirst("data:image/".count).prefix { $0 != ";" && $0 != "," }
-                    output.append(["image": ["format": .string(format == "jpg" ? "jpeg" : String(format)), "source": ["bytes": .string(String(url[url.index(after: comma)...]))]]])
+                    let format = image.mediaType.dropFirst("image/".count)
+                    output.append(["image": ["format": .string(format == "jpg" ? "jpeg" : String(format)), "source": ["bytes": .string(image.data)]]])
                 default:
                     throw .badRequest(
                         "Content part type '\(part["type"]?.string ?? "?")' cannot be sent to provider type bedrock.", param: "\(param)[\(index)].type")

@@ -105,9 +105,8 @@ public struct OpenAIRequestToGemini {
                 case "text": output.append(["text": part["text"] ?? ""])
                 case "image_url":
                     let url = part["image_url"]?["url"]?.string ?? ""
-                    if url.hasPrefix("data:"), let comma = url.firstIndex(of: ",") {
-                        let mimeType = url.dropFirst(5).prefix { $0 != ";" && $0 != "," }
-                        output.append(["inlineData": ["mimeType": .string(String(mimeType)), "data": .string(String(url[url.index(after: comma)...]))]])
+                    if let image = Base64DataURL(url) {
+                        output.append(["inlineData": ["mimeType": .string(image.mediaType), "data": .string(image.data)]])
                     } else {
                         output.append(["fileData": ["mimeType": .string(Self.mimeType(forURL: url)), "fileUri": .string(url)]])
                     }

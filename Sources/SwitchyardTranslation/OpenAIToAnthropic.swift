@@ -96,12 +96,8 @@ public struct OpenAIRequestToAnthropic {
     /// `data:` URLs become base64 sources; other URLs are passed by reference.
     private func image(_ url: String, param: String) throws(GatewayError) -> JSONValue {
         if url.hasPrefix("data:") {
-            let header = url.dropFirst(5).prefix { $0 != "," }
-            guard header.hasSuffix(";base64"), let comma = url.firstIndex(of: ",") else {
-                throw .badRequest("Image data URLs must be base64 encoded.", param: param)
-            }
-            let mediaType = String(header.dropLast(";base64".count))
-            return ["type": "image", "source": ["type": "base64", "media_type": .string(mediaType), "data": .string(String(url[url.index(after: comma)...]))]]
+            guard let image = Base64DataURL(url) else { throw .badRequest("Image data URLs must be base64 encoded.", param: param) }
+            return ["type": "image", "source": ["type": "base64", "media_type": .string(image.mediaType), "data": .string(image.data)]]
         }
         return ["type": "image", "source": ["type": "url", "url": .string(url)]]
     }

@@ -28,10 +28,10 @@ public struct OpenAIRequestToOllama {
                     case "text": text += part["text"]?.string ?? ""
                     case "image_url":
                         let url = part["image_url"]?["url"]?.string ?? ""
-                        guard url.hasPrefix("data:"), let comma = url.firstIndex(of: ",") else {
-                            throw .badRequest("Provider type ollama takes images as data URLs only.", param: "\(param).content[\(partIndex)].image_url.url")
+                        guard let image = Base64DataURL(url) else {
+                            throw .badRequest("Provider type ollama takes images as base64 data URLs only.", param: "\(param).content[\(partIndex)].image_url.url")
                         }
-                        images.append(.string(String(url[url.index(after: comma)...])))
+                        images.append(.string(image.data))
                     default:
                         throw .badRequest(
                             "Content part type '\(part["type"]?.string ?? "?")' cannot be sent to provider type ollama.",
