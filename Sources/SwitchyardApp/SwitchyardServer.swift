@@ -39,7 +39,7 @@ public final class SwitchyardServer: Sendable {
         configuration: Configuration, logger: Logger, clients: UpstreamClients = UpstreamClients(), handleSignals: Bool = true,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> SwitchyardServer {
-        let store = try await SQLiteGatewayStore.open(configuration.storage, logger: logger)
+        let store = try await SQLGatewayStore.open(configuration.storage, logger: logger)
         let masterKey: SecretDigest
         var generated: String?
         do {

@@ -46,11 +46,7 @@ extension ConfigurationReader {
             let url = string(members["url"], at: "storage.url")
         else { return fallback }
         if let location = StorageLocation(url: url) { return location }
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            problem("storage.url", "PostgreSQL storage is not available in this version yet; use sqlite:FILE")
-        } else {
-            problem("storage.url", "expected sqlite:FILE or sqlite::memory:, got '\(url)'")
-        }
+        problem("storage.url", "expected sqlite:FILE, \"sqlite::memory:\" or postgres://user:password@host:5432/database, got '\(url)'")
         return fallback
     }
 

@@ -79,7 +79,7 @@ struct ConfigurationLoaderTests {
         ("models:\n  - name: m\n    targets: []", "models[0].targets: needs at least one target"),
         ("models:\n  - name: m\n    fallbacks: [ghost]\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].fallbacks[0]: no model named \"ghost\""),
         ("models:\n  - name: m\n    strategy: fastest\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].strategy: 'fastest' is not supported; expected one of: 'round-robin', 'weighted', 'least-busy', 'lowest-latency', 'lowest-cost'"),
-        ("storage:\n  url: mysql://x", "storage.url: expected sqlite:FILE"),
+        ("storage:\n  url: mysql://x", "storage.url: expected sqlite:FILE, \"sqlite::memory:\" or postgres://"),
         ("server:\n  master_key: ${UNCLOSED", "server.master_key: '${' without a closing '}'"),
         ("server: [1, 2]", "server: expected a mapping"),
         ("- just\n- a list", "expected a mapping"),

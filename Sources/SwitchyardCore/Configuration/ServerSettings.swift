@@ -34,9 +34,15 @@ public enum StorageLocation: Sendable, Equatable {
     case sqliteFile(path: String)
     /// A SQLite database in memory, gone when the process ends.
     case sqliteInMemory
+    /// A PostgreSQL database, shared by every replica: `postgres://user:password@host:5432/database`.
+    case postgres(url: String)
 
-    /// Parses `sqlite:FILE`, `sqlite:/absolute/path` or `sqlite::memory:`.
+    /// Parses `sqlite:FILE`, `sqlite:/absolute/path`, `sqlite::memory:` or `postgres://...` (`postgresql://`).
     public init?(url: String) {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            self = .postgres(url: url)
+            return
+        }
         guard url.hasPrefix("sqlite:") else { return nil }
         let rest = String(url.dropFirst("sqlite:".count))
         if rest == ":memory:" {
