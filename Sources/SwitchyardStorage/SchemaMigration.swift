@@ -14,7 +14,33 @@ struct SchemaMigration: Sendable {
                 .column("name", type: .text, .primaryKey(autoIncrement: false))
                 .column("value", type: .text, .notNull)
                 .run()
-        }
+        },
+        SchemaMigration(version: 2, name: "teams and virtual keys") { database in
+            try await database.create(table: "teams")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("name", type: .text, .notNull)
+                .column("models", type: .text)
+                .column("limits", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .column("deleted_at", type: .text)
+                .run()
+            try await database.raw("CREATE UNIQUE INDEX teams_active_name ON teams (name) WHERE deleted_at IS NULL").run()
+            try await database.create(table: "virtual_keys")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("name", type: .text, .notNull)
+                .column("prefix", type: .text, .notNull)
+                .column("digest", type: .text, .notNull)
+                .column("team_id", type: .text, .references("teams", "id"))
+                .column("models", type: .text)
+                .column("limits", type: .text, .notNull)
+                .column("expires_at", type: .text)
+                .column("metadata", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .column("deleted_at", type: .text)
+                .run()
+            try await database.raw("CREATE UNIQUE INDEX virtual_keys_digest ON virtual_keys (digest)").run()
+            try await database.raw("CREATE UNIQUE INDEX virtual_keys_active_name ON virtual_keys (name) WHERE deleted_at IS NULL").run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -26,7 +26,8 @@ public struct AnthropicRequestToOpenAI {
             }
         }
         output["messages"] = .array(messages)
-        if let maxTokens = fields["max_tokens"], !maxTokens.isNull { output["max_tokens"] = maxTokens }
+        // OpenAI's current name: its reasoning models refuse the older `max_tokens`.
+        if let maxTokens = fields["max_tokens"], !maxTokens.isNull { output["max_completion_tokens"] = maxTokens }
         for key in ["temperature", "top_p", "stream"] where fields[key].map({ !$0.isNull }) ?? false { output[key] = fields[key] }
         if fields["stream"]?.bool == true { output["stream_options"] = ["include_usage": true] }
         if let stops = fields["stop_sequences"]?.array, !stops.isEmpty { output["stop"] = .array(stops) }

@@ -140,7 +140,12 @@ public struct OpenAIRequestToGemini {
         case .object(let fields):
             var output: [String: JSONValue] = [:]
             for (key, value) in fields where !["additionalProperties", "$schema", "strict", "$id"].contains(key) {
-                output[key] = openAPISchema(value)
+                if key == "properties", case .object(let properties) = value {
+                    // Property names are the user's, whatever they are called; only their schemas are cleaned.
+                    output[key] = .object(properties.mapValues(openAPISchema))
+                } else {
+                    output[key] = openAPISchema(value)
+                }
             }
             return .object(output)
         case .array(let items): return .array(items.map(openAPISchema))

@@ -43,7 +43,7 @@ struct MessagesAPITests {
                 let call = try #require((messages[2]["tool_calls"] as? [[String: Any]])?.first)
                 #expect((call["function"] as? [String: Any])?["arguments"] as? String == #"{"city":"Paris"}"#)
                 #expect(sent["model"] as? String == "up-model")
-                #expect(sent["max_tokens"] as? Int == 1024)
+                #expect(sent["max_completion_tokens"] as? Int == 1024)
                 #expect(sent["tool_choice"] as? String == "auto")
             }
         }

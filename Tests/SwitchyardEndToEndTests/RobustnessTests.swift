@@ -133,3 +133,51 @@ struct RobustnessTests {
         }
     }
 }
+
+@Suite("Hostile or broken upstreams")
+struct HostileUpstreamTests {
+    @Test("absurd Retry-After values neither crash nor stall the gateway")
+    func absurdRetryAfter() async throws {
+        let calls = Counter()
+        let upstream = OpenAIUpstreamDouble { _ in
+            let values = ["inf", "1e300", "-5", "nan"]
+            let value = values[(calls.increment() - 1) % values.count]
+            return .json(status: 429, OpenAIWireSamples.error("slow down", type: "requests", code: nil), headers: [("retry-after", value), ("retry-after-ms", "99999999999999999999")])
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                for _ in 0..<4 {
+                    let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
+                    #expect(reply.status == 429)
+                    #expect(Int(reply.headers.first(name: "retry-after") ?? "") ?? 0 <= 86_400)
+                }
+            }
+        }
+    }
+
+    @Test("an error object inside an OpenAI stream ends the stream as an error, in either client dialect")
+    func errorInsideStream() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a"])
+        let upstream = OpenAIUpstreamDouble { _ in
+            .events([.data(chunks[0]), .data(#"{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}"#)])
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let (_, _, openAI) = try await gateway.stream(body: chatBody(stream: true))
+                #expect(sseData(openAI).last?.contains("The server had an error") == true)
+                let (_, _, anthropic) = try await gateway.stream("/v1/messages", body: #"{"model":"chat","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+                let events = MessagesAPITests.events(anthropic)
+                #expect(events.last?.name == "error")
+                #expect(!events.map(\.name).contains("message_stop"))
+            }
+        }
+    }
+
+    @Test("a Messages body Foundation cannot decode gets 400, not 500")
+    func loneSurrogate() async throws {
+        try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel) { gateway in
+            let reply = try await gateway.request("/v1/messages", body: #"{"model":"chat","max_tokens":5,"messages":[{"role":"user","content":"\ud83d"}]}"#)
+            #expect(reply.status == 400)
+        }
+    }
+}

@@ -11,22 +11,24 @@ struct CircuitBreakerTests {
     func consecutiveFailures() {
         var breaker = CircuitBreaker(policy: policy)
         for second in 0..<3 {
-            let admitted1 = breaker.admit(at: start + .seconds(second))
+            let admitted1 = breaker.admit(at: start + .seconds(second)).isAdmitted
             #expect(admitted1)
             breaker.record(.failure, at: start + .seconds(second))
         }
         #expect(breaker.state == .open(until: start + .seconds(32)))
-        let admitted2 = breaker.admit(at: start + .seconds(20))
+        let admitted2 = breaker.admit(at: start + .seconds(20)).isAdmitted
         #expect(!admitted2)
         #expect(!breaker.wouldAllow(at: start + .seconds(31)))
-        let admitted3 = breaker.admit(at: start + .seconds(33))
+        let admitted3 = breaker.admit(at: start + .seconds(33)).isAdmitted
         #expect(admitted3)
         #expect(breaker.state == .halfOpen)
-        let admitted4 = breaker.admit(at: start + .seconds(33))
+        let admitted4 = breaker.admit(at: start + .seconds(33)).isAdmitted
         #expect(!admitted4, "only one probe at a time")
         breaker.record(.success, at: start + .seconds(34))
+        #expect(breaker.state == .halfOpen, "a request admitted before the circuit opened does not decide")
+        breaker.record(.success, wasProbe: true, at: start + .seconds(34))
         #expect(breaker.state == .closed)
-        let admitted5 = breaker.admit(at: start + .seconds(34))
+        let admitted5 = breaker.admit(at: start + .seconds(34)).isAdmitted
         #expect(admitted5)
     }
 
@@ -37,12 +39,14 @@ struct CircuitBreakerTests {
             _ = breaker.admit(at: start)
             breaker.record(.failure, at: start)
         }
-        let admitted6 = breaker.admit(at: start + .seconds(30))
+        let admitted6 = breaker.admit(at: start + .seconds(30)).isAdmitted
         #expect(admitted6)
         breaker.record(.abandoned, at: start + .seconds(30))
-        let admitted7 = breaker.admit(at: start + .seconds(30))
+        #expect(!breaker.admit(at: start + .seconds(30)).isAdmitted, "only the probe's own end frees its slot")
+        breaker.record(.abandoned, wasProbe: true, at: start + .seconds(30))
+        let admitted7 = breaker.admit(at: start + .seconds(30)).isAdmitted
         #expect(admitted7)
-        breaker.record(.failure, at: start + .seconds(31))
+        breaker.record(.failure, wasProbe: true, at: start + .seconds(31))
         #expect(breaker.state == .open(until: start + .seconds(61)))
     }
 

@@ -36,6 +36,16 @@ struct GeminiTranslationTests {
         #expect(chunks == expected, "\(chunks.map(\.jsonText))")
     }
 
+    @Test("schema cleaning keeps parameters whatever their names")
+    func parameterNames() throws {
+        let request: JSONValue = ["messages": [["role": "user", "content": "hi"]], "tools": [["type": "function", "function": [
+            "name": "f", "parameters": ["type": "object", "additionalProperties": false, "required": ["strict"],
+                "properties": ["strict": ["type": "boolean"], "additionalProperties": ["type": "string"]]],
+        ]]]]
+        let parameters = try OpenAIRequestToGemini().translate(request)["tools"]?.array?.first?["functionDeclarations"]?.array?.first?["parameters"]
+        #expect(parameters == ["type": "object", "required": ["strict"], "properties": ["strict": ["type": "boolean"], "additionalProperties": ["type": "string"]]])
+    }
+
     @Test("safety blocks become content_filter")
     func safety() {
         let blocked = GeminiResponseToOpenAI().translate(["promptFeedback": ["blockReason": "SAFETY"]], model: "m")

@@ -35,7 +35,10 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         guard status == 400 || status == 413 else { return false }
         if let code, ["context_length_exceeded", "context_window_exceeded", "string_above_max_length"].contains(code) { return true }
         let text = message.lowercased()
-        return ["maximum context length", "context window", "context length", "prompt is too long", "too many tokens"]
+        return [
+            "maximum context length", "context window", "context length", "prompt is too long", "too many tokens",
+            "exceeds the maximum number of tokens", "input is too long",
+        ]
             .contains { text.contains($0) }
     }
 
@@ -110,6 +113,18 @@ extension GatewayError {
 
     public static func upstreamUnavailable(_ message: String) -> GatewayError {
         GatewayError(status: 502, kind: .api, code: "upstream_error", message: message)
+    }
+
+    public static func conflict(_ message: String) -> GatewayError {
+        GatewayError(status: 409, kind: .invalidRequest, code: "conflict", message: message)
+    }
+
+    public static func notFound(_ message: String) -> GatewayError {
+        GatewayError(status: 404, kind: .notFound, code: "not_found", message: message)
+    }
+
+    public static func forbiddenModel(_ model: String) -> GatewayError {
+        GatewayError(status: 403, kind: .permission, code: "model_not_allowed", message: "This key may not use the model '\(model)'.", param: "model")
     }
 
     public static func unsupported(_ message: String) -> GatewayError {

@@ -1,21 +1,95 @@
-/// Who is calling. Virtual keys arrive with a later version; today every authenticated caller holds the master key.
+import Foundation
+import Synchronization
+
+/// Who is calling.
 public enum Caller: Sendable, Equatable {
+    /// The holder of the master key: every model, and the admin API.
     case master
+    /// A virtual key, with its team.
+    case virtualKey(KeyGrant)
+
+    /// - Throws: 403 when this caller may not use `model`.
+    public func authorize(model: String) throws(GatewayError) {
+        if case .virtualKey(let grant) = self, !grant.allows(model: model) { throw .forbiddenModel(model) }
+    }
+
+    /// Whether this caller may use `model`.
+    public func allows(model: String) -> Bool {
+        if case .virtualKey(let grant) = self { return grant.allows(model: model) }
+        return true
+    }
+}
+
+/// A virtual key in force, with the team it belongs to.
+public struct KeyGrant: Sendable, Equatable {
+    public var key: VirtualKey
+    public var team: Team?
+
+    public init(key: VirtualKey, team: Team?) {
+        self.key = key
+        self.team = team
+    }
+
+    /// A model is allowed when both the key and its team allow it.
+    public func allows(model: String) -> Bool {
+        guard key.allows(model: model) else { return false }
+        guard let models = team?.models else { return true }
+        return models.contains { $0.hasSuffix("*") ? model.hasPrefix($0.dropLast()) : $0 == model }
+    }
+}
+
+/// The keys in force, looked up by digest in memory: no database round trip per request. Refreshed from storage
+/// every second (and at once after a change made through this replica), so a deleted key stops working within a
+/// second on every replica.
+public final class KeyDirectory: Sendable {
+    private let grants = Mutex<[SecretDigest: KeyGrant]>([:])
+
+    public init() {}
+
+    /// Replaces the directory with `keys` and their `teams`; keys of a missing (deleted) team are left out.
+    public func replace(keys: [VirtualKey], teams: [Team]) {
+        let teamsByID = Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var table: [SecretDigest: KeyGrant] = [:]
+        for key in keys {
+            if let teamID = key.teamID, teamsByID[teamID] == nil { continue }
+            table[key.digest] = KeyGrant(key: key, team: key.teamID.flatMap { teamsByID[$0] })
+        }
+        grants.withLock { $0 = table }
+    }
+
+    /// Loads every active key and team from `store`.
+    public func refresh(from store: any KeyStore) async throws {
+        let keys = try await store.activeKeys()
+        let teams = try await store.teams()
+        replace(keys: keys, teams: teams)
+    }
+
+    public func grant(for digest: SecretDigest) -> KeyGrant? {
+        grants.withLock { $0[digest] }
+    }
+
+    public var count: Int { grants.withLock { $0.count } }
 }
 
 /// Decides whether a presented key is accepted.
 public struct Authenticator: Sendable {
     private let masterKey: SecretDigest
+    private let directory: KeyDirectory
 
-    public init(masterKey: SecretDigest) {
+    public init(masterKey: SecretDigest, directory: KeyDirectory = KeyDirectory()) {
         self.masterKey = masterKey
+        self.directory = directory
     }
 
     /// The caller behind `key`.
-    /// - Throws: 401 ``GatewayError`` when no key was sent or the key is unknown.
-    public func authenticate(_ key: String?) throws(GatewayError) -> Caller {
+    /// - Throws: 401 ``GatewayError`` when no key was sent, or the key is unknown, deleted or expired.
+    public func authenticate(_ key: String?, now: Date = Date()) throws(GatewayError) -> Caller {
         guard let key, !key.isEmpty else { throw .missingKey() }
-        guard masterKey.matches(key) else { throw .invalidKey() }
-        return .master
+        if masterKey.matches(key) { return .master }
+        guard let grant = directory.grant(for: SecretDigest(of: key)) else { throw .invalidKey() }
+        if let expiry = grant.key.expiresAt, expiry <= now {
+            throw GatewayError(status: 401, kind: .authentication, code: "expired_api_key", message: "The API key expired.")
+        }
+        return .virtualKey(grant)
     }
 }

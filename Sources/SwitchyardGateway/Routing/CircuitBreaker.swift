@@ -42,28 +42,40 @@ public struct CircuitBreaker: Sendable {
         }
     }
 
-    /// Lets a request through or refuses it; in half-open (or when the cooldown just ended) only one at a time.
-    public mutating func admit(at now: ContinuousClock.Instant) -> Bool {
+    /// What ``admit(at:)`` decided.
+    public enum Admission: Sendable, Equatable {
+        case refused
+        case admitted
+        /// Admitted as the one request that decides whether a half-open circuit closes.
+        case probe
+
+        public var isAdmitted: Bool { self != .refused }
+    }
+
+    /// Lets a request through or refuses it; in half-open (or when the cooldown just ended) only one probe at a time.
+    public mutating func admit(at now: ContinuousClock.Instant) -> Admission {
         switch state {
         case .closed:
-            return true
+            return .admitted
         case .open(let until):
-            guard now >= until else { return false }
+            guard now >= until else { return .refused }
             state = .halfOpen
             probeInFlight = true
-            return true
+            return .probe
         case .halfOpen:
-            guard !probeInFlight else { return false }
+            guard !probeInFlight else { return .refused }
             probeInFlight = true
-            return true
+            return .probe
         }
     }
 
-    /// Reports what became of a request that ``admit(at:)`` let through.
-    public mutating func record(_ outcome: Outcome, at now: ContinuousClock.Instant) {
+    /// Reports what became of a request that ``admit(at:)`` let through. While the circuit is half-open only the
+    /// probe's outcome counts: a request admitted earlier says nothing about the target now.
+    public mutating func record(_ outcome: Outcome, wasProbe: Bool = false, at now: ContinuousClock.Instant) {
+        if case .halfOpen = state, !wasProbe { return }
         switch (state, outcome) {
         case (_, .abandoned):
-            probeInFlight = false
+            if wasProbe { probeInFlight = false }
         case (.halfOpen, .success):
             close()
         case (.halfOpen, .failure):

@@ -74,6 +74,9 @@ public struct HealthProber: Service {
             probe.monitor.recordProbe(success: true, error: nil, latency: .now - start)
         } catch is CancellationError {
             return
+        } catch let error as GatewayError where !error.isRetryable {
+            // The target answered: it refused the probe itself (a model that wants other parameters, say).
+            probe.monitor.recordProbe(success: true, error: nil, latency: .now - start)
         } catch {
             let message = (error as? GatewayError)?.message ?? "\(error)"
             probe.monitor.recordProbe(success: false, error: message, latency: .now - start)

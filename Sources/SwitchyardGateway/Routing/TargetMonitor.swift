@@ -59,6 +59,7 @@ public final class TargetMonitor: Sendable {
     /// Claims the target for one request estimated at `tokens` tokens: checks the breaker and the provider
     /// capacity, and counts the request in flight. The lease must be finished.
     func admit(estimatedTokens tokens: Int, at now: ContinuousClock.Instant) -> Result<TargetLease, Refusal> {
+        var isProbe = false
         let refusal: Refusal? = record.withLock { record in
             if var budget = record.requestBudget {
                 guard budget.available(at: now) >= 1 else { return .atCapacity }
@@ -68,7 +69,9 @@ public final class TargetMonitor: Sendable {
                 guard budget.available(at: now) >= Double(min(tokens, Int(budget.capacity))) else { return .atCapacity }
                 record.tokenBudget = budget
             }
-            guard record.breaker.admit(at: now) else { return .circuitOpen }
+            let admission = record.breaker.admit(at: now)
+            guard admission.isAdmitted else { return .circuitOpen }
+            isProbe = admission == .probe
             _ = record.requestBudget?.take(1, at: now)
             record.tokenBudget?.adjust(by: Double(tokens), at: now)
             record.requests += 1
@@ -76,17 +79,17 @@ public final class TargetMonitor: Sendable {
         }
         if let refusal { return .failure(refusal) }
         inFlightCount.add(1, ordering: .relaxed)
-        return .success(TargetLease(monitor: self, estimatedTokens: tokens, startedAt: now))
+        return .success(TargetLease(monitor: self, estimatedTokens: tokens, startedAt: now, isProbe: isProbe))
     }
 
     /// Called once per lease.
     func finish(
-        _ outcome: CircuitBreaker.Outcome, error: String?, latency: Duration?, timeToFirstToken: Duration?, tokenCorrection: Int,
-        at now: ContinuousClock.Instant
+        _ outcome: CircuitBreaker.Outcome, wasProbe: Bool, error: String?, latency: Duration?, timeToFirstToken: Duration?,
+        tokenCorrection: Int, at now: ContinuousClock.Instant
     ) {
         inFlightCount.subtract(1, ordering: .relaxed)
         record.withLock { record in
-            record.breaker.record(outcome, at: now)
+            record.breaker.record(outcome, wasProbe: wasProbe, at: now)
             if outcome == .failure {
                 record.failures += 1
                 record.lastError = error
@@ -135,12 +138,15 @@ final class TargetLease: Sendable {
     let monitor: TargetMonitor
     let estimatedTokens: Int
     let startedAt: ContinuousClock.Instant
+    /// Whether this request is the probe of a half-open circuit.
+    let isProbe: Bool
     private let finished = Atomic<Bool>(false)
 
-    init(monitor: TargetMonitor, estimatedTokens: Int, startedAt: ContinuousClock.Instant) {
+    init(monitor: TargetMonitor, estimatedTokens: Int, startedAt: ContinuousClock.Instant, isProbe: Bool) {
         self.monitor = monitor
         self.estimatedTokens = estimatedTokens
         self.startedAt = startedAt
+        self.isProbe = isProbe
     }
 
     /// Ends the lease. `actualTokens`, when known, replaces the estimate in the token budget.
@@ -150,7 +156,7 @@ final class TargetLease: Sendable {
     ) {
         guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
         monitor.finish(
-            outcome, error: error, latency: outcome == .success ? now - startedAt : nil, timeToFirstToken: timeToFirstToken,
+            outcome, wasProbe: isProbe, error: error, latency: outcome == .success ? now - startedAt : nil, timeToFirstToken: timeToFirstToken,
             tokenCorrection: actualTokens.map { $0 - estimatedTokens } ?? 0, at: now)
     }
 

@@ -30,7 +30,9 @@ struct AnthropicRoutes {
         let routed = try await services.gateway.complete(chatRequest, context: upstream)
         var body = routed.value.body
         if routed.value.dialect != .anthropic {
-            let completion = try JSONValue(decoding: body)
+            guard let completion = try? JSONValue(decoding: body) else {
+                throw GatewayError.upstreamUnavailable("The upstream answered with a body that is not JSON.")
+            }
             body = OpenAIResponseToAnthropic().translate(completion, model: chatRequest.model).encoded
         }
         var response = OpenAIRoutes.json(body)
@@ -49,10 +51,13 @@ struct AnthropicRoutes {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
         let validated = try InboundRequest.anthropicMessages(body, requireMaxTokens: requireMaxTokens)
         let native = NativeRequest(dialect: .anthropic, body: body)
+        guard let decoded = try? JSONValue(decoding: body) else {
+            throw GatewayError.badRequest("The request body is not valid JSON (it must be UTF-8, with no lone surrogates).", code: "invalid_json")
+        }
         do {
-            let hub = try AnthropicRequestToOpenAI().translate(try JSONValue(decoding: body))
+            let hub = try AnthropicRequestToOpenAI().translate(decoded)
             return ChatRequest(body: hub.encoded, model: validated.model, stream: validated.stream, native: native)
-        } catch let error as GatewayError {
+        } catch {
             return ChatRequest(body: ByteBuffer(), model: validated.model, stream: validated.stream, native: native, hubError: error)
         }
     }
@@ -71,7 +76,10 @@ struct AnthropicStreamEncoder: ClientStreamEncoder {
     mutating func frames(for event: ChatStreamEvent) throws -> [ByteBuffer] {
         switch event {
         case .chunk(let data):
-            return translator.consume(try JSONValue(decoding: data)).map(Self.frame)
+            guard let chunk = try? JSONValue(decoding: data) else {
+                throw GatewayError.upstreamUnavailable("The upstream sent a stream chunk that is not JSON.")
+            }
+            return translator.consume(chunk).map(Self.frame)
         case .done:
             return []
         case .native(var native):

@@ -36,6 +36,13 @@ struct UpstreamBodyReader {
         while try await read() != nil {}
     }
 
+    /// The most an event may hold before the stream is refused: no upstream makes the gateway buffer without bound.
+    static let maximumEventBytes = 16 << 20
+
+    func tooLarge() -> GatewayError {
+        GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' sent a stream event larger than \(Self.maximumEventBytes) bytes.")
+    }
+
     func cutShort() -> GatewayError {
         GatewayError.upstreamUnavailable("Provider '\(endpoint.settings.name)' ended the stream in the middle of an event.")
     }
@@ -66,6 +73,7 @@ struct ServerSentEventReader: UpstreamEventReader {
                 return nil
             }
             decoder.feed(bytes)
+            if decoder.bufferedBytes > UpstreamBodyReader.maximumEventBytes { throw body.tooLarge() }
         }
     }
 
@@ -99,6 +107,7 @@ struct NDJSONReader: UpstreamEventReader {
             }
             pending.discardReadBytes()
             pending.writeBuffer(&bytes)
+            if pending.readableBytes > UpstreamBodyReader.maximumEventBytes { throw body.tooLarge() }
         }
     }
 

@@ -14,7 +14,7 @@ public final class UpstreamClients: Sendable {
     public struct Settings: Hashable, Sendable {
         public var http2: Bool
         public var connectTimeout: Duration
-        /// The longest silence between two reads; nil for requests whose whole answer arrives at once.
+        /// The longest silence between two reads.
         public var idleReadTimeout: Duration?
     }
 

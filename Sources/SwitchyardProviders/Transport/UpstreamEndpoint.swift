@@ -19,7 +19,8 @@ struct UpstreamEndpoint: Sendable {
         self.signer = signer
         self.settings = settings
         let timeouts = settings.timeouts
-        plainClient = clients.client(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: nil))
+        // A whole answer arrives with its head; a body that stalls after the head is cut after the same wait.
+        plainClient = clients.client(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.firstByte))
         streamingClient = clients.client(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.streamIdle))
         var headers = authentication
         for header in settings.headers { headers.replaceOrAdd(name: header.name, value: header.value) }

@@ -37,6 +37,9 @@ public struct ServerSentEventDecoder: Sendable {
         return nil
     }
 
+    /// Bytes held for events not yet complete, for callers that cap how much an upstream may make them hold.
+    public var bufferedBytes: Int { pending.readableBytes + (data?.readableBytes ?? 0) }
+
     /// Whether bytes of an unfinished event are held (used to tell a clean end of stream from a cut one).
     public var hasPartialEvent: Bool {
         pending.readableBytes > 0 || data != nil || event != nil

@@ -1,0 +1,15 @@
+/// Where keys and teams are kept.
+public protocol KeyStore: Sendable {
+    func insert(_ key: VirtualKey) async throws
+    /// Every key not deleted, expired ones included (expiry is checked when a key is used).
+    func activeKeys() async throws -> [VirtualKey]
+    func key(id: String) async throws -> VirtualKey?
+    /// Marks the key deleted; false when there was no such active key.
+    func deleteKey(id: String) async throws -> Bool
+
+    func insert(_ team: Team) async throws
+    func teams() async throws -> [Team]
+    func team(id: String) async throws -> Team?
+    /// Marks the team deleted, with its keys; false when there was no such team.
+    func deleteTeam(id: String) async throws -> Bool
+}

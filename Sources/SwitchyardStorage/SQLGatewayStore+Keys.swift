@@ -1,0 +1,128 @@
+import Foundation
+import SQLKit
+import SwitchyardCore
+
+extension SQLGatewayStore {
+    public func insert(_ key: VirtualKey) async throws {
+        try await database.withSession { session in
+            if try await session.select().column("id").from("virtual_keys").where("name", .equal, key.name)
+                .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
+            {
+                throw GatewayError.conflict("A key named '\(key.name)' already exists.")
+            }
+            try await session.insert(into: "virtual_keys")
+                .columns("id", "name", "prefix", "digest", "team_id", "models", "limits", "expires_at", "metadata", "created_at")
+                .values(
+                    SQLBind(key.id), SQLBind(key.name), SQLBind(key.prefix), SQLBind(key.digest.hex), SQLBind(key.teamID),
+                    SQLBind(Self.json(key.models)), SQLBind(Self.json(key.limits)), SQLBind(key.expiresAt.map(Self.timestamp)),
+                    SQLBind(Self.json(key.metadata)), SQLBind(Self.timestamp(key.createdAt)))
+                .run()
+        }
+    }
+
+    public func activeKeys() async throws -> [VirtualKey] {
+        try await database.select().columns(Self.keyColumns).from("virtual_keys")
+            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).orderBy("created_at").all().map(Self.key)
+    }
+
+    public func key(id: String) async throws -> VirtualKey? {
+        try await database.select().columns(Self.keyColumns).from("virtual_keys").where("id", .equal, id)
+            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first().map(Self.key)
+    }
+
+    public func deleteKey(id: String) async throws -> Bool {
+        let found = try await key(id: id) != nil
+        try await database.update("virtual_keys").set("deleted_at", to: Self.timestamp(Date())).where("id", .equal, id)
+            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).run()
+        return found
+    }
+
+    public func insert(_ team: Team) async throws {
+        try await database.withSession { session in
+            if try await session.select().column("id").from("teams").where("name", .equal, team.name)
+                .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
+            {
+                throw GatewayError.conflict("A team named '\(team.name)' already exists.")
+            }
+            try await session.insert(into: "teams")
+                .columns("id", "name", "models", "limits", "created_at")
+                .values(
+                    SQLBind(team.id), SQLBind(team.name), SQLBind(Self.json(team.models)), SQLBind(Self.json(team.limits)),
+                    SQLBind(Self.timestamp(team.createdAt)))
+                .run()
+        }
+    }
+
+    public func teams() async throws -> [Team] {
+        try await database.select().columns(Self.teamColumns).from("teams").where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
+            .orderBy("created_at").all().map(Self.team)
+    }
+
+    public func team(id: String) async throws -> Team? {
+        try await database.select().columns(Self.teamColumns).from("teams").where("id", .equal, id)
+            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first().map(Self.team)
+    }
+
+    /// Deletes the team and, in the same transaction, its keys.
+    public func deleteTeam(id: String) async throws -> Bool {
+        guard try await team(id: id) != nil else { return false }
+        let now = Self.timestamp(Date())
+        try await database.withSession { session in
+            try await session.raw("BEGIN").run()
+            do {
+                try await session.update("virtual_keys").set("deleted_at", to: now).where("team_id", .equal, id)
+                    .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).run()
+                try await session.update("teams").set("deleted_at", to: now).where("id", .equal, id).run()
+                try await session.raw("COMMIT").run()
+            } catch {
+                try? await session.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+        return true
+    }
+
+    // MARK: Rows
+
+    private static let keyColumns = ["id", "name", "prefix", "digest", "team_id", "models", "limits", "expires_at", "metadata", "created_at"]
+    private static let teamColumns = ["id", "name", "models", "limits", "created_at"]
+
+    private static func key(_ row: any SQLRow) throws -> VirtualKey {
+        VirtualKey(
+            id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
+            prefix: try row.decode(column: "prefix", as: String.self),
+            digest: SecretDigest(hex: try row.decode(column: "digest", as: String.self)) ?? SecretDigest(of: ""),
+            teamID: try row.decode(column: "team_id", as: String?.self),
+            models: try decodeJSON(row, "models", as: [String]?.self) ?? nil,
+            limits: try decodeJSON(row, "limits", as: UsageLimits.self) ?? UsageLimits(),
+            expiresAt: try row.decode(column: "expires_at", as: String?.self).flatMap(date),
+            metadata: try decodeJSON(row, "metadata", as: [String: String].self) ?? [:],
+            createdAt: date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    private static func team(_ row: any SQLRow) throws -> Team {
+        Team(
+            id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
+            models: try decodeJSON(row, "models", as: [String]?.self) ?? nil,
+            limits: try decodeJSON(row, "limits", as: UsageLimits.self) ?? UsageLimits(),
+            createdAt: date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    private static func decodeJSON<T: Decodable>(_ row: any SQLRow, _ column: String, as type: T.Type) throws -> T? {
+        guard let text = try row.decode(column: column, as: String?.self) else { return nil }
+        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    private static func json(_ value: some Encodable) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    /// UTC, with milliseconds, so text order is time order.
+    static func timestamp(_ date: Date) -> String { date.ISO8601Format(timestampStyle) }
+
+    static func date(_ text: String) -> Date? {
+        (try? Date(text, strategy: timestampStyle)) ?? (try? Date(text, strategy: .iso8601))
+    }
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+}
