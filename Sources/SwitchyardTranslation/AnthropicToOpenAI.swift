@@ -88,6 +88,9 @@ public struct AnthropicToOpenAIStreamTranslator: Sendable {
     private var inputUsage: JSONValue = [:]
     /// Anthropic content-block index → OpenAI tool-call index.
     private var toolIndexes: [Int: Int] = [:]
+    /// Thinking blocks being received, by content-block index: handed on whole, signature included, when they end,
+    /// so a client can pass them back on its next turn.
+    private var thinkingBlocks: [Int: [String: JSONValue]] = [:]
     private var finished = false
 
     public init(includeUsage: Bool, created: Int = Int(Date().timeIntervalSince1970)) {
@@ -106,7 +109,12 @@ public struct AnthropicToOpenAIStreamTranslator: Sendable {
             return [chunk(delta: ["role": "assistant", "content": ""])]
         case "content_block_start":
             let block = event["content_block"] ?? [:]
-            guard block["type"]?.string == "tool_use", let blockIndex = event["index"]?.int else { return [] }
+            guard let blockIndex = event["index"]?.int else { return [] }
+            if block["type"]?.string == "thinking" || block["type"]?.string == "redacted_thinking" {
+                thinkingBlocks[blockIndex] = block.object ?? [:]
+                return []
+            }
+            guard block["type"]?.string == "tool_use" else { return [] }
             let toolIndex = toolIndexes.count
             toolIndexes[blockIndex] = toolIndex
             return [
@@ -130,10 +138,20 @@ public struct AnthropicToOpenAIStreamTranslator: Sendable {
                     ])
                 ]
             case "thinking_delta":
+                if let blockIndex = event["index"]?.int, let text = delta["thinking"]?.string, var block = thinkingBlocks[blockIndex] {
+                    block["thinking"] = .string((block["thinking"]?.string ?? "") + text)
+                    thinkingBlocks[blockIndex] = block
+                }
                 return [chunk(delta: ["reasoning_content": delta["thinking"] ?? ""])]
+            case "signature_delta":
+                if let blockIndex = event["index"]?.int { thinkingBlocks[blockIndex]?["signature"] = delta["signature"] }
+                return []
             default:
                 return []
             }
+        case "content_block_stop":
+            guard let blockIndex = event["index"]?.int, let block = thinkingBlocks.removeValue(forKey: blockIndex) else { return [] }
+            return [chunk(delta: ["thinking_blocks": [.object(block)]])]
         case "message_delta":
             var chunks: [JSONValue] = []
             if let reason = event["delta"]?["stop_reason"]?.string {

@@ -124,3 +124,30 @@ struct AnthropicTranslationTests {
         #expect(translated["max_tokens"] == .integer(OpenAIRequestToAnthropic.defaultMaxTokens))
     }
 }
+
+@Suite("Streamed thinking")
+struct StreamedThinkingTests {
+    @Test("a streamed thinking block is handed on whole, with its signature, when it ends")
+    func signatures() throws {
+        var translator = AnthropicToOpenAIStreamTranslator(includeUsage: false)
+        var chunks: [JSONValue] = []
+        let events: [JSONValue] = [
+            ["type": "message_start", "message": ["id": "msg_1", "model": "claude", "usage": ["input_tokens": 1]]],
+            ["type": "content_block_start", "index": 0, "content_block": ["type": "thinking", "thinking": "", "signature": ""]],
+            ["type": "content_block_delta", "index": 0, "delta": ["type": "thinking_delta", "thinking": "Let me "]],
+            ["type": "content_block_delta", "index": 0, "delta": ["type": "thinking_delta", "thinking": "think."]],
+            ["type": "content_block_delta", "index": 0, "delta": ["type": "signature_delta", "signature": "EqQBCgIYAh"]],
+            ["type": "content_block_stop", "index": 0],
+            ["type": "content_block_start", "index": 1, "content_block": ["type": "redacted_thinking", "data": "EmwKAhgB"]],
+            ["type": "content_block_stop", "index": 1],
+        ]
+        for event in events { chunks.append(contentsOf: try translator.consume(event)) }
+        let blocks = chunks.compactMap { $0["choices"]?.array?.first?["delta"]?["thinking_blocks"]?.array?.first }
+        #expect(blocks == [
+            ["type": "thinking", "thinking": "Let me think.", "signature": "EqQBCgIYAh"],
+            ["type": "redacted_thinking", "data": "EmwKAhgB"],
+        ])
+        let reasoning = chunks.compactMap { $0["choices"]?.array?.first?["delta"]?["reasoning_content"]?.string }.joined()
+        #expect(reasoning == "Let me think.")
+    }
+}
