@@ -185,7 +185,8 @@ let package = Package(
         .testTarget(
             name: "SwitchyardEndToEndTests",
             dependencies: [
-                "SwitchyardApp", "SwitchyardTesting", "SwitchyardConfig", "SwitchyardCore", "SwitchyardWire",
+                "SwitchyardApp", "SwitchyardTesting", "SwitchyardConfig", "SwitchyardCore", "SwitchyardWire", "SwitchyardStorage",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

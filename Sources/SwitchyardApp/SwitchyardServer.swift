@@ -48,12 +48,20 @@ public final class SwitchyardServer: Sendable {
             try? await store.close()
             throw error
         }
+        let directory = KeyDirectory()
+        do {
+            try await directory.refresh(from: store)
+        } catch {
+            try? await store.close()
+            throw error
+        }
         var providers: [String: any Provider] = [:]
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
         let catalog = ModelCatalog(routes: configuration.models, providers: providers, circuitBreaker: configuration.router.circuitBreaker)
         let gateway = Gateway(catalog: catalog)
         let services = HTTPServices(
-            gateway: gateway, authenticator: Authenticator(masterKey: masterKey), maxBodyBytes: configuration.server.maxBodyBytes,
+            gateway: gateway, authenticator: Authenticator(masterKey: masterKey, directory: directory),
+            administration: KeyAdministration(store: store, directory: directory), maxBodyBytes: configuration.server.maxBodyBytes,
             readiness: {
                 do {
                     try await store.checkHealth()
@@ -74,6 +82,7 @@ public final class SwitchyardServer: Sendable {
             services: [
                 // The prober ends at once when no model asks for health checks; that must not stop the server.
                 .init(service: HealthProber(catalog: catalog, logger: logger), successTerminationBehavior: .ignore),
+                .init(service: KeyDirectoryRefresher(directory: directory, store: store, logger: logger)),
                 .init(service: application),
             ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],

@@ -9,6 +9,7 @@ import SwitchyardGateway
 public struct HTTPServices: Sendable {
     public var gateway: Gateway
     public var authenticator: Authenticator
+    public var administration: KeyAdministration
     /// Larger request bodies get 413.
     public var maxBodyBytes: Int
     /// Checks the gateway's dependencies for `/health/ready`; returns the reason when one is unusable.
@@ -17,11 +18,12 @@ public struct HTTPServices: Sendable {
     public var configurationLoadedAt: Int
 
     public init(
-        gateway: Gateway, authenticator: Authenticator, maxBodyBytes: Int, readiness: @escaping @Sendable () async -> String?,
-        configurationLoadedAt: Int
+        gateway: Gateway, authenticator: Authenticator, administration: KeyAdministration, maxBodyBytes: Int,
+        readiness: @escaping @Sendable () async -> String?, configurationLoadedAt: Int
     ) {
         self.gateway = gateway
         self.authenticator = authenticator
+        self.administration = administration
         self.maxBodyBytes = maxBodyBytes
         self.readiness = readiness
         self.configurationLoadedAt = configurationLoadedAt

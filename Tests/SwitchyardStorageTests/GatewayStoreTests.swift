@@ -116,3 +116,51 @@ struct GatewayStoreTests {
         #expect(keys.allSatisfy { $0.hasPrefix("sk-sy-") && $0.count == 54 })
     }
 }
+
+@Suite("Keys and teams in storage")
+struct KeyStoreTests {
+    let logger = Logger(label: "test")
+
+    func makeKey(_ name: String, team: String? = nil) -> VirtualKey {
+        VirtualKey(
+            id: "key_\(name)", name: name, prefix: "sk-sy-abcd", digest: SecretDigest(of: "secret-\(name)"), teamID: team, models: ["chat", "gpt-*"],
+            limits: UsageLimits(rpm: 10, maxBudgetUSD: 2.5, budgetPeriod: .monthly), expiresAt: Date(timeIntervalSince1970: 2_000_000_000.25),
+            metadata: ["owner": "ana"], createdAt: Date(timeIntervalSince1970: 1_700_000_000.5))
+    }
+
+    @Test("keys and teams round-trip; deletes cascade; names are unique among active rows", arguments: TestDatabase.available)
+    func roundTrip(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            let store = try await SQLGatewayStore.open(location, logger: logger)
+            let team = Team(id: "team_1", name: "search", models: nil, limits: UsageLimits(tpm: 1000), createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+            try await store.insert(team)
+            let key = makeKey("indexer", team: "team_1")
+            try await store.insert(key)
+            #expect(try await store.key(id: key.id) == key)
+            #expect(try await store.team(id: "team_1") == team)
+            #expect(try await store.activeKeys() == [key])
+            await #expect(throws: GatewayError.self) { try await store.insert(makeKey("indexer")) }
+            await #expect(throws: GatewayError.self) { try await store.insert(team) }
+
+            #expect(try await store.deleteTeam(id: "team_1"))
+            #expect(try await store.activeKeys().isEmpty)
+            #expect(try await store.teams().isEmpty)
+            #expect(try await store.deleteTeam(id: "team_1") == false)
+            // A deleted name can be used again.
+            try await store.insert(makeKey("indexer").withID("key_2"))
+            #expect(try await store.activeKeys().map(\.id) == ["key_2"])
+            #expect(try await store.deleteKey(id: "key_2"))
+            #expect(try await store.deleteKey(id: "key_2") == false)
+            try await store.close()
+        }
+    }
+}
+
+extension VirtualKey {
+    fileprivate func withID(_ id: String) -> VirtualKey {
+        var copy = self
+        copy.id = id
+        copy.digest = SecretDigest(of: id)
+        return copy
+    }
+}

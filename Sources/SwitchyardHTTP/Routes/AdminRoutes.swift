@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import SwitchyardCore
 import SwitchyardGateway
+import SwitchyardWire
 
 /// The admin API; every route needs the master key.
 struct AdminRoutes {
@@ -12,6 +13,40 @@ struct AdminRoutes {
     func register(on router: Router<GatewayRequestContext>) {
         let admin = router.group("/admin").add(middleware: MasterKeyRequirement())
         admin.get("/targets") { _, _ in targets() }
+        let administration = services.administration
+        admin.post("/keys") { request, _ in
+            let (key, secret) = try await administration.createKey(try await jsonBody(request))
+            var view = AdminJSON.key(key)
+            view["key"] = .string(secret)
+            return AdminJSON.response(.object(view), status: .created)
+        }
+        admin.get("/keys") { _, _ in AdminJSON.list(try await administration.keys().map { .object(AdminJSON.key($0)) }) }
+        admin.get("/keys/{id}") { _, context in
+            AdminJSON.response(.object(AdminJSON.key(try await administration.key(id: try context.parameters.require("id")))))
+        }
+        admin.delete("/keys/{id}") { _, context in
+            try await administration.deleteKey(id: try context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+        admin.post("/teams") { request, _ in
+            AdminJSON.response(.object(AdminJSON.team(try await administration.createTeam(try await jsonBody(request)))), status: .created)
+        }
+        admin.get("/teams") { _, _ in AdminJSON.list(try await administration.teams().map { .object(AdminJSON.team($0)) }) }
+        admin.get("/teams/{id}") { _, context in
+            AdminJSON.response(.object(AdminJSON.team(try await administration.team(id: try context.parameters.require("id")))))
+        }
+        admin.delete("/teams/{id}") { _, context in
+            try await administration.deleteTeam(id: try context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+    }
+
+    private func jsonBody(_ request: Request) async throws -> JSONValue {
+        let body = try await RequestBodyReader.read(request, limit: 1 << 20)
+        guard let value = try? JSONValue(decoding: body) else {
+            throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
+        }
+        return value
     }
 
     /// Each target's live state: circuit, requests in flight, latency, error rate, last error.
@@ -87,5 +122,45 @@ struct MasterKeyRequirement: RouterMiddleware {
             throw GatewayError(status: 403, kind: .permission, code: "admin_only", message: "The admin API needs the master key.")
         }
         return try await next(request, context)
+    }
+}
+
+/// The admin API's JSON views: secrets never appear, digests neither.
+enum AdminJSON {
+    static func key(_ key: VirtualKey) -> [String: JSONValue] {
+        var view = limits(key.limits)
+        view["id"] = .string(key.id)
+        view["name"] = .string(key.name)
+        view["prefix"] = .string(key.prefix)
+        view["team"] = key.teamID.map(JSONValue.string) ?? .null
+        view["models"] = key.models.map { .array($0.map(JSONValue.string)) } ?? .null
+        view["expires_at"] = key.expiresAt.map { .string($0.ISO8601Format()) } ?? .null
+        view["metadata"] = .object(key.metadata.mapValues(JSONValue.string))
+        view["created_at"] = .string(key.createdAt.ISO8601Format())
+        return view
+    }
+
+    static func team(_ team: Team) -> [String: JSONValue] {
+        var view = limits(team.limits)
+        view["id"] = .string(team.id)
+        view["name"] = .string(team.name)
+        view["models"] = team.models.map { .array($0.map(JSONValue.string)) } ?? .null
+        view["created_at"] = .string(team.createdAt.ISO8601Format())
+        return view
+    }
+
+    static func limits(_ limits: UsageLimits) -> [String: JSONValue] {
+        [
+            "rpm": limits.rpm.map { .integer(Int64($0)) } ?? .null, "tpm": limits.tpm.map { .integer(Int64($0)) } ?? .null,
+            "max_parallel": limits.maxParallel.map { .integer(Int64($0)) } ?? .null,
+            "max_budget_usd": limits.maxBudgetUSD.map(JSONValue.number) ?? .null,
+            "budget_period": limits.budgetPeriod.map { .string($0.rawValue) } ?? .null,
+        ]
+    }
+
+    static func list(_ items: [JSONValue]) -> Response { response(["data": .array(items)]) }
+
+    static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: value.encoded))
     }
 }

@@ -19,6 +19,7 @@ struct AnthropicRoutes {
 
     func messages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let chatRequest = try await readRequest(request, requireMaxTokens: true)
+        try context.caller?.authorize(model: chatRequest.model)
         let upstream = context.upstreamContext
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, context: upstream)
@@ -42,6 +43,7 @@ struct AnthropicRoutes {
 
     func countTokens(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let chatRequest = try await readRequest(request, requireMaxTokens: false)
+        try context.caller?.authorize(model: chatRequest.model)
         let tokens = try await services.gateway.countTokens(chatRequest, context: context.upstreamContext)
         return OpenAIRoutes.json(JSONValue.object(["input_tokens": .integer(Int64(tokens))]).encoded)
     }

@@ -21,11 +21,11 @@ struct OpenAIRoutes {
             router.post(RouterPath("\(prefix)/embeddings")) { request, context in
                 try await embeddings(request, context: context)
             }
-            router.get(RouterPath("\(prefix)/models")) { _, _ in
-                listModels()
+            router.get(RouterPath("\(prefix)/models")) { _, context in
+                listModels(for: context.caller)
             }
             router.get(RouterPath("\(prefix)/models/**")) { _, context in
-                try model(named: context.parameters.getCatchAll().joined(separator: "/"))
+                try model(named: context.parameters.getCatchAll().joined(separator: "/"), for: context.caller)
             }
         }
     }
@@ -33,6 +33,7 @@ struct OpenAIRoutes {
     func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
         let chatRequest = try InboundRequest.chat(body)
+        try context.caller?.authorize(model: chatRequest.model)
         let upstream = context.upstreamContext
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, context: upstream)
@@ -55,19 +56,23 @@ struct OpenAIRoutes {
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
-        let routed = try await services.gateway.embed(try InboundRequest.embedding(body), context: context.upstreamContext)
+        let embeddingRequest = try InboundRequest.embedding(body)
+        try context.caller?.authorize(model: embeddingRequest.model)
+        let routed = try await services.gateway.embed(embeddingRequest, context: context.upstreamContext)
         var response = Self.json(routed.value.body)
         Self.stampRouting(routed, on: &response)
         return response
     }
 
-    func listModels() -> Response {
-        let list = OpenAIModelList(data: services.gateway.catalog.routes.map(modelEntry))
+    /// The configured models this caller may use.
+    func listModels(for caller: Caller?) -> Response {
+        let routes = services.gateway.catalog.routes.filter { caller?.allows(model: $0.name) ?? false }
+        let list = OpenAIModelList(data: routes.map(modelEntry))
         return Self.json(ByteBuffer(bytes: (try? JSONEncoder().encode(list)) ?? Data()))
     }
 
-    func model(named name: String) throws -> Response {
-        guard let route = services.gateway.catalog.routes.first(where: { $0.name == name }) else {
+    func model(named name: String, for caller: Caller?) throws -> Response {
+        guard let route = services.gateway.catalog.routes.first(where: { $0.name == name }), caller?.allows(model: name) ?? false else {
             throw GatewayError.unknownModel(name)
         }
         return Self.json(ByteBuffer(bytes: (try? JSONEncoder().encode(modelEntry(route))) ?? Data()))

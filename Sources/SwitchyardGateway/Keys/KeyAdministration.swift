@@ -1,0 +1,163 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardWire
+
+/// The admin API's use cases for keys and teams: validate, store, and make the change effective at once on this
+/// replica (other replicas pick it up within a second).
+public struct KeyAdministration: Sendable {
+    let store: any KeyStore
+    let directory: KeyDirectory
+
+    public init(store: any KeyStore, directory: KeyDirectory) {
+        self.store = store
+        self.directory = directory
+    }
+
+    static let keyFields: Set<String> = ["name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "budget_period", "expires_at", "team", "metadata"]
+    static let teamFields: Set<String> = ["name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "budget_period"]
+
+    /// Creates a key from an admin request body; returns it with its secret, which is not kept.
+    public func createKey(_ body: JSONValue, now: Date = Date()) async throws -> (key: VirtualKey, secret: String) {
+        let fields = try AdminFields(body, allowed: Self.keyFields)
+        let name = try fields.name()
+        let teamID = try fields.string("team")
+        if let teamID, try await store.team(id: teamID) == nil {
+            throw GatewayError.badRequest("No team with id '\(teamID)'.", param: "team")
+        }
+        let expiresAt = try fields.date("expires_at")
+        if let expiresAt, expiresAt <= now { throw GatewayError.badRequest("'expires_at' is in the past.", param: "expires_at") }
+        let secret = SecretGenerator.makeKey()
+        let key = VirtualKey(
+            id: "key_" + Self.randomID(), name: name, prefix: String(secret.prefix(10)), digest: SecretDigest(of: secret), teamID: teamID,
+            models: try fields.models(), limits: try fields.limits(), expiresAt: expiresAt, metadata: try fields.metadata(), createdAt: now)
+        try await store.insert(key)
+        try await directory.refresh(from: store)
+        return (key, secret)
+    }
+
+    public func keys() async throws -> [VirtualKey] { try await store.activeKeys() }
+
+    public func key(id: String) async throws -> VirtualKey {
+        guard let key = try await store.key(id: id) else { throw GatewayError.notFound("No key with id '\(id)'.") }
+        return key
+    }
+
+    public func deleteKey(id: String) async throws {
+        guard try await store.deleteKey(id: id) else { throw GatewayError.notFound("No key with id '\(id)'.") }
+        try await directory.refresh(from: store)
+    }
+
+    public func createTeam(_ body: JSONValue, now: Date = Date()) async throws -> Team {
+        let fields = try AdminFields(body, allowed: Self.teamFields)
+        let team = Team(id: "team_" + Self.randomID(), name: try fields.name(), models: try fields.models(), limits: try fields.limits(), createdAt: now)
+        try await store.insert(team)
+        return team
+    }
+
+    public func teams() async throws -> [Team] { try await store.teams() }
+
+    public func team(id: String) async throws -> Team {
+        guard let team = try await store.team(id: id) else { throw GatewayError.notFound("No team with id '\(id)'.") }
+        return team
+    }
+
+    /// Deletes the team and its keys.
+    public func deleteTeam(id: String) async throws {
+        guard try await store.deleteTeam(id: id) else { throw GatewayError.notFound("No team with id '\(id)'.") }
+        try await directory.refresh(from: store)
+    }
+
+    static func randomID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(format: "%016llx", generator.next() as UInt64)
+    }
+}
+
+/// The fields of an admin request body, read strictly: wrong types, unknown fields and negative limits are 400s
+/// naming the field.
+struct AdminFields {
+    let fields: [String: JSONValue]
+
+    init(_ body: JSONValue, allowed: Set<String>) throws(GatewayError) {
+        guard let fields = body.object else { throw .badRequest("The request body must be a JSON object.") }
+        if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw .badRequest("Unknown field '\(unknown)'; expected some of: \(allowed.sorted().joined(separator: ", ")).", param: unknown)
+        }
+        self.fields = fields
+    }
+
+    func name() throws(GatewayError) -> String {
+        guard let name = try string("name"), !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw .badRequest("'name' is required.", param: "name")
+        }
+        guard name.count <= 200 else { throw .badRequest("'name' must be at most 200 characters.", param: "name") }
+        return name
+    }
+
+    func string(_ key: String) throws(GatewayError) -> String? {
+        guard let value = fields[key], !value.isNull else { return nil }
+        guard let text = value.string else { throw .badRequest("'\(key)' must be a string.", param: key) }
+        return text
+    }
+
+    func models() throws(GatewayError) -> [String]? {
+        guard let value = fields["models"], !value.isNull else { return nil }
+        guard let items = value.array, items.allSatisfy({ !($0.string ?? "").isEmpty }) else {
+            throw .badRequest("'models' must be an array of model names.", param: "models")
+        }
+        return items.compactMap(\.string)
+    }
+
+    func limits() throws(GatewayError) -> UsageLimits {
+        var limits = UsageLimits()
+        limits.rpm = try positiveInteger("rpm")
+        limits.tpm = try positiveInteger("tpm")
+        limits.maxParallel = try positiveInteger("max_parallel")
+        if let value = fields["max_budget_usd"], !value.isNull {
+            let budget: Double?
+            switch value {
+            case .integer(let number): budget = Double(number)
+            case .number(let number): budget = number
+            default: budget = nil
+            }
+            guard let budget, budget >= 0, budget.isFinite else {
+                throw .badRequest("'max_budget_usd' must be a number of at least 0.", param: "max_budget_usd")
+            }
+            limits.maxBudgetUSD = budget
+        }
+        if let period = try string("budget_period") {
+            guard let value = BudgetPeriod(rawValue: period) else {
+                throw .badRequest("'budget_period' must be daily, weekly or monthly.", param: "budget_period")
+            }
+            limits.budgetPeriod = value
+        }
+        return limits
+    }
+
+    func positiveInteger(_ key: String) throws(GatewayError) -> Int? {
+        guard let value = fields[key], !value.isNull else { return nil }
+        guard case .integer(let number) = value, number > 0, let integer = Int(exactly: number) else {
+            throw .badRequest("'\(key)' must be a whole number greater than 0.", param: key)
+        }
+        return integer
+    }
+
+    func date(_ key: String) throws(GatewayError) -> Date? {
+        guard let text = try string(key) else { return nil }
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let day = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return day }
+        throw .badRequest("'\(key)' must be an ISO-8601 date or date-time.", param: key)
+    }
+
+    func metadata() throws(GatewayError) -> [String: String] {
+        guard let value = fields["metadata"], !value.isNull else { return [:] }
+        guard let object = value.object else { throw .badRequest("'metadata' must be an object of strings.", param: "metadata") }
+        var metadata: [String: String] = [:]
+        for (key, entry) in object {
+            guard let text = entry.string else { throw .badRequest("'metadata.\(key)' must be a string.", param: "metadata") }
+            metadata[key] = text
+        }
+        return metadata
+    }
+}

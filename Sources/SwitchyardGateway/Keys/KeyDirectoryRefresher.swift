@@ -1,0 +1,34 @@
+import Logging
+import ServiceLifecycle
+import SwitchyardCore
+
+/// Reloads the key directory from storage every `interval`, so keys created or deleted through any replica take
+/// effect on this one. When storage cannot be reached, the last directory keeps serving.
+public struct KeyDirectoryRefresher: Service {
+    let directory: KeyDirectory
+    let store: any KeyStore
+    let interval: Duration
+    let logger: Logger
+
+    public init(directory: KeyDirectory, store: any KeyStore, interval: Duration = .seconds(1), logger: Logger) {
+        self.directory = directory
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: interval)
+                    try await directory.refresh(from: store)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("could not reload keys; serving the last ones loaded", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import HTTPTypes
+import Logging
+import NIOHTTP1
+import SQLKit
+import SwitchyardApp
+import SwitchyardConfig
+import SwitchyardCore
+import SwitchyardTesting
+import Testing
+
+@testable import SwitchyardStorage
+
+/// A fresh PostgreSQL database for one test, on the server `.ci/run` starts.
+enum PostgresTestDatabase {
+    static let url = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES_URL"]
+
+    static func with<T>(_ body: (StorageLocation) async throws -> T) async throws -> T {
+        let admin = try await SQLGatewayStore.open(.postgres(url: url!), logger: Logger(label: "test"))
+        let name = "switchyard_e2e_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+        try await admin.database.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+        var components = URLComponents(string: url!)!
+        components.path = "/" + name
+        do {
+            let result = try await body(.postgres(url: components.string!))
+            try await admin.database.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+            try await admin.close()
+            return result
+        } catch {
+            try? await admin.database.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+            try? await admin.close()
+            throw error
+        }
+    }
+}
+
+@Suite("Replicas sharing PostgreSQL", .enabled(if: PostgresTestDatabase.url != nil))
+struct ReplicaTests {
+    @Test("a key made on one replica works on another within a second, and its deletion holds on both")
+    func keysAcrossReplicas() async throws {
+        try await PostgresTestDatabase.with { location in
+            var configuration = try ConfigurationLoader(environment: [:]).load(yaml: GatewayHarness.singleModel.replacingOccurrences(of: "UPSTREAM", with: "http://127.0.0.1:9/v1")).configuration
+            configuration.storage = location
+            configuration.server.port = 0
+            configuration.server.masterKey = GatewayHarness.masterKey
+            try await GatewayHarness.withGateway(configuration: configuration) { first in
+                try await GatewayHarness.withGateway(configuration: configuration) { second in
+                    let secret = try #require(try await first.request("/admin/keys", body: #"{"name":"shared"}"#).json["key"] as? String)
+                    let id = try #require(try await first.request(.GET, "/admin/keys").json["data"] as? [[String: Any]]).first?["id"] as? String
+                    #expect(try await first.request(.GET, "/v1/models", key: secret).status == 200)
+                    #expect(try await Self.eventually { try await second.request(.GET, "/v1/models", key: secret).status == 200 })
+                    #expect(try await second.request(.DELETE, "/admin/keys/\(try #require(id))").status == 204)
+                    #expect(try await second.request(.GET, "/v1/models", key: secret).status == 401)
+                    #expect(try await Self.eventually { try await first.request(.GET, "/v1/models", key: secret).status == 401 })
+                }
+            }
+        }
+    }
+
+    /// Whether `condition` holds within 1.5 s (the directory reloads every second).
+    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(1500)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+}
