@@ -7,35 +7,45 @@ import SwitchyardWire
 /// hand back the answer under the public model name.
 public struct Gateway: Sendable {
     public let catalog: ModelCatalog
+    public let limits: LimitLedger
 
-    public init(catalog: ModelCatalog) {
+    public init(catalog: ModelCatalog, limits: LimitLedger = LimitLedger()) {
         self.catalog = catalog
+        self.limits = limits
     }
 
-    /// An answer, the target that produced it, and how many upstream calls it took.
+    /// An answer, the target that produced it, how many upstream calls it took, and the caller's limit headroom.
     public struct Routed<Value: Sendable>: Sendable {
         public var value: Value
         public var target: Target
         public var attempts: Int
+        public var headroom: LimitLedger.Headroom?
     }
 
     /// A non-streamed chat completion.
-    public func complete(_ request: ChatRequest, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        try await reply(model: request.model, body: request.body, context: context) { candidate, context in
+    public func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
+        try await reply(model: request.model, body: request.body, caller: caller, context: context) { candidate, context in
             try await candidate.provider.chat(request, model: candidate.target.model, context: context)
         }
     }
 
     /// An embeddings request.
-    public func embed(_ request: EmbeddingRequest, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        try await reply(model: request.model, body: request.body, context: context) { candidate, context in
+    public func embed(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
+        try await reply(model: request.model, body: request.body, caller: caller, context: context) { candidate, context in
             try await candidate.provider.embed(request, model: candidate.target.model, context: context)
         }
     }
 
+    /// Checks the caller's rate limits; the permit holds its place until the request ends.
+    private func admit(_ caller: Caller?, body: ByteBuffer) throws(GatewayError) -> LimitPermit? {
+        guard case .virtualKey(let grant)? = caller else { return nil }
+        return try limits.admit(grant, estimatedTokens: Self.estimatedTokens(body))
+    }
+
     /// A streamed chat completion. Targets are retried only until one accepts the request; once events flow, a
     /// failure ends the stream.
-    public func stream(_ request: ChatRequest, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
+    public func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
+        let permit = try admit(caller, body: request.body)
         var loop = AttemptLoop(catalog: catalog, model: request.model, estimatedTokens: Self.estimatedTokens(request.body), streaming: true) {
             candidate, context in
             try await candidate.provider.streamChat(request, model: candidate.target.model, context: context)
@@ -45,24 +55,26 @@ public struct Gateway: Sendable {
         let lease = answered.lease
         let publicName = request.model
         let events = ChatEventStream {
-            MeteredEventSource(base: upstream.makeAsyncIterator(), lease: lease, publicName: publicName)
+            MeteredEventSource(base: upstream.makeAsyncIterator(), lease: lease, permit: permit, publicName: publicName)
         }
-        return Routed(value: events, target: lease.monitor.target, attempts: answered.attempts)
+        return Routed(value: events, target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
     }
 
     private func reply(
-        model: String, body: ByteBuffer, context: UpstreamContext,
+        model: String, body: ByteBuffer, caller: Caller?, context: UpstreamContext,
         _ operation: @escaping @Sendable (Candidate, UpstreamContext) async throws -> UpstreamReply
     ) async throws -> Routed<UpstreamReply> {
+        let permit = try admit(caller, body: body)
         var loop = AttemptLoop(catalog: catalog, model: model, estimatedTokens: Self.estimatedTokens(body), streaming: false, operation: operation)
         let answered = try await loop.run(context: context)
         let lease = answered.lease
-        let tokens = lease.monitor.target.tpm == nil ? nil : UsageReader.totalTokens(in: answered.value.body)
+        let countsTokens = lease.monitor.target.tpm != nil || permit != nil
+        let tokens = countsTokens ? UsageReader.totalTokens(in: answered.value.body) : nil
         lease.finish(.success, actualTokens: tokens)
+        permit?.release(actualTokens: tokens)
         return Routed(
             value: UpstreamReply(body: answered.value.body.rewritingTopLevelModel(to: model), dialect: answered.value.dialect),
-            target: lease.monitor.target,
-            attempts: answered.attempts)
+            target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
     }
 
     /// A cheap guess at a request's prompt tokens, corrected once the upstream tells.
@@ -83,13 +95,16 @@ public struct Gateway: Sendable {
 struct MeteredEventSource: ChatEventSource {
     var base: ChatEventStream.AsyncIterator
     let lease: TargetLease
+    /// The caller's hold on its rate limits, released when the stream ends.
+    let permit: LimitPermit?
     let publicName: String
     var timeToFirstToken: Duration?
     var totalTokens: Int?
 
-    init(base: ChatEventStream.AsyncIterator, lease: TargetLease, publicName: String) {
+    init(base: ChatEventStream.AsyncIterator, lease: TargetLease, permit: LimitPermit?, publicName: String) {
         self.base = base
         self.lease = lease
+        self.permit = permit
         self.publicName = publicName
     }
 
@@ -99,15 +114,17 @@ struct MeteredEventSource: ChatEventSource {
             event = try await base.next()
         } catch let error as GatewayError {
             lease.finish(.failure, error: error.message, timeToFirstToken: timeToFirstToken)
+            permit?.release()
             throw error
         } catch {
             lease.finish(.abandoned)
+            permit?.release()
             throw error
         }
         switch event {
         case .chunk(let data):
             if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
-            if lease.monitor.target.tpm != nil, let tokens = UsageReader.totalTokens(in: data) { totalTokens = tokens }
+            if lease.monitor.target.tpm != nil || permit != nil, let tokens = UsageReader.totalTokens(in: data) { totalTokens = tokens }
             return .chunk(data.rewritingTopLevelModel(to: publicName))
         case .done:
             return .done
@@ -116,6 +133,7 @@ struct MeteredEventSource: ChatEventSource {
             return .native(event)
         case nil:
             lease.finish(.success, timeToFirstToken: timeToFirstToken, actualTokens: totalTokens)
+            permit?.release(actualTokens: totalTokens)
             return nil
         }
     }

@@ -22,13 +22,13 @@ struct AnthropicRoutes {
         try context.caller?.authorize(model: chatRequest.model)
         let upstream = context.upstreamContext
         if chatRequest.stream {
-            let routed = try await services.gateway.stream(chatRequest, context: upstream)
+            let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
             var response = ServerSentEventsResponse.make(
                 routed.value, encoder: AnthropicStreamEncoder(model: chatRequest.model), channel: context.channel, logger: upstream.logger)
             OpenAIRoutes.stampRouting(routed, on: &response)
             return response
         }
-        let routed = try await services.gateway.complete(chatRequest, context: upstream)
+        let routed = try await services.gateway.complete(chatRequest, caller: context.caller, context: upstream)
         var body = routed.value.body
         if routed.value.dialect != .anthropic {
             guard let completion = try? JSONValue(decoding: body) else {

@@ -36,29 +36,38 @@ struct OpenAIRoutes {
         try context.caller?.authorize(model: chatRequest.model)
         let upstream = context.upstreamContext
         if chatRequest.stream {
-            let routed = try await services.gateway.stream(chatRequest, context: upstream)
+            let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
             var response = ServerSentEventsResponse.make(
                 routed.value, encoder: OpenAIStreamEncoder(), channel: context.channel, logger: upstream.logger)
             Self.stampRouting(routed, on: &response)
             return response
         }
-        let routed = try await services.gateway.complete(chatRequest, context: upstream)
+        let routed = try await services.gateway.complete(chatRequest, caller: context.caller, context: upstream)
         var response = Self.json(routed.value.body)
         Self.stampRouting(routed, on: &response)
         return response
     }
 
-    /// `x-switchyard-target` (the provider/model that answered) and `x-switchyard-attempts`.
+    /// `x-switchyard-target` (the provider/model that answered), `x-switchyard-attempts`, and the caller's
+    /// `x-ratelimit-*` headroom in OpenAI's names.
     static func stampRouting<Value>(_ routed: Gateway.Routed<Value>, on response: inout Response) {
         response.headers[.switchyardTarget] = routed.target.label
         response.headers[.switchyardAttempts] = String(routed.attempts)
+        guard let headroom = routed.headroom else { return }
+        let values: [(String, Int?)] = [
+            ("x-ratelimit-limit-requests", headroom.requestLimit), ("x-ratelimit-remaining-requests", headroom.remainingRequests),
+            ("x-ratelimit-limit-tokens", headroom.tokenLimit), ("x-ratelimit-remaining-tokens", headroom.remainingTokens),
+        ]
+        for (name, value) in values { if let value { response.headers[HTTPField.Name(name)!] = String(value) } }
+        if let reset = headroom.requestsResetSeconds { response.headers[HTTPField.Name("x-ratelimit-reset-requests")!] = "\(reset)s" }
+        if let reset = headroom.tokensResetSeconds { response.headers[HTTPField.Name("x-ratelimit-reset-tokens")!] = "\(reset)s" }
     }
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
         let embeddingRequest = try InboundRequest.embedding(body)
         try context.caller?.authorize(model: embeddingRequest.model)
-        let routed = try await services.gateway.embed(embeddingRequest, context: context.upstreamContext)
+        let routed = try await services.gateway.embed(embeddingRequest, caller: context.caller, context: context.upstreamContext)
         var response = Self.json(routed.value.body)
         Self.stampRouting(routed, on: &response)
         return response

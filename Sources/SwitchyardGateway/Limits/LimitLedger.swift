@@ -1,0 +1,146 @@
+import Synchronization
+import SwitchyardCore
+
+/// Requests per minute, tokens per minute and requests in flight, counted per key and per team in memory, as
+/// token buckets refilled continuously. A request must fit every limit of its key and of its team.
+///
+/// Counters live in this process: with several replicas each enforces the limits on its own traffic.
+public final class LimitLedger: Sendable {
+    private struct Counters: Sendable {
+        var requests: TokenBucket?
+        var tokens: TokenBucket?
+        var inFlight = 0
+    }
+
+    private let counters = Mutex<[String: Counters]>([:])
+
+    public init() {}
+
+    /// What a request may see of its limits: the tightest of its key's and team's, for the `x-ratelimit-*` headers.
+    public struct Headroom: Sendable, Equatable {
+        public var requestLimit: Int?
+        public var remainingRequests: Int?
+        public var requestsResetSeconds: Int?
+        public var tokenLimit: Int?
+        public var remainingTokens: Int?
+        public var tokensResetSeconds: Int?
+    }
+
+    /// Counts one request of about `estimatedTokens` against `grant`'s key and team.
+    /// - Throws: 429 naming the limit, with `Retry-After`, when the request does not fit.
+    public func admit(_ grant: KeyGrant, estimatedTokens: Int, now: ContinuousClock.Instant = .now) throws(GatewayError) -> LimitPermit {
+        let scopes = Self.scopes(of: grant)
+        let headroom = try counters.withLock { table throws(GatewayError) -> Headroom in
+            // Check every scope before taking from any, so a refused request costs nothing.
+            for scope in scopes {
+                var entry = table[scope.id] ?? Self.counters(for: scope.limits, now: now)
+                if let maxParallel = scope.limits.maxParallel, entry.inFlight >= maxParallel {
+                    throw Self.refusal("\(maxParallel) requests in flight", scope: scope, retryAfter: 1)
+                }
+                if var requests = entry.requests, requests.available(at: now) < 1 {
+                    let wait = requests.wait(for: 1, at: now)
+                    throw Self.refusal("\(scope.limits.rpm ?? 0) requests per minute", scope: scope, retryAfter: Self.seconds(wait))
+                }
+                if var tokens = entry.tokens {
+                    let needed = Double(min(estimatedTokens, Int(tokens.capacity)))
+                    if tokens.available(at: now) < needed {
+                        let wait = tokens.wait(for: needed, at: now)
+                        throw Self.refusal("\(scope.limits.tpm ?? 0) tokens per minute", scope: scope, retryAfter: Self.seconds(wait))
+                    }
+                    entry.tokens = tokens
+                }
+                table[scope.id] = entry
+            }
+            var headroom = Headroom()
+            for scope in scopes {
+                var entry = table[scope.id]!
+                entry.inFlight += 1
+                if var requests = entry.requests {
+                    _ = requests.take(1, at: now)
+                    Self.tighten(&headroom.requestLimit, &headroom.remainingRequests, &headroom.requestsResetSeconds,
+                        limit: scope.limits.rpm!, remaining: requests.available(at: now), refill: requests.wait(for: requests.capacity, at: now))
+                    entry.requests = requests
+                }
+                if var tokens = entry.tokens {
+                    tokens.adjust(by: Double(estimatedTokens), at: now)
+                    Self.tighten(&headroom.tokenLimit, &headroom.remainingTokens, &headroom.tokensResetSeconds,
+                        limit: scope.limits.tpm!, remaining: tokens.available(at: now), refill: tokens.wait(for: tokens.capacity, at: now))
+                    entry.tokens = tokens
+                }
+                table[scope.id] = entry
+            }
+            return headroom
+        }
+        return LimitPermit(ledger: self, scopes: scopes.map(\.id), estimatedTokens: estimatedTokens, headroom: headroom)
+    }
+
+    /// Ends a request: frees its in-flight slot and replaces its token estimate with the real count.
+    func release(_ scopes: [String], tokenCorrection: Int, now: ContinuousClock.Instant = .now) {
+        counters.withLock { table in
+            for scope in scopes {
+                table[scope]?.inFlight -= 1
+                if tokenCorrection != 0 { table[scope]?.tokens?.adjust(by: Double(tokenCorrection), at: now) }
+            }
+        }
+    }
+
+    private struct Scope {
+        let id: String
+        let label: String
+        let limits: UsageLimits
+    }
+
+    private static func scopes(of grant: KeyGrant) -> [Scope] {
+        var scopes = [Scope(id: "key:" + grant.key.id, label: "key '\(grant.key.name)'", limits: grant.key.limits)]
+        if let team = grant.team { scopes.append(Scope(id: "team:" + team.id, label: "team '\(team.name)'", limits: team.limits)) }
+        return scopes.filter { $0.limits.rpm != nil || $0.limits.tpm != nil || $0.limits.maxParallel != nil }
+    }
+
+    private static func counters(for limits: UsageLimits, now: ContinuousClock.Instant) -> Counters {
+        Counters(requests: limits.rpm.map { TokenBucket(capacity: $0, now: now) }, tokens: limits.tpm.map { TokenBucket(capacity: $0, now: now) })
+    }
+
+    private static func refusal(_ limit: String, scope: Scope, retryAfter: Int) -> GatewayError {
+        var error = GatewayError(
+            status: 429, kind: .rateLimit, code: "rate_limit_exceeded", message: "The limit of \(limit) for \(scope.label) is reached.")
+        error.retryAfterSeconds = retryAfter
+        return error
+    }
+
+    private static func tighten(_ limit: inout Int?, _ remaining: inout Int?, _ reset: inout Int?, limit newLimit: Int, remaining available: Double, refill: Duration) {
+        let left = max(0, Int(available.rounded(.down)))
+        if remaining == nil || left < remaining! {
+            limit = newLimit
+            remaining = left
+            reset = seconds(refill)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Int {
+        max(1, Int((Double(duration.wholeNanoseconds) / 1e9).rounded(.up)))
+    }
+}
+
+/// One admitted request's hold on its limits; released when finished (or when dropped, if its client left).
+public final class LimitPermit: Sendable {
+    let ledger: LimitLedger
+    let scopes: [String]
+    let estimatedTokens: Int
+    public let headroom: LimitLedger.Headroom
+    private let released = Atomic<Bool>(false)
+
+    init(ledger: LimitLedger, scopes: [String], estimatedTokens: Int, headroom: LimitLedger.Headroom) {
+        self.ledger = ledger
+        self.scopes = scopes
+        self.estimatedTokens = estimatedTokens
+        self.headroom = headroom
+    }
+
+    /// Frees the in-flight slot; `actualTokens`, when the upstream reported them, replaces the estimate.
+    public func release(actualTokens: Int? = nil) {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing), !scopes.isEmpty else { return }
+        ledger.release(scopes, tokenCorrection: actualTokens.map { $0 - estimatedTokens } ?? 0)
+    }
+
+    deinit { release() }
+}
