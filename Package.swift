@@ -81,6 +81,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Resources/model-prices.json")],
             swiftSettings: strictSettings
         ),
         // SQLite (and later PostgreSQL) implementations of the storage ports.

@@ -49,19 +49,22 @@ public final class SwitchyardServer: Sendable {
             throw error
         }
         let directory = KeyDirectory()
+        let spend = SpendLedger(store: store, logger: logger)
         do {
             try await directory.refresh(from: store)
+            try await spend.refresh()
         } catch {
             try? await store.close()
             throw error
         }
+        let recorder = UsageRecorder(store: store, logger: logger)
         var providers: [String: any Provider] = [:]
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
         let catalog = ModelCatalog(routes: configuration.models, providers: providers, circuitBreaker: configuration.router.circuitBreaker)
-        let gateway = Gateway(catalog: catalog)
+        let gateway = Gateway(catalog: catalog, meter: UsageMeter(recorder: recorder, spend: spend))
         let services = HTTPServices(
             gateway: gateway, authenticator: Authenticator(masterKey: masterKey, directory: directory),
-            administration: KeyAdministration(store: store, directory: directory), maxBodyBytes: configuration.server.maxBodyBytes,
+            administration: KeyAdministration(store: store, directory: directory, spend: spend), maxBodyBytes: configuration.server.maxBodyBytes,
             readiness: {
                 do {
                     try await store.checkHealth()
@@ -83,6 +86,9 @@ public final class SwitchyardServer: Sendable {
                 // The prober ends at once when no model asks for health checks; that must not stop the server.
                 .init(service: HealthProber(catalog: catalog, logger: logger), successTerminationBehavior: .ignore),
                 .init(service: KeyDirectoryRefresher(directory: directory, store: store, logger: logger)),
+                .init(service: spend),
+                // Listed before the server, so it stops after it and writes the last requests' records.
+                .init(service: recorder),
                 .init(service: application),
             ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],

@@ -3,15 +3,19 @@ import NIOCore
 import SwitchyardCore
 import SwitchyardWire
 
-/// The gateway's use cases, one method per endpoint: route the public model over its targets and fallbacks, and
-/// hand back the answer under the public model name.
+/// The gateway's use cases, one method per endpoint, each the same pipeline: check the caller's limits and budget,
+/// route the public model over its targets and fallbacks, hand back the answer under the public model name, and
+/// meter what it cost.
 public struct Gateway: Sendable {
     public let catalog: ModelCatalog
     public let limits: LimitLedger
+    /// Prices, spend and usage records; nil leaves requests unmetered.
+    public let meter: UsageMeter?
 
-    public init(catalog: ModelCatalog, limits: LimitLedger = LimitLedger()) {
+    public init(catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil) {
         self.catalog = catalog
         self.limits = limits
+        self.meter = meter
     }
 
     /// An answer, the target that produced it, how many upstream calls it took, and the caller's limit headroom.
@@ -36,49 +40,37 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// Checks the caller's rate limits; the permit holds its place until the request ends.
-    private func admit(_ caller: Caller?, body: ByteBuffer) throws(GatewayError) -> LimitPermit? {
-        guard case .virtualKey(let grant)? = caller else { return nil }
-        return try limits.admit(grant, estimatedTokens: Self.estimatedTokens(body))
-    }
-
     /// A streamed chat completion. Targets are retried only until one accepts the request; once events flow, a
-    /// failure ends the stream.
+    /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
+    /// only when it asked for it.
     public func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
-        let permit = try admit(caller, body: request.body)
-        var loop = AttemptLoop(catalog: catalog, model: request.model, estimatedTokens: Self.estimatedTokens(request.body), streaming: true) {
-            candidate, context in
-            try await candidate.provider.streamChat(request, model: candidate.target.model, context: context)
+        let started = ContinuousClock.now
+        var asked = request
+        let hiddenUsage = Self.askForUsage(&asked)
+        let request = asked
+        let permit: LimitPermit?
+        let answered: Answered<ChatEventStream>
+        do {
+            permit = try admit(caller, body: request.body)
+            var loop = AttemptLoop(catalog: catalog, model: request.model, estimatedTokens: Self.estimatedTokens(request.body), streaming: true) {
+                candidate, context in
+                try await candidate.provider.streamChat(request, model: candidate.target.model, context: context)
+            }
+            answered = try await loop.run(context: context)
+        } catch {
+            settleFailure(error, request: request.model, caller: caller, context: context, started: started)
+            throw error
         }
-        let answered = try await loop.run(context: context)
         let upstream = answered.value
         let lease = answered.lease
-        let publicName = request.model
+        let settlement = Settlement(meter: meter, requestID: context.requestID, caller: caller, model: request.model, target: lease.monitor.target, started: started)
         let events = ChatEventStream {
-            MeteredEventSource(base: upstream.makeAsyncIterator(), lease: lease, permit: permit, publicName: publicName)
+            MeteredEventSource(
+                base: upstream.makeAsyncIterator(), lease: lease, permit: permit, settlement: settlement, publicName: request.model,
+                hidesUsage: hiddenUsage)
         }
         return Routed(value: events, target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
     }
-
-    private func reply(
-        model: String, body: ByteBuffer, caller: Caller?, context: UpstreamContext,
-        _ operation: @escaping @Sendable (Candidate, UpstreamContext) async throws -> UpstreamReply
-    ) async throws -> Routed<UpstreamReply> {
-        let permit = try admit(caller, body: body)
-        var loop = AttemptLoop(catalog: catalog, model: model, estimatedTokens: Self.estimatedTokens(body), streaming: false, operation: operation)
-        let answered = try await loop.run(context: context)
-        let lease = answered.lease
-        let countsTokens = lease.monitor.target.tpm != nil || permit != nil
-        let tokens = countsTokens ? UsageReader.totalTokens(in: answered.value.body) : nil
-        lease.finish(.success, actualTokens: tokens)
-        permit?.release(actualTokens: tokens)
-        return Routed(
-            value: UpstreamReply(body: answered.value.body.rewritingTopLevelModel(to: model), dialect: answered.value.dialect),
-            target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
-    }
-
-    /// A cheap guess at a request's prompt tokens, corrected once the upstream tells.
-    static func estimatedTokens(_ body: ByteBuffer) -> Int { TokenEstimate.tokens(in: body) }
 
     /// The input tokens of `request` for `request.model`, as its first target counts them.
     public func countTokens(_ request: ChatRequest, context: UpstreamContext) async throws -> Int {
@@ -88,64 +80,154 @@ public struct Gateway: Sendable {
         }
         return try await provider.countTokens(request, model: monitor.target.model, context: context)
     }
+
+    private func reply(
+        model: String, body: ByteBuffer, caller: Caller?, context: UpstreamContext,
+        _ operation: @escaping @Sendable (Candidate, UpstreamContext) async throws -> UpstreamReply
+    ) async throws -> Routed<UpstreamReply> {
+        let started = ContinuousClock.now
+        let permit: LimitPermit?
+        let answered: Answered<UpstreamReply>
+        do {
+            permit = try admit(caller, body: body)
+            var loop = AttemptLoop(catalog: catalog, model: model, estimatedTokens: Self.estimatedTokens(body), streaming: false, operation: operation)
+            answered = try await loop.run(context: context)
+        } catch {
+            settleFailure(error, request: model, caller: caller, context: context, started: started)
+            throw error
+        }
+        let lease = answered.lease
+        let tokens = UsageReader.counts(in: answered.value.body, dialect: answered.value.dialect)
+        lease.finish(.success, actualTokens: tokens?.total)
+        permit?.release(actualTokens: tokens?.total)
+        meter?.settle(
+            requestID: context.requestID, caller: caller, model: model, target: lease.monitor.target, tokens: tokens ?? TokenCounts(), status: 200,
+            started: started)
+        return Routed(
+            value: UpstreamReply(body: answered.value.body.rewritingTopLevelModel(to: model), dialect: answered.value.dialect),
+            target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
+    }
+
+    /// Checks the caller's budget and rate limits; the permit holds its place until the request ends.
+    private func admit(_ caller: Caller?, body: ByteBuffer) throws(GatewayError) -> LimitPermit? {
+        guard case .virtualKey(let grant)? = caller else { return nil }
+        try meter?.spend.checkBudget(grant)
+        return try limits.admit(grant, estimatedTokens: Self.estimatedTokens(body))
+    }
+
+    /// Records a request that got no answer (refused, or every target failed).
+    private func settleFailure(_ error: any Error, request model: String, caller: Caller?, context: UpstreamContext, started: ContinuousClock.Instant) {
+        let status = (error as? GatewayError)?.status ?? 499
+        meter?.settle(requestID: context.requestID, caller: caller, model: model, target: nil, tokens: TokenCounts(), status: status, started: started)
+    }
+
+    /// Adds `stream_options.include_usage` to a hub request that has no `stream_options`; returns whether it did,
+    /// that is whether the usage chunk is the gateway's to keep.
+    static func askForUsage(_ request: inout ChatRequest) -> Bool {
+        guard request.hubError == nil, let document = try? TopLevelJSON(scanning: request.body), document.rootKind == .object,
+            document.member("stream_options") == nil
+        else { return false }
+        request.body = document.insertingMember("stream_options", rawValue: #"{"include_usage":true}"#)
+        return true
+    }
+
+    /// A cheap guess at a request's prompt tokens, corrected once the upstream tells.
+    static func estimatedTokens(_ body: ByteBuffer) -> Int { TokenEstimate.tokens(in: body) }
 }
 
-/// Relays a target's events under the public model name, and settles the target's lease when the stream ends:
-/// time to first token, success or failure, and the real token count when the upstream reports usage.
+/// What settling a streamed request needs once the stream ends.
+struct Settlement: Sendable {
+    let meter: UsageMeter?
+    let requestID: String
+    let caller: Caller?
+    let model: String
+    let target: Target
+    let started: ContinuousClock.Instant
+
+    func settle(tokens: TokenCounts, status: Int) {
+        meter?.settle(requestID: requestID, caller: caller, model: model, target: target, tokens: tokens, status: status, started: started)
+    }
+}
+
+/// Relays a target's events under the public model name, and settles the request when the stream ends: the
+/// target's lease (time to first token, success or failure, real token count), the caller's rate-limit permit, and
+/// the usage record.
 struct MeteredEventSource: ChatEventSource {
     var base: ChatEventStream.AsyncIterator
     let lease: TargetLease
     /// The caller's hold on its rate limits, released when the stream ends.
     let permit: LimitPermit?
+    let settlement: Settlement
     let publicName: String
+    /// Whether the usage chunk was asked for by the gateway rather than the client, and so is not passed on.
+    let hidesUsage: Bool
     var timeToFirstToken: Duration?
-    var totalTokens: Int?
+    var tokens = TokenCounts()
+    var settled = false
 
-    init(base: ChatEventStream.AsyncIterator, lease: TargetLease, permit: LimitPermit?, publicName: String) {
+    init(
+        base: ChatEventStream.AsyncIterator, lease: TargetLease, permit: LimitPermit?, settlement: Settlement, publicName: String,
+        hidesUsage: Bool
+    ) {
         self.base = base
         self.lease = lease
         self.permit = permit
+        self.settlement = settlement
         self.publicName = publicName
+        self.hidesUsage = hidesUsage
     }
 
     mutating func next() async throws -> ChatStreamEvent? {
-        let event: ChatStreamEvent?
-        do {
-            event = try await base.next()
-        } catch let error as GatewayError {
-            lease.finish(.failure, error: error.message, timeToFirstToken: timeToFirstToken)
-            permit?.release()
-            throw error
-        } catch {
-            lease.finish(.abandoned)
-            permit?.release()
-            throw error
-        }
-        switch event {
-        case .chunk(let data):
-            if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
-            if lease.monitor.target.tpm != nil || permit != nil, let tokens = UsageReader.totalTokens(in: data) { totalTokens = tokens }
-            return .chunk(data.rewritingTopLevelModel(to: publicName))
-        case .done:
-            return .done
-        case .native(let event):
-            if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
-            return .native(event)
-        case nil:
-            lease.finish(.success, timeToFirstToken: timeToFirstToken, actualTokens: totalTokens)
-            permit?.release(actualTokens: totalTokens)
-            return nil
+        while true {
+            let event: ChatStreamEvent?
+            do {
+                event = try await base.next()
+            } catch let error as GatewayError {
+                lease.finish(.failure, error: error.message, timeToFirstToken: timeToFirstToken)
+                finish(status: error.status)
+                throw error
+            } catch {
+                lease.finish(.abandoned)
+                finish(status: 499)
+                throw error
+            }
+            switch event {
+            case .chunk(let data):
+                if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
+                if let counts = UsageReader.counts(in: data, dialect: .openAI) {
+                    tokens = counts
+                    if hidesUsage && UsageReader.isUsageOnlyChunk(data) { continue }
+                }
+                return .chunk(data.rewritingTopLevelModel(to: publicName))
+            case .done:
+                return .done
+            case .native(let native):
+                if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
+                readNativeUsage(native)
+                return .native(native)
+            case nil:
+                lease.finish(.success, timeToFirstToken: timeToFirstToken, actualTokens: tokens.total)
+                finish(status: 200)
+                return nil
+            }
         }
     }
-}
 
-/// Reads `usage.total_tokens` from an OpenAI answer or chunk without decoding the rest.
-enum UsageReader {
-    static func totalTokens(in body: ByteBuffer) -> Int? {
-        guard let document = try? TopLevelJSON(scanning: body), let usage = document.member("usage"), usage.kind == .object,
-            let inner = try? TopLevelJSON(scanning: document.slice(usage)), let total = inner.member("total_tokens"),
-            total.kind == .number
-        else { return nil }
-        return Int(String(buffer: inner.slice(total)))
+    /// Anthropic's own events carry input tokens in `message_start` and output tokens in `message_delta`.
+    private mutating func readNativeUsage(_ event: ServerSentEvent) {
+        guard event.event == "message_start" || event.event == "message_delta", let payload = try? JSONValue(decoding: event.data) else { return }
+        if let usage = payload["message"]?["usage"] ?? payload["usage"] {
+            let counts = UsageReader.counts(usage, dialect: .anthropic)
+            if counts.prompt > 0 { tokens.prompt = counts.prompt }
+            if counts.cached > 0 { tokens.cached = counts.cached }
+            if counts.completion > 0 { tokens.completion = counts.completion }
+        }
+    }
+
+    private mutating func finish(status: Int) {
+        guard !settled else { return }
+        settled = true
+        permit?.release(actualTokens: tokens.total > 0 ? tokens.total : nil)
+        settlement.settle(tokens: tokens, status: status)
     }
 }

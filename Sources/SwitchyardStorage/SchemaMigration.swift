@@ -41,6 +41,26 @@ struct SchemaMigration: Sendable {
             try await database.raw("CREATE UNIQUE INDEX virtual_keys_digest ON virtual_keys (digest)").run()
             try await database.raw("CREATE UNIQUE INDEX virtual_keys_active_name ON virtual_keys (name) WHERE deleted_at IS NULL").run()
         },
+        SchemaMigration(version: 3, name: "usage records") { database in
+            try await database.create(table: "usage_records")
+                .column("request_id", type: .text, .notNull)
+                .column("key_id", type: .text)
+                .column("team_id", type: .text)
+                .column("model", type: .text, .notNull)
+                .column("target", type: .text)
+                .column("prompt_tokens", type: .bigint, .notNull)
+                .column("completion_tokens", type: .bigint, .notNull)
+                .column("cached_tokens", type: .bigint, .notNull)
+                .column("cost_usd", type: .custom(SQLRaw("DOUBLE PRECISION")), .notNull)
+                .column("latency_ms", type: .bigint, .notNull)
+                .column("status", type: .bigint, .notNull)
+                .column("time", type: .text, .notNull)
+                .column("day", type: .text, .notNull)
+                .run()
+            try await database.raw("CREATE INDEX usage_records_time ON usage_records (time)").run()
+            try await database.raw("CREATE INDEX usage_records_key ON usage_records (key_id, time)").run()
+            try await database.raw("CREATE INDEX usage_records_team ON usage_records (team_id, time)").run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -5,13 +5,24 @@ import SwitchyardWire
 /// The admin API's use cases for keys and teams: validate, store, and make the change effective at once on this
 /// replica (other replicas pick it up within a second).
 public struct KeyAdministration: Sendable {
-    let store: any KeyStore
+    let store: any KeyStore & UsageStore
     let directory: KeyDirectory
+    let spend: SpendLedger
 
-    public init(store: any KeyStore, directory: KeyDirectory) {
+    public init(store: any KeyStore & UsageStore, directory: KeyDirectory, spend: SpendLedger) {
         self.store = store
         self.directory = directory
+        self.spend = spend
     }
+
+    /// What the key spent in its current budget period (since it was made, without a period).
+    public func spent(by key: VirtualKey) -> Double { spend.spent("key:" + key.id, limits: key.limits) }
+
+    /// What the team spent in its current budget period.
+    public func spent(by team: Team) -> Double { spend.spent("team:" + team.id, limits: team.limits) }
+
+    /// Usage totals, as `GET /admin/usage` asks for them.
+    public func usage(_ query: UsageQuery) async throws -> [UsageTotals] { try await store.totals(query) }
 
     static let keyFields: Set<String> = ["name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "budget_period", "expires_at", "team", "metadata"]
     static let teamFields: Set<String> = ["name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "budget_period"]

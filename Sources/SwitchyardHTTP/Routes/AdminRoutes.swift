@@ -22,7 +22,10 @@ struct AdminRoutes {
         }
         admin.get("/keys") { _, _ in AdminJSON.list(try await administration.keys().map { .object(AdminJSON.key($0)) }) }
         admin.get("/keys/{id}") { _, context in
-            AdminJSON.response(.object(AdminJSON.key(try await administration.key(id: try context.parameters.require("id")))))
+            let key = try await administration.key(id: try context.parameters.require("id"))
+            var view = AdminJSON.key(key)
+            view["spend_usd"] = .number(administration.spent(by: key))
+            return AdminJSON.response(.object(view))
         }
         admin.delete("/keys/{id}") { _, context in
             try await administration.deleteKey(id: try context.parameters.require("id"))
@@ -33,7 +36,14 @@ struct AdminRoutes {
         }
         admin.get("/teams") { _, _ in AdminJSON.list(try await administration.teams().map { .object(AdminJSON.team($0)) }) }
         admin.get("/teams/{id}") { _, context in
-            AdminJSON.response(.object(AdminJSON.team(try await administration.team(id: try context.parameters.require("id")))))
+            let team = try await administration.team(id: try context.parameters.require("id"))
+            var view = AdminJSON.team(team)
+            view["spend_usd"] = .number(administration.spent(by: team))
+            return AdminJSON.response(.object(view))
+        }
+        admin.get("/usage") { request, _ in
+            let totals = try await administration.usage(try UsageQueryReader.read(request.uri.queryParameters))
+            return AdminJSON.list(totals.map(AdminJSON.usage))
         }
         admin.delete("/teams/{id}") { _, context in
             try await administration.deleteTeam(id: try context.parameters.require("id"))
@@ -158,9 +168,47 @@ enum AdminJSON {
         ]
     }
 
+    static func usage(_ totals: UsageTotals) -> JSONValue {
+        var view: [String: JSONValue] = [
+            "requests": .integer(Int64(totals.requests)), "prompt_tokens": .integer(Int64(totals.promptTokens)),
+            "completion_tokens": .integer(Int64(totals.completionTokens)), "cached_tokens": .integer(Int64(totals.cachedTokens)),
+            "total_tokens": .integer(Int64(totals.promptTokens + totals.completionTokens)), "cost_usd": .number(totals.costUSD),
+        ]
+        if let group = totals.group { view["group"] = .string(group) }
+        return .object(view)
+    }
+
     static func list(_ items: [JSONValue]) -> Response { response(["data": .array(items)]) }
 
     static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: value.encoded))
+    }
+}
+
+/// Reads `GET /admin/usage`'s query: `key_id`, `team_id`, `model`, `from`, `to` (ISO-8601 date or date-time, UTC)
+/// and `group_by` (key, team, model or day).
+enum UsageQueryReader {
+    static func read(_ parameters: Parameters) throws(GatewayError) -> UsageQuery {
+        var query = UsageQuery()
+        query.keyID = parameters.get("key_id")
+        query.teamID = parameters.get("team_id")
+        query.model = parameters.get("model")
+        query.from = try date(parameters.get("from"), name: "from")
+        query.to = try date(parameters.get("to"), name: "to")
+        if let grouping = parameters.get("group_by") {
+            guard let value = UsageQuery.Grouping(rawValue: grouping) else {
+                throw .badRequest("'group_by' must be key, team, model or day.", param: "group_by")
+            }
+            query.groupBy = value
+        }
+        return query
+    }
+
+    private static func date(_ text: String?, name: String) throws(GatewayError) -> Date? {
+        guard let text else { return nil }
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let day = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return day }
+        throw .badRequest("'\(name)' must be an ISO-8601 date or date-time.", param: name)
     }
 }

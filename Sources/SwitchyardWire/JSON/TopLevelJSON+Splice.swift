@@ -20,12 +20,18 @@ extension TopLevelJSON {
         if let existing = member(key) {
             return replacingValue(of: existing, with: quoted)
         }
+        return insertingMember(key, rawValue: String(decoding: quoted, as: UTF8.self))
+    }
+
+    /// A copy of the document with `"key": rawValue` added as the first member of the root object; `rawValue` must
+    /// be valid JSON. Every other byte is kept.
+    public func insertingMember(_ key: String, rawValue: String) -> ByteBuffer {
         let start = buffer.readerIndex
-        var output = ByteBufferAllocator().buffer(capacity: buffer.readableBytes + key.utf8.count + quoted.count + 4)
+        var output = ByteBufferAllocator().buffer(capacity: buffer.readableBytes + key.utf8.count + rawValue.utf8.count + 4)
         output.writeImmutableBuffer(buffer.getSlice(at: start, length: rootStart + 1)!)
         output.writeBytes(JSONString.quoted(key))
         output.writeInteger(UInt8(ascii: ":"))
-        output.writeBytes(quoted)
+        output.writeString(rawValue)
         if !members.isEmpty { output.writeInteger(UInt8(ascii: ",")) }
         output.writeImmutableBuffer(buffer.getSlice(at: start + rootStart + 1, length: buffer.readableBytes - rootStart - 1)!)
         return output

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SwitchyardCore
+
+/// What each key and team spent in its current budget period: loaded from storage, kept current by this replica's
+/// own requests, and reloaded every few seconds so spend on other replicas counts too.
+public final class SpendLedger: Service {
+    private struct Period: Sendable {
+        var start: Date
+        var spend: [String: Double]
+    }
+
+    private let store: any UsageStore
+    private let logger: Logger
+    private let refreshInterval: Duration
+    /// Per budget period (nil: since ever), the spend per `key:<id>` / `team:<id>`.
+    private let periods = Mutex<[BudgetPeriod?: Period]>([:])
+
+    public init(store: any UsageStore, refreshInterval: Duration = .seconds(5), logger: Logger) {
+        self.store = store
+        self.refreshInterval = refreshInterval
+        self.logger = logger
+    }
+
+    /// Reloads every period's spend from storage.
+    public func refresh(now: Date = Date()) async throws {
+        var loaded: [BudgetPeriod?: Period] = [:]
+        for period in [nil] + BudgetPeriod.allCases.map(Optional.some) {
+            let start = Self.start(of: period, containing: now)
+            loaded[period] = Period(start: start, spend: try await store.spend(since: start))
+        }
+        periods.withLock { $0 = loaded }
+    }
+
+    /// Adds a request's cost to its key and team.
+    public func add(_ cost: Double, keyID: String?, teamID: String?) {
+        guard cost > 0 else { return }
+        periods.withLock { periods in
+            for period in periods.keys {
+                if let keyID { periods[period]!.spend["key:" + keyID, default: 0] += cost }
+                if let teamID { periods[period]!.spend["team:" + teamID, default: 0] += cost }
+            }
+        }
+    }
+
+    /// What the owner spent in the period its limits name.
+    public func spent(_ scope: String, limits: UsageLimits) -> Double {
+        periods.withLock { $0[limits.budgetPeriod]?.spend[scope] ?? 0 }
+    }
+
+    /// - Throws: 429 when the key's or its team's budget is spent.
+    public func checkBudget(_ grant: KeyGrant) throws(GatewayError) {
+        let scopes = [("key:" + grant.key.id, "key '\(grant.key.name)'", grant.key.limits)]
+            + (grant.team.map { [("team:" + $0.id, "team '\($0.name)'", $0.limits)] } ?? [])
+        for (scope, label, limits) in scopes {
+            guard let budget = limits.maxBudgetUSD else { continue }
+            let spent = spent(scope, limits: limits)
+            if spent >= budget {
+                let period = limits.budgetPeriod.map { " \($0.rawValue)" } ?? ""
+                throw GatewayError(
+                    status: 429, kind: .rateLimit, code: "budget_exceeded",
+                    message: "The\(period) budget of $\(budget) for \(label) is spent ($\((spent * 10000).rounded() / 10000)).")
+            }
+        }
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: self.refreshInterval)
+                    try await self.refresh()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.warning("could not reload spend; budgets use the last figures", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// The start (UTC) of the period containing `now`: the day, the ISO week (Monday), the month; nil: the epoch.
+    static func start(of period: BudgetPeriod?, containing now: Date) -> Date {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        switch period {
+        case nil: return Date(timeIntervalSince1970: 0)
+        case .daily: return calendar.startOfDay(for: now)
+        case .weekly: return calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? calendar.startOfDay(for: now)
+        case .monthly: return calendar.dateInterval(of: .month, for: now)?.start ?? calendar.startOfDay(for: now)
+        }
+    }
+}

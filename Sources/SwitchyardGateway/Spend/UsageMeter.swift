@@ -1,0 +1,81 @@
+import Foundation
+import NIOCore
+import SwitchyardCore
+import SwitchyardWire
+
+/// Tokens an answer reports.
+public struct TokenCounts: Sendable, Equatable {
+    public var prompt = 0
+    public var completion = 0
+    public var cached = 0
+
+    public var total: Int { prompt + completion }
+}
+
+/// Prices each finished request, adds its cost to its key's and team's spend, and queues its usage record.
+public struct UsageMeter: Sendable {
+    public let prices: PriceBook
+    public let recorder: UsageRecorder
+    public let spend: SpendLedger
+
+    public init(prices: PriceBook = PriceBook(), recorder: UsageRecorder, spend: SpendLedger) {
+        self.prices = prices
+        self.recorder = recorder
+        self.spend = spend
+    }
+
+    /// Settles one request.
+    func settle(
+        requestID: String, caller: Caller?, model: String, target: Target?, tokens: TokenCounts, status: Int, started: ContinuousClock.Instant
+    ) {
+        let cost = target.map { prices.cost(of: $0, promptTokens: tokens.prompt, completionTokens: tokens.completion) } ?? 0
+        var keyID: String?
+        var teamID: String?
+        if case .virtualKey(let grant)? = caller {
+            keyID = grant.key.id
+            teamID = grant.team?.id
+        }
+        spend.add(cost, keyID: keyID, teamID: teamID)
+        let elapsed = ContinuousClock.now - started
+        recorder.record(
+            UsageRecord(
+                requestID: requestID, keyID: keyID, teamID: teamID, model: model, target: target?.label, promptTokens: tokens.prompt,
+                completionTokens: tokens.completion, cachedTokens: tokens.cached, costUSD: cost,
+                latencyMilliseconds: Int(elapsed.wholeNanoseconds / 1_000_000), status: status, time: Date()))
+    }
+}
+
+/// Reads usage from answers and stream events without decoding the rest.
+enum UsageReader {
+    static func totalTokens(in body: ByteBuffer) -> Int? { counts(in: body, dialect: .openAI)?.total }
+
+    /// The usage an answer reports: OpenAI's `usage` object, or Anthropic's.
+    static func counts(in body: ByteBuffer, dialect: WireDialect) -> TokenCounts? {
+        guard let document = try? TopLevelJSON(scanning: body), let member = document.member("usage"), member.kind == .object,
+            let usage = try? JSONValue(decoding: document.slice(member))
+        else { return nil }
+        return counts(usage, dialect: dialect)
+    }
+
+    static func counts(_ usage: JSONValue, dialect: WireDialect) -> TokenCounts {
+        switch dialect {
+        case .openAI:
+            return TokenCounts(
+                prompt: usage["prompt_tokens"]?.int ?? 0, completion: usage["completion_tokens"]?.int ?? 0,
+                cached: usage["prompt_tokens_details"]?["cached_tokens"]?.int ?? 0)
+        case .anthropic:
+            let cached = usage["cache_read_input_tokens"]?.int ?? 0
+            return TokenCounts(
+                prompt: (usage["input_tokens"]?.int ?? 0) + cached + (usage["cache_creation_input_tokens"]?.int ?? 0),
+                completion: usage["output_tokens"]?.int ?? 0, cached: cached)
+        }
+    }
+
+    /// Whether a chunk carries only usage (`"choices": []`), the chunk `include_usage` adds at the end.
+    static func isUsageOnlyChunk(_ chunk: ByteBuffer) -> Bool {
+        guard let document = try? TopLevelJSON(scanning: chunk), let choices = document.member("choices"),
+            let usage = document.member("usage")
+        else { return false }
+        return choices.isEmptyContainer && usage.kind == .object
+    }
+}
