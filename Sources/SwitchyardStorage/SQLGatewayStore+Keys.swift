@@ -30,6 +30,22 @@ extension SQLGatewayStore {
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first().map(Self.key)
     }
 
+    public func update(_ key: VirtualKey) async throws -> Bool {
+        guard try await self.key(id: key.id) != nil else { return false }
+        if try await database.select().column("id").from("virtual_keys").where("name", .equal, key.name).where("id", .notEqual, key.id)
+            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
+        {
+            throw GatewayError.conflict("A key named '\(key.name)' already exists.")
+        }
+        try await database.update("virtual_keys")
+            .set("name", to: key.name).set("prefix", to: key.prefix).set("digest", to: key.digest.hex).set("team_id", to: key.teamID)
+            .set("models", to: Self.json(key.models)).set("limits", to: Self.json(key.limits))
+            .set("expires_at", to: key.expiresAt.map(Self.timestamp)).set("metadata", to: Self.json(key.metadata))
+            .where("id", .equal, key.id).where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
+            .run()
+        return true
+    }
+
     public func deleteKey(id: String) async throws -> Bool {
         let found = try await key(id: id) != nil
         try await database.update("virtual_keys").set("deleted_at", to: Self.timestamp(Date())).where("id", .equal, id)

@@ -114,3 +114,32 @@ struct KeysTests {
         }
     }
 }
+
+@Suite("Updating and rotating keys")
+struct KeyChangeTests {
+    @Test("an update changes only the fields it names; a rotation retires the old secret at once")
+    func updateAndRotate() async throws {
+        try await GatewayHarness.withGateway(yaml: KeysTests.yaml) { gateway in
+            let created = try await gateway.request("/admin/keys", body: #"{"name":"svc","models":["chat"],"rpm":5,"metadata":{"a":"1"}}"#)
+            let id = try #require(created.json["id"] as? String)
+            let old = try #require(created.json["key"] as? String)
+            let updated = try await gateway.request(.PATCH, "/admin/keys/\(id)", body: #"{"models":null,"rpm":50}"#)
+            #expect(updated.status == 200)
+            #expect(updated.json["rpm"] as? Int == 50)
+            #expect(updated.json["models"] is NSNull)
+            #expect(updated.json["name"] as? String == "svc")
+            #expect((updated.json["metadata"] as? [String: String]) == ["a": "1"])
+            #expect(try await gateway.request(.GET, "/v1/models/secret-model", key: old).status == 200, "the update took effect at once")
+            #expect(try await gateway.request(.PATCH, "/admin/keys/\(id)", body: #"{"rpm":0}"#).status == 400)
+            #expect(try await gateway.request(.PATCH, "/admin/keys/key_missing", body: "{}").status == 404)
+
+            let rotated = try await gateway.request("/admin/keys/\(id)/rotate")
+            #expect(rotated.status == 200)
+            let new = try #require(rotated.json["key"] as? String)
+            #expect(new != old)
+            #expect(try await gateway.request(.GET, "/v1/models", key: old).status == 401)
+            #expect(try await gateway.request(.GET, "/v1/models", key: new).status == 200)
+            #expect(rotated.json["id"] as? String == id)
+        }
+    }
+}

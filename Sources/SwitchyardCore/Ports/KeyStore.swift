@@ -4,6 +4,8 @@ public protocol KeyStore: Sendable {
     /// Every key not deleted, expired ones included (expiry is checked when a key is used).
     func activeKeys() async throws -> [VirtualKey]
     func key(id: String) async throws -> VirtualKey?
+    /// Replaces an active key's settings and digest (an update or a rotation); false when there was no such key.
+    func update(_ key: VirtualKey) async throws -> Bool
     /// Marks the key deleted; false when there was no such active key.
     func deleteKey(id: String) async throws -> Bool
 

@@ -53,6 +53,47 @@ public struct KeyAdministration: Sendable {
         return key
     }
 
+    /// Changes the fields the body names; the others keep their values (`null` clears one).
+    public func updateKey(id: String, _ body: JSONValue, now: Date = Date()) async throws -> VirtualKey {
+        var key = try await key(id: id)
+        let fields = try AdminFields(body, allowed: Self.keyFields)
+        if fields.fields["name"] != nil { key.name = try fields.name() }
+        if fields.fields["models"] != nil { key.models = try fields.models() }
+        if fields.fields["team"] != nil {
+            let teamID = try fields.string("team")
+            if let teamID, try await store.team(id: teamID) == nil {
+                throw GatewayError.badRequest("No team with id '\(teamID)'.", param: "team")
+            }
+            key.teamID = teamID
+        }
+        if fields.fields["expires_at"] != nil {
+            let expiresAt = try fields.date("expires_at")
+            if let expiresAt, expiresAt <= now { throw GatewayError.badRequest("'expires_at' is in the past.", param: "expires_at") }
+            key.expiresAt = expiresAt
+        }
+        if fields.fields["metadata"] != nil { key.metadata = try fields.metadata() }
+        let limits = try fields.limits()
+        if fields.fields["rpm"] != nil { key.limits.rpm = limits.rpm }
+        if fields.fields["tpm"] != nil { key.limits.tpm = limits.tpm }
+        if fields.fields["max_parallel"] != nil { key.limits.maxParallel = limits.maxParallel }
+        if fields.fields["max_budget_usd"] != nil { key.limits.maxBudgetUSD = limits.maxBudgetUSD }
+        if fields.fields["budget_period"] != nil { key.limits.budgetPeriod = limits.budgetPeriod }
+        guard try await store.update(key) else { throw GatewayError.notFound("No key with id '\(id)'.") }
+        try await directory.refresh(from: store)
+        return key
+    }
+
+    /// Gives the key a new secret; the old one stops working at once here, within a second on other replicas.
+    public func rotateKey(id: String) async throws -> (key: VirtualKey, secret: String) {
+        var key = try await key(id: id)
+        let secret = SecretGenerator.makeKey()
+        key.digest = SecretDigest(of: secret)
+        key.prefix = String(secret.prefix(10))
+        guard try await store.update(key) else { throw GatewayError.notFound("No key with id '\(id)'.") }
+        try await directory.refresh(from: store)
+        return (key, secret)
+    }
+
     public func deleteKey(id: String) async throws {
         guard try await store.deleteKey(id: id) else { throw GatewayError.notFound("No key with id '\(id)'.") }
         try await directory.refresh(from: store)

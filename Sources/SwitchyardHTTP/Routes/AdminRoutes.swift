@@ -27,6 +27,16 @@ struct AdminRoutes {
             view["spend_usd"] = .number(administration.spent(by: key))
             return AdminJSON.response(.object(view))
         }
+        admin.patch("/keys/{id}") { request, context in
+            let key = try await administration.updateKey(id: try context.parameters.require("id"), try await jsonBody(request))
+            return AdminJSON.response(.object(AdminJSON.key(key)))
+        }
+        admin.post("/keys/{id}/rotate") { _, context in
+            let (key, secret) = try await administration.rotateKey(id: try context.parameters.require("id"))
+            var view = AdminJSON.key(key)
+            view["key"] = .string(secret)
+            return AdminJSON.response(.object(view))
+        }
         admin.delete("/keys/{id}") { _, context in
             try await administration.deleteKey(id: try context.parameters.require("id"))
             return Response(status: .noContent)
