@@ -49,7 +49,8 @@ public final class SwitchyardServer: Sendable {
             throw error
         }
         let directory = KeyDirectory()
-        let spend = SpendLedger(store: store, logger: logger)
+        let alerts = configuration.alertWebhookURL.map { WebhookAlertSink(url: $0, clients: clients, logger: logger) }
+        let spend = SpendLedger(store: store, refreshInterval: configuration.storageSyncInterval, alerts: alerts, logger: logger)
         do {
             try await directory.refresh(from: store)
             try await spend.refresh()
@@ -87,6 +88,7 @@ public final class SwitchyardServer: Sendable {
                 .init(service: HealthProber(catalog: catalog, logger: logger), successTerminationBehavior: .ignore),
                 .init(service: KeyDirectoryRefresher(directory: directory, store: store, logger: logger)),
                 .init(service: spend),
+                .init(service: alerts ?? WebhookAlertSink.idle, successTerminationBehavior: .ignore),
                 // Listed before the server, so it stops after it and writes the last requests' records.
                 .init(service: recorder),
                 .init(service: application),

@@ -7,16 +7,22 @@ public struct Configuration: Sendable, Equatable {
     public var providers: [ProviderSettings]
     public var models: [ModelRoute]
     public var router: RouterSettings
+    /// Where budget alerts are posted, if anywhere.
+    public var alertWebhookURL: String?
+    /// How often each replica reloads what other replicas changed in shared storage (spend).
+    public var storageSyncInterval: Duration
 
     public init(
         server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [],
-        models: [ModelRoute] = [], router: RouterSettings = .init()
+        models: [ModelRoute] = [], router: RouterSettings = .init(), alertWebhookURL: String? = nil, storageSyncInterval: Duration = .seconds(5)
     ) {
         self.server = server
         self.storage = storage
         self.providers = providers
         self.models = models
         self.router = router
+        self.alertWebhookURL = alertWebhookURL
+        self.storageSyncInterval = storageSyncInterval
     }
 }
 

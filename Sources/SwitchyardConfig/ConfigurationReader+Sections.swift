@@ -3,13 +3,22 @@ import Yams
 
 extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
-        guard let members = mapping(root, at: "", allowed: ["server", "storage", "providers", "models", "router"]) else { return nil }
+        guard let members = mapping(root, at: "", allowed: ["server", "storage", "providers", "models", "router", "alerts"]) else { return nil }
         let server = readServer(members["server"])
-        let storage = readStorage(members["storage"])
+        let (storage, syncInterval) = readStorage(members["storage"])
+        var webhook: String?
+        if let alerts = mapping(members["alerts"], at: "alerts", allowed: ["webhook_url"]) {
+            webhook = string(alerts["webhook_url"], at: "alerts.webhook_url")
+            if let url = webhook, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                problem("alerts.webhook_url", "expected an http:// or https:// URL, got '\(url)'")
+            }
+        }
         let router = readRouter(members["router"])
         let providers = readProviders(members["providers"])
         let models = readModels(members["models"], providers: providers, defaultRetry: router.retry)
-        return Configuration(server: server, storage: storage, providers: providers, models: models, router: router)
+        return Configuration(
+            server: server, storage: storage, providers: providers, models: models, router: router, alertWebhookURL: webhook,
+            storageSyncInterval: syncInterval)
     }
 
     mutating func readServer(_ node: Node?) -> ServerSettings {
@@ -40,14 +49,14 @@ extension ConfigurationReader {
         return server
     }
 
-    mutating func readStorage(_ node: Node?) -> StorageLocation {
+    mutating func readStorage(_ node: Node?) -> (StorageLocation, sync: Duration) {
         let fallback = StorageLocation.sqliteFile(path: "switchyard.db")
-        guard let members = mapping(node, at: "storage", allowed: ["url"]),
-            let url = string(members["url"], at: "storage.url")
-        else { return fallback }
-        if let location = StorageLocation(url: url) { return location }
+        guard let members = mapping(node, at: "storage", allowed: ["url", "sync_interval_seconds"]) else { return (fallback, .seconds(5)) }
+        let sync = seconds(members["sync_interval_seconds"], at: "storage.sync_interval_seconds") ?? .seconds(5)
+        guard let url = string(members["url"], at: "storage.url") else { return (fallback, sync) }
+        if let location = StorageLocation(url: url) { return (location, sync) }
         problem("storage.url", "expected sqlite:FILE, \"sqlite::memory:\" or postgres://user:password@host:5432/database, got '\(url)'")
-        return fallback
+        return (fallback, sync)
     }
 
     /// The Azure OpenAI API version used when a provider names none.

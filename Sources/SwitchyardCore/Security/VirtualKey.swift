@@ -11,13 +11,19 @@ public struct UsageLimits: Sendable, Equatable, Codable {
     public var maxParallel: Int?
     public var maxBudgetUSD: Double?
     public var budgetPeriod: BudgetPeriod?
+    /// Spend at which an alert is sent (once per period) to `alerts.webhook_url`; requests still go through.
+    public var softBudgetUSD: Double?
 
-    public init(rpm: Int? = nil, tpm: Int? = nil, maxParallel: Int? = nil, maxBudgetUSD: Double? = nil, budgetPeriod: BudgetPeriod? = nil) {
+    public init(
+        rpm: Int? = nil, tpm: Int? = nil, maxParallel: Int? = nil, maxBudgetUSD: Double? = nil, budgetPeriod: BudgetPeriod? = nil,
+        softBudgetUSD: Double? = nil
+    ) {
         self.rpm = rpm
         self.tpm = tpm
         self.maxParallel = maxParallel
         self.maxBudgetUSD = maxBudgetUSD
         self.budgetPeriod = budgetPeriod
+        self.softBudgetUSD = softBudgetUSD
     }
 }
 

@@ -24,8 +24,10 @@ public struct KeyAdministration: Sendable {
     /// Usage totals, as `GET /admin/usage` asks for them.
     public func usage(_ query: UsageQuery) async throws -> [UsageTotals] { try await store.totals(query) }
 
-    static let keyFields: Set<String> = ["name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "budget_period", "expires_at", "team", "metadata"]
-    static let teamFields: Set<String> = ["name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "budget_period"]
+    static let keyFields: Set<String> = [
+        "name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "budget_period", "expires_at", "team", "metadata",
+    ]
+    static let teamFields: Set<String> = ["name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "budget_period"]
 
     /// Creates a key from an admin request body; returns it with its secret, which is not kept.
     public func createKey(_ body: JSONValue, now: Date = Date()) async throws -> (key: VirtualKey, secret: String) {
@@ -77,6 +79,7 @@ public struct KeyAdministration: Sendable {
         if fields.fields["tpm"] != nil { key.limits.tpm = limits.tpm }
         if fields.fields["max_parallel"] != nil { key.limits.maxParallel = limits.maxParallel }
         if fields.fields["max_budget_usd"] != nil { key.limits.maxBudgetUSD = limits.maxBudgetUSD }
+        if fields.fields["soft_budget_usd"] != nil { key.limits.softBudgetUSD = limits.softBudgetUSD }
         if fields.fields["budget_period"] != nil { key.limits.budgetPeriod = limits.budgetPeriod }
         guard try await store.update(key) else { throw GatewayError.notFound("No key with id '\(id)'.") }
         try await directory.refresh(from: store)
@@ -165,18 +168,8 @@ struct AdminFields {
         limits.rpm = try positiveInteger("rpm")
         limits.tpm = try positiveInteger("tpm")
         limits.maxParallel = try positiveInteger("max_parallel")
-        if let value = fields["max_budget_usd"], !value.isNull {
-            let budget: Double?
-            switch value {
-            case .integer(let number): budget = Double(number)
-            case .number(let number): budget = number
-            default: budget = nil
-            }
-            guard let budget, budget >= 0, budget.isFinite else {
-                throw .badRequest("'max_budget_usd' must be a number of at least 0.", param: "max_budget_usd")
-            }
-            limits.maxBudgetUSD = budget
-        }
+        limits.maxBudgetUSD = try dollars("max_budget_usd")
+        limits.softBudgetUSD = try dollars("soft_budget_usd")
         if let period = try string("budget_period") {
             guard let value = BudgetPeriod(rawValue: period) else {
                 throw .badRequest("'budget_period' must be daily, weekly or monthly.", param: "budget_period")
@@ -184,6 +177,18 @@ struct AdminFields {
             limits.budgetPeriod = value
         }
         return limits
+    }
+
+    func dollars(_ key: String) throws(GatewayError) -> Double? {
+        guard let value = fields[key], !value.isNull else { return nil }
+        let amount: Double?
+        switch value {
+        case .integer(let number): amount = Double(number)
+        case .number(let number): amount = number
+        default: amount = nil
+        }
+        guard let amount, amount >= 0, amount.isFinite else { throw .badRequest("'\(key)' must be a number of at least 0.", param: key) }
+        return amount
     }
 
     func positiveInteger(_ key: String) throws(GatewayError) -> Int? {

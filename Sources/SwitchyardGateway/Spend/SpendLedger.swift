@@ -15,12 +15,16 @@ public final class SpendLedger: Service {
     private let store: any UsageStore
     private let logger: Logger
     private let refreshInterval: Duration
+    private let alerts: (any AlertSink)?
     /// Per budget period (nil: since ever), the spend per `key:<id>` / `team:<id>`.
     private let periods = Mutex<[BudgetPeriod?: Period]>([:])
+    /// Soft budgets already reported, as `scope@period start`, so each fires once per period.
+    private let alerted = Mutex<Set<String>>([])
 
-    public init(store: any UsageStore, refreshInterval: Duration = .seconds(5), logger: Logger) {
+    public init(store: any UsageStore, refreshInterval: Duration = .seconds(5), alerts: (any AlertSink)? = nil, logger: Logger) {
         self.store = store
         self.refreshInterval = refreshInterval
+        self.alerts = alerts
         self.logger = logger
     }
 
@@ -34,14 +38,32 @@ public final class SpendLedger: Service {
         periods.withLock { $0 = loaded }
     }
 
-    /// Adds a request's cost to its key and team.
-    public func add(_ cost: Double, keyID: String?, teamID: String?) {
-        guard cost > 0 else { return }
-        periods.withLock { periods in
+    /// Adds a request's cost to its key and team, and reports soft budgets it makes them reach.
+    public func add(_ cost: Double, grant: KeyGrant?) {
+        guard cost > 0, let grant else { return }
+        var owners: [(scope: String, kind: String, id: String, name: String, limits: UsageLimits)] = [
+            ("key:" + grant.key.id, "key", grant.key.id, grant.key.name, grant.key.limits)
+        ]
+        if let team = grant.team { owners.append(("team:" + team.id, "team", team.id, team.name, team.limits)) }
+        let reached: [BudgetAlert] = periods.withLock { periods in
+            var reached: [BudgetAlert] = []
             for period in periods.keys {
-                if let keyID { periods[period]!.spend["key:" + keyID, default: 0] += cost }
-                if let teamID { periods[period]!.spend["team:" + teamID, default: 0] += cost }
+                for owner in owners {
+                    let before = periods[period]!.spend[owner.scope, default: 0]
+                    periods[period]!.spend[owner.scope] = before + cost
+                    if owner.limits.budgetPeriod == period, let soft = owner.limits.softBudgetUSD, before < soft, before + cost >= soft {
+                        reached.append(
+                            BudgetAlert(
+                                scope: owner.kind, id: owner.id, name: owner.name, spendUSD: before + cost, softBudgetUSD: soft,
+                                maxBudgetUSD: owner.limits.maxBudgetUSD, period: period?.rawValue, periodStart: periods[period]!.start))
+                    }
+                }
             }
+            return reached
+        }
+        for alert in reached {
+            let mark = "\(alert.scope):\(alert.id)@\(alert.periodStart.timeIntervalSince1970)"
+            if alerted.withLock({ $0.insert(mark).inserted }) { alerts?.send(alert) }
         }
     }
 

@@ -29,13 +29,11 @@ public struct UsageMeter: Sendable {
         requestID: String, caller: Caller?, model: String, target: Target?, tokens: TokenCounts, status: Int, started: ContinuousClock.Instant
     ) {
         let cost = target.map { prices.cost(of: $0, promptTokens: tokens.prompt, completionTokens: tokens.completion) } ?? 0
-        var keyID: String?
-        var teamID: String?
-        if case .virtualKey(let grant)? = caller {
-            keyID = grant.key.id
-            teamID = grant.team?.id
-        }
-        spend.add(cost, keyID: keyID, teamID: teamID)
+        var grant: KeyGrant?
+        if case .virtualKey(let keyGrant)? = caller { grant = keyGrant }
+        let keyID = grant?.key.id
+        let teamID = grant?.team?.id
+        spend.add(cost, grant: grant)
         let elapsed = ContinuousClock.now - started
         recorder.record(
             UsageRecord(

@@ -174,6 +174,7 @@ enum AdminJSON {
             "rpm": limits.rpm.map { .integer(Int64($0)) } ?? .null, "tpm": limits.tpm.map { .integer(Int64($0)) } ?? .null,
             "max_parallel": limits.maxParallel.map { .integer(Int64($0)) } ?? .null,
             "max_budget_usd": limits.maxBudgetUSD.map(JSONValue.number) ?? .null,
+            "soft_budget_usd": limits.softBudgetUSD.map(JSONValue.number) ?? .null,
             "budget_period": limits.budgetPeriod.map { .string($0.rawValue) } ?? .null,
         ]
     }
