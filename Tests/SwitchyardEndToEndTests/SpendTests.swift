@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import NIOHTTP1
 import SwitchyardApp
+import SwitchyardConfig
+import SwitchyardCore
 import SwitchyardTesting
 import Testing
 
@@ -82,6 +84,64 @@ struct SpendTests {
                 #expect(last?.errorCode == "budget_exceeded")
                 #expect(last?.errorMessage.hasPrefix("The daily budget of $5e-05 for key 'thrifty' is spent") == true)
                 #expect(try await gateway.request("/v1/chat/completions", body: chatBody()).status == 200, "the master key has no budget")
+            }
+        }
+    }
+}
+
+@Suite("Budget alerts")
+struct BudgetAlertTests {
+    @Test("reaching a soft budget posts one alert to the webhook per period")
+    func softBudget() async throws {
+        let upstream = SpendTests.upstream()
+        try await upstream.run { base in
+            let yaml = "alerts:\n  webhook_url: \(base)/hook\n" + SpendTests.yaml
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let secret = try #require(
+                    try await gateway.request("/admin/keys", body: #"{"name":"watched","soft_budget_usd":0.00005,"budget_period":"monthly"}"#)
+                        .json["key"] as? String)
+                for _ in 0..<4 { #expect(try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret).status == 200) }
+                let deadline = ContinuousClock.now + .seconds(3)
+                while upstream.requests.filter({ $0.path == "/v1/hook" }).isEmpty && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                let hooks = upstream.requests.filter { $0.path == "/v1/hook" }
+                #expect(hooks.count == 1)
+                let alert = try #require(hooks.first).json
+                #expect(alert["type"] as? String == "soft_budget_reached")
+                #expect(alert["scope"] as? String == "key")
+                #expect(alert["name"] as? String == "watched")
+                #expect(alert["period"] as? String == "monthly")
+                #expect((alert["spend_usd"] as? Double ?? 0) >= 0.00005)
+            }
+        }
+    }
+}
+
+@Suite("Spend across replicas", .enabled(if: PostgresTestDatabase.url != nil))
+struct ReplicaSpendTests {
+    @Test("a budget spent through one replica is refused on the other within the sync interval")
+    func budgetAcrossReplicas() async throws {
+        let upstream = SpendTests.upstream()
+        try await upstream.run { base in
+            try await PostgresTestDatabase.with { location in
+                let yaml = "storage:\n  sync_interval_seconds: 0.2\n" + SpendTests.yaml.replacingOccurrences(of: "UPSTREAM", with: base)
+                var configuration = try ConfigurationLoader(environment: [:]).load(yaml: yaml).configuration
+                configuration.storage = location
+                configuration.server.port = 0
+                configuration.server.masterKey = GatewayHarness.masterKey
+                try await GatewayHarness.withGateway(configuration: configuration) { first in
+                    try await GatewayHarness.withGateway(configuration: configuration) { second in
+                        let secret = try #require(
+                            try await first.request("/admin/keys", body: #"{"name":"shared-budget","max_budget_usd":0.00003}"#).json["key"] as? String)
+                        #expect(try await ReplicaTests.eventually { try await second.request(.GET, "/v1/models", key: secret).status == 200 })
+                        #expect(try await first.request("/v1/chat/completions", body: chatBody(), key: secret).status == 200)
+                        #expect(try await ReplicaTests.eventually {
+                            try await second.request("/v1/chat/completions", body: chatBody(), key: secret).errorCode == "budget_exceeded"
+                        })
+                    }
+                }
             }
         }
     }
