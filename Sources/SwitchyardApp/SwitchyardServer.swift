@@ -62,7 +62,8 @@ public final class SwitchyardServer: Sendable {
         var providers: [String: any Provider] = [:]
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
         let catalog = ModelCatalog(routes: configuration.models, providers: providers, circuitBreaker: configuration.router.circuitBreaker)
-        let gateway = Gateway(catalog: catalog, meter: UsageMeter(recorder: recorder, spend: spend))
+        let limits = LimitLedger()
+        let gateway = Gateway(catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend))
         let services = HTTPServices(
             gateway: gateway, authenticator: Authenticator(masterKey: masterKey, directory: directory),
             administration: KeyAdministration(store: store, directory: directory, spend: spend), maxBodyBytes: configuration.server.maxBodyBytes,
@@ -88,6 +89,8 @@ public final class SwitchyardServer: Sendable {
                 .init(service: HealthProber(catalog: catalog, logger: logger), successTerminationBehavior: .ignore),
                 .init(service: KeyDirectoryRefresher(directory: directory, store: store, logger: logger)),
                 .init(service: spend),
+                .init(service: LimitSync(ledger: limits, store: store, interval: min(.seconds(1), configuration.storageSyncInterval), logger: logger),
+                    successTerminationBehavior: .ignore),
                 .init(service: alerts ?? WebhookAlertSink.idle, successTerminationBehavior: .ignore),
                 // Listed before the server, so it stops after it and writes the last requests' records.
                 .init(service: recorder),

@@ -18,10 +18,12 @@ public final class SQLGatewayStore: GatewayStore {
 
     private let connections: Connections
     let database: any SQLDatabase
+    let location: StorageLocation
 
-    private init(connections: Connections, database: any SQLDatabase) {
+    private init(connections: Connections, database: any SQLDatabase, location: StorageLocation) {
         self.connections = connections
         self.database = database
+        self.location = location
     }
 
     /// Opens (creating if needed) the database at `location` and brings its schema up to date.
@@ -33,13 +35,13 @@ public final class SQLGatewayStore: GatewayStore {
             if case .sqliteFile(let path) = location { storage = .file(path: path) } else { storage = .memory }
             let connection = try await SQLiteConnection.open(
                 storage: storage, threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-            store = SQLGatewayStore(connections: .sqlite(connection), database: connection.sql())
+            store = SQLGatewayStore(connections: .sqlite(connection), database: connection.sql(), location: location)
         case .postgres(let url):
             let configuration = try SQLPostgresConfiguration(url: url)
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration), maxConnectionsPerEventLoop: 4,
                 requestTimeout: .seconds(10), logger: logger, on: MultiThreadedEventLoopGroup.singleton)
-            store = SQLGatewayStore(connections: .postgres(pool), database: pool.database(logger: logger).sql())
+            store = SQLGatewayStore(connections: .postgres(pool), database: pool.database(logger: logger).sql(), location: location)
         }
         do {
             try await store.migrate()

@@ -61,6 +61,16 @@ struct SchemaMigration: Sendable {
             try await database.raw("CREATE INDEX usage_records_key ON usage_records (key_id, time)").run()
             try await database.raw("CREATE INDEX usage_records_team ON usage_records (team_id, time)").run()
         },
+        SchemaMigration(version: 4, name: "rate-limit counters per replica") { database in
+            try await database.create(table: "rate_counters")
+                .column("replica_id", type: .text, .notNull)
+                .column("scope", type: .text, .notNull)
+                .column("requests", type: .bigint, .notNull)
+                .column("tokens", type: .bigint, .notNull)
+                .column("updated_at", type: .text, .notNull)
+                .primaryKey("replica_id", "scope")
+                .run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

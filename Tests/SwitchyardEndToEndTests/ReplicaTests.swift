@@ -67,3 +67,33 @@ struct ReplicaTests {
         return try await condition()
     }
 }
+
+@Suite("Rate limits across replicas", .enabled(if: PostgresTestDatabase.url != nil))
+struct ReplicaLimitTests {
+    @Test("a key's requests per minute hold across two replicas once they have synced")
+    func requestsPerMinuteAcrossReplicas() async throws {
+        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        try await upstream.run { base in
+            try await PostgresTestDatabase.with { location in
+                let yaml = "storage:\n  sync_interval_seconds: 0.3\n" + GatewayHarness.singleModel.replacingOccurrences(of: "UPSTREAM", with: base)
+                var configuration = try ConfigurationLoader(environment: [:]).load(yaml: yaml).configuration
+                configuration.storage = location
+                configuration.server.port = 0
+                configuration.server.masterKey = GatewayHarness.masterKey
+                try await GatewayHarness.withGateway(configuration: configuration) { first in
+                    try await GatewayHarness.withGateway(configuration: configuration) { second in
+                        let secret = try #require(try await first.request("/admin/keys", body: #"{"name":"cluster","rpm":4}"#).json["key"] as? String)
+                        #expect(try await ReplicaTests.eventually { try await second.request(.GET, "/v1/models", key: secret).status == 200 })
+                        for gateway in [first, first, second, second] {
+                            #expect(try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret).status == 200)
+                        }
+                        // Alone, each replica would allow two more; together they have used the four.
+                        try await Task.sleep(for: .milliseconds(1200))
+                        #expect(try await first.request("/v1/chat/completions", body: chatBody(), key: secret).status == 429)
+                        #expect(try await second.request("/v1/chat/completions", body: chatBody(), key: secret).status == 429)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -4,12 +4,17 @@ import SwitchyardCore
 /// Requests per minute, tokens per minute and requests in flight, counted per key and per team in memory, as
 /// token buckets refilled continuously. A request must fit every limit of its key and of its team.
 ///
-/// Counters live in this process: with several replicas each enforces the limits on its own traffic.
+/// Counters live in each process; with replicas sharing PostgreSQL, ``LimitSync`` charges every replica's buckets
+/// with the others' traffic once per sync interval, so a limit holds cluster-wide up to what the other replicas
+/// admit within one interval.
 public final class LimitLedger: Sendable {
     private struct Counters: Sendable {
         var requests: TokenBucket?
         var tokens: TokenBucket?
         var inFlight = 0
+        /// What this replica took since it started, for the other replicas.
+        var requestsTaken = 0
+        var tokensTaken = 0
     }
 
     private let counters = Mutex<[String: Counters]>([:])
@@ -55,6 +60,8 @@ public final class LimitLedger: Sendable {
             for scope in scopes {
                 var entry = table[scope.id]!
                 entry.inFlight += 1
+                entry.requestsTaken += 1
+                entry.tokensTaken += estimatedTokens
                 if var requests = entry.requests {
                     _ = requests.take(1, at: now)
                     Self.tighten(&headroom.requestLimit, &headroom.remainingRequests, &headroom.requestsResetSeconds,
@@ -79,7 +86,23 @@ public final class LimitLedger: Sendable {
         counters.withLock { table in
             for scope in scopes {
                 table[scope]?.inFlight -= 1
+                table[scope]?.tokensTaken += tokenCorrection
                 if tokenCorrection != 0 { table[scope]?.tokens?.adjust(by: Double(tokenCorrection), at: now) }
+            }
+        }
+    }
+
+    /// This replica's running totals per scope.
+    public func localTotals() -> [String: LimitTotals] {
+        counters.withLock { table in table.mapValues { LimitTotals(requests: $0.requestsTaken, tokens: $0.tokensTaken) } }
+    }
+
+    /// Charges other replicas' recent traffic to this replica's buckets.
+    public func charge(remote: [String: LimitTotals], now: ContinuousClock.Instant = .now) {
+        counters.withLock { table in
+            for (scope, used) in remote {
+                if used.requests > 0 { table[scope]?.requests?.adjust(by: Double(used.requests), at: now) }
+                if used.tokens > 0 { table[scope]?.tokens?.adjust(by: Double(used.tokens), at: now) }
             }
         }
     }

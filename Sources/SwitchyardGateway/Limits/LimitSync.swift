@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchyardCore
+
+/// Shares rate-limit consumption between replicas through the store: every interval it publishes this replica's
+/// running totals and charges the growth of every other replica's totals to the local buckets.
+public struct LimitSync: Service {
+    let ledger: LimitLedger
+    let store: any LimitCounterStore
+    let interval: Duration
+    let logger: Logger
+    /// Names this process in the shared table.
+    let replica: String
+
+    public init(ledger: LimitLedger, store: any LimitCounterStore, interval: Duration = .seconds(1), logger: Logger) {
+        self.ledger = ledger
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+        var generator = SystemRandomNumberGenerator()
+        replica = "replica_" + String(generator.next() as UInt64, radix: 16)
+    }
+
+    public func run() async throws {
+        guard store.isShared else { return }
+        await cancelWhenGracefulShutdown {
+            var seen: [String: [String: LimitTotals]] = [:]
+            var first = true
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: self.interval)
+                    try await self.store.publish(replica: self.replica, totals: self.ledger.localTotals())
+                    let current = try await self.store.totals(excluding: self.replica)
+                    // The first reading only sets the baseline: traffic from before this replica started is not charged.
+                    if !first { self.ledger.charge(remote: Self.growth(from: seen, to: current)) }
+                    seen = current
+                    first = false
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.warning("could not sync rate-limit counters", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Per scope, how much every other replica's totals grew between two readings.
+    static func growth(from old: [String: [String: LimitTotals]], to new: [String: [String: LimitTotals]]) -> [String: LimitTotals] {
+        var growth: [String: LimitTotals] = [:]
+        for (replica, scopes) in new {
+            for (scope, total) in scopes {
+                let before = old[replica]?[scope] ?? LimitTotals(requests: 0, tokens: 0)
+                var sum = growth[scope] ?? LimitTotals(requests: 0, tokens: 0)
+                sum.requests += max(0, total.requests - before.requests)
+                sum.tokens += max(0, total.tokens - before.tokens)
+                growth[scope] = sum
+            }
+        }
+        return growth
+    }
+}
