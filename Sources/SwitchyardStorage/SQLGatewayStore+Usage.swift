@@ -51,20 +51,22 @@ extension SQLGatewayStore {
         }
     }
 
-    public func spend(since start: Date) async throws -> [String: Double] {
-        var spend: [String: Double] = [:]
+    public func spend(since start: Date) async throws -> [String: Spend] {
+        var spend: [String: Spend] = [:]
         let since = Self.timestamp(start)
         for (column, prefix) in [("key_id", "key:"), ("team_id", "team:")] {
             let rows = try await database.select()
                 .column(SQLColumn(column), as: "owner")
                 .column(SQLFunction("SUM", args: SQLColumn("cost_usd")), as: "spent")
+                .column(SQLFunction("SUM", args: SQLBinaryExpression(SQLColumn("prompt_tokens"), .add, SQLColumn("completion_tokens"))), as: "tokens")
                 .from("usage_records")
                 .where("time", .greaterThanOrEqual, since)
                 .where(SQLColumn(column), .isNot, SQLLiteral.null)
                 .groupBy(column)
                 .all()
             for row in rows {
-                spend[prefix + (try row.decode(column: "owner", as: String.self))] = try row.decode(column: "spent", as: Double.self)
+                spend[prefix + (try row.decode(column: "owner", as: String.self))] = Spend(
+                    costUSD: try row.decode(column: "spent", as: Double.self), tokens: try row.decode(column: "tokens", as: Int.self))
             }
         }
         return spend

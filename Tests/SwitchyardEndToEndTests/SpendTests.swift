@@ -146,3 +146,25 @@ struct ReplicaSpendTests {
         }
     }
 }
+
+@Suite("Token quotas")
+struct TokenQuotaTests {
+    @Test("a used token quota gets 429")
+    func quota() async throws {
+        let upstream = SpendTests.upstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: SpendTests.yaml, upstream: base) { gateway in
+                // Each answer reports 29 tokens.
+                let secret = try #require(try await gateway.request("/admin/keys", body: #"{"name":"quota","token_quota":50,"budget_period":"weekly"}"#).json["key"] as? String)
+                var statuses: [Int] = []
+                var last: GatewayClient.Reply?
+                for _ in 0..<3 {
+                    last = try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret)
+                    statuses.append(last!.status)
+                }
+                #expect(statuses == [200, 200, 429])
+                #expect(last?.errorMessage == "The weekly token quota of 50 for key 'quota' is used (58 tokens).")
+            }
+        }
+    }
+}

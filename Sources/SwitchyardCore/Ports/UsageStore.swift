@@ -84,6 +84,17 @@ public protocol UsageStore: Sendable {
     /// Appends records in one transaction.
     func append(_ records: [UsageRecord]) async throws
     func totals(_ query: UsageQuery) async throws -> [UsageTotals]
-    /// Spend per key and per team since `start`, for budgets: keyed `key:<id>` and `team:<id>`.
-    func spend(since start: Date) async throws -> [String: Double]
+    /// Spend and tokens per key and per team since `start`, for budgets and quotas: keyed `key:<id>` and `team:<id>`.
+    func spend(since start: Date) async throws -> [String: Spend]
+}
+
+/// What an owner used in a period.
+public struct Spend: Sendable, Equatable {
+    public var costUSD: Double
+    public var tokens: Int
+
+    public init(costUSD: Double = 0, tokens: Int = 0) {
+        self.costUSD = costUSD
+        self.tokens = tokens
+    }
 }

@@ -13,10 +13,12 @@ public struct UsageLimits: Sendable, Equatable, Codable {
     public var budgetPeriod: BudgetPeriod?
     /// Spend at which an alert is sent (once per period) to `alerts.webhook_url`; requests still go through.
     public var softBudgetUSD: Double?
+    /// Tokens (prompt and completion) allowed per budget period.
+    public var tokenQuota: Int?
 
     public init(
         rpm: Int? = nil, tpm: Int? = nil, maxParallel: Int? = nil, maxBudgetUSD: Double? = nil, budgetPeriod: BudgetPeriod? = nil,
-        softBudgetUSD: Double? = nil
+        softBudgetUSD: Double? = nil, tokenQuota: Int? = nil
     ) {
         self.rpm = rpm
         self.tpm = tpm
@@ -24,6 +26,7 @@ public struct UsageLimits: Sendable, Equatable, Codable {
         self.maxBudgetUSD = maxBudgetUSD
         self.budgetPeriod = budgetPeriod
         self.softBudgetUSD = softBudgetUSD
+        self.tokenQuota = tokenQuota
     }
 }
 

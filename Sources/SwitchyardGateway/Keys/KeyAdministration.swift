@@ -25,9 +25,11 @@ public struct KeyAdministration: Sendable {
     public func usage(_ query: UsageQuery) async throws -> [UsageTotals] { try await store.totals(query) }
 
     static let keyFields: Set<String> = [
-        "name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "budget_period", "expires_at", "team", "metadata",
+        "name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "token_quota", "budget_period", "expires_at", "team", "metadata",
     ]
-    static let teamFields: Set<String> = ["name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "budget_period"]
+    static let teamFields: Set<String> = [
+        "name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "token_quota", "budget_period",
+    ]
 
     /// Creates a key from an admin request body; returns it with its secret, which is not kept.
     public func createKey(_ body: JSONValue, now: Date = Date()) async throws -> (key: VirtualKey, secret: String) {
@@ -80,6 +82,7 @@ public struct KeyAdministration: Sendable {
         if fields.fields["max_parallel"] != nil { key.limits.maxParallel = limits.maxParallel }
         if fields.fields["max_budget_usd"] != nil { key.limits.maxBudgetUSD = limits.maxBudgetUSD }
         if fields.fields["soft_budget_usd"] != nil { key.limits.softBudgetUSD = limits.softBudgetUSD }
+        if fields.fields["token_quota"] != nil { key.limits.tokenQuota = limits.tokenQuota }
         if fields.fields["budget_period"] != nil { key.limits.budgetPeriod = limits.budgetPeriod }
         guard try await store.update(key) else { throw GatewayError.notFound("No key with id '\(id)'.") }
         try await directory.refresh(from: store)
@@ -168,6 +171,7 @@ struct AdminFields {
         limits.rpm = try positiveInteger("rpm")
         limits.tpm = try positiveInteger("tpm")
         limits.maxParallel = try positiveInteger("max_parallel")
+        limits.tokenQuota = try positiveInteger("token_quota")
         limits.maxBudgetUSD = try dollars("max_budget_usd")
         limits.softBudgetUSD = try dollars("soft_budget_usd")
         if let period = try string("budget_period") {

@@ -9,7 +9,7 @@ import SwitchyardCore
 public final class SpendLedger: Service {
     private struct Period: Sendable {
         var start: Date
-        var spend: [String: Double]
+        var spend: [String: Spend]
     }
 
     private let store: any UsageStore
@@ -38,9 +38,9 @@ public final class SpendLedger: Service {
         periods.withLock { $0 = loaded }
     }
 
-    /// Adds a request's cost to its key and team, and reports soft budgets it makes them reach.
-    public func add(_ cost: Double, grant: KeyGrant?) {
-        guard cost > 0, let grant else { return }
+    /// Adds a request's cost and tokens to its key and team, and reports soft budgets it makes them reach.
+    public func add(_ cost: Double, tokens: Int, grant: KeyGrant?) {
+        guard cost > 0 || tokens > 0, let grant else { return }
         var owners: [(scope: String, kind: String, id: String, name: String, limits: UsageLimits)] = [
             ("key:" + grant.key.id, "key", grant.key.id, grant.key.name, grant.key.limits)
         ]
@@ -49,8 +49,9 @@ public final class SpendLedger: Service {
             var reached: [BudgetAlert] = []
             for period in periods.keys {
                 for owner in owners {
-                    let before = periods[period]!.spend[owner.scope, default: 0]
-                    periods[period]!.spend[owner.scope] = before + cost
+                    let before = periods[period]!.spend[owner.scope, default: Spend()].costUSD
+                    periods[period]!.spend[owner.scope, default: Spend()].costUSD += cost
+                    periods[period]!.spend[owner.scope, default: Spend()].tokens += tokens
                     if owner.limits.budgetPeriod == period, let soft = owner.limits.softBudgetUSD, before < soft, before + cost >= soft {
                         reached.append(
                             BudgetAlert(
@@ -68,19 +69,28 @@ public final class SpendLedger: Service {
     }
 
     /// What the owner spent in the period its limits name.
-    public func spent(_ scope: String, limits: UsageLimits) -> Double {
-        periods.withLock { $0[limits.budgetPeriod]?.spend[scope] ?? 0 }
+    public func spent(_ scope: String, limits: UsageLimits) -> Double { used(scope, limits: limits).costUSD }
+
+    /// What the owner used (dollars and tokens) in the period its limits name.
+    public func used(_ scope: String, limits: UsageLimits) -> Spend {
+        periods.withLock { $0[limits.budgetPeriod]?.spend[scope] ?? Spend() }
     }
 
-    /// - Throws: 429 when the key's or its team's budget is spent.
+    /// - Throws: 429 when the key's or its team's budget is spent or token quota used.
     public func checkBudget(_ grant: KeyGrant) throws(GatewayError) {
         let scopes = [("key:" + grant.key.id, "key '\(grant.key.name)'", grant.key.limits)]
             + (grant.team.map { [("team:" + $0.id, "team '\($0.name)'", $0.limits)] } ?? [])
         for (scope, label, limits) in scopes {
+            let used = used(scope, limits: limits)
+            let period = limits.budgetPeriod.map { " \($0.rawValue)" } ?? ""
+            if let quota = limits.tokenQuota, used.tokens >= quota {
+                throw GatewayError(
+                    status: 429, kind: .rateLimit, code: "token_quota_exceeded",
+                    message: "The\(period) token quota of \(quota) for \(label) is used (\(used.tokens) tokens).")
+            }
             guard let budget = limits.maxBudgetUSD else { continue }
-            let spent = spent(scope, limits: limits)
+            let spent = used.costUSD
             if spent >= budget {
-                let period = limits.budgetPeriod.map { " \($0.rawValue)" } ?? ""
                 throw GatewayError(
                     status: 429, kind: .rateLimit, code: "budget_exceeded",
                     message: "The\(period) budget of $\(budget) for \(label) is spent ($\((spent * 10000).rounded() / 10000)).")

@@ -33,7 +33,7 @@ public struct UsageMeter: Sendable {
         if case .virtualKey(let keyGrant)? = caller { grant = keyGrant }
         let keyID = grant?.key.id
         let teamID = grant?.team?.id
-        spend.add(cost, grant: grant)
+        spend.add(cost, tokens: tokens.total, grant: grant)
         let elapsed = ContinuousClock.now - started
         recorder.record(
             UsageRecord(

@@ -175,6 +175,7 @@ enum AdminJSON {
             "max_parallel": limits.maxParallel.map { .integer(Int64($0)) } ?? .null,
             "max_budget_usd": limits.maxBudgetUSD.map(JSONValue.number) ?? .null,
             "soft_budget_usd": limits.softBudgetUSD.map(JSONValue.number) ?? .null,
+            "token_quota": limits.tokenQuota.map { .integer(Int64($0)) } ?? .null,
             "budget_period": limits.budgetPeriod.map { .string($0.rawValue) } ?? .null,
         ]
     }
