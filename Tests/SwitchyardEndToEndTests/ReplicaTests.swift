@@ -39,10 +39,7 @@ struct ReplicaTests {
     @Test("a key made on one replica works on another within a second, and its deletion holds on both")
     func keysAcrossReplicas() async throws {
         try await PostgresTestDatabase.with { location in
-            var configuration = try ConfigurationLoader(environment: [:]).load(yaml: GatewayHarness.singleModel.replacingOccurrences(of: "UPSTREAM", with: "http://127.0.0.1:9/v1")).configuration
-            configuration.storage = location
-            configuration.server.port = 0
-            configuration.server.masterKey = GatewayHarness.masterKey
+            let configuration = try GatewayHarness.configuration(yaml: GatewayHarness.singleModel, upstream: "http://127.0.0.1:9/v1", storage: location)
             try await GatewayHarness.withGateway(configuration: configuration) { first in
                 try await GatewayHarness.withGateway(configuration: configuration) { second in
                     let secret = try #require(try await first.request("/admin/keys", body: #"{"name":"shared"}"#).json["key"] as? String)
@@ -75,11 +72,8 @@ struct ReplicaLimitTests {
         let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         try await upstream.run { base in
             try await PostgresTestDatabase.with { location in
-                let yaml = "storage:\n  sync_interval_seconds: 0.3\n" + GatewayHarness.singleModel.replacingOccurrences(of: "UPSTREAM", with: base)
-                var configuration = try ConfigurationLoader(environment: [:]).load(yaml: yaml).configuration
-                configuration.storage = location
-                configuration.server.port = 0
-                configuration.server.masterKey = GatewayHarness.masterKey
+                let configuration = try GatewayHarness.configuration(
+                    yaml: "storage:\n  sync_interval_seconds: 0.3\n" + GatewayHarness.singleModel, upstream: base, storage: location)
                 try await GatewayHarness.withGateway(configuration: configuration) { first in
                     try await GatewayHarness.withGateway(configuration: configuration) { second in
                         let secret = try #require(try await first.request("/admin/keys", body: #"{"name":"cluster","rpm":4}"#).json["key"] as? String)

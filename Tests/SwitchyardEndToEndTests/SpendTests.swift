@@ -126,11 +126,8 @@ struct ReplicaSpendTests {
         let upstream = SpendTests.upstream()
         try await upstream.run { base in
             try await PostgresTestDatabase.with { location in
-                let yaml = "storage:\n  sync_interval_seconds: 0.2\n" + SpendTests.yaml.replacingOccurrences(of: "UPSTREAM", with: base)
-                var configuration = try ConfigurationLoader(environment: [:]).load(yaml: yaml).configuration
-                configuration.storage = location
-                configuration.server.port = 0
-                configuration.server.masterKey = GatewayHarness.masterKey
+                let configuration = try GatewayHarness.configuration(
+                    yaml: "storage:\n  sync_interval_seconds: 0.2\n" + SpendTests.yaml, upstream: base, storage: location)
                 try await GatewayHarness.withGateway(configuration: configuration) { first in
                     try await GatewayHarness.withGateway(configuration: configuration) { second in
                         let secret = try #require(

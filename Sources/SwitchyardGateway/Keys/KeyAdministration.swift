@@ -205,9 +205,7 @@ struct AdminFields {
 
     func date(_ key: String) throws(GatewayError) -> Date? {
         guard let text = try string(key) else { return nil }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        if let day = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return day }
+        if let date = ISO8601Input.date(text) { return date }
         throw .badRequest("'\(key)' must be an ISO-8601 date or date-time.", param: key)
     }
 

@@ -18,17 +18,8 @@ public struct KeyDirectoryRefresher: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: interval)
-                    try await directory.refresh(from: store)
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.warning("could not reload keys; serving the last ones loaded", metadata: ["error": "\(error)"])
-                }
-            }
+        await repeatUntilShutdown(every: interval, logger: logger, failure: "could not reload keys; serving the last ones loaded") {
+            try await directory.refresh(from: store)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SwitchyardCore
 
 /// Shares rate-limit consumption between replicas through the store: every interval it publishes this replica's
@@ -24,24 +25,16 @@ public struct LimitSync: Service {
 
     public func run() async throws {
         guard store.isShared else { return }
-        await cancelWhenGracefulShutdown {
-            var seen: [String: [String: LimitTotals]] = [:]
-            var first = true
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: self.interval)
-                    try await self.store.publish(replica: self.replica, totals: self.ledger.localTotals())
-                    let current = try await self.store.totals(excluding: self.replica)
-                    // The first reading only sets the baseline: traffic from before this replica started is not charged.
-                    if !first { self.ledger.charge(remote: Self.growth(from: seen, to: current)) }
-                    seen = current
-                    first = false
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.warning("could not sync rate-limit counters", metadata: ["error": "\(error)"])
-                }
+        // The first reading only sets the baseline: traffic from before this replica started is not charged.
+        let seen = Mutex<[String: [String: LimitTotals]]?>(nil)
+        await repeatUntilShutdown(every: interval, logger: logger, failure: "could not sync rate-limit counters") {
+            try await store.publish(replica: replica, totals: ledger.localTotals())
+            let current = try await store.totals(excluding: replica)
+            let previous = seen.withLock { seen in
+                defer { seen = current }
+                return seen
             }
+            if let previous { ledger.charge(remote: Self.growth(from: previous, to: current)) }
         }
     }
 

@@ -99,17 +99,8 @@ public final class SpendLedger: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: self.refreshInterval)
-                    try await self.refresh()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.warning("could not reload spend; budgets use the last figures", metadata: ["error": "\(error)"])
-                }
-            }
+        await repeatUntilShutdown(every: refreshInterval, logger: logger, failure: "could not reload spend; budgets use the last figures") {
+            try await self.refresh()
         }
     }
 

@@ -218,9 +218,7 @@ enum UsageQueryReader {
 
     private static func date(_ text: String?, name: String) throws(GatewayError) -> Date? {
         guard let text else { return nil }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        if let day = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return day }
+        if let date = ISO8601Input.date(text) { return date }
         throw .badRequest("'\(name)' must be an ISO-8601 date or date-time.", param: name)
     }
 }

@@ -25,6 +25,15 @@ struct GatewayHarness {
         return try await withGateway(configuration: configuration, body)
     }
 
+    /// The configuration `yaml` describes (`UPSTREAM` replaced), on `storage`, for a replica of a shared database.
+    static func configuration(yaml: String, upstream: String, storage: StorageLocation) throws -> Configuration {
+        var configuration = try ConfigurationLoader(environment: [:]).load(yaml: yaml.replacingOccurrences(of: "UPSTREAM", with: upstream)).configuration
+        configuration.storage = storage
+        configuration.server.port = 0
+        configuration.server.masterKey = masterKey
+        return configuration
+    }
+
     static func withGateway<T: Sendable>(configuration: Configuration, _ body: (GatewayClient) async throws -> T) async throws -> T {
         var logger = Logger(label: "gateway-under-test")
         logger.logLevel = .critical
