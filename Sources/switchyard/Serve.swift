@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
             configuration = discovery.configuration
             notes = ["No configuration file given: running on the embedded default (SQLite at ./switchyard.db)."] + discovery.notes
             if discovery.configuration.providers.isEmpty {
-                notes.append("No provider found: set OPENAI_API_KEY, start Ollama, or pass --config FILE.")
+                notes.append("No provider found: set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY, start Ollama, or pass --config FILE.")
             }
         }
         if let host { configuration.server.host = host }
