@@ -9,6 +9,7 @@ import SwitchyardGateway
 import SwitchyardHTTP
 import SwitchyardProviders
 import SwitchyardStorage
+import SwitchyardTelemetry
 
 /// The composition root: builds storage, providers, the gateway and the HTTP server from a configuration, and
 /// runs them as one service group. Used by `switchyard serve` and by the tests.
@@ -63,8 +64,11 @@ public final class SwitchyardServer: Sendable {
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
         let catalog = ModelCatalog(routes: configuration.models, providers: providers, circuitBreaker: configuration.router.circuitBreaker)
         let limits = LimitLedger()
-        let gateway = Gateway(catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend))
-        let services = HTTPServices(
+        let prometheus = PrometheusMetrics()
+        let gateway = Gateway(
+            catalog: catalog, limits: limits,
+            meter: UsageMeter(recorder: recorder, spend: spend, metrics: GatewayMetrics(factory: prometheus.factory)))
+        var services = HTTPServices(
             gateway: gateway, authenticator: Authenticator(masterKey: masterKey, directory: directory),
             administration: KeyAdministration(store: store, directory: directory, spend: spend), maxBodyBytes: configuration.server.maxBodyBytes,
             readiness: {
@@ -77,6 +81,8 @@ public final class SwitchyardServer: Sendable {
                 return stranded.isEmpty ? nil : "no usable target (every circuit open) for: \(stranded.joined(separator: ", "))"
             },
             configurationLoadedAt: Int(Date().timeIntervalSince1970))
+        services.metrics = { prometheus.render() }
+        services.metricsRequireKey = configuration.metricsRequireKey
         let application = Application(
             router: GatewayRouter.make(services),
             server: .gateway(configuration.server),

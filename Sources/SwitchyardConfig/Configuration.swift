@@ -11,6 +11,8 @@ public struct Configuration: Sendable, Equatable {
     public var alertWebhookURL: String?
     /// How often each replica reloads what other replicas changed in shared storage (spend).
     public var storageSyncInterval: Duration
+    /// Whether `GET /metrics` needs a key.
+    public var metricsRequireKey = false
 
     public init(
         server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [],

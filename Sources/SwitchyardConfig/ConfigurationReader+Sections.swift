@@ -3,7 +3,9 @@ import Yams
 
 extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
-        guard let members = mapping(root, at: "", allowed: ["server", "storage", "providers", "models", "router", "alerts"]) else { return nil }
+        guard let members = mapping(root, at: "", allowed: ["server", "storage", "providers", "models", "router", "alerts", "metrics"]) else {
+            return nil
+        }
         let server = readServer(members["server"])
         let (storage, syncInterval) = readStorage(members["storage"])
         var webhook: String?
@@ -16,9 +18,13 @@ extension ConfigurationReader {
         let router = readRouter(members["router"])
         let providers = readProviders(members["providers"])
         let models = readModels(members["models"], providers: providers, defaultRetry: router.retry)
-        return Configuration(
+        var configuration = Configuration(
             server: server, storage: storage, providers: providers, models: models, router: router, alertWebhookURL: webhook,
             storageSyncInterval: syncInterval)
+        if let metrics = mapping(members["metrics"], at: "metrics", allowed: ["require_key"]) {
+            configuration.metricsRequireKey = bool(metrics["require_key"], at: "metrics.require_key") ?? false
+        }
+        return configuration
     }
 
     mutating func readServer(_ node: Node?) -> ServerSettings {

@@ -144,8 +144,10 @@ struct Settlement: Sendable {
     let target: Target
     let started: ContinuousClock.Instant
 
-    func settle(tokens: TokenCounts, status: Int) {
-        meter?.settle(requestID: requestID, caller: caller, model: model, target: target, tokens: tokens, status: status, started: started)
+    func settle(tokens: TokenCounts, status: Int, timeToFirstToken: Duration?) {
+        meter?.settle(
+            requestID: requestID, caller: caller, model: model, target: target, tokens: tokens, status: status, started: started,
+            timeToFirstToken: timeToFirstToken)
     }
 }
 
@@ -228,6 +230,6 @@ struct MeteredEventSource: ChatEventSource {
         guard !settled else { return }
         settled = true
         permit?.release(actualTokens: tokens.total > 0 ? tokens.total : nil)
-        settlement.settle(tokens: tokens, status: status)
+        settlement.settle(tokens: tokens, status: status, timeToFirstToken: timeToFirstToken)
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import HummingbirdCore
 import Logging
 import SwitchyardCore
@@ -16,6 +17,10 @@ public struct HTTPServices: Sendable {
     public var readiness: @Sendable () async -> String?
     /// Unix time at which the configuration was loaded, shown as `created` in `/v1/models`.
     public var configurationLoadedAt: Int
+    /// The Prometheus text exposition for `GET /metrics`.
+    public var metrics: @Sendable () -> [UInt8] = { [] }
+    /// Whether `GET /metrics` needs a key (it carries no secrets, so by default it does not).
+    public var metricsRequireKey = false
 
     public init(
         gateway: Gateway, authenticator: Authenticator, administration: KeyAdministration, maxBodyBytes: Int,
@@ -35,8 +40,14 @@ public enum GatewayRouter {
     public static func make(_ services: HTTPServices) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         router.middlewares.add(ResponseEnvelopeMiddleware())
-        router.middlewares.add(AuthenticationMiddleware(authenticator: services.authenticator))
+        router.middlewares.add(AuthenticationMiddleware(authenticator: services.authenticator, metricsArePublic: !services.metricsRequireKey))
         HealthRoutes(readiness: services.readiness).register(on: router)
+        let metrics = services.metrics
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
+        }
         OpenAIRoutes(services: services).register(on: router)
         AnthropicRoutes(services: services).register(on: router)
         AdminRoutes(services: services).register(on: router)

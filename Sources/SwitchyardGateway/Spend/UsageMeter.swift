@@ -17,16 +17,19 @@ public struct UsageMeter: Sendable {
     public let prices: PriceBook
     public let recorder: UsageRecorder
     public let spend: SpendLedger
+    public let metrics: GatewayMetrics?
 
-    public init(prices: PriceBook = PriceBook(), recorder: UsageRecorder, spend: SpendLedger) {
+    public init(prices: PriceBook = PriceBook(), recorder: UsageRecorder, spend: SpendLedger, metrics: GatewayMetrics? = nil) {
         self.prices = prices
         self.recorder = recorder
         self.spend = spend
+        self.metrics = metrics
     }
 
     /// Settles one request.
     func settle(
-        requestID: String, caller: Caller?, model: String, target: Target?, tokens: TokenCounts, status: Int, started: ContinuousClock.Instant
+        requestID: String, caller: Caller?, model: String, target: Target?, tokens: TokenCounts, status: Int, started: ContinuousClock.Instant,
+        timeToFirstToken: Duration? = nil
     ) {
         let cost = target.map { prices.cost(of: $0, promptTokens: tokens.prompt, completionTokens: tokens.completion) } ?? 0
         var grant: KeyGrant?
@@ -35,6 +38,8 @@ public struct UsageMeter: Sendable {
         let teamID = grant?.team?.id
         spend.add(cost, tokens: tokens.total, grant: grant)
         let elapsed = ContinuousClock.now - started
+        metrics?.record(
+            model: model, target: target, status: status, duration: elapsed, timeToFirstToken: timeToFirstToken, tokens: tokens, cost: cost)
         recorder.record(
             UsageRecord(
                 requestID: requestID, keyID: keyID, teamID: teamID, model: model, target: target?.label, promptTokens: tokens.prompt,

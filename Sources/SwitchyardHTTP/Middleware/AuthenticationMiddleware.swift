@@ -9,6 +9,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let authenticator: Authenticator
+    /// Whether `/metrics` is served without a key.
+    var metricsArePublic = true
     /// Paths served without a key: health probes, which carry no secrets.
     static let publicPaths: Set<String> = [
         "/health/live", "/health/liveliness", "/health/liveness", "/healthz",
@@ -16,7 +18,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.publicPaths.contains(request.uri.path) || (metricsArePublic && request.uri.path == "/metrics") {
+            return try await next(request, context)
+        }
         var context = context
         context.caller = try authenticator.authenticate(Self.presentedKey(in: request.headers))
         return try await next(request, context)

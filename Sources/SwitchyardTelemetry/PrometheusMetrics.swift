@@ -1,0 +1,28 @@
+import CoreMetrics
+import Prometheus
+
+/// The Prometheus backend: a registry the gateway's metrics are made in, and its text exposition for `/metrics`.
+/// Each server owns one, so servers in one process (tests) keep their figures apart.
+public struct PrometheusMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    /// The factory to make metrics with (swift-metrics API).
+    public let factory: any MetricsFactory
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // 1 ms to 60 s: gateway overhead at one end, long generations at the other.
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+            .seconds(20), .seconds(30), .seconds(60),
+        ]
+        self.factory = factory
+    }
+
+    /// The text exposition format.
+    public func render() -> [UInt8] {
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return bytes
+    }
+}
