@@ -97,14 +97,16 @@ public struct Gateway: Sendable {
             throw error
         }
         let lease = answered.lease
-        let tokens = UsageReader.counts(in: answered.value.body, dialect: answered.value.dialect)
+        // One scan of the answer serves both the usage and the model rewrite.
+        let document = try? TopLevelJSON(scanning: answered.value.body)
+        let tokens = document.flatMap { UsageReader.counts(in: $0, dialect: answered.value.dialect) }
         lease.finish(.success, actualTokens: tokens?.total)
         permit?.release(actualTokens: tokens?.total)
         meter?.settle(
             requestID: context.requestID, caller: caller, model: model, target: lease.monitor.target, tokens: tokens ?? TokenCounts(), status: 200,
             started: started)
         return Routed(
-            value: UpstreamReply(body: answered.value.body.rewritingTopLevelModel(to: model), dialect: answered.value.dialect),
+            value: UpstreamReply(body: document?.replacingModel(with: model) ?? answered.value.body, dialect: answered.value.dialect),
             target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
     }
 
@@ -196,11 +198,13 @@ struct MeteredEventSource: ChatEventSource {
             switch event {
             case .chunk(let data):
                 if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
-                if let counts = UsageReader.counts(in: data, dialect: .openAI) {
+                // One scan of the chunk serves the usage, the usage-only test and the model rewrite.
+                guard let document = try? TopLevelJSON(scanning: data) else { return .chunk(data) }
+                if let counts = UsageReader.counts(in: document, dialect: .openAI) {
                     tokens = counts
-                    if hidesUsage && UsageReader.isUsageOnlyChunk(data) { continue }
+                    if hidesUsage && UsageReader.isUsageOnlyChunk(document) { continue }
                 }
-                return .chunk(data.rewritingTopLevelModel(to: publicName))
+                return .chunk(document.replacingModel(with: publicName))
             case .done:
                 return .done
             case .native(let native):

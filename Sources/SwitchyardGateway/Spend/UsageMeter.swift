@@ -54,8 +54,13 @@ enum UsageReader {
 
     /// The usage an answer reports: OpenAI's `usage` object, or Anthropic's.
     static func counts(in body: ByteBuffer, dialect: WireDialect) -> TokenCounts? {
-        guard let document = try? TopLevelJSON(scanning: body), let member = document.member("usage"), member.kind == .object,
-            let usage = try? JSONValue(decoding: document.slice(member))
+        guard let document = try? TopLevelJSON(scanning: body) else { return nil }
+        return counts(in: document, dialect: dialect)
+    }
+
+    /// The usage a scanned answer or chunk reports.
+    static func counts(in document: TopLevelJSON, dialect: WireDialect) -> TokenCounts? {
+        guard let member = document.member("usage"), member.kind == .object, let usage = try? JSONValue(decoding: document.slice(member))
         else { return nil }
         return counts(usage, dialect: dialect)
     }
@@ -75,10 +80,8 @@ enum UsageReader {
     }
 
     /// Whether a chunk carries only usage (`"choices": []`), the chunk `include_usage` adds at the end.
-    static func isUsageOnlyChunk(_ chunk: ByteBuffer) -> Bool {
-        guard let document = try? TopLevelJSON(scanning: chunk), let choices = document.member("choices"),
-            let usage = document.member("usage")
-        else { return false }
+    static func isUsageOnlyChunk(_ chunk: TopLevelJSON) -> Bool {
+        guard let choices = chunk.member("choices"), let usage = chunk.member("usage") else { return false }
         return choices.isEmptyContainer && usage.kind == .object
     }
 }

@@ -38,14 +38,20 @@ extension TopLevelJSON {
     }
 }
 
+extension TopLevelJSON {
+    /// The document with its top-level `"model"` set to `model`; unchanged when it has no string `model` or
+    /// already names that one.
+    public func replacingModel(with model: String) -> ByteBuffer {
+        guard rootKind == .object, let member = member("model"), member.kind == .string, string(member) != model else { return buffer }
+        return replacingValue(of: member, with: JSONString.quoted(model))
+    }
+}
+
 extension ByteBuffer {
     /// Rewrites the top-level `"model"` of a JSON object to `model`, or returns the buffer unchanged when it is
     /// not a JSON object with a string `model`.
     public func rewritingTopLevelModel(to model: String) -> ByteBuffer {
-        guard let document = try? TopLevelJSON(scanning: self), document.rootKind == .object,
-            let member = document.member("model"), member.kind == .string
-        else { return self }
-        if document.string(member) == model { return self }
-        return document.replacingValue(of: member, with: JSONString.quoted(model))
+        guard let document = try? TopLevelJSON(scanning: self) else { return self }
+        return document.replacingModel(with: model)
     }
 }
