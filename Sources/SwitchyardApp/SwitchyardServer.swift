@@ -59,15 +59,24 @@ public final class SwitchyardServer: Sendable {
             try? await store.close()
             throw error
         }
-        let recorder = UsageRecorder(store: store, logger: logger)
+        let prometheus = PrometheusMetrics()
+        let metrics = GatewayMetrics(factory: prometheus.factory)
+        let traces: TraceExporter?
+        do {
+            traces = try TraceExporter.make(configuration.telemetry, logger: logger)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        let recorder = UsageRecorder(store: store, metrics: metrics, logger: logger)
+        let logging = configuration.logging
+        let requestLog = logging.requestLog ? BatchedWriter<RequestSummary>(requestLog: store, metrics: metrics, logger: logger) : nil
         var providers: [String: any Provider] = [:]
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
-        let catalog = ModelCatalog(routes: configuration.models, providers: providers, circuitBreaker: configuration.router.circuitBreaker)
-        let limits = LimitLedger()
-        let prometheus = PrometheusMetrics()
-        let gateway = Gateway(
-            catalog: catalog, limits: limits,
-            meter: UsageMeter(recorder: recorder, spend: spend, metrics: GatewayMetrics(factory: prometheus.factory)))
+        let catalog = ModelCatalog(
+            routes: configuration.models, providers: providers, circuitBreaker: configuration.router.circuitBreaker, metrics: metrics)
+        let limits = LimitLedger(metrics: metrics)
+        let gateway = Gateway(catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend))
         var services = HTTPServices(
             gateway: gateway, authenticator: Authenticator(masterKey: masterKey, directory: directory),
             administration: KeyAdministration(store: store, directory: directory, spend: spend), maxBodyBytes: configuration.server.maxBodyBytes,
@@ -83,14 +92,26 @@ public final class SwitchyardServer: Sendable {
             configurationLoadedAt: Int(Date().timeIntervalSince1970))
         services.metrics = { prometheus.render() }
         services.metricsRequireKey = configuration.metricsRequireKey
+        services.observer = RequestObserver(
+            metrics: metrics, tracer: traces?.tracer, requestLog: requestLog, requestLines: logging.requestLines ? logger : nil,
+            captureLimit: logging.requestLog && logging.bodies ? logging.maxBodyBytes : nil)
+        services.requestLog = logging.requestLog ? store : nil
         let application = Application(
             router: GatewayRouter.make(services),
             server: .gateway(configuration.server),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "switchyard"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.server.port) },
             logger: logger)
+        // Services stop in reverse order: the writers and the trace exporter after the server, so the last
+        // requests' records and spans are written.
+        var observability: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let traces { observability.append(.init(service: traces.service)) }
+        if let requestLog { observability.append(.init(service: requestLog)) }
+        if let retention = logging.retention, logging.requestLog {
+            observability.append(.init(service: RequestLogPruner(store: store, retention: retention, logger: logger), successTerminationBehavior: .ignore))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
+            services: observability + [
                 // The prober ends at once when no model asks for health checks; that must not stop the server.
                 .init(service: HealthProber(catalog: catalog, logger: logger), successTerminationBehavior: .ignore),
                 .init(service: KeyDirectoryRefresher(directory: directory, store: store, logger: logger)),

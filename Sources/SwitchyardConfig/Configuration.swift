@@ -13,6 +13,10 @@ public struct Configuration: Sendable, Equatable {
     public var storageSyncInterval: Duration
     /// Whether `GET /metrics` needs a key.
     public var metricsRequireKey = false
+    /// Trace export.
+    public var telemetry = TelemetrySettings()
+    /// The process log and the request log.
+    public var logging = LoggingSettings()
 
     public init(
         server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [],

@@ -3,7 +3,10 @@ import Yams
 
 extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
-        guard let members = mapping(root, at: "", allowed: ["server", "storage", "providers", "models", "router", "alerts", "metrics"]) else {
+        guard let members = mapping(root, at: "", allowed: [
+                "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging",
+            ])
+        else {
             return nil
         }
         let server = readServer(members["server"])
@@ -24,7 +27,60 @@ extension ConfigurationReader {
         if let metrics = mapping(members["metrics"], at: "metrics", allowed: ["require_key"]) {
             configuration.metricsRequireKey = bool(metrics["require_key"], at: "metrics.require_key") ?? false
         }
+        configuration.telemetry = readTelemetry(members["telemetry"])
+        configuration.logging = readLogging(members["logging"])
         return configuration
+    }
+
+    mutating func readTelemetry(_ node: Node?) -> TelemetrySettings {
+        var telemetry = TelemetrySettings()
+        let allowed = ["otlp_endpoint", "otlp_protocol", "service_name", "sample_ratio", "export_interval_seconds"]
+        guard let members = mapping(node, at: "telemetry", allowed: allowed) else { return telemetry }
+        if let endpoint = string(members["otlp_endpoint"], at: "telemetry.otlp_endpoint") {
+            if endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") {
+                telemetry.otlpEndpoint = endpoint
+            } else {
+                problem("telemetry.otlp_endpoint", "expected an http:// or https:// URL (OTLP/HTTP, e.g. http://collector:4318/v1/traces), got '\(endpoint)'")
+            }
+        }
+        if let value = choice(members["otlp_protocol"], at: "telemetry.otlp_protocol", as: TelemetrySettings.OTLPProtocol.self) {
+            telemetry.otlpProtocol = value
+        }
+        if let name = string(members["service_name"], at: "telemetry.service_name") { telemetry.serviceName = name }
+        if let ratio = number(members["sample_ratio"], at: "telemetry.sample_ratio", minimum: 0) {
+            if ratio > 1 { problem("telemetry.sample_ratio", "must be between 0 and 1, got \(ratio.formatted)") } else { telemetry.sampleRatio = ratio }
+        }
+        if let interval = seconds(members["export_interval_seconds"], at: "telemetry.export_interval_seconds") { telemetry.exportInterval = interval }
+        return telemetry
+    }
+
+    /// The log levels swift-log knows, lowest first.
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    mutating func readLogging(_ node: Node?) -> LoggingSettings {
+        var logging = LoggingSettings()
+        let allowed = ["level", "format", "request_lines", "request_log", "bodies", "max_body_bytes", "retention_days"]
+        guard let members = mapping(node, at: "logging", allowed: allowed) else { return logging }
+        if let level = string(members["level"], at: "logging.level") {
+            if Self.logLevels.contains(level.lowercased()) {
+                logging.level = level.lowercased()
+            } else {
+                problem("logging.level", "'\(level)' is not a log level; expected one of: \(Self.logLevels.joined(separator: ", "))")
+            }
+        }
+        if let format = choice(members["format"], at: "logging.format", as: LoggingSettings.Format.self) { logging.format = format }
+        if let value = bool(members["request_lines"], at: "logging.request_lines") { logging.requestLines = value }
+        if let value = bool(members["request_log"], at: "logging.request_log") { logging.requestLog = value }
+        if let value = bool(members["bodies"], at: "logging.bodies") { logging.bodies = value }
+        if let value = integer(members["max_body_bytes"], at: "logging.max_body_bytes", in: 1...(16 << 20)) { logging.maxBodyBytes = value }
+        if let days = number(members["retention_days"], at: "logging.retention_days", minimum: 0) {
+            // 0 keeps rows for good.
+            logging.retention = days == 0 ? nil : .seconds(days * 86_400)
+        }
+        if logging.bodies && !logging.requestLog {
+            warning("logging.bodies", "has no effect while logging.request_log is false")
+        }
+        return logging
     }
 
     mutating func readServer(_ node: Node?) -> ServerSettings {

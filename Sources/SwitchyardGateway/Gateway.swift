@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import SwitchyardCore
 import SwitchyardWire
+import Tracing
 
 /// The gateway's use cases, one method per endpoint, each the same pipeline: check the caller's limits and budget,
 /// route the public model over its targets and fallbacks, hand back the answer under the public model name, and
@@ -28,14 +29,14 @@ public struct Gateway: Sendable {
 
     /// A non-streamed chat completion.
     public func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        try await reply(model: request.model, body: request.body, caller: caller, context: context) { candidate, context in
+        try await reply(model: request.model, operation: "chat", body: request.body, caller: caller, context: context) { candidate, context in
             try await candidate.provider.chat(request, model: candidate.target.model, context: context)
         }
     }
 
     /// An embeddings request.
     public func embed(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        try await reply(model: request.model, body: request.body, caller: caller, context: context) { candidate, context in
+        try await reply(model: request.model, operation: "embeddings", body: request.body, caller: caller, context: context) { candidate, context in
             try await candidate.provider.embed(request, model: candidate.target.model, context: context)
         }
     }
@@ -45,6 +46,7 @@ public struct Gateway: Sendable {
     /// only when it asked for it.
     public func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
         let started = ContinuousClock.now
+        begin(request.model, operation: "chat", stream: true, context: context)
         var asked = request
         let hiddenUsage = Self.askForUsage(&asked)
         let request = asked
@@ -52,8 +54,9 @@ public struct Gateway: Sendable {
         let answered: Answered<ChatEventStream>
         do {
             permit = try admit(caller, body: request.body)
-            var loop = AttemptLoop(catalog: catalog, model: request.model, estimatedTokens: Self.estimatedTokens(request.body), streaming: true) {
-                candidate, context in
+            var loop = AttemptLoop(
+                catalog: catalog, model: request.model, operationName: "chat", estimatedTokens: Self.estimatedTokens(request.body), streaming: true
+            ) { candidate, context in
                 try await candidate.provider.streamChat(request, model: candidate.target.model, context: context)
             }
             answered = try await loop.run(context: context)
@@ -63,7 +66,8 @@ public struct Gateway: Sendable {
         }
         let upstream = answered.value
         let lease = answered.lease
-        let settlement = Settlement(meter: meter, requestID: context.requestID, caller: caller, model: request.model, target: lease.monitor.target, started: started)
+        routed(lease, context: context)
+        let settlement = Settlement(meter: meter, context: context, caller: caller, model: request.model, target: lease.monitor.target, started: started)
         let events = ChatEventStream {
             MeteredEventSource(
                 base: upstream.makeAsyncIterator(), lease: lease, permit: permit, settlement: settlement, publicName: request.model,
@@ -74,6 +78,7 @@ public struct Gateway: Sendable {
 
     /// The input tokens of `request` for `request.model`, as its first target counts them.
     public func countTokens(_ request: ChatRequest, context: UpstreamContext) async throws -> Int {
+        begin(request.model, operation: "count_tokens", stream: false, context: context)
         guard let entry = catalog.entry(request.model) else { throw GatewayError.unknownModel(request.model) }
         guard let monitor = entry.monitors.first, let provider = entry.providers[monitor.target.provider] else {
             throw GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(request.model)' has no usable target.")
@@ -82,29 +87,37 @@ public struct Gateway: Sendable {
     }
 
     private func reply(
-        model: String, body: ByteBuffer, caller: Caller?, context: UpstreamContext,
+        model: String, operation operationName: String, body: ByteBuffer, caller: Caller?, context: UpstreamContext,
         _ operation: @escaping @Sendable (Candidate, UpstreamContext) async throws -> UpstreamReply
     ) async throws -> Routed<UpstreamReply> {
         let started = ContinuousClock.now
+        begin(model, operation: operationName, stream: false, context: context)
         let permit: LimitPermit?
         let answered: Answered<UpstreamReply>
         do {
             permit = try admit(caller, body: body)
-            var loop = AttemptLoop(catalog: catalog, model: model, estimatedTokens: Self.estimatedTokens(body), streaming: false, operation: operation)
+            var loop = AttemptLoop(
+                catalog: catalog, model: model, operationName: operationName, estimatedTokens: Self.estimatedTokens(body), streaming: false,
+                operation: operation)
             answered = try await loop.run(context: context)
         } catch {
             settleFailure(error, request: model, caller: caller, context: context, started: started)
             throw error
         }
         let lease = answered.lease
-        // One scan of the answer serves both the usage and the model rewrite.
+        routed(lease, context: context)
+        // One scan of the answer serves the usage, the model rewrite and (when tracing) the span's attributes.
         let document = try? TopLevelJSON(scanning: answered.value.body)
         let tokens = document.flatMap { UsageReader.counts(in: $0, dialect: answered.value.dialect) }
+        if let span = lease.span, let document {
+            AttemptAnnotation(
+                responseModel: document.member("model").flatMap { document.string($0) },
+                finishReasons: UsageReader.finishReasons(in: document, dialect: answered.value.dialect), tokens: tokens
+            ).apply(to: span, journal: context.journal)
+        }
         lease.finish(.success, actualTokens: tokens?.total)
         permit?.release(actualTokens: tokens?.total)
-        meter?.settle(
-            requestID: context.requestID, caller: caller, model: model, target: lease.monitor.target, tokens: tokens ?? TokenCounts(), status: 200,
-            started: started)
+        meter?.settle(context: context, caller: caller, model: model, target: lease.monitor.target, tokens: tokens ?? TokenCounts(), status: 200, started: started)
         return Routed(
             value: UpstreamReply(body: document?.replacingModel(with: model) ?? answered.value.body, dialect: answered.value.dialect),
             target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
@@ -113,14 +126,33 @@ public struct Gateway: Sendable {
     /// Checks the caller's budget and rate limits; the permit holds its place until the request ends.
     private func admit(_ caller: Caller?, body: ByteBuffer) throws(GatewayError) -> LimitPermit? {
         guard case .virtualKey(let grant)? = caller else { return nil }
-        try meter?.spend.checkBudget(grant)
+        try meter?.spend.checkBudget(grant, metrics: catalog.metrics)
         return try limits.admit(grant, estimatedTokens: Self.estimatedTokens(body))
+    }
+
+    /// Notes in the request's journal what the gateway was asked.
+    private func begin(_ model: String, operation: String, stream: Bool, context: UpstreamContext) {
+        let configured = catalog.contains(model)
+        context.journal?.update { summary in
+            summary.model = model
+            summary.modelIsConfigured = configured
+            summary.operation = operation
+            summary.stream = stream
+        }
+    }
+
+    /// Notes in the request's journal the target that answered.
+    private func routed(_ lease: TargetLease, context: UpstreamContext) {
+        context.journal?.update { summary in
+            summary.target = lease.monitor.target
+            summary.providerKind = lease.monitor.providerKind
+        }
     }
 
     /// Records a request that got no answer (refused, or every target failed).
     private func settleFailure(_ error: any Error, request model: String, caller: Caller?, context: UpstreamContext, started: ContinuousClock.Instant) {
         let status = (error as? GatewayError)?.status ?? 499
-        meter?.settle(requestID: context.requestID, caller: caller, model: model, target: nil, tokens: TokenCounts(), status: status, started: started)
+        meter?.settle(context: context, caller: caller, model: model, target: nil, tokens: TokenCounts(), status: status, started: started)
     }
 
     /// Adds `stream_options.include_usage` to a hub request that has no `stream_options`; returns whether it did,
@@ -140,7 +172,7 @@ public struct Gateway: Sendable {
 /// What settling a streamed request needs once the stream ends.
 struct Settlement: Sendable {
     let meter: UsageMeter?
-    let requestID: String
+    let context: UpstreamContext
     let caller: Caller?
     let model: String
     let target: Target
@@ -148,8 +180,27 @@ struct Settlement: Sendable {
 
     func settle(tokens: TokenCounts, status: Int, timeToFirstToken: Duration?) {
         meter?.settle(
-            requestID: requestID, caller: caller, model: model, target: target, tokens: tokens, status: status, started: started,
+            context: context, caller: caller, model: model, target: target, tokens: tokens, status: status, started: started,
             timeToFirstToken: timeToFirstToken)
+    }
+}
+
+/// What an answer tells about the attempt that produced it, for its client span (and the server span's finish
+/// reasons): read only while tracing.
+struct AttemptAnnotation {
+    var responseModel: String?
+    var finishReasons: [String]
+    var tokens: TokenCounts?
+
+    func apply(to span: any Span, journal: RequestJournal?) {
+        if let responseModel { span.attributes["gen_ai.response.model"] = responseModel }
+        if !finishReasons.isEmpty { span.attributes["gen_ai.response.finish_reasons"] = SpanAttribute.stringArray(finishReasons) }
+        if let tokens {
+            span.attributes["gen_ai.usage.input_tokens"] = tokens.prompt
+            span.attributes["gen_ai.usage.output_tokens"] = tokens.completion
+        }
+        let finishReasons = self.finishReasons
+        if !finishReasons.isEmpty { journal?.update { $0.finishReasons = finishReasons } }
     }
 }
 
@@ -168,6 +219,9 @@ struct MeteredEventSource: ChatEventSource {
     var timeToFirstToken: Duration?
     var tokens = TokenCounts()
     var settled = false
+    /// Whether the attempt is traced, and so what its answer tells is kept for its span.
+    let tracing: Bool
+    var annotation = AttemptAnnotation(responseModel: nil, finishReasons: [], tokens: nil)
 
     init(
         base: ChatEventStream.AsyncIterator, lease: TargetLease, permit: LimitPermit?, settlement: Settlement, publicName: String,
@@ -179,6 +233,7 @@ struct MeteredEventSource: ChatEventSource {
         self.settlement = settlement
         self.publicName = publicName
         self.hidesUsage = hidesUsage
+        tracing = lease.span != nil
     }
 
     mutating func next() async throws -> ChatStreamEvent? {
@@ -187,6 +242,7 @@ struct MeteredEventSource: ChatEventSource {
             do {
                 event = try await base.next()
             } catch let error as GatewayError {
+                annotateSpan()
                 lease.finish(.failure, error: error.message, timeToFirstToken: timeToFirstToken)
                 finish(status: error.status)
                 throw error
@@ -200,6 +256,7 @@ struct MeteredEventSource: ChatEventSource {
                 if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
                 // One scan of the chunk serves the usage, the usage-only test and the model rewrite.
                 guard let document = try? TopLevelJSON(scanning: data) else { return .chunk(data) }
+                if tracing { observe(document) }
                 if let counts = UsageReader.counts(in: document, dialect: .openAI) {
                     tokens = counts
                     if hidesUsage && UsageReader.isUsageOnlyChunk(document) { continue }
@@ -212,6 +269,7 @@ struct MeteredEventSource: ChatEventSource {
                 readNativeUsage(native)
                 return .native(native)
             case nil:
+                annotateSpan()
                 lease.finish(.success, timeToFirstToken: timeToFirstToken, actualTokens: tokens.total)
                 finish(status: 200)
                 return nil
@@ -219,9 +277,26 @@ struct MeteredEventSource: ChatEventSource {
         }
     }
 
+    /// Keeps a chunk's model and finish reasons for the attempt's span.
+    private mutating func observe(_ chunk: TopLevelJSON) {
+        if annotation.responseModel == nil, let model = chunk.member("model") { annotation.responseModel = chunk.string(model) }
+        annotation.finishReasons += UsageReader.finishReasons(in: chunk, dialect: .openAI)
+    }
+
+    private func annotateSpan() {
+        guard let span = lease.span else { return }
+        var annotation = self.annotation
+        annotation.tokens = tokens
+        annotation.apply(to: span, journal: settlement.context.journal)
+    }
+
     /// Anthropic's own events carry input tokens in `message_start` and output tokens in `message_delta`.
     private mutating func readNativeUsage(_ event: ServerSentEvent) {
         guard event.event == "message_start" || event.event == "message_delta", let payload = try? JSONValue(decoding: event.data) else { return }
+        if tracing {
+            if let model = payload["message"]?["model"]?.string { annotation.responseModel = model }
+            if let reason = payload["delta"]?["stop_reason"]?.string { annotation.finishReasons.append(reason) }
+        }
         if let usage = payload["message"]?["usage"] ?? payload["usage"] {
             let counts = UsageReader.counts(usage, dialect: .anthropic)
             if counts.prompt > 0 { tokens.prompt = counts.prompt }

@@ -27,18 +27,23 @@ public final class ModelCatalog: Sendable {
     public let monitors: [TargetMonitor]
     /// The adapters by provider name.
     public let providers: [String: any Provider]
+    /// Where routing, attempt and limit metrics go; nil records none.
+    public let metrics: GatewayMetrics?
 
     /// - Precondition: every target names a provider in `providers` (the configuration validated this).
-    public init(routes: [ModelRoute], providers: [String: any Provider], circuitBreaker: CircuitBreakerPolicy = .init()) {
+    public init(
+        routes: [ModelRoute], providers: [String: any Provider], circuitBreaker: CircuitBreakerPolicy = .init(), metrics: GatewayMetrics? = nil
+    ) {
         self.routes = routes
         self.providers = providers
+        self.metrics = metrics
         var monitorsByTarget: [Target: TargetMonitor] = [:]
         var ordered: [TargetMonitor] = []
         var entries: [String: Entry] = [:]
         for route in routes {
             let monitors = route.targets.filter { providers[$0.provider] != nil }.map { target in
                 if let existing = monitorsByTarget[target] { return existing }
-                let monitor = TargetMonitor(target: target, breaker: circuitBreaker)
+                let monitor = TargetMonitor(target: target, breaker: circuitBreaker, providerKind: providers[target.provider]?.kind, metrics: metrics)
                 monitorsByTarget[target] = monitor
                 ordered.append(monitor)
                 return monitor

@@ -1,10 +1,10 @@
 import HTTPTypes
 import Hummingbird
-import Logging
-import NIOCore
 import HummingbirdCore
 import Logging
+import NIOCore
 import SwitchyardCore
+import Tracing
 
 /// The per-request state shared by middleware and routes.
 public struct GatewayRequestContext: RequestContext {
@@ -13,6 +13,10 @@ public struct GatewayRequestContext: RequestContext {
     public var requestID: String = ""
     /// Who is calling; set by authentication.
     public var caller: Caller?
+    /// What the request did, reported when it ends; set by the envelope middleware.
+    public var journal: RequestJournal?
+    /// The tracer, when tracing is on.
+    public var tracer: (any Tracer)?
     /// Time spent waiting on upstreams, subtracted from the total to report the gateway's own overhead.
     public let stopwatch = UpstreamStopwatch()
     /// The client's connection, watched to stop work for a client that left.
@@ -29,6 +33,8 @@ extension GatewayRequestContext {
     var upstreamContext: UpstreamContext {
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(requestID)"
-        return UpstreamContext(requestID: requestID, logger: logger, stopwatch: stopwatch)
+        return UpstreamContext(
+            requestID: requestID, logger: logger, stopwatch: stopwatch, journal: journal, tracer: tracer,
+            traceContext: journal?.span?.context ?? .topLevel)
     }
 }

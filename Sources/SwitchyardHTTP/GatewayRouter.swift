@@ -21,6 +21,10 @@ public struct HTTPServices: Sendable {
     public var metrics: @Sendable () -> [UInt8] = { [] }
     /// Whether `GET /metrics` needs a key (it carries no secrets, so by default it does not).
     public var metricsRequireKey = false
+    /// Turns each request into metrics, a span, a log line and a request-log row.
+    public var observer = RequestObserver()
+    /// The stored request log, for `GET /admin/logs`; nil when it is off.
+    public var requestLog: (any RequestLogStore)?
 
     public init(
         gateway: Gateway, authenticator: Authenticator, administration: KeyAdministration, maxBodyBytes: Int,
@@ -39,7 +43,7 @@ public struct HTTPServices: Sendable {
 public enum GatewayRouter {
     public static func make(_ services: HTTPServices) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
-        router.middlewares.add(ResponseEnvelopeMiddleware())
+        router.middlewares.add(ResponseEnvelopeMiddleware(observer: services.observer))
         router.middlewares.add(AuthenticationMiddleware(authenticator: services.authenticator, metricsArePublic: !services.metricsRequireKey))
         HealthRoutes(readiness: services.readiness).register(on: router)
         let metrics = services.metrics

@@ -71,6 +71,36 @@ struct SchemaMigration: Sendable {
                 .primaryKey("replica_id", "scope")
                 .run()
         },
+        SchemaMigration(version: 5, name: "request log") { database in
+            try await database.create(table: "request_logs")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("request_id", type: .text, .notNull)
+                .column("time", type: .text, .notNull)
+                .column("method", type: .text, .notNull)
+                .column("path", type: .text, .notNull)
+                .column("status", type: .bigint, .notNull)
+                .column("key_id", type: .text)
+                .column("team_id", type: .text)
+                .column("model", type: .text)
+                .column("target", type: .text)
+                .column("attempts", type: .bigint, .notNull)
+                .column("stream", type: .bigint, .notNull)
+                .column("prompt_tokens", type: .bigint, .notNull)
+                .column("completion_tokens", type: .bigint, .notNull)
+                .column("cached_tokens", type: .bigint, .notNull)
+                .column("cost_usd", type: .custom(SQLRaw("DOUBLE PRECISION")), .notNull)
+                .column("latency_ms", type: .custom(SQLRaw("DOUBLE PRECISION")), .notNull)
+                .column("ttft_ms", type: .custom(SQLRaw("DOUBLE PRECISION")))
+                .column("overhead_ms", type: .custom(SQLRaw("DOUBLE PRECISION")))
+                .column("error", type: .text)
+                .column("request_body", type: .text)
+                .column("response_body", type: .text)
+                .run()
+            try await database.raw("CREATE INDEX request_logs_time ON request_logs (time)").run()
+            try await database.raw("CREATE INDEX request_logs_request ON request_logs (request_id)").run()
+            try await database.raw("CREATE INDEX request_logs_key ON request_logs (key_id, id)").run()
+            try await database.raw("CREATE INDEX request_logs_team ON request_logs (team_id, id)").run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -16,6 +16,11 @@ public struct PrometheusMetrics: Sendable {
             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
             .seconds(20), .seconds(30), .seconds(60),
         ]
+        // The gateway's own overhead is measured in microseconds: 50 µs to 1 s.
+        factory.durationHistogramBuckets["switchyard_overhead_seconds"] = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+        ]
         self.factory = factory
     }
 

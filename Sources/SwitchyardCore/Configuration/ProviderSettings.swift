@@ -24,6 +24,18 @@ public enum ProviderKind: String, Sendable, CaseIterable {
         case .bedrock: nil  // https://bedrock-runtime.{region}.amazonaws.com, from the region
         }
     }
+
+    /// The provider's name in the OpenTelemetry GenAI semantic conventions (`gen_ai.provider.name`).
+    public var semanticConventionName: String {
+        switch self {
+        case .openai: "openai"
+        case .anthropic: "anthropic"
+        case .azureOpenAI: "azure.ai.openai"
+        case .gemini: "gcp.gemini"
+        case .ollama: "ollama"
+        case .bedrock: "aws.bedrock"
+        }
+    }
 }
 
 /// How long the gateway waits on an upstream.

@@ -1,10 +1,13 @@
 import Logging
 import NIOCore
+import Tracing
 
 /// An upstream adapter. Requests and answers are in the hub dialect (OpenAI Chat Completions); an adapter whose
 /// upstream speaks another dialect translates both ways. A capability an upstream lacks throws
 /// ``GatewayError/unsupported(_:)``.
 public protocol Provider: Sendable {
+    /// The dialect this adapter speaks upstream.
+    var kind: ProviderKind { get }
     /// A non-streamed chat completion.
     func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply
     /// A streamed chat completion; returns once the upstream has accepted the request, before any event.
@@ -92,11 +95,23 @@ public struct UpstreamContext: Sendable {
     public var stopwatch: UpstreamStopwatch
     /// When the whole request must be answered; an adapter waits no longer than this.
     public var deadline: ContinuousClock.Instant?
+    /// The request's journal, which the gateway fills in as it routes and meters; nil outside an HTTP request.
+    public var journal: RequestJournal?
+    /// The tracer spans are made with; nil when tracing is off.
+    public var tracer: (any Tracer)?
+    /// The trace this call belongs to: the server span's context, or the attempt's once one started.
+    public var traceContext: ServiceContext
 
-    public init(requestID: String, logger: Logger, stopwatch: UpstreamStopwatch, deadline: ContinuousClock.Instant? = nil) {
+    public init(
+        requestID: String, logger: Logger, stopwatch: UpstreamStopwatch, deadline: ContinuousClock.Instant? = nil, journal: RequestJournal? = nil,
+        tracer: (any Tracer)? = nil, traceContext: ServiceContext = .topLevel
+    ) {
         self.requestID = requestID
         self.logger = logger
         self.stopwatch = stopwatch
         self.deadline = deadline
+        self.journal = journal
+        self.tracer = tracer
+        self.traceContext = traceContext
     }
 }

@@ -19,7 +19,11 @@ public final class LimitLedger: Sendable {
 
     private let counters = Mutex<[String: Counters]>([:])
 
-    public init() {}
+    private let metrics: GatewayMetrics?
+
+    public init(metrics: GatewayMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     /// What a request may see of its limits: the tightest of its key's and team's, for the `x-ratelimit-*` headers.
     public struct Headroom: Sendable, Equatable {
@@ -35,21 +39,27 @@ public final class LimitLedger: Sendable {
     /// - Throws: 429 naming the limit, with `Retry-After`, when the request does not fit.
     public func admit(_ grant: KeyGrant, estimatedTokens: Int, now: ContinuousClock.Instant = .now) throws(GatewayError) -> LimitPermit {
         let scopes = Self.scopes(of: grant)
+        // Which limit refused, and whose: for the rejection metric.
+        var refused: (limit: String, scope: String)?
+        defer { if let refused { metrics?.rejected(limit: refused.limit, scope: refused.scope) } }
         let headroom = try counters.withLock { table throws(GatewayError) -> Headroom in
             // Check every scope before taking from any, so a refused request costs nothing.
             for scope in scopes {
                 var entry = table[scope.id] ?? Self.counters(for: scope.limits, now: now)
                 if let maxParallel = scope.limits.maxParallel, entry.inFlight >= maxParallel {
+                    refused = ("max_parallel", scope.kind)
                     throw Self.refusal("\(maxParallel) requests in flight", scope: scope, retryAfter: 1)
                 }
                 if var requests = entry.requests, requests.available(at: now) < 1 {
                     let wait = requests.wait(for: 1, at: now)
+                    refused = ("rpm", scope.kind)
                     throw Self.refusal("\(scope.limits.rpm ?? 0) requests per minute", scope: scope, retryAfter: Self.seconds(wait))
                 }
                 if var tokens = entry.tokens {
                     let needed = Double(min(estimatedTokens, Int(tokens.capacity)))
                     if tokens.available(at: now) < needed {
                         let wait = tokens.wait(for: needed, at: now)
+                        refused = ("tpm", scope.kind)
                         throw Self.refusal("\(scope.limits.tpm ?? 0) tokens per minute", scope: scope, retryAfter: Self.seconds(wait))
                     }
                     entry.tokens = tokens
@@ -111,6 +121,9 @@ public final class LimitLedger: Sendable {
         let id: String
         let label: String
         let limits: UsageLimits
+
+        /// `key` or `team`.
+        var kind: String { id.hasPrefix("team:") ? "team" : "key" }
     }
 
     private static func scopes(of grant: KeyGrant) -> [Scope] {

@@ -1,5 +1,6 @@
 import Logging
 import SwitchyardCore
+import Tracing
 
 /// One candidate for an attempt: the target's monitor and the adapter that reaches it.
 struct Candidate: Sendable {
@@ -28,6 +29,8 @@ struct AttemptLoop<Value: Sendable> {
 
     let catalog: ModelCatalog
     let model: String
+    /// The GenAI operation (`chat`, `embeddings`), which names each attempt's span.
+    let operationName: String
     let estimatedTokens: Int
     let streaming: Bool
     let operation: Operation
@@ -36,34 +39,48 @@ struct AttemptLoop<Value: Sendable> {
     private var attempts = 0
     private var random = SystemRandomNumberGenerator()
 
-    init(catalog: ModelCatalog, model: String, estimatedTokens: Int, streaming: Bool, operation: @escaping Operation) {
+    init(catalog: ModelCatalog, model: String, operationName: String, estimatedTokens: Int, streaming: Bool, operation: @escaping Operation) {
         self.catalog = catalog
         self.model = model
+        self.operationName = operationName
         self.estimatedTokens = estimatedTokens
         self.streaming = streaming
         self.operation = operation
     }
 
+    /// Fallback models to move to at once, and why.
+    struct Redirect {
+        var models: [String]
+        /// `context_window` or `content_policy`.
+        var reason: String
+    }
+
     private enum ModelOutcome {
         case answered(Answered<Value>)
         case exhausted
-        case redirect([String])
+        case redirect(Redirect)
     }
 
     mutating func run(context: UpstreamContext) async throws -> Answered<Value> {
         guard let first = catalog.entry(model) else { throw GatewayError.unknownModel(model) }
+        defer {
+            let attempts = self.attempts
+            context.journal?.update { $0.attempts = attempts }
+        }
         var context = context
         let deadline = ContinuousClock.now + first.route.retry.deadline
         context.deadline = deadline
-        var pending = [model]
+        // Each model to try, with why it is tried (nil for the model asked for).
+        var pending: [(name: String, reason: String?)] = [(model, nil)]
         var visited: Set<String> = []
         while !pending.isEmpty {
-            let name = pending.removeFirst()
+            let (name, reason) = pending.removeFirst()
             guard visited.insert(name).inserted, let entry = catalog.entry(name) else { continue }
+            if let reason { catalog.metrics?.fellBack(from: model, to: name, reason: reason) }
             switch try await runModel(entry, deadline: deadline, context: context) {
             case .answered(let answered): return answered
-            case .exhausted: pending.append(contentsOf: entry.route.fallbacks)
-            case .redirect(let models): pending.insert(contentsOf: models, at: 0)
+            case .exhausted: pending.append(contentsOf: entry.route.fallbacks.map { ($0, "error") })
+            case .redirect(let redirect): pending.insert(contentsOf: redirect.models.map { ($0, redirect.reason) }, at: 0)
             }
         }
         if ContinuousClock.now >= deadline {
@@ -123,11 +140,12 @@ struct AttemptLoop<Value: Sendable> {
                 lease = admitted
                 refusedInARow = 0
             }
+            if made > 0 { catalog.metrics?.retried(model: entry.route.name) }
             made += 1
             attempts += 1
             let candidate = Candidate(monitor: monitor, provider: entry.providers[monitor.target.provider]!)
             do {
-                let value = try await operation(candidate, context)
+                let value = try await operation(candidate, traced(lease, context: context))
                 return .answered(Answered(value: value, lease: lease, attempts: attempts))
             } catch {
                 if let redirect = try absorb(error, lease: lease, route: entry.route, context: context) { return .redirect(redirect) }
@@ -151,9 +169,11 @@ struct AttemptLoop<Value: Sendable> {
         guard case .success(let firstLease) = first.monitor.admit(estimatedTokens: estimatedTokens, at: .now) else { return (nil, 0) }
         let operation = self.operation
         let estimatedTokens = self.estimatedTokens
+        let firstContext = traced(firstLease, context: context)
+        let loop = self
         attempts += 1
         let (winner, losers, started): ((Int, TargetLease, Value)?, [(TargetLease, any Error)], Int) = await withTaskGroup(of: HedgeEvent.self) { group in
-            group.addTask { .finished(0, firstLease, await Self.capture { try await operation(first, context) }) }
+            group.addTask { .finished(0, firstLease, await Self.capture { try await operation(first, firstContext) }) }
             group.addTask {
                 try? await Task.sleep(for: delay)
                 return .hedgeTime
@@ -169,7 +189,8 @@ struct AttemptLoop<Value: Sendable> {
                     else { continue }
                     started += 1
                     running += 1
-                    group.addTask { .finished(1, secondLease, await Self.capture { try await operation(second, context) }) }
+                    let secondContext = loop.traced(secondLease, context: context)
+                    group.addTask { .finished(1, secondLease, await Self.capture { try await operation(second, secondContext) }) }
                 case .finished(let index, let lease, .success(let value)):
                     group.cancelAll()
                     return ((index, lease, value), losers, started)
@@ -194,9 +215,28 @@ struct AttemptLoop<Value: Sendable> {
         return (nil, started)
     }
 
+    /// Starts the attempt's client span when tracing is on, hangs it on the lease (which ends it), and returns the
+    /// context the upstream call carries, so the provider propagates the attempt's trace context.
+    private func traced(_ lease: TargetLease, context: UpstreamContext) -> UpstreamContext {
+        guard let tracer = context.tracer else { return context }
+        let target = lease.monitor.target
+        let span = tracer.startSpan("\(operationName) \(target.model)", context: context.traceContext, ofKind: .client)
+        span.attributes["gen_ai.operation.name"] = operationName
+        if let kind = lease.monitor.providerKind {
+            span.attributes["gen_ai.provider.name"] = kind.semanticConventionName
+            span.attributes["gen_ai.system"] = kind.semanticConventionName
+        }
+        span.attributes["gen_ai.request.model"] = target.model
+        span.attributes["switchyard.target"] = target.label
+        lease.span = span
+        var context = context
+        context.traceContext = span.context
+        return context
+    }
+
     /// Settles a failed attempt: records a failure another target might not have and returns nil (go on), returns
     /// the fallbacks to move to for a context-window or content-policy refusal, and rethrows anything else.
-    private mutating func absorb(_ error: any Error, lease: TargetLease, route: ModelRoute, context: UpstreamContext) throws -> [String]? {
+    private mutating func absorb(_ error: any Error, lease: TargetLease, route: ModelRoute, context: UpstreamContext) throws -> Redirect? {
         guard let error = error as? GatewayError else {
             lease.finish(.abandoned)
             throw error
@@ -211,8 +251,12 @@ struct AttemptLoop<Value: Sendable> {
         }
         // The upstream answered; the request was at fault, not the target.
         lease.finish(.success)
-        if error.isContextWindowExceeded, !route.contextWindowFallbacks.isEmpty { return route.contextWindowFallbacks }
-        if error.isContentPolicyViolation, !route.contentPolicyFallbacks.isEmpty { return route.contentPolicyFallbacks }
+        if error.isContextWindowExceeded, !route.contextWindowFallbacks.isEmpty {
+            return Redirect(models: route.contextWindowFallbacks, reason: "context_window")
+        }
+        if error.isContentPolicyViolation, !route.contentPolicyFallbacks.isEmpty {
+            return Redirect(models: route.contentPolicyFallbacks, reason: "content_policy")
+        }
         throw error
     }
 

@@ -20,6 +20,15 @@ public struct CircuitBreaker: Sendable {
         case failure
         /// Cancelled before it told anything about the target.
         case abandoned
+
+        /// The outcome's name in metrics and spans.
+        public var label: String {
+            switch self {
+            case .success: "success"
+            case .failure: "failure"
+            case .abandoned: "abandoned"
+            }
+        }
     }
 
     public let policy: CircuitBreakerPolicy

@@ -1,10 +1,14 @@
 import Synchronization
 import SwitchyardCore
+import Tracing
 
 /// The live state of one target (a provider and an upstream model): circuit breaker, requests in flight,
 /// recent latency, provider capacity. Shared by every model that routes to the same target.
 public final class TargetMonitor: Sendable {
     public let target: Target
+    /// The dialect of the target's provider, for metric labels and span attributes.
+    public let providerKind: ProviderKind?
+    private let metrics: GatewayMetrics?
     private let inFlightCount = Atomic<Int>(0)
     private let record: Mutex<Record>
 
@@ -39,8 +43,13 @@ public final class TargetMonitor: Sendable {
     /// Weight of the newest sample in the moving averages.
     static let smoothing = 0.3
 
-    public init(target: Target, breaker: CircuitBreakerPolicy, now: ContinuousClock.Instant = .now) {
+    public init(
+        target: Target, breaker: CircuitBreakerPolicy, providerKind: ProviderKind? = nil, metrics: GatewayMetrics? = nil,
+        now: ContinuousClock.Instant = .now
+    ) {
         self.target = target
+        self.providerKind = providerKind
+        self.metrics = metrics
         record = Mutex(
             Record(
                 breaker: CircuitBreaker(policy: breaker),
@@ -84,11 +93,13 @@ public final class TargetMonitor: Sendable {
 
     /// Called once per lease.
     func finish(
-        _ outcome: CircuitBreaker.Outcome, wasProbe: Bool, error: String?, latency: Duration?, timeToFirstToken: Duration?,
+        _ outcome: CircuitBreaker.Outcome, wasProbe: Bool, error: String?, duration: Duration, timeToFirstToken: Duration?,
         tokenCorrection: Int, at now: ContinuousClock.Instant
     ) {
         inFlightCount.subtract(1, ordering: .relaxed)
-        record.withLock { record in
+        let latency = outcome == .success ? duration : nil
+        let transition = record.withLock { record in
+            let before = Self.stateCode(record.breaker.state)
             record.breaker.record(outcome, wasProbe: wasProbe, at: now)
             if outcome == .failure {
                 record.failures += 1
@@ -98,12 +109,16 @@ public final class TargetMonitor: Sendable {
             if let latency { record.latency = Self.average(record.latency, latency) }
             if let timeToFirstToken { record.timeToFirstToken = Self.average(record.timeToFirstToken, timeToFirstToken) }
             if tokenCorrection != 0 { record.tokenBudget?.adjust(by: Double(tokenCorrection), at: now) }
+            return Self.stateCode(record.breaker.state) == before ? nil : record.breaker.state
         }
+        metrics?.attemptFinished(target: target, provider: providerKind, outcome: outcome.label, duration: duration)
+        if let transition { metrics?.circuitState(target: target, state: transition) }
     }
 
     /// Records an active health check's result.
     public func recordProbe(success: Bool, error: String?, latency: Duration, at now: ContinuousClock.Instant = .now) {
-        record.withLock { record in
+        let transition = record.withLock { record in
+            let before = Self.stateCode(record.breaker.state)
             record.breaker.recordProbe(success: success, at: now)
             if success {
                 record.latency = Self.average(record.latency, latency)
@@ -111,6 +126,17 @@ public final class TargetMonitor: Sendable {
                 record.lastError = error
                 record.lastErrorAt = now
             }
+            return Self.stateCode(record.breaker.state) == before ? nil : record.breaker.state
+        }
+        if let transition { metrics?.circuitState(target: target, state: transition) }
+    }
+
+    /// Closed, half-open and open, without the open state's deadline.
+    private static func stateCode(_ state: CircuitBreaker.State) -> Int {
+        switch state {
+        case .closed: 0
+        case .halfOpen: 1
+        case .open: 2
         }
     }
 
@@ -141,12 +167,19 @@ final class TargetLease: Sendable {
     /// Whether this request is the probe of a half-open circuit.
     let isProbe: Bool
     private let finished = Atomic<Bool>(false)
+    private let attemptSpan = Mutex<(any Span)?>(nil)
 
     init(monitor: TargetMonitor, estimatedTokens: Int, startedAt: ContinuousClock.Instant, isProbe: Bool) {
         self.monitor = monitor
         self.estimatedTokens = estimatedTokens
         self.startedAt = startedAt
         self.isProbe = isProbe
+    }
+
+    /// The client span of this attempt, when tracing is on; ended with the lease.
+    var span: (any Span)? {
+        get { attemptSpan.withLock { $0 } }
+        set { attemptSpan.withLock { $0 = newValue } }
     }
 
     /// Ends the lease. `actualTokens`, when known, replaces the estimate in the token budget.
@@ -156,8 +189,13 @@ final class TargetLease: Sendable {
     ) {
         guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
         monitor.finish(
-            outcome, wasProbe: isProbe, error: error, latency: outcome == .success ? now - startedAt : nil, timeToFirstToken: timeToFirstToken,
+            outcome, wasProbe: isProbe, error: error, duration: now - startedAt, timeToFirstToken: timeToFirstToken,
             tokenCorrection: actualTokens.map { $0 - estimatedTokens } ?? 0, at: now)
+        if let span = attemptSpan.withLock({ $0.take() }) {
+            if outcome != .success { span.setStatus(SpanStatus(code: .error, message: error ?? outcome.label)) }
+            span.attributes["switchyard.attempt.outcome"] = outcome.label
+            span.end()
+        }
     }
 
     deinit {

@@ -77,13 +77,14 @@ public final class SpendLedger: Service {
     }
 
     /// - Throws: 429 when the key's or its team's budget is spent or token quota used.
-    public func checkBudget(_ grant: KeyGrant) throws(GatewayError) {
+    public func checkBudget(_ grant: KeyGrant, metrics: GatewayMetrics? = nil) throws(GatewayError) {
         let scopes = [("key:" + grant.key.id, "key '\(grant.key.name)'", grant.key.limits)]
             + (grant.team.map { [("team:" + $0.id, "team '\($0.name)'", $0.limits)] } ?? [])
         for (scope, label, limits) in scopes {
             let used = used(scope, limits: limits)
             let period = limits.budgetPeriod.map { " \($0.rawValue)" } ?? ""
             if let quota = limits.tokenQuota, used.tokens >= quota {
+                metrics?.rejected(limit: "token_quota", scope: scope.hasPrefix("team:") ? "team" : "key")
                 throw GatewayError(
                     status: 429, kind: .rateLimit, code: "token_quota_exceeded",
                     message: "The\(period) token quota of \(quota) for \(label) is used (\(used.tokens) tokens).")
@@ -91,6 +92,7 @@ public final class SpendLedger: Service {
             guard let budget = limits.maxBudgetUSD else { continue }
             let spent = used.costUSD
             if spent >= budget {
+                metrics?.rejected(limit: "budget", scope: scope.hasPrefix("team:") ? "team" : "key")
                 throw GatewayError(
                     status: 429, kind: .rateLimit, code: "budget_exceeded",
                     message: "The\(period) budget of $\(budget) for \(label) is spent ($\((spent * 10000).rounded() / 10000)).")

@@ -17,18 +17,16 @@ public struct UsageMeter: Sendable {
     public let prices: PriceBook
     public let recorder: UsageRecorder
     public let spend: SpendLedger
-    public let metrics: GatewayMetrics?
 
-    public init(prices: PriceBook = PriceBook(), recorder: UsageRecorder, spend: SpendLedger, metrics: GatewayMetrics? = nil) {
+    public init(prices: PriceBook = PriceBook(), recorder: UsageRecorder, spend: SpendLedger) {
         self.prices = prices
         self.recorder = recorder
         self.spend = spend
-        self.metrics = metrics
     }
 
-    /// Settles one request.
+    /// Settles one request: its spend, its usage record, and what its journal reports.
     func settle(
-        requestID: String, caller: Caller?, model: String, target: Target?, tokens: TokenCounts, status: Int, started: ContinuousClock.Instant,
+        context: UpstreamContext, caller: Caller?, model: String, target: Target?, tokens: TokenCounts, status: Int, started: ContinuousClock.Instant,
         timeToFirstToken: Duration? = nil
     ) {
         let cost = target.map { prices.cost(of: $0, promptTokens: tokens.prompt, completionTokens: tokens.completion) } ?? 0
@@ -38,11 +36,16 @@ public struct UsageMeter: Sendable {
         let teamID = grant?.team?.id
         spend.add(cost, tokens: tokens.total, grant: grant)
         let elapsed = ContinuousClock.now - started
-        metrics?.record(
-            model: model, target: target, status: status, duration: elapsed, timeToFirstToken: timeToFirstToken, tokens: tokens, cost: cost)
+        context.journal?.update { summary in
+            summary.promptTokens = tokens.prompt
+            summary.completionTokens = tokens.completion
+            summary.cachedTokens = tokens.cached
+            summary.costUSD = cost
+            summary.timeToFirstToken = timeToFirstToken
+        }
         recorder.record(
             UsageRecord(
-                requestID: requestID, keyID: keyID, teamID: teamID, model: model, target: target?.label, promptTokens: tokens.prompt,
+                requestID: context.requestID, keyID: keyID, teamID: teamID, model: model, target: target?.label, promptTokens: tokens.prompt,
                 completionTokens: tokens.completion, cachedTokens: tokens.cached, costUSD: cost,
                 latencyMilliseconds: Int(elapsed.wholeNanoseconds / 1_000_000), status: status, time: Date()))
     }
@@ -76,6 +79,18 @@ enum UsageReader {
             return TokenCounts(
                 prompt: (usage["input_tokens"]?.int ?? 0) + cached + (usage["cache_creation_input_tokens"]?.int ?? 0),
                 completion: usage["output_tokens"]?.int ?? 0, cached: cached)
+        }
+    }
+
+    /// Why each choice of an answer or chunk stopped: OpenAI's `choices[].finish_reason`, Anthropic's `stop_reason`.
+    static func finishReasons(in document: TopLevelJSON, dialect: WireDialect) -> [String] {
+        switch dialect {
+        case .openAI:
+            guard let member = document.member("choices"), member.kind == .array, let choices = try? JSONValue(decoding: document.slice(member))
+            else { return [] }
+            return choices.array?.compactMap { $0["finish_reason"]?.string } ?? []
+        case .anthropic:
+            return document.member("stop_reason").flatMap { document.string($0) }.map { [$0] } ?? []
         }
     }
 

@@ -22,7 +22,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         var context = context
-        context.caller = try authenticator.authenticate(Self.presentedKey(in: request.headers))
+        let caller = try authenticator.authenticate(Self.presentedKey(in: request.headers))
+        context.caller = caller
+        context.journal?.update { summary in
+            switch caller {
+            case .master:
+                summary.keyID = "master"
+            case .virtualKey(let grant):
+                summary.keyID = grant.key.id
+                summary.teamID = grant.team?.id
+            }
+        }
         return try await next(request, context)
     }
 

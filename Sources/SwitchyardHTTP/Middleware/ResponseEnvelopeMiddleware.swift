@@ -4,18 +4,31 @@ import HummingbirdCore
 import Logging
 import Synchronization
 import SwitchyardCore
+import SwitchyardGateway
+import Tracing
 
-/// Wraps every request: assigns its id, renders any error in the OpenAI shape, and stamps `x-request-id` and
-/// `x-switchyard-overhead-ms` on the response.
+/// Wraps every request: assigns its id, opens its journal (and server span, continuing the client's trace),
+/// renders any error in the API's own shape, stamps `x-request-id` and `x-switchyard-overhead-ms` on the
+/// response, and finishes the journal, unless a streamed body finishes it when it ends.
 struct ResponseEnvelopeMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
+    let observer: RequestObserver
     private let requestIDs = RequestIDGenerator()
+
+    init(observer: RequestObserver) {
+        self.observer = observer
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var context = context
         context.requestID = RequestIDGenerator.clientSupplied(request.headers[.requestID]) ?? requestIDs.next()
+        context.tracer = observer.tracer
+        var parent = ServiceContext.topLevel
+        observer.tracer?.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
+        let journal = observer.begin(requestID: context.requestID, method: request.method.rawValue, path: request.uri.path, parent: parent)
+        context.journal = journal
         var response: Response
         do {
             response = try await next(request, context)
@@ -24,6 +37,7 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
             if gatewayError.status >= 500 && !(error is GatewayError) {
                 context.logger.error("request failed", metadata: ["request_id": "\(context.requestID)", "error": "\(error)"])
             }
+            journal.recordError(gatewayError)
             // Each API answers errors in its own shape.
             response =
                 request.uri.path.hasPrefix("/v1/messages")
@@ -32,6 +46,8 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
         response.headers[.requestID] = context.requestID
         let overhead = (ContinuousClock.now - start) - context.stopwatch.waited
         response.headers[.overhead] = Self.milliseconds(overhead)
+        journal.update { $0.overhead = overhead }
+        if !journal.bodyFinishes { journal.finish(status: Int(response.status.code)) }
         return response
     }
 
@@ -64,6 +80,13 @@ final class RequestIDGenerator: Sendable {
             return nil
         }
         return value
+    }
+}
+
+/// Reads trace propagation headers (W3C `traceparent`, `tracestate`) from a client's request.
+struct HTTPFieldsExtractor: Extractor {
+    func extract(key: String, from fields: HTTPFields) -> String? {
+        HTTPField.Name(key).flatMap { fields[$0] }
     }
 }
 

@@ -59,6 +59,19 @@ struct AdminRoutes {
             try await administration.deleteTeam(id: try context.parameters.require("id"))
             return Response(status: .noContent)
         }
+        let requestLog = services.requestLog
+        admin.get("/logs") { request, _ in
+            guard let requestLog else {
+                throw GatewayError(
+                    status: 404, kind: .notFound, code: "request_log_off", message: "The request log is off (logging.request_log: false).")
+            }
+            var query = try LogQueryReader.read(request.uri.queryParameters)
+            // One row more than asked tells whether another page follows.
+            let limit = query.limit
+            query.limit += 1
+            let rows = try await requestLog.logs(query)
+            return AdminJSON.logPage(Array(rows.prefix(limit)), hasMore: rows.count > limit)
+        }
     }
 
     private func jsonBody(_ request: Request) async throws -> JSONValue {
@@ -192,8 +205,64 @@ enum AdminJSON {
 
     static func list(_ items: [JSONValue]) -> Response { response(["data": .array(items)]) }
 
+    /// A page of the request log: `data`, `has_more`, and `next_cursor` to pass as `cursor` for the next page.
+    static func logPage(_ rows: [RequestLogEntry], hasMore: Bool) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+        struct Page: Encodable {
+            var data: [RequestLogEntry]
+            var hasMore: Bool
+            var nextCursor: String?
+            enum CodingKeys: String, CodingKey {
+                case data
+                case hasMore = "has_more"
+                case nextCursor = "next_cursor"
+            }
+        }
+        let page = Page(data: rows, hasMore: hasMore, nextCursor: hasMore ? rows.last?.id : nil)
+        let body = (try? encoder.encode(page)) ?? Data()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
     static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: value.encoded))
+    }
+}
+
+/// Reads `GET /admin/logs`'s query: `key_id`, `team_id`, `model`, `status`, `request_id`, `from`, `to`,
+/// `limit` (1 to 1000, default 100) and `cursor` (a page's `next_cursor`).
+enum LogQueryReader {
+    static func read(_ parameters: Parameters) throws(GatewayError) -> RequestLogQuery {
+        var query = RequestLogQuery()
+        query.keyID = parameters.get("key_id")
+        query.teamID = parameters.get("team_id")
+        query.model = parameters.get("model")
+        query.requestID = parameters.get("request_id")
+        query.from = try UsageQueryReader.date(parameters.get("from"), name: "from")
+        query.to = try UsageQueryReader.date(parameters.get("to"), name: "to")
+        if let status = parameters.get("status") {
+            guard let value = Int(status), (100...599).contains(value) else {
+                throw .badRequest("'status' must be an HTTP status code (100 to 599).", param: "status")
+            }
+            query.status = value
+        }
+        if let limit = parameters.get("limit") {
+            guard let value = Int(limit), (1...1000).contains(value) else {
+                throw .badRequest("'limit' must be a whole number from 1 to 1000.", param: "limit")
+            }
+            query.limit = value
+        }
+        if let cursor = parameters.get("cursor") {
+            guard RequestLogEntry.isID(cursor) else {
+                throw .badRequest("'cursor' must be a 'next_cursor' from an earlier page.", param: "cursor")
+            }
+            query.cursor = cursor
+        }
+        return query
     }
 }
 
@@ -216,7 +285,7 @@ enum UsageQueryReader {
         return query
     }
 
-    private static func date(_ text: String?, name: String) throws(GatewayError) -> Date? {
+    static func date(_ text: String?, name: String) throws(GatewayError) -> Date? {
         guard let text else { return nil }
         if let date = ISO8601Input.date(text) { return date }
         throw .badRequest("'\(name)' must be an ISO-8601 date or date-time.", param: name)

@@ -18,13 +18,14 @@ struct AnthropicRoutes {
     }
 
     func messages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let chatRequest = try await readRequest(request, requireMaxTokens: true)
+        let chatRequest = try await readRequest(request, requireMaxTokens: true, journal: context.journal)
         try context.caller?.authorize(model: chatRequest.model)
         let upstream = context.upstreamContext
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
             var response = ServerSentEventsResponse.make(
-                routed.value, encoder: AnthropicStreamEncoder(model: chatRequest.model), channel: context.channel, logger: upstream.logger)
+                routed.value, encoder: AnthropicStreamEncoder(model: chatRequest.model), channel: context.channel, journal: context.journal,
+                logger: upstream.logger)
             OpenAIRoutes.stampRouting(routed, on: &response)
             return response
         }
@@ -36,21 +37,22 @@ struct AnthropicRoutes {
             }
             body = OpenAIResponseToAnthropic().translate(completion, model: chatRequest.model).encoded
         }
+        context.journal?.captureResponse(body)
         var response = OpenAIRoutes.json(body)
         OpenAIRoutes.stampRouting(routed, on: &response)
         return response
     }
 
     func countTokens(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let chatRequest = try await readRequest(request, requireMaxTokens: false)
+        let chatRequest = try await readRequest(request, requireMaxTokens: false, journal: context.journal)
         try context.caller?.authorize(model: chatRequest.model)
         let tokens = try await services.gateway.countTokens(chatRequest, context: context.upstreamContext)
         return OpenAIRoutes.json(JSONValue.object(["input_tokens": .integer(Int64(tokens))]).encoded)
     }
 
     /// Validates a Messages body and prepares both its forms: as sent, and translated to the hub.
-    private func readRequest(_ request: Request, requireMaxTokens: Bool) async throws -> ChatRequest {
-        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
+    private func readRequest(_ request: Request, requireMaxTokens: Bool, journal: RequestJournal?) async throws -> ChatRequest {
+        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: journal)
         let validated = try InboundRequest.anthropicMessages(body, requireMaxTokens: requireMaxTokens)
         let native = NativeRequest(dialect: .anthropic, body: body)
         guard let decoded = try? JSONValue(decoding: body) else {

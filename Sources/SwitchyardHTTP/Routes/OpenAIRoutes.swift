@@ -31,18 +31,19 @@ struct OpenAIRoutes {
     }
 
     func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
+        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
         let chatRequest = try InboundRequest.chat(body)
         try context.caller?.authorize(model: chatRequest.model)
         let upstream = context.upstreamContext
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
             var response = ServerSentEventsResponse.make(
-                routed.value, encoder: OpenAIStreamEncoder(), channel: context.channel, logger: upstream.logger)
+                routed.value, encoder: OpenAIStreamEncoder(), channel: context.channel, journal: context.journal, logger: upstream.logger)
             Self.stampRouting(routed, on: &response)
             return response
         }
         let routed = try await services.gateway.complete(chatRequest, caller: context.caller, context: upstream)
+        context.journal?.captureResponse(routed.value.body)
         var response = Self.json(routed.value.body)
         Self.stampRouting(routed, on: &response)
         return response
@@ -64,10 +65,11 @@ struct OpenAIRoutes {
     }
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes)
+        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
         let embeddingRequest = try InboundRequest.embedding(body)
         try context.caller?.authorize(model: embeddingRequest.model)
         let routed = try await services.gateway.embed(embeddingRequest, caller: context.caller, context: context.upstreamContext)
+        context.journal?.captureResponse(routed.value.body)
         var response = Self.json(routed.value.body)
         Self.stampRouting(routed, on: &response)
         return response

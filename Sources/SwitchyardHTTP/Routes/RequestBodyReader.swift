@@ -8,12 +8,15 @@ import SwitchyardCore
 /// Reads a request body up to the configured limit, rejecting a larger one as soon as it is known to be too
 /// large: from its Content-Length before reading, or while it streams in.
 enum RequestBodyReader {
-    static func read(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    /// Reads the body; `journal`, when given, keeps a copy for the request log (when body capture is on).
+    static func read(_ request: Request, limit: Int, capturingInto journal: RequestJournal? = nil) async throws -> ByteBuffer {
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw GatewayError.bodyTooLarge(limit: limit)
         }
         do {
-            return try await request.body.collect(upTo: limit)
+            let body = try await request.body.collect(upTo: limit)
+            journal?.captureRequest(body)
+            return body
         } catch is NIOTooManyBytesError {
             throw GatewayError.bodyTooLarge(limit: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {

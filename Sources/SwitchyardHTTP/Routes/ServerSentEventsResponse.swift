@@ -19,37 +19,56 @@ protocol ClientStreamEncoder: Sendable {
 ///
 /// The relay runs cancelled when the client's connection closes, which drops the upstream request with it. A
 /// failure after the first event cannot change the status any more, so it is sent as a final error event in the
-/// client's dialect.
+/// client's dialect. The request's journal is finished when the stream ends: with 200, the failure's status, or
+/// 499 when the client left.
 enum ServerSentEventsResponse {
-    static func make(_ events: ChatEventStream, encoder: some ClientStreamEncoder, channel: any Channel, logger: Logger) -> Response {
+    static func make(
+        _ events: ChatEventStream, encoder: some ClientStreamEncoder, channel: any Channel, journal: RequestJournal?, logger: Logger
+    ) -> Response {
         let headers: HTTPFields = [
             .contentType: "text/event-stream",
             .cacheControl: "no-cache",
             HTTPField.Name("x-accel-buffering")!: "no",
         ]
+        journal?.finishWhenBodyEnds()
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                try await ClientConnection.cancellingOnClose(channel) {
-                    try await relay(events, encoder: encoder, to: &writer, logger: logger)
+                do {
+                    let status = try await ClientConnection.cancellingOnClose(channel) {
+                        try await relay(events, encoder: encoder, to: &writer, journal: journal, logger: logger)
+                    }
+                    try await writer.finish(nil)
+                    journal?.finish(status: status)
+                } catch {
+                    journal?.finish(status: 499)
+                    throw error
                 }
-                try await writer.finish(nil)
             })
     }
 
+    /// Relays every event; returns the stream's final status.
     private static func relay(
-        _ events: ChatEventStream, encoder: some ClientStreamEncoder, to writer: inout any ResponseBodyWriter, logger: Logger
-    ) async throws {
+        _ events: ChatEventStream, encoder: some ClientStreamEncoder, to writer: inout any ResponseBodyWriter, journal: RequestJournal?,
+        logger: Logger
+    ) async throws -> Int {
         var encoder = encoder
         var iterator = events.makeAsyncIterator()
+        let capturing = journal?.captureLimit != nil
         do {
             while let event = try await iterator.next() {
-                for frame in try encoder.frames(for: event) { try await writer.write(frame) }
+                for frame in try encoder.frames(for: event) {
+                    if capturing { journal?.captureResponse(frame) }
+                    try await writer.write(frame)
+                }
             }
             for frame in encoder.closingFrames() { try await writer.write(frame) }
+            return 200
         } catch let error as GatewayError {
             logger.warning("stream ended by upstream failure", metadata: ["error": "\(error.message)"])
+            journal?.recordError(error)
             try await writer.write(encoder.errorFrame(error))
+            return error.status
         }
     }
 }

@@ -10,6 +10,7 @@ struct AnthropicProvider: Provider {
     /// The API version this adapter speaks.
     static let apiVersion = "2023-06-01"
     let endpoint: UpstreamEndpoint
+    var kind: ProviderKind { endpoint.settings.kind }
 
     init(settings: ProviderSettings, clients: UpstreamClients) {
         var authentication: HTTPHeaders = ["anthropic-version": Self.apiVersion]

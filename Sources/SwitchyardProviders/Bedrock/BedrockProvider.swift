@@ -10,6 +10,7 @@ import SwitchyardWire
 /// AWS event stream), signed with Signature Version 4, or authorised by a Bedrock API key.
 struct BedrockProvider: Provider {
     let endpoint: UpstreamEndpoint
+    var kind: ProviderKind { endpoint.settings.kind }
 
     init(settings: ProviderSettings, clients: UpstreamClients) {
         var authentication = HTTPHeaders()

@@ -10,6 +10,7 @@ import SwitchyardWire
 /// `:batchEmbedContents`, `:countTokens`), reached from the hub dialect by translation both ways.
 struct GeminiProvider: Provider {
     let endpoint: UpstreamEndpoint
+    var kind: ProviderKind { endpoint.settings.kind }
 
     init(settings: ProviderSettings, clients: UpstreamClients) {
         var authentication = HTTPHeaders()

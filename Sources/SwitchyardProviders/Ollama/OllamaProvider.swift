@@ -9,6 +9,7 @@ import SwitchyardWire
 /// `/v1`, use type `openai`.
 struct OllamaProvider: Provider {
     let endpoint: UpstreamEndpoint
+    var kind: ProviderKind { endpoint.settings.kind }
 
     init(settings: ProviderSettings, clients: UpstreamClients) {
         var authentication = HTTPHeaders()

@@ -9,6 +9,7 @@ import SwitchyardWire
 /// top-level `model` rewritten: every other field, known to the gateway or not, reaches the upstream untouched.
 struct OpenAIProvider: Provider {
     let endpoint: UpstreamEndpoint
+    var kind: ProviderKind { endpoint.settings.kind }
     let paths: Paths
 
     /// Where the OpenAI endpoints live: under the base URL (OpenAI and compatible servers), or per deployment with

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
+import Tracing
 
 /// Sends requests to one provider's HTTP endpoint and classifies what comes back: the common part of every
 /// HTTP-based adapter (timeouts, error mapping, stopwatch), with no knowledge of any dialect.
@@ -44,6 +45,7 @@ struct UpstreamEndpoint: Sendable {
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "accept", value: streaming ? "text/event-stream" : "application/json")
         request.headers.add(name: "x-request-id", value: context.requestID)
+        context.tracer?.inject(context.traceContext, into: &request.headers, using: HTTPHeadersInjector())
         signer?.sign(method: "POST", url: request.url, headers: &request.headers, body: body)
         request.body = .bytes(body)
         return try await send(request, streaming: streaming, context: context)
@@ -124,5 +126,12 @@ struct UpstreamEndpoint: Sendable {
             error.retryAfterSeconds = RetryAfter.seconds(from: response.headers)
         }
         return error
+    }
+}
+
+/// Writes trace propagation headers (W3C `traceparent`, `tracestate`) into an upstream request.
+struct HTTPHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaders) {
+        headers.replaceOrAdd(name: key, value: value)
     }
 }

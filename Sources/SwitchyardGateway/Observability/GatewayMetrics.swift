@@ -1,0 +1,167 @@
+import CoreMetrics
+import Metrics
+import Synchronization
+import SwitchyardCore
+
+/// The gateway's metrics, made with an injected factory (each server has its own backend).
+///
+/// Labels stay bounded: model names and targets come from the configuration (a model the configuration does not
+/// know is `unknown`), statuses are HTTP codes, error types are the gateway's own kinds, keys and teams are
+/// admin-created ids. Request ids and raw client strings are never labels. The handles of the per-request
+/// series are cached per label set, so recording a request is a dictionary lookup and a few atomic adds.
+public final class GatewayMetrics: Sendable {
+    let factory: any MetricsFactory
+    private let requestSeries = Mutex<[RequestLabels: RequestSeries]>([:])
+    private let callerSeries = Mutex<[CallerLabels: CallerSeries]>([:])
+    private let inFlightCount = Atomic<Int>(0)
+    private let inFlight: Gauge
+    private let overhead: Timer
+
+    public init(factory: any MetricsFactory) {
+        self.factory = factory
+        inFlight = Gauge(label: "switchyard_in_flight_requests", factory: factory)
+        overhead = Timer(label: "switchyard_overhead_seconds", preferredDisplayUnit: .seconds, factory: factory)
+    }
+
+    // MARK: Requests
+
+    private struct RequestLabels: Hashable {
+        var model: String
+        var target: String
+        var provider: String
+        var status: Int
+    }
+
+    private struct RequestSeries: Sendable {
+        let requests: Counter
+        let duration: Timer
+        let timeToFirstToken: Timer
+        let inputTokens: Counter
+        let outputTokens: Counter
+        let cachedTokens: Counter
+        let cost: FloatingPointCounter
+    }
+
+    private struct CallerLabels: Hashable {
+        var key: String
+        var team: String
+        var statusClass: String
+    }
+
+    private struct CallerSeries: Sendable {
+        let requests: Counter
+        let tokens: Counter
+        let cost: FloatingPointCounter
+    }
+
+    /// Counts a request that arrived.
+    func requestStarted() {
+        inFlight.record(inFlightCount.add(1, ordering: .relaxed).newValue)
+    }
+
+    /// Records everything a finished request tells: its count, latency, time to first token, tokens, cost, error
+    /// type and overhead.
+    func requestFinished(_ summary: RequestSummary) {
+        inFlight.record(inFlightCount.subtract(1, ordering: .relaxed).newValue)
+        let model = summary.modelIsConfigured ? summary.model ?? "none" : (summary.model == nil ? "none" : "unknown")
+        let labels = RequestLabels(
+            model: model, target: summary.target?.label ?? "none", provider: summary.providerKind?.rawValue ?? "none", status: summary.status)
+        let series = requestSeries.withLock { cache in
+            if let series = cache[labels] { return series }
+            let series = makeRequestSeries(labels)
+            cache[labels] = series
+            return series
+        }
+        series.requests.increment()
+        series.duration.recordNanoseconds(summary.duration.wholeNanoseconds)
+        if let timeToFirstToken = summary.timeToFirstToken { series.timeToFirstToken.recordNanoseconds(timeToFirstToken.wholeNanoseconds) }
+        if summary.promptTokens > 0 { series.inputTokens.increment(by: summary.promptTokens) }
+        if summary.completionTokens > 0 { series.outputTokens.increment(by: summary.completionTokens) }
+        if summary.cachedTokens > 0 { series.cachedTokens.increment(by: summary.cachedTokens) }
+        if summary.costUSD > 0 { series.cost.increment(by: summary.costUSD) }
+        if let overhead = summary.overhead { self.overhead.recordNanoseconds(overhead.wholeNanoseconds) }
+        if let errorKind = summary.errorKind {
+            Counter(label: "switchyard_errors_total", dimensions: [("model", model), ("type", errorKind)], factory: factory).increment()
+        }
+        guard summary.keyID != nil || summary.teamID != nil else { return }
+        let caller = CallerLabels(key: summary.keyID ?? "none", team: summary.teamID ?? "none", statusClass: summary.statusClass)
+        let callerSeries = self.callerSeries.withLock { cache in
+            if let series = cache[caller] { return series }
+            let dimensions = [("key", caller.key), ("team", caller.team)]
+            let series = CallerSeries(
+                requests: Counter(label: "switchyard_key_requests_total", dimensions: dimensions + [("status_class", caller.statusClass)], factory: factory),
+                tokens: Counter(label: "switchyard_key_tokens_total", dimensions: dimensions, factory: factory),
+                cost: FloatingPointCounter(label: "switchyard_key_cost_usd_total", dimensions: dimensions, factory: factory))
+            cache[caller] = series
+            return series
+        }
+        callerSeries.requests.increment()
+        if summary.promptTokens + summary.completionTokens > 0 { callerSeries.tokens.increment(by: summary.promptTokens + summary.completionTokens) }
+        if summary.costUSD > 0 { callerSeries.cost.increment(by: summary.costUSD) }
+    }
+
+    private func makeRequestSeries(_ labels: RequestLabels) -> RequestSeries {
+        let status = String(labels.status)
+        let model = [("model", labels.model)]
+        return RequestSeries(
+            requests: Counter(
+                label: "switchyard_requests_total",
+                dimensions: model + [
+                    ("target", labels.target), ("provider", labels.provider), ("status", status), ("status_class", "\(labels.status / 100)xx"),
+                ],
+                factory: factory),
+            duration: Timer(label: "switchyard_request_duration_seconds", dimensions: model, preferredDisplayUnit: .seconds, factory: factory),
+            timeToFirstToken: Timer(label: "switchyard_time_to_first_token_seconds", dimensions: model, preferredDisplayUnit: .seconds, factory: factory),
+            inputTokens: Counter(label: "switchyard_tokens_total", dimensions: model + [("kind", "input")], factory: factory),
+            outputTokens: Counter(label: "switchyard_tokens_total", dimensions: model + [("kind", "output")], factory: factory),
+            cachedTokens: Counter(label: "switchyard_tokens_total", dimensions: model + [("kind", "cached")], factory: factory),
+            cost: FloatingPointCounter(label: "switchyard_cost_usd_total", dimensions: model, factory: factory))
+    }
+
+    // MARK: Upstream attempts and routing
+
+    /// One upstream attempt ended: `success`, `failure` or `abandoned`.
+    func attemptFinished(target: Target, provider: ProviderKind?, outcome: String, duration: Duration) {
+        let dimensions = [("target", target.label), ("provider", provider?.rawValue ?? "none"), ("outcome", outcome)]
+        Counter(label: "switchyard_upstream_attempts_total", dimensions: dimensions, factory: factory).increment()
+        Timer(label: "switchyard_upstream_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+            .recordNanoseconds(duration.wholeNanoseconds)
+    }
+
+    /// A target's circuit changed state: 0 closed, 1 half-open, 2 open.
+    func circuitState(target: Target, state: CircuitBreaker.State) {
+        let value: Int =
+            switch state {
+            case .closed: 0
+            case .halfOpen: 1
+            case .open: 2
+            }
+        Gauge(label: "switchyard_circuit_state", dimensions: [("target", target.label)], factory: factory).record(value)
+    }
+
+    /// Another attempt at the same model after a failure.
+    func retried(model: String) {
+        Counter(label: "switchyard_retries_total", dimensions: [("model", model)], factory: factory).increment()
+    }
+
+    /// The request moved on to a fallback model; `reason` is `error`, `context_window` or `content_policy`.
+    func fellBack(from model: String, to fallback: String, reason: String) {
+        Counter(label: "switchyard_fallbacks_total", dimensions: [("model", model), ("fallback", fallback), ("reason", reason)], factory: factory)
+            .increment()
+    }
+
+    /// A request refused by a key's or team's limit: `rpm`, `tpm`, `max_parallel`, `budget` or `token_quota`.
+    func rejected(limit: String, scope: String) {
+        Counter(label: "switchyard_limit_rejections_total", dimensions: [("limit", limit), ("scope", scope)], factory: factory).increment()
+    }
+
+    // MARK: Storage writers
+
+    func recordQueueDepth(writer: String, depth: Int) {
+        Gauge(label: "switchyard_storage_queue_depth", dimensions: [("writer", writer)], factory: factory).record(depth)
+    }
+
+    func recordDropped(writer: String) {
+        Counter(label: "switchyard_storage_dropped_total", dimensions: [("writer", writer)], factory: factory).increment()
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import NIOCore
+import SwitchyardCore
+import Tracing
+
+/// Opens a journal for each request and, when it finishes, turns its summary into every signal the gateway
+/// gives: the request metrics, the server span, one log line, and a request-log row.
+///
+/// Reporting is cheap and never waits: metrics are atomic adds on cached handles, the log line is queued for a
+/// writer thread, and the row is queued for the batched writer, which converts and redacts bodies off the
+/// request path.
+public struct RequestObserver: Sendable {
+    public let metrics: GatewayMetrics?
+    public let tracer: (any Tracer)?
+    public let requestLog: BatchedWriter<RequestSummary>?
+    /// Where request lines go; nil writes none.
+    public let requestLines: Logger?
+    /// The most body bytes the request log keeps; nil keeps no bodies.
+    public let captureLimit: Int?
+
+    public init(
+        metrics: GatewayMetrics? = nil, tracer: (any Tracer)? = nil, requestLog: BatchedWriter<RequestSummary>? = nil, requestLines: Logger? = nil,
+        captureLimit: Int? = nil
+    ) {
+        self.metrics = metrics
+        self.tracer = tracer
+        self.requestLog = requestLog
+        self.requestLines = requestLines
+        self.captureLimit = captureLimit
+    }
+
+    /// Opens the journal of a request that just arrived; `parent` is the trace context its client sent.
+    public func begin(requestID: String, method: String, path: String, parent: ServiceContext) -> RequestJournal {
+        metrics?.requestStarted()
+        let span = tracer.map { tracer in
+            let span = tracer.startSpan("\(method) \(path)", context: parent, ofKind: .server)
+            span.attributes["http.request.method"] = method
+            span.attributes["url.path"] = path
+            span.attributes["switchyard.request_id"] = requestID
+            return span
+        }
+        let observer = self
+        return RequestJournal(
+            summary: RequestSummary(requestID: requestID, method: method, path: path), span: span, captureLimit: captureLimit
+        ) { summary, span in
+            observer.report(summary, span: span)
+        }
+    }
+
+    func report(_ summary: RequestSummary, span: (any Span)?) {
+        metrics?.requestFinished(summary)
+        if let span { Self.close(span, summary: summary) }
+        if let requestLines { Self.logLine(summary, to: requestLines) }
+        requestLog?.record(summary)
+    }
+
+    /// Names the span after its GenAI operation when it was one, sets the GenAI and HTTP attributes, and ends it.
+    static func close(_ span: any Span, summary: RequestSummary) {
+        if let operation = summary.operation, let model = summary.model {
+            span.operationName = "\(operation) \(model)"
+            span.attributes["gen_ai.operation.name"] = operation
+            span.attributes["gen_ai.request.model"] = model
+        }
+        if let target = summary.target {
+            span.attributes["gen_ai.response.model"] = target.model
+            span.attributes["switchyard.target"] = target.label
+        }
+        if let kind = summary.providerKind {
+            span.attributes["gen_ai.provider.name"] = kind.semanticConventionName
+            span.attributes["gen_ai.system"] = kind.semanticConventionName
+        }
+        if summary.promptTokens > 0 || summary.completionTokens > 0 {
+            span.attributes["gen_ai.usage.input_tokens"] = summary.promptTokens
+            span.attributes["gen_ai.usage.output_tokens"] = summary.completionTokens
+        }
+        if !summary.finishReasons.isEmpty { span.attributes["gen_ai.response.finish_reasons"] = SpanAttribute.stringArray(summary.finishReasons) }
+        span.attributes["http.response.status_code"] = summary.status
+        if summary.attempts > 0 { span.attributes["switchyard.attempts"] = summary.attempts }
+        if let keyID = summary.keyID { span.attributes["switchyard.key_id"] = keyID }
+        if summary.status >= 500 || summary.status == 499 {
+            span.attributes["error.type"] = summary.errorKind ?? String(summary.status)
+            span.setStatus(SpanStatus(code: .error, message: summary.errorMessage))
+        }
+        span.end()
+    }
+
+    /// One line per request at info: who, what, where it went, how it ended, what it cost. Never a key or a body.
+    static func logLine(_ summary: RequestSummary, to logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "request_id": .string(summary.requestID),
+            "method": .string(summary.method),
+            "path": .string(summary.path),
+            "status": .stringConvertible(summary.status),
+            "latency_ms": .stringConvertible(summary.duration.milliseconds),
+        ]
+        if let keyID = summary.keyID { metadata["key_id"] = .string(keyID) }
+        if let teamID = summary.teamID { metadata["team_id"] = .string(teamID) }
+        if let model = summary.model { metadata["model"] = .string(model) }
+        if let target = summary.target { metadata["target"] = .string(target.label) }
+        if summary.attempts > 0 { metadata["attempts"] = .stringConvertible(summary.attempts) }
+        if summary.stream { metadata["stream"] = .stringConvertible(true) }
+        if summary.promptTokens > 0 || summary.completionTokens > 0 {
+            metadata["prompt_tokens"] = .stringConvertible(summary.promptTokens)
+            metadata["completion_tokens"] = .stringConvertible(summary.completionTokens)
+            if summary.cachedTokens > 0 { metadata["cached_tokens"] = .stringConvertible(summary.cachedTokens) }
+        }
+        if summary.costUSD > 0 { metadata["cost_usd"] = .stringConvertible(summary.costUSD) }
+        if let ttft = summary.timeToFirstToken { metadata["ttft_ms"] = .stringConvertible(ttft.milliseconds) }
+        if let overhead = summary.overhead { metadata["overhead_ms"] = .stringConvertible(overhead.milliseconds) }
+        if let error = summary.errorMessage { metadata["error"] = .string(SecretRedactor.redact(error)) }
+        logger.info("request", metadata: metadata)
+    }
+}
+
+extension BatchedWriter where Record == RequestSummary {
+    /// The request log's writer: summaries become rows (bodies decoded and redacted) as they are written.
+    public convenience init(requestLog store: any RequestLogStore, metrics: GatewayMetrics? = nil, logger: Logger) {
+        self.init(name: "request_log", metrics: metrics, logger: logger) { summaries in
+            try await store.appendLogs(summaries.map(RequestLogEntry.init(summary:)))
+        }
+    }
+}
+
+extension RequestLogEntry {
+    init(summary: RequestSummary) {
+        self.init(
+            id: RequestLogEntry.makeID(at: summary.startedAt), requestID: summary.requestID, time: summary.startedAt, method: summary.method,
+            path: summary.path, status: summary.status, keyID: summary.keyID, teamID: summary.teamID, model: summary.model,
+            target: summary.target?.label, attempts: summary.attempts, stream: summary.stream, promptTokens: summary.promptTokens,
+            completionTokens: summary.completionTokens, cachedTokens: summary.cachedTokens, costUSD: summary.costUSD,
+            latencyMilliseconds: summary.duration.milliseconds, timeToFirstTokenMilliseconds: summary.timeToFirstToken?.milliseconds,
+            overheadMilliseconds: summary.overhead?.milliseconds, error: summary.errorMessage.map(SecretRedactor.redact),
+            requestBody: summary.requestBody.map { SecretRedactor.redact(String(buffer: $0)) },
+            responseBody: summary.responseBody.map { SecretRedactor.redact(String(buffer: $0)) })
+    }
+}
+
+extension Duration {
+    /// The duration in milliseconds, to the microsecond.
+    var milliseconds: Double { (Double(wholeNanoseconds / 1000) / 1000) }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import SQLKit
+import SwitchyardCore
+
+extension SQLGatewayStore {
+    public func appendLogs(_ entries: [RequestLogEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        var insert = database.insert(into: "request_logs").columns(
+            "id", "request_id", "time", "method", "path", "status", "key_id", "team_id", "model", "target", "attempts", "stream",
+            "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "latency_ms", "ttft_ms", "overhead_ms", "error",
+            "request_body", "response_body")
+        for entry in entries {
+            insert = insert.values(
+                SQLBind(entry.id), SQLBind(entry.requestID), SQLBind(Self.timestamp(entry.time)), SQLBind(entry.method), SQLBind(entry.path),
+                SQLBind(entry.status), SQLBind(entry.keyID), SQLBind(entry.teamID), SQLBind(entry.model), SQLBind(entry.target),
+                SQLBind(entry.attempts), SQLBind(entry.stream ? 1 : 0), SQLBind(entry.promptTokens), SQLBind(entry.completionTokens),
+                SQLBind(entry.cachedTokens), SQLBind(entry.costUSD), SQLBind(entry.latencyMilliseconds), SQLBind(entry.timeToFirstTokenMilliseconds),
+                SQLBind(entry.overheadMilliseconds), SQLBind(entry.error), SQLBind(entry.requestBody), SQLBind(entry.responseBody))
+        }
+        // A replica retrying a batch it already wrote must not fail on its own rows.
+        try await insert.ignoringConflicts(with: ["id"]).run()
+    }
+
+    public func logs(_ query: RequestLogQuery) async throws -> [RequestLogEntry] {
+        var select = database.select().column("*").from("request_logs")
+        if let keyID = query.keyID { select = select.where("key_id", .equal, keyID) }
+        if let teamID = query.teamID { select = select.where("team_id", .equal, teamID) }
+        if let model = query.model { select = select.where("model", .equal, model) }
+        if let status = query.status { select = select.where("status", .equal, status) }
+        if let requestID = query.requestID { select = select.where("request_id", .equal, requestID) }
+        if let from = query.from { select = select.where("time", .greaterThanOrEqual, Self.timestamp(from)) }
+        if let to = query.to { select = select.where("time", .lessThan, Self.timestamp(to)) }
+        if let cursor = query.cursor { select = select.where("id", .lessThan, cursor) }
+        return try await select.orderBy("id", .descending).limit(query.limit).all().map { row in
+            RequestLogEntry(
+                id: try row.decode(column: "id", as: String.self),
+                requestID: try row.decode(column: "request_id", as: String.self),
+                time: Self.date(try row.decode(column: "time", as: String.self)) ?? Date(timeIntervalSince1970: 0),
+                method: try row.decode(column: "method", as: String.self),
+                path: try row.decode(column: "path", as: String.self),
+                status: try row.decode(column: "status", as: Int.self),
+                keyID: try row.decode(column: "key_id", as: String?.self),
+                teamID: try row.decode(column: "team_id", as: String?.self),
+                model: try row.decode(column: "model", as: String?.self),
+                target: try row.decode(column: "target", as: String?.self),
+                attempts: try row.decode(column: "attempts", as: Int.self),
+                stream: try row.decode(column: "stream", as: Int.self) != 0,
+                promptTokens: try row.decode(column: "prompt_tokens", as: Int.self),
+                completionTokens: try row.decode(column: "completion_tokens", as: Int.self),
+                cachedTokens: try row.decode(column: "cached_tokens", as: Int.self),
+                costUSD: try row.decode(column: "cost_usd", as: Double.self),
+                latencyMilliseconds: try row.decode(column: "latency_ms", as: Double.self),
+                timeToFirstTokenMilliseconds: try row.decode(column: "ttft_ms", as: Double?.self),
+                overheadMilliseconds: try row.decode(column: "overhead_ms", as: Double?.self),
+                error: try row.decode(column: "error", as: String?.self),
+                requestBody: try row.decode(column: "request_body", as: String?.self),
+                responseBody: try row.decode(column: "response_body", as: String?.self))
+        }
+    }
+
+    @discardableResult
+    public func pruneLogs(before cutoff: Date) async throws -> Int {
+        let rows = try await database.delete(from: "request_logs").where("time", .lessThan, Self.timestamp(cutoff)).returning("id").all()
+        return rows.count
+    }
+}
