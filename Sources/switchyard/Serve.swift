@@ -4,6 +4,7 @@ import Logging
 import SwitchyardApp
 import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardTelemetry
 
 /// `switchyard serve`: runs the gateway until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
 struct Serve: AsyncParsableCommand {
@@ -19,16 +20,14 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-            return handler
-        }
-        let logger = Logger(label: "switchyard")
         var configuration: Configuration
         var notes: [String] = []
-        if let path = options.path {
-            configuration = try options.load(path).configuration
+        let file = try options.path.map { try options.load($0).configuration }
+        Self.bootstrapLogging(file?.logging ?? LoggingSettings(), environment: environment)
+        defer { LogLineWriter.standardError.flush() }
+        let logger = Logger(label: "switchyard")
+        if let file {
+            configuration = file
         } else {
             let discovery = await EmbeddedDefaults.discover(environment: environment, logger: logger)
             configuration = discovery.configuration
@@ -65,6 +64,15 @@ struct Serve: AsyncParsableCommand {
         }
         try await server.run()
         printNow("switchyard stopped")
+    }
+
+    /// Logs go to standard error, one line each, in the configured format and level; `LOG_LEVEL` and
+    /// `LOG_FORMAT` override the file.
+    static func bootstrapLogging(_ settings: LoggingSettings, environment: [String: String]) {
+        let level =
+            environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? Logger.Level(rawValue: settings.level) ?? .info
+        let format = environment["LOG_FORMAT"].flatMap { LoggingSettings.Format(rawValue: $0.lowercased()) } ?? settings.format
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
     }
 
     static func banner(_ configuration: Configuration, port: Int, notes: [String]) -> String {

@@ -143,6 +143,56 @@ struct ConfigurationLoaderTests {
         #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
     }
 
+    @Test("telemetry and logging settings become typed values; defaults keep tracing off and the request log on")
+    func observability() throws {
+        let defaults = try load("").configuration
+        #expect(defaults.telemetry.otlpEndpoint == nil)
+        #expect(defaults.logging == LoggingSettings())
+        #expect(defaults.logging.requestLog && !defaults.logging.bodies && defaults.logging.format == .json)
+        let yaml = """
+            telemetry:
+              otlp_endpoint: http://collector:4318/v1/traces
+              otlp_protocol: http/json
+              service_name: gateway-eu
+              sample_ratio: 0.25
+              export_interval_seconds: 2
+            logging:
+              level: warning
+              format: text
+              request_lines: false
+              bodies: true
+              max_body_bytes: 4096
+              retention_days: 7
+            """
+        let configuration = try load(yaml).configuration
+        #expect(
+            configuration.telemetry
+                == TelemetrySettings(
+                    otlpEndpoint: "http://collector:4318/v1/traces", otlpProtocol: .httpJSON, serviceName: "gateway-eu", sampleRatio: 0.25,
+                    exportInterval: .seconds(2)))
+        #expect(
+            configuration.logging
+                == LoggingSettings(
+                    level: "warning", format: .text, requestLines: false, requestLog: true, bodies: true, maxBodyBytes: 4096,
+                    retention: .seconds(7 * 86_400)))
+        #expect(try load("logging:\n  retention_days: 0").configuration.logging.retention == nil)
+    }
+
+    @Test("invalid telemetry and logging settings are reported with their key paths", arguments: [
+        ("telemetry:\n  otlp_endpoint: collector:4317", "telemetry.otlp_endpoint: expected an http:// or https:// URL"),
+        ("telemetry:\n  otlp_protocol: grpc", "telemetry.otlp_protocol: 'grpc' is not supported"),
+        ("telemetry:\n  sample_ratio: 2", "telemetry.sample_ratio: must be between 0 and 1"),
+        ("logging:\n  level: loud", "logging.level: 'loud' is not a log level"),
+        ("logging:\n  format: xml", "logging.format: 'xml' is not supported"),
+        ("logging:\n  max_body_bytes: 0", "logging.max_body_bytes: must be between"),
+        ("logging:\n  retention_days: -1", "logging.retention_days: must be at least 0"),
+        ("logging:\n  bodys: true", "logging.bodys: unknown key"),
+    ])
+    func observabilityProblems(yaml: String, expected: String) {
+        let found = problems(yaml)
+        #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
+    }
+
     @Test("each provider type gets its defaults and its required settings")
     func providerTypes() throws {
         let yaml = """

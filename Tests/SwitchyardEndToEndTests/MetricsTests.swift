@@ -89,6 +89,20 @@ struct MetricsTests {
                 #expect(text.contains(#"switchyard_upstream_attempts_total{target="up/broken",provider="openai",outcome="failure"} 2"#))
                 #expect(text.contains(#"switchyard_circuit_state{target="up/broken"} 2"#))
                 #expect(text.contains(#"switchyard_requests_total{model="primary",target="up/fine",provider="openai",status="200",status_class="2xx"} 1"#))
+
+                // Every series the shipped Grafana dashboard queries is one the gateway exports (only the
+                // dropped-records counter needs a storage outage to appear).
+                let secret = try await RateLimitTests.key(gateway, #"{"name":"tight","rpm":1}"#)
+                _ = try await gateway.request("/v1/chat/completions", body: chatBody(model: "backup"), key: secret)
+                _ = try await gateway.request("/v1/chat/completions", body: chatBody(model: "backup"), key: secret)
+                let exported = try await gateway.request(.GET, "/metrics", key: nil).body
+                let dashboardURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/grafana/switchyard.json")
+                let dashboard = try String(contentsOf: dashboardURL, encoding: .utf8)
+                let queried = Set(dashboard.matches(of: /switchyard_[a-z_]+/).map { String($0.output).replacing(/_(bucket|count|sum)$/, with: "") })
+                #expect(queried.count >= 12)
+                for name in queried.subtracting(["switchyard_storage_dropped_total"]) {
+                    #expect(exported.contains("# TYPE \(name) "), "the dashboard queries \(name), which /metrics does not export")
+                }
             }
         }
     }
