@@ -237,13 +237,9 @@ enum AdminJSON {
 /// `limit` (1 to 1000, default 100) and `cursor` (a page's `next_cursor`).
 enum LogQueryReader {
     static func read(_ parameters: Parameters) throws(GatewayError) -> RequestLogQuery {
-        var query = RequestLogQuery()
-        query.keyID = parameters.get("key_id")
-        query.teamID = parameters.get("team_id")
-        query.model = parameters.get("model")
+        let filter = try AdminFilter.read(parameters)
+        var query = RequestLogQuery(keyID: filter.keyID, teamID: filter.teamID, model: filter.model, from: filter.from, to: filter.to)
         query.requestID = parameters.get("request_id")
-        query.from = try UsageQueryReader.date(parameters.get("from"), name: "from")
-        query.to = try UsageQueryReader.date(parameters.get("to"), name: "to")
         if let status = parameters.get("status") {
             guard let value = Int(status), (100...599).contains(value) else {
                 throw .badRequest("'status' must be an HTTP status code (100 to 599).", param: "status")
@@ -270,12 +266,8 @@ enum LogQueryReader {
 /// and `group_by` (key, team, model or day).
 enum UsageQueryReader {
     static func read(_ parameters: Parameters) throws(GatewayError) -> UsageQuery {
-        var query = UsageQuery()
-        query.keyID = parameters.get("key_id")
-        query.teamID = parameters.get("team_id")
-        query.model = parameters.get("model")
-        query.from = try date(parameters.get("from"), name: "from")
-        query.to = try date(parameters.get("to"), name: "to")
+        let filter = try AdminFilter.read(parameters)
+        var query = UsageQuery(keyID: filter.keyID, teamID: filter.teamID, model: filter.model, from: filter.from, to: filter.to)
         if let grouping = parameters.get("group_by") {
             guard let value = UsageQuery.Grouping(rawValue: grouping) else {
                 throw .badRequest("'group_by' must be key, team, model or day.", param: "group_by")
@@ -285,7 +277,24 @@ enum UsageQueryReader {
         return query
     }
 
-    static func date(_ text: String?, name: String) throws(GatewayError) -> Date? {
+}
+
+/// The filters the usage and log queries share: `key_id`, `team_id`, `model`, and a time range `from`/`to`
+/// (ISO-8601 date or date-time, UTC).
+struct AdminFilter {
+    var keyID: String?
+    var teamID: String?
+    var model: String?
+    var from: Date?
+    var to: Date?
+
+    static func read(_ parameters: Parameters) throws(GatewayError) -> AdminFilter {
+        AdminFilter(
+            keyID: parameters.get("key_id"), teamID: parameters.get("team_id"), model: parameters.get("model"),
+            from: try date(parameters.get("from"), name: "from"), to: try date(parameters.get("to"), name: "to"))
+    }
+
+    private static func date(_ text: String?, name: String) throws(GatewayError) -> Date? {
         guard let text else { return nil }
         if let date = ISO8601Input.date(text) { return date }
         throw .badRequest("'\(name)' must be an ISO-8601 date or date-time.", param: name)
