@@ -75,7 +75,11 @@ extension ConfigurationReader {
         if let value = integer(members["max_body_bytes"], at: "logging.max_body_bytes", in: 1...(16 << 20)) { logging.maxBodyBytes = value }
         if let days = number(members["retention_days"], at: "logging.retention_days", minimum: 0) {
             // 0 keeps rows for good.
-            logging.retention = days == 0 ? nil : .seconds(days * 86_400)
+            if days > 36_500 {
+                problem("logging.retention_days", "must be at most 36500 (100 years); 0 keeps rows for good")
+            } else {
+                logging.retention = days == 0 ? nil : .seconds(days * 86_400)
+            }
         }
         if logging.bodies && !logging.requestLog {
             warning("logging.bodies", "has no effect while logging.request_log is false")

@@ -109,7 +109,7 @@ public struct Gateway: Sendable {
         // One scan of the answer serves the usage, the model rewrite and (when tracing) the span's attributes.
         let document = try? TopLevelJSON(scanning: answered.value.body)
         let tokens = document.flatMap { UsageReader.counts(in: $0, dialect: answered.value.dialect) }
-        if let span = lease.span, let document {
+        if let span = lease.span, span.isRecording, let document {
             AttemptAnnotation(
                 responseModel: document.member("model").flatMap { document.string($0) },
                 finishReasons: UsageReader.finishReasons(in: document, dialect: answered.value.dialect), tokens: tokens
@@ -233,7 +233,7 @@ struct MeteredEventSource: ChatEventSource {
         self.settlement = settlement
         self.publicName = publicName
         self.hidesUsage = hidesUsage
-        tracing = lease.span != nil
+        tracing = lease.span?.isRecording ?? false
     }
 
     mutating func next() async throws -> ChatStreamEvent? {
@@ -284,7 +284,7 @@ struct MeteredEventSource: ChatEventSource {
     }
 
     private func annotateSpan() {
-        guard let span = lease.span else { return }
+        guard tracing, let span = lease.span else { return }
         var annotation = self.annotation
         annotation.tokens = tokens
         annotation.apply(to: span, journal: settlement.context.journal)

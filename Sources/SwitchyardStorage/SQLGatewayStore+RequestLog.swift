@@ -17,7 +17,7 @@ extension SQLGatewayStore {
                 SQLBind(entry.cachedTokens), SQLBind(entry.costUSD), SQLBind(entry.latencyMilliseconds), SQLBind(entry.timeToFirstTokenMilliseconds),
                 SQLBind(entry.overheadMilliseconds), SQLBind(entry.error), SQLBind(entry.requestBody), SQLBind(entry.responseBody))
         }
-        // A replica retrying a batch it already wrote must not fail on its own rows.
+        // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
         try await insert.ignoringConflicts(with: ["id"]).run()
     }
 
@@ -58,9 +58,22 @@ extension SQLGatewayStore {
         }
     }
 
+    /// Deletes in chunks of `chunk` rows, so a first prune of a large table neither loads every id nor holds the
+    /// write lock (SQLite's is the whole database) for long.
     @discardableResult
     public func pruneLogs(before cutoff: Date) async throws -> Int {
-        let rows = try await database.delete(from: "request_logs").where("time", .lessThan, Self.timestamp(cutoff)).returning("id").all()
-        return rows.count
+        try await pruneLogs(before: cutoff, chunk: 5000)
+    }
+
+    func pruneLogs(before cutoff: Date, chunk: Int) async throws -> Int {
+        var total = 0
+        while true {
+            let oldest = database.select().column("id").from("request_logs").where("time", .lessThan, Self.timestamp(cutoff)).limit(chunk)
+            let deleted = try await database.delete(from: "request_logs")
+                .where(SQLColumn("id"), .in, SQLGroupExpression(oldest.select))
+                .returning("id").all().count
+            total += deleted
+            if deleted < chunk { return total }
+        }
     }
 }

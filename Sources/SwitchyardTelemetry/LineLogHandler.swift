@@ -60,9 +60,23 @@ public struct LineLogHandler: LogHandler {
 
     static func text(_ event: LogEvent, label: String, metadata: Logger.Metadata, into line: inout [UInt8]) {
         UTCTimestamp.append(to: &line)
-        line.append(contentsOf: " \(event.level.rawValue) \(label): \(event.message)".utf8)
+        line.append(contentsOf: " \(event.level.rawValue) \(label): ".utf8)
+        appendEscaped("\(event.message)", to: &line)
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            line.append(contentsOf: " \(key)=\(value)".utf8)
+            line.append(contentsOf: " \(key)=".utf8)
+            appendEscaped("\(value)", to: &line)
+        }
+    }
+
+    /// Control characters (a newline in a client's string, say) are written escaped, so no value can start a line.
+    private static func appendEscaped(_ text: String, to line: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\n"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0..<0x20, 0x7F: line.append(UInt8(ascii: "?"))
+            default: line.append(byte)
+            }
         }
     }
 }

@@ -36,6 +36,12 @@ struct Serve: AsyncParsableCommand {
                 notes.append("No provider found: set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY, start Ollama, or pass --config FILE.")
             }
         }
+        // The standard OpenTelemetry variables turn tracing on when the file does not.
+        if configuration.telemetry.otlpEndpoint == nil {
+            configuration.telemetry.otlpEndpoint =
+                environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"].flatMap { $0.isEmpty ? nil : ($0.hasSuffix("/") ? $0 : $0 + "/") + "v1/traces" }
+        }
         if let host { configuration.server.host = host }
         if let port {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }

@@ -51,8 +51,8 @@ struct MetricsTests {
                 #expect(text.contains(#"switchyard_upstream_attempts_total{target="up/up-model",provider="openai",outcome="success"} 2"#))
                 #expect(text.contains(#"switchyard_upstream_duration_seconds_count{target="up/up-model",provider="openai",outcome="success"} 2"#))
                 #expect(text.contains("switchyard_overhead_seconds_bucket{le=\"0.0001\"}"))
-                // The /metrics request itself is the only one in flight.
-                #expect(text.contains("switchyard_in_flight_requests 1"))
+                // Scrapes are not counted: nothing is in flight.
+                #expect(text.contains("switchyard_in_flight_requests 0"))
                 #expect(text.contains(#"switchyard_storage_queue_depth{writer="usage"}"#))
                 #expect(text.contains(#"switchyard_storage_queue_depth{writer="request_log"}"#))
             }
@@ -84,7 +84,7 @@ struct MetricsTests {
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
                 #expect(try await gateway.request("/v1/chat/completions", body: chatBody(model: "primary")).status == 200)
                 let text = try await gateway.request(.GET, "/metrics", key: nil).body
-                #expect(text.contains(#"switchyard_retries_total{model="primary"} 1"#), "\(text)")
+                #expect(text.contains(#"switchyard_retries_total{model="primary",target="up/broken"} 1"#), "\(text)")
                 #expect(text.contains(#"switchyard_fallbacks_total{model="primary",fallback="backup",reason="error"} 1"#))
                 #expect(text.contains(#"switchyard_upstream_attempts_total{target="up/broken",provider="openai",outcome="failure"} 2"#))
                 #expect(text.contains(#"switchyard_circuit_state{target="up/broken"} 2"#))

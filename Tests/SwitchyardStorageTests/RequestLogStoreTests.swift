@@ -54,7 +54,8 @@ struct RequestLogStoreTests {
             #expect(pages.flatMap { $0 }.count == 5)
             #expect(Set(pages.flatMap { $0 }).count == 5)
 
-            let deleted = try await store.pruneLogs(before: start.addingTimeInterval(60))
+            // In chunks of one row, to walk the chunked delete.
+            let deleted = try await store.pruneLogs(before: start.addingTimeInterval(60), chunk: 1)
             #expect(deleted == 2)
             #expect(try await store.logs(RequestLogQuery()).count == 4)
             try await store.close()

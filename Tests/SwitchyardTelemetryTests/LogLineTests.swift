@@ -102,9 +102,11 @@ struct LogLineTests {
     func textLines() {
         let capture = PipeCapture()
         let logger = Logger(label: "switchyard") { LineLogHandler(label: $0, level: .info, format: .text, writer: capture.writer) }
-        logger.warning("careful", metadata: ["target": "up/gpt"])
-        capture.writer.flush()
-        let text = capture.lines().first?["unparsed"] as? String ?? ""
-        #expect(text.contains(" warning switchyard: careful target=up/gpt"))
+        logger.warning("careful", metadata: ["target": "up/gpt", "model": "x\n2026-01-01T00:00:00.000Z error forged"])
+        let lines = capture.lines()
+        #expect(lines.count == 1, "a value cannot start a line of its own")
+        let text = lines.first?["unparsed"] as? String ?? ""
+        #expect(text.contains(" warning switchyard: careful model=x\\n2026"))
+        #expect(text.contains(" target=up/gpt"))
     }
 }

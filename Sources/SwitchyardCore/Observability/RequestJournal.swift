@@ -93,7 +93,8 @@ public final class RequestJournal: Sendable {
     /// Keeps the request body, up to the capture limit, when capture is on.
     public func captureRequest(_ body: ByteBuffer) {
         guard let captureLimit else { return }
-        let kept = body.getSlice(at: body.readerIndex, length: min(body.readableBytes, captureLimit)) ?? body
+        // A copy, so the request log does not hold the whole request buffer.
+        let kept = ByteBuffer(bytes: body.readableBytesView.prefix(captureLimit))
         update { $0.requestBody = kept }
     }
 
@@ -104,8 +105,7 @@ public final class RequestJournal: Sendable {
             var captured = summary.responseBody ?? ByteBuffer()
             let room = captureLimit - captured.readableBytes
             guard room > 0 else { return }
-            var slice = bytes.getSlice(at: bytes.readerIndex, length: min(room, bytes.readableBytes)) ?? bytes
-            captured.writeBuffer(&slice)
+            captured.writeBytes(bytes.readableBytesView.prefix(room))
             summary.responseBody = captured
         }
     }

@@ -13,7 +13,8 @@ public final class GatewayMetrics: Sendable {
     let factory: any MetricsFactory
     private let requestSeries = Mutex<[RequestLabels: RequestSeries]>([:])
     private let callerSeries = Mutex<[CallerLabels: CallerSeries]>([:])
-    private let inFlightCount = Atomic<Int>(0)
+    /// Requests in flight; the gauge is set under the same lock, so it never lags behind an older value.
+    private let inFlightCount = Mutex<Int>(0)
     private let inFlight: Gauge
     private let overhead: Timer
 
@@ -56,13 +57,19 @@ public final class GatewayMetrics: Sendable {
 
     /// Counts a request that arrived.
     func requestStarted() {
-        inFlight.record(inFlightCount.add(1, ordering: .relaxed).newValue)
+        inFlightCount.withLock { count in
+            count += 1
+            inFlight.record(count)
+        }
     }
 
     /// Records everything a finished request tells: its count, latency, time to first token, tokens, cost, error
     /// type and overhead.
     func requestFinished(_ summary: RequestSummary) {
-        inFlight.record(inFlightCount.subtract(1, ordering: .relaxed).newValue)
+        inFlightCount.withLock { count in
+            count -= 1
+            inFlight.record(count)
+        }
         let model = summary.modelIsConfigured ? summary.model ?? "none" : (summary.model == nil ? "none" : "unknown")
         let labels = RequestLabels(
             model: model, target: summary.target?.label ?? "none", provider: summary.providerKind?.rawValue ?? "none", status: summary.status)
@@ -139,9 +146,9 @@ public final class GatewayMetrics: Sendable {
         Gauge(label: "switchyard_circuit_state", dimensions: [("target", target.label)], factory: factory).record(value)
     }
 
-    /// Another attempt at the same model after a failure.
-    func retried(model: String) {
-        Counter(label: "switchyard_retries_total", dimensions: [("model", model)], factory: factory).increment()
+    /// Another attempt at the same model after a failure, made at `target`.
+    func retried(model: String, target: Target) {
+        Counter(label: "switchyard_retries_total", dimensions: [("model", model), ("target", target.label)], factory: factory).increment()
     }
 
     /// The request moved on to a fallback model; `reason` is `error`, `context_window` or `content_policy`.

@@ -30,7 +30,7 @@ public struct RequestLogPruner: Service {
     /// Deletes what is older than the retention period now; returns how many rows.
     @discardableResult
     public func prune(now: Date = Date()) async throws -> Int {
-        let cutoff = now.addingTimeInterval(-Double(retention.wholeNanoseconds) / 1e9)
+        let cutoff = now.addingTimeInterval(-Double(retention.components.seconds))
         let deleted = try await store.pruneLogs(before: cutoff)
         if deleted > 0 { logger.info("pruned the request log", metadata: ["rows": "\(deleted)"]) }
         return deleted

@@ -34,7 +34,7 @@ public struct RequestObserver: Sendable {
     public func begin(requestID: String, method: String, path: String, parent: ServiceContext) -> RequestJournal {
         metrics?.requestStarted()
         let span = tracer.map { tracer in
-            let span = tracer.startSpan("\(method) \(path)", context: parent, ofKind: .server)
+            let span = tracer.startSpan(method, context: parent, ofKind: .server)
             span.attributes["http.request.method"] = method
             span.attributes["url.path"] = path
             span.attributes["switchyard.request_id"] = requestID
@@ -58,9 +58,12 @@ public struct RequestObserver: Sendable {
     /// Names the span after its GenAI operation when it was one, sets the GenAI and HTTP attributes, and ends it.
     static func close(_ span: any Span, summary: RequestSummary) {
         if let operation = summary.operation, let model = summary.model {
-            span.operationName = "\(operation) \(model)"
+            // Span names stay bounded: a model the configuration does not know is not named.
+            span.operationName = "\(operation) \(summary.modelIsConfigured ? model : "unknown")"
             span.attributes["gen_ai.operation.name"] = operation
             span.attributes["gen_ai.request.model"] = model
+        } else if summary.status != 404 {
+            span.operationName = "\(summary.method) \(summary.path)"
         }
         if let target = summary.target {
             span.attributes["gen_ai.response.model"] = target.model
@@ -80,7 +83,7 @@ public struct RequestObserver: Sendable {
         if let keyID = summary.keyID { span.attributes["switchyard.key_id"] = keyID }
         if summary.status >= 500 || summary.status == 499 {
             span.attributes["error.type"] = summary.errorKind ?? String(summary.status)
-            span.setStatus(SpanStatus(code: .error, message: summary.errorMessage))
+            span.setStatus(SpanStatus(code: .error, message: summary.errorMessage.map(SecretRedactor.redact)))
         }
         span.end()
     }

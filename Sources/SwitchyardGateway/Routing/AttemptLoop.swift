@@ -140,7 +140,7 @@ struct AttemptLoop<Value: Sendable> {
                 lease = admitted
                 refusedInARow = 0
             }
-            if made > 0 { catalog.metrics?.retried(model: entry.route.name) }
+            if made > 0 { catalog.metrics?.retried(model: entry.route.name, target: monitor.target) }
             made += 1
             attempts += 1
             let candidate = Candidate(monitor: monitor, provider: entry.providers[monitor.target.provider]!)

@@ -69,6 +69,7 @@ public final class TargetMonitor: Sendable {
     /// capacity, and counts the request in flight. The lease must be finished.
     func admit(estimatedTokens tokens: Int, at now: ContinuousClock.Instant) -> Result<TargetLease, Refusal> {
         var isProbe = false
+        var transition: CircuitBreaker.State?
         let refusal: Refusal? = record.withLock { record in
             if var budget = record.requestBudget {
                 guard budget.available(at: now) >= 1 else { return .atCapacity }
@@ -78,7 +79,10 @@ public final class TargetMonitor: Sendable {
                 guard budget.available(at: now) >= Double(min(tokens, Int(budget.capacity))) else { return .atCapacity }
                 record.tokenBudget = budget
             }
+            let before = Self.stateCode(record.breaker.state)
             let admission = record.breaker.admit(at: now)
+            // An open circuit whose cool-down ended turns half-open here.
+            if Self.stateCode(record.breaker.state) != before { transition = record.breaker.state }
             guard admission.isAdmitted else { return .circuitOpen }
             isProbe = admission == .probe
             _ = record.requestBudget?.take(1, at: now)
@@ -86,6 +90,7 @@ public final class TargetMonitor: Sendable {
             record.requests += 1
             return nil
         }
+        if let transition { metrics?.circuitState(target: target, state: transition) }
         if let refusal { return .failure(refusal) }
         inFlightCount.add(1, ordering: .relaxed)
         return .success(TargetLease(monitor: self, estimatedTokens: tokens, startedAt: now, isProbe: isProbe))
@@ -192,7 +197,7 @@ final class TargetLease: Sendable {
             outcome, wasProbe: isProbe, error: error, duration: now - startedAt, timeToFirstToken: timeToFirstToken,
             tokenCorrection: actualTokens.map { $0 - estimatedTokens } ?? 0, at: now)
         if let span = attemptSpan.withLock({ $0.take() }) {
-            if outcome != .success { span.setStatus(SpanStatus(code: .error, message: error ?? outcome.label)) }
+            if outcome != .success { span.setStatus(SpanStatus(code: .error, message: error.map(SecretRedactor.redact) ?? outcome.label)) }
             span.attributes["switchyard.attempt.outcome"] = outcome.label
             span.end()
         }

@@ -24,11 +24,8 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var context = context
         context.requestID = RequestIDGenerator.clientSupplied(request.headers[.requestID]) ?? requestIDs.next()
-        context.tracer = observer.tracer
-        var parent = ServiceContext.topLevel
-        observer.tracer?.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
-        let journal = observer.begin(requestID: context.requestID, method: request.method.rawValue, path: request.uri.path, parent: parent)
-        context.journal = journal
+        // Probes and scrapes are not requests anyone needs traced, logged or counted.
+        let journal = Self.isProbe(request.uri.path) ? nil : begin(request, context: &context)
         var response: Response
         do {
             response = try await next(request, context)
@@ -37,7 +34,7 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
             if gatewayError.status >= 500 && !(error is GatewayError) {
                 context.logger.error("request failed", metadata: ["request_id": "\(context.requestID)", "error": "\(error)"])
             }
-            journal.recordError(gatewayError)
+            journal?.recordError(gatewayError)
             // Each API answers errors in its own shape.
             response =
                 request.uri.path.hasPrefix("/v1/messages")
@@ -46,9 +43,25 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
         response.headers[.requestID] = context.requestID
         let overhead = (ContinuousClock.now - start) - context.stopwatch.waited
         response.headers[.overhead] = Self.milliseconds(overhead)
-        journal.update { $0.overhead = overhead }
-        if !journal.bodyFinishes { journal.finish(status: Int(response.status.code)) }
+        if let journal {
+            journal.update { $0.overhead = overhead }
+            if !journal.bodyFinishes { journal.finish(status: Int(response.status.code)) }
+        }
         return response
+    }
+
+    /// Opens the request's journal, continuing the client's trace when it sent one.
+    private func begin(_ request: Request, context: inout Context) -> RequestJournal {
+        context.tracer = observer.tracer
+        var parent = ServiceContext.topLevel
+        observer.tracer?.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
+        let journal = observer.begin(requestID: context.requestID, method: request.method.rawValue, path: request.uri.path, parent: parent)
+        context.journal = journal
+        return journal
+    }
+
+    static func isProbe(_ path: String) -> Bool {
+        path == "/metrics" || AuthenticationMiddleware.publicPaths.contains(path)
     }
 
     /// `duration` in milliseconds with three decimals, never negative.

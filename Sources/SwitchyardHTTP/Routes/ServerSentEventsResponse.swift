@@ -41,7 +41,8 @@ enum ServerSentEventsResponse {
                     try await writer.finish(nil)
                     journal?.finish(status: status)
                 } catch {
-                    journal?.finish(status: 499)
+                    // The client left (the relay was cancelled), or the gateway failed writing.
+                    journal?.finish(status: error is CancellationError || Task.isCancelled ? 499 : 500)
                     throw error
                 }
             })

@@ -56,6 +56,7 @@ struct UpstreamEndpoint: Sendable {
         var request = HTTPClientRequest(url: settings.baseURL + path)
         request.headers = fixedHeaders
         request.headers.add(name: "accept", value: "application/json")
+        context.tracer?.inject(context.traceContext, into: &request.headers, using: HTTPHeadersInjector())
         return try await send(request, streaming: false, context: context)
     }
 
