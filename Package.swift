@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "SwitchyardGateway",
             dependencies: [
-                "SwitchyardCore", "SwitchyardWire",
+                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

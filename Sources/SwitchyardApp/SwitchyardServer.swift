@@ -96,6 +96,10 @@ public final class SwitchyardServer: Sendable {
             metrics: metrics, tracer: traces?.tracer, requestLog: requestLog, requestLines: logging.requestLines ? logger : nil,
             captureLimit: logging.requestLog && logging.bodies ? logging.maxBodyBytes : nil)
         services.requestLog = logging.requestLog ? store : nil
+        let background = BackgroundResponses()
+        services.responses = ResponsesService(
+            gateway: gateway, store: store, background: background, maximumChainDepth: configuration.responsesMaxChainDepth, logger: logger)
+        services.idempotencyStore = store
         let application = Application(
             router: GatewayRouter.make(services),
             server: .gateway(configuration.server),
@@ -121,6 +125,7 @@ public final class SwitchyardServer: Sendable {
                 .init(service: alerts ?? WebhookAlertSink.idle, successTerminationBehavior: .ignore),
                 // Listed before the server, so it stops after it and writes the last requests' records.
                 .init(service: recorder),
+                .init(service: background),
                 .init(service: application),
             ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],

@@ -17,6 +17,8 @@ public struct Configuration: Sendable, Equatable {
     public var telemetry = TelemetrySettings()
     /// The process log and the request log.
     public var logging = LoggingSettings()
+    /// The most responses a Responses API conversation (`previous_response_id` chain) may hold.
+    public var responsesMaxChainDepth = 100
 
     public init(
         server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [],

@@ -4,7 +4,7 @@ import Yams
 extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
         guard let members = mapping(root, at: "", allowed: [
-                "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging",
+                "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging", "responses",
             ])
         else {
             return nil
@@ -29,6 +29,11 @@ extension ConfigurationReader {
         }
         configuration.telemetry = readTelemetry(members["telemetry"])
         configuration.logging = readLogging(members["logging"])
+        if let responses = mapping(members["responses"], at: "responses", allowed: ["max_chain_depth"]),
+            let depth = integer(responses["max_chain_depth"], at: "responses.max_chain_depth", in: 1...10_000)
+        {
+            configuration.responsesMaxChainDepth = depth
+        }
         return configuration
     }
 

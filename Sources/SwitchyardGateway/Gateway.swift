@@ -37,7 +37,10 @@ public struct Gateway: Sendable {
     /// An embeddings request.
     public func embed(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
         try await reply(model: request.model, operation: "embeddings", body: request.body, caller: caller, context: context) { candidate, context in
-            try await candidate.provider.embed(request, model: candidate.target.model, context: context)
+            guard candidate.provider.kind.capabilities.embeddings else {
+                throw GatewayError.unsupported("Provider '\(candidate.target.provider)' (type \(candidate.provider.kind.rawValue)) does not offer embeddings.")
+            }
+            return try await candidate.provider.embed(request, model: candidate.target.model, context: context)
         }
     }
 

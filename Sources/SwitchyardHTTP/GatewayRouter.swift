@@ -25,6 +25,12 @@ public struct HTTPServices: Sendable {
     public var observer = RequestObserver()
     /// The stored request log, for `GET /admin/logs`; nil when it is off.
     public var requestLog: (any RequestLogStore)?
+    /// The Responses API; nil leaves its routes unserved.
+    public var responses: ResponsesService?
+    /// Where answers to requests with an `Idempotency-Key` are kept; nil ignores the header.
+    public var idempotencyStore: (any IdempotencyStore)?
+
+    var idempotency: IdempotencyGuard { IdempotencyGuard(store: idempotencyStore) }
 
     public init(
         gateway: Gateway, authenticator: Authenticator, administration: KeyAdministration, maxBodyBytes: Int,
@@ -54,6 +60,8 @@ public enum GatewayRouter {
         }
         OpenAIRoutes(services: services).register(on: router)
         AnthropicRoutes(services: services).register(on: router)
+        if let responses = services.responses { ResponsesRoutes(services: services, responses: responses).register(on: router) }
+        CompatibilityRoutes().register(on: router)
         AdminRoutes(services: services).register(on: router)
         return router
     }

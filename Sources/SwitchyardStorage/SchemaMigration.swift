@@ -101,6 +101,32 @@ struct SchemaMigration: Sendable {
             try await database.raw("CREATE INDEX request_logs_key ON request_logs (key_id, id)").run()
             try await database.raw("CREATE INDEX request_logs_team ON request_logs (team_id, id)").run()
         },
+        SchemaMigration(version: 6, name: "responses and idempotency keys") { database in
+            try await database.create(table: "responses")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("scope", type: .text, .notNull)
+                .column("model", type: .text, .notNull)
+                .column("status", type: .text, .notNull)
+                .column("previous_response_id", type: .text)
+                .column("depth", type: .bigint, .notNull)
+                .column("background", type: .bigint, .notNull)
+                .column("request", type: .text, .notNull)
+                .column("input_items", type: .text, .notNull)
+                .column("response", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .column("updated_at", type: .text, .notNull)
+                .run()
+            try await database.create(table: "idempotency_keys")
+                .column("scope", type: .text, .notNull)
+                .column("key", type: .text, .notNull)
+                .column("fingerprint", type: .text, .notNull)
+                .column("status", type: .bigint)
+                .column("content_type", type: .text)
+                .column("body", type: .text)
+                .column("created_at", type: .text, .notNull)
+                .primaryKey("scope", "key")
+                .run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

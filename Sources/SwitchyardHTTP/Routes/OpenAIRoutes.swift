@@ -42,11 +42,13 @@ struct OpenAIRoutes {
             Self.stampRouting(routed, on: &response)
             return response
         }
-        let routed = try await services.gateway.complete(chatRequest, caller: context.caller, context: upstream)
-        context.journal?.captureResponse(routed.value.body)
-        var response = Self.json(routed.value.body)
-        Self.stampRouting(routed, on: &response)
-        return response
+        return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
+            let routed = try await services.gateway.complete(chatRequest, caller: context.caller, context: upstream)
+            context.journal?.captureResponse(routed.value.body)
+            var response = Self.json(routed.value.body)
+            Self.stampRouting(routed, on: &response)
+            return IdempotentAnswer(response: response, replayableBody: routed.value.body)
+        }
     }
 
     /// `x-switchyard-target` (the provider/model that answered), `x-switchyard-attempts`, and the caller's

@@ -1,0 +1,55 @@
+/// What each provider type can do behind the gateway: the table `GET /v1/compatibility` publishes, that the
+/// gateway checks before routing, and that the translation tests hold every translator to.
+public struct ProviderCapabilities: Sendable, Equatable {
+    /// How `count_tokens` is answered.
+    public enum TokenCounting: String, Sendable {
+        /// By the provider's own counting endpoint.
+        case native
+        /// By the gateway, at about four bytes a token.
+        case estimated
+    }
+
+    /// The dialect the upstream speaks: `openai`, `anthropic`, `gemini`, `ollama`, `bedrock-converse`.
+    public var dialect: String
+    public var streaming: Bool
+    /// Function tools, in requests and in answers (streamed too).
+    public var tools: Bool
+    /// Image inputs; `base64Images` when only data URLs are taken.
+    public var images: Bool
+    public var imageURLs: Bool
+    /// `response_format` with `json_schema` carried to the upstream's structured-output setting.
+    public var jsonSchema: Bool
+    public var embeddings: Bool
+    public var tokenCounting: TokenCounting
+    /// Whether `/v1/messages` requests reach this upstream untouched.
+    public var messagesPassthrough: Bool
+
+    public static func of(_ kind: ProviderKind) -> ProviderCapabilities {
+        switch kind {
+        case .openai, .azureOpenAI:
+            ProviderCapabilities(
+                dialect: "openai", streaming: true, tools: true, images: true, imageURLs: true, jsonSchema: true, embeddings: true,
+                tokenCounting: .estimated, messagesPassthrough: false)
+        case .anthropic:
+            ProviderCapabilities(
+                dialect: "anthropic", streaming: true, tools: true, images: true, imageURLs: true, jsonSchema: false, embeddings: false,
+                tokenCounting: .native, messagesPassthrough: true)
+        case .gemini:
+            ProviderCapabilities(
+                dialect: "gemini", streaming: true, tools: true, images: true, imageURLs: true, jsonSchema: true, embeddings: true,
+                tokenCounting: .native, messagesPassthrough: false)
+        case .ollama:
+            ProviderCapabilities(
+                dialect: "ollama", streaming: true, tools: true, images: true, imageURLs: false, jsonSchema: true, embeddings: true,
+                tokenCounting: .estimated, messagesPassthrough: false)
+        case .bedrock:
+            ProviderCapabilities(
+                dialect: "bedrock-converse", streaming: true, tools: true, images: true, imageURLs: false, jsonSchema: false, embeddings: false,
+                tokenCounting: .estimated, messagesPassthrough: false)
+        }
+    }
+}
+
+extension ProviderKind {
+    public var capabilities: ProviderCapabilities { ProviderCapabilities.of(self) }
+}

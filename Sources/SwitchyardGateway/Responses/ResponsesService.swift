@@ -1,0 +1,401 @@
+import Foundation
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardTranslation
+import SwitchyardWire
+import Tracing
+
+/// The Responses API with the state kept by the gateway: each request becomes a Chat Completions request (the
+/// hub) that goes through the same pipeline as `/v1/chat/completions` (routing, limits, spend, metrics), and its
+/// answer becomes a response object stored for later turns, retrieval and replay.
+public struct ResponsesService: Sendable {
+    public let gateway: Gateway
+    public let store: any ResponseStore
+    public let background: BackgroundResponses
+    /// The most responses a `previous_response_id` chain may hold before a new turn is refused.
+    public let maximumChainDepth: Int
+    let makeID: ResponsesIDMaker
+    let logger: Logger
+
+    public init(
+        gateway: Gateway, store: any ResponseStore, background: BackgroundResponses, maximumChainDepth: Int = 100, logger: Logger,
+        makeID: @escaping ResponsesIDMaker = ResponsesService.randomID
+    ) {
+        self.gateway = gateway
+        self.store = store
+        self.background = background
+        self.maximumChainDepth = maximumChainDepth
+        self.logger = logger
+        self.makeID = makeID
+    }
+
+    /// `prefix_` and 48 random hex digits.
+    public static let randomID: ResponsesIDMaker = { prefix in
+        var generator = SystemRandomNumberGenerator()
+        let digits = (0..<3).map { _ in
+            let text = String(generator.next(), radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }
+        return prefix + "_" + digits.joined()
+    }
+
+    /// Whose responses a caller sees: its team's, else its key's own; the master key's are its own.
+    public static func scope(of caller: Caller?) -> String {
+        guard case .virtualKey(let grant)? = caller else { return "master" }
+        if let team = grant.team { return "team:" + team.id }
+        return "key:" + grant.key.id
+    }
+
+    /// What creating a response gives the client.
+    public enum Created: Sendable {
+        /// The response object (finished, or queued in the background).
+        case object(JSONValue)
+        /// Events to stream, without sequence numbers.
+        case events(ResponseEvents)
+    }
+
+    /// A request prepared for the pipeline.
+    struct Turn: Sendable {
+        var request: JSONValue
+        var model: String
+        var items: [JSONValue]
+        var history: [JSONValue]
+        var previous: StoredResponse?
+        var stream: Bool
+        var background: Bool
+        var store: Bool
+        var truncate: Bool
+
+        /// The hub request, dropping the oldest `dropped` history items' turns.
+        func chat(dropping dropped: Int = 0, stream: Bool) throws(GatewayError) -> ChatRequest {
+            var hub = try ResponsesRequestToChat().translate(request, history: Array(history.dropFirst(dropped)), items: items)
+            if stream, case .object(var fields) = hub {
+                fields["stream"] = true
+                hub = .object(fields)
+            }
+            return ChatRequest(body: hub.encoded, model: model, stream: stream)
+        }
+    }
+
+    // MARK: Create
+
+    public func create(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Created {
+        let turn = try await prepare(body, caller: caller)
+        let scope = Self.scope(of: caller)
+        let now = Int(Date().timeIntervalSince1970)
+        var response = ResponseObject(id: makeID("resp"), createdAt: now, model: turn.model, status: "in_progress", request: turn.request)
+        if turn.background {
+            response.status = "queued"
+            try await store.insertResponse(stored(response, turn: turn, scope: scope))
+            // The work outlives this request: it reports to no request's journal.
+            var detached = context
+            detached.journal = nil
+            detached.traceContext = .topLevel
+            let queued = response
+            let log = background.start(id: response.id) { [self, detached] log in
+                await runInBackground(queued, turn: turn, caller: caller, context: detached, log: log)
+            }
+            return turn.stream ? .events(.logged(log.read())) : .object(response.json)
+        }
+        if turn.stream {
+            return .events(try await streamed(response, turn: turn, caller: caller, context: context, scope: scope))
+        }
+        let completion = try await complete(turn, caller: caller, context: context)
+        ChatToResponse.complete(&response, with: completion, makeID: makeID, now: Int(Date().timeIntervalSince1970))
+        if turn.store { try await store.insertResponse(stored(response, turn: turn, scope: scope)) }
+        return .object(response.json)
+    }
+
+    /// Reads and checks a request, and loads the conversation it continues.
+    func prepare(_ body: ByteBuffer, caller: Caller?) async throws -> Turn {
+        guard case .object(var fields) = try? JSONValue(decoding: body) else {
+            throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")
+        }
+        guard let model = fields["model"]?.string, !model.isEmpty else { throw GatewayError.badRequest("'model' is required.", param: "model") }
+        try caller?.authorize(model: model)
+        let flag = { (name: String, fallback: Bool) throws(GatewayError) -> Bool in
+            guard let value = fields[name], !value.isNull else { return fallback }
+            guard let flag = value.bool else { throw .badRequest("'\(name)' must be true or false.", param: name) }
+            return flag
+        }
+        let stream = try flag("stream", false)
+        let background = try flag("background", false)
+        let keep = try flag("store", true)
+        if background && !keep { throw GatewayError.badRequest("A background response must be stored: 'background' needs 'store' true.", param: "background") }
+        let truncation = fields["truncation"]?.string ?? "disabled"
+        guard ["auto", "disabled"].contains(truncation) else {
+            throw GatewayError.badRequest("'truncation' must be auto or disabled.", param: "truncation")
+        }
+        let request = JSONValue.object(fields)
+        let items = try ResponsesRequestToChat().inputItems(request, makeID: makeID)
+        fields["input"] = nil
+        var turn = Turn(
+            request: .object(fields), model: model, items: items, history: [], previous: nil, stream: stream, background: background, store: keep,
+            truncate: truncation == "auto")
+        if let previousID = fields["previous_response_id"], !previousID.isNull {
+            guard let previousID = previousID.string else {
+                throw GatewayError.badRequest("'previous_response_id' must be a string.", param: "previous_response_id")
+            }
+            (turn.previous, turn.history) = try await chain(previousID, scope: Self.scope(of: caller))
+        }
+        // Validates tools, tool_choice and formats before anything is stored or sent.
+        _ = try turn.chat(stream: false)
+        return turn
+    }
+
+    /// The response `id` continues, and the items of every turn of its chain, oldest first.
+    func chain(_ id: String, scope: String) async throws -> (StoredResponse, [JSONValue]) {
+        guard let previous = try await store.response(id: id, scope: scope) else {
+            throw GatewayError(
+                status: 404, kind: .notFound, code: "previous_response_not_found", message: "No response '\(id)' was found.",
+                param: "previous_response_id")
+        }
+        guard previous.depth + 1 < maximumChainDepth else {
+            throw GatewayError.badRequest(
+                "The conversation is \(previous.depth + 1) responses long, the most this gateway continues is \(maximumChainDepth); "
+                    + "start a new one with the context you need.", param: "previous_response_id")
+        }
+        guard previous.status == "completed" || previous.status == "incomplete" else {
+            throw GatewayError.badRequest(
+                "Response '\(id)' is \(previous.status); only a completed response can be continued.", param: "previous_response_id")
+        }
+        var turns: [StoredResponse] = [previous]
+        while let parentID = turns.last?.previousResponseID, let parent = try await store.response(id: parentID, scope: scope) {
+            turns.append(parent)
+        }
+        let history = turns.reversed().flatMap { $0.inputItems + ($0.response["output"]?.array ?? []) }
+        return (previous, history)
+    }
+
+    /// Runs a blocking turn; with `truncation: auto`, a context-window refusal drops the oldest turns and tries again.
+    func complete(_ turn: Turn, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
+        var dropped = 0
+        while true {
+            do {
+                let routed = try await gateway.complete(try turn.chat(dropping: dropped, stream: false), caller: caller, context: context)
+                guard let completion = try? JSONValue(decoding: routed.value.body) else {
+                    throw GatewayError.upstreamUnavailable("The upstream answered with a body that is not JSON.")
+                }
+                return completion
+            } catch let error as GatewayError where error.isContextWindowExceeded && turn.truncate && dropped < turn.history.count {
+                dropped = Self.nextTurnBoundary(in: turn.history, after: dropped)
+            }
+        }
+    }
+
+    /// Where the turn after the one starting at `start` begins: the next user message, or the end.
+    static func nextTurnBoundary(in history: [JSONValue], after start: Int) -> Int {
+        var index = start + 1
+        while index < history.count, !(history[index]["type"]?.string == "message" && history[index]["role"]?.string == "user") { index += 1 }
+        return index
+    }
+
+    /// Streams a turn's events; the response is stored when the stream ends (if `store`).
+    func streamed(_ response: ResponseObject, turn: Turn, caller: Caller?, context: UpstreamContext, scope: String) async throws
+        -> ResponseEvents
+    {
+        let events = try await gateway.stream(try turn.chat(stream: true), caller: caller, context: context).value
+        let store = self.store
+        let row = stored(response, turn: turn, scope: scope)
+        let keep = turn.store
+        let translated = TranslatedResponseEvents(upstream: events, translator: ChatToResponsesStreamTranslator(response: response, makeID: makeID)) {
+            finished in
+            guard keep, finished.status != "failed" else { return }
+            var row = row
+            row.status = finished.status
+            row.response = finished.json
+            try? await store.insertResponse(row)
+        }
+        return .translated(translated)
+    }
+
+    /// A background turn: streams internally (so readers can follow it live) and saves each state change.
+    func runInBackground(_ response: ResponseObject, turn: Turn, caller: Caller?, context: UpstreamContext, log: ResponseEventLog) async {
+        let open = ["queued", "in_progress"]
+        var translator = ChatToResponsesStreamTranslator(response: response, makeID: makeID)
+        do {
+            _ = translator.start()
+            try await store.updateResponse(id: response.id, status: "in_progress", response: translator.response.json, onlyFrom: open)
+            let upstream = try await gateway.stream(try turn.chat(stream: true), caller: caller, context: context).value
+            let store = self.store
+            let events = TranslatedResponseEvents(upstream: upstream, translator: ChatToResponsesStreamTranslator(response: response, makeID: makeID)) {
+                finished in
+                _ = try? await store.updateResponse(id: response.id, status: finished.status, response: finished.json, onlyFrom: open)
+            }
+            for await event in events { log.publish(event) }
+            if Task.isCancelled { throw CancellationError() }
+        } catch let error as GatewayError {
+            for event in translator.fail(error, now: Int(Date().timeIntervalSince1970)) { log.publish(event) }
+            _ = try? await store.updateResponse(id: response.id, status: "failed", response: translator.response.json, onlyFrom: open)
+        } catch {
+            // Cancelled: by `cancel`, or by shutdown.
+            translator.cancel(now: Int(Date().timeIntervalSince1970))
+            _ = try? await store.updateResponse(id: response.id, status: "cancelled", response: translator.response.json, onlyFrom: open)
+        }
+    }
+
+    func stored(_ response: ResponseObject, turn: Turn, scope: String) -> StoredResponse {
+        StoredResponse(
+            id: response.id, scope: scope, model: turn.model, status: response.status, previousResponseID: turn.previous?.id,
+            depth: turn.previous.map { $0.depth + 1 } ?? 0, background: turn.background, request: turn.request, inputItems: turn.items,
+            response: response.json, createdAt: Date(timeIntervalSince1970: Double(response.createdAt)))
+    }
+
+    // MARK: Lifecycle
+
+    /// The stored response `id` of the caller's scope.
+    public func retrieve(_ id: String, caller: Caller?) async throws -> StoredResponse {
+        guard let stored = try await store.response(id: id, scope: Self.scope(of: caller)) else { throw Self.notFound(id) }
+        return stored
+    }
+
+    /// The events of response `id`: live while it runs on this replica, else (once finished) replayed.
+    public func replay(_ id: String, caller: Caller?) async throws -> ResponseEvents {
+        var stored = try await retrieve(id, caller: caller)
+        if let log = background.events(of: id) { return .logged(log.read()) }
+        // Running on another replica: wait for it to finish (checking every second, up to ten minutes).
+        var waited = 0
+        while !["completed", "incomplete", "failed", "cancelled"].contains(stored.status) && waited < 600 {
+            try await Task.sleep(for: .seconds(1))
+            waited += 1
+            stored = try await retrieve(id, caller: caller)
+        }
+        let events = ResponseObject(json: stored.response, request: stored.request).map(ChatToResponsesStreamTranslator.replay) ?? []
+        return .logged(
+            AsyncStream { continuation in
+                for event in events { continuation.yield(event) }
+                continuation.finish()
+            })
+    }
+
+    /// Cancels a background response; a finished one is returned as it is.
+    public func cancel(_ id: String, caller: Caller?) async throws -> JSONValue {
+        let stored = try await retrieve(id, caller: caller)
+        guard stored.background else {
+            throw GatewayError.badRequest("Only background responses can be cancelled; response '\(id)' was not created with background.")
+        }
+        guard var response = ResponseObject(json: stored.response, request: stored.request), !response.isTerminal else { return stored.response }
+        background.cancel(id: id)
+        response.status = "cancelled"
+        response.completedAt = Int(Date().timeIntervalSince1970)
+        _ = try await store.updateResponse(id: id, status: "cancelled", response: response.json, onlyFrom: ["queued", "in_progress"])
+        return try await retrieve(id, caller: caller).response
+    }
+
+    public func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
+        background.cancel(id: id)
+        guard try await store.deleteResponse(id: id, scope: Self.scope(of: caller)) else { throw Self.notFound(id) }
+        return ["id": .string(id), "object": "response", "deleted": true]
+    }
+
+    /// A page of the input items of response `id`: `order` asc or desc (default), `after` an item id, `limit` 1–100.
+    public func inputItems(_ id: String, caller: Caller?, after: String?, limit: Int, ascending: Bool) async throws -> JSONValue {
+        let stored = try await retrieve(id, caller: caller)
+        var items = stored.inputItems
+        if !ascending { items.reverse() }
+        if let after {
+            guard let position = items.firstIndex(where: { $0["id"]?.string == after }) else {
+                throw GatewayError.badRequest("'after' names no input item of response '\(id)'.", param: "after")
+            }
+            items = Array(items[(position + 1)...])
+        }
+        let page = Array(items.prefix(limit))
+        return [
+            "object": "list", "data": .array(page), "first_id": page.first?["id"] ?? .null, "last_id": page.last?["id"] ?? .null,
+            "has_more": .bool(items.count > limit),
+        ]
+    }
+
+    /// The input tokens a request would take, as its model's first target counts them.
+    public func inputTokens(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
+        let turn = try await prepare(body, caller: caller)
+        let tokens = try await gateway.countTokens(try turn.chat(stream: false), context: context)
+        return ["object": "response.input_tokens", "input_tokens": .integer(Int64(tokens))]
+    }
+
+    static func notFound(_ id: String) -> GatewayError {
+        GatewayError(status: 404, kind: .notFound, code: "response_not_found", message: "No response '\(id)' was found.")
+    }
+}
+
+/// A response's events as a client reads them: translated from an upstream stream as they arrive, or read from a
+/// background response's log (live, or a replay).
+public enum ResponseEvents: AsyncSequence, Sendable {
+    case translated(TranslatedResponseEvents)
+    case logged(AsyncStream<JSONValue>)
+
+    public enum AsyncIterator: AsyncIteratorProtocol {
+        case translated(TranslatedResponseEvents.AsyncIterator)
+        case logged(AsyncStream<JSONValue>.AsyncIterator)
+
+        public mutating func next() async -> JSONValue? {
+            switch self {
+            case .translated(var iterator):
+                let event = await iterator.next()
+                self = .translated(iterator)
+                return event
+            case .logged(var iterator):
+                let event = await iterator.next()
+                self = .logged(iterator)
+                return event
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        switch self {
+        case .translated(let events): .translated(events.makeAsyncIterator())
+        case .logged(let stream): .logged(stream.makeAsyncIterator())
+        }
+    }
+}
+
+/// Chat chunks from the pipeline, turned into Responses events as the reader asks for them (nothing runs ahead
+/// of the reader). When the stream ends, `finished` gets the final response before its terminal event is read.
+public struct TranslatedResponseEvents: AsyncSequence, Sendable {
+    let upstream: ChatEventStream
+    let translator: ChatToResponsesStreamTranslator
+    let finished: @Sendable (ResponseObject) async -> Void
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: ChatEventStream.AsyncIterator
+        var translator: ChatToResponsesStreamTranslator
+        let finished: @Sendable (ResponseObject) async -> Void
+        var pending: [JSONValue] = []
+        var started = false
+        var ended = false
+
+        public mutating func next() async -> JSONValue? {
+            while pending.isEmpty {
+                if ended { return nil }
+                if !started {
+                    started = true
+                    pending = translator.start()
+                    continue
+                }
+                do {
+                    if let event = try await base.next() {
+                        if case .chunk(let data) = event, let chunk = try? JSONValue(decoding: data) { pending = translator.consume(chunk) }
+                    } else {
+                        pending = translator.finish(now: Int(Date().timeIntervalSince1970))
+                        ended = true
+                        await finished(translator.response)
+                    }
+                } catch let error as GatewayError {
+                    pending = translator.fail(error, now: Int(Date().timeIntervalSince1970))
+                    ended = true
+                    await finished(translator.response)
+                } catch {
+                    // Cancelled: the reader left.
+                    return nil
+                }
+            }
+            return pending.removeFirst()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: upstream.makeAsyncIterator(), translator: translator, finished: finished)
+    }
+}

@@ -1,0 +1,102 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardGateway
+import SwitchyardWire
+
+/// The OpenAI Responses API, its state kept by the gateway.
+struct ResponsesRoutes {
+    let services: HTTPServices
+    let responses: ResponsesService
+
+    func register(on router: Router<GatewayRequestContext>) {
+        for prefix in ["/v1", ""] {
+            router.post(RouterPath("\(prefix)/responses")) { request, context in try await create(request, context: context) }
+            router.post(RouterPath("\(prefix)/responses/input_tokens")) { request, context in
+                let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+                return AdminJSON.response(try await responses.inputTokens(body, caller: context.caller, context: context.upstreamContext))
+            }
+            router.get(RouterPath("\(prefix)/responses/{id}")) { request, context in
+                let id = try context.parameters.require("id")
+                if request.uri.queryParameters.get("stream") == "true" {
+                    return ResponsesEventStream.make(try await responses.replay(id, caller: context.caller), context: context)
+                }
+                return AdminJSON.response(try await responses.retrieve(id, caller: context.caller).response)
+            }
+            router.delete(RouterPath("\(prefix)/responses/{id}")) { _, context in
+                AdminJSON.response(try await responses.delete(try context.parameters.require("id"), caller: context.caller))
+            }
+            router.post(RouterPath("\(prefix)/responses/{id}/cancel")) { _, context in
+                AdminJSON.response(try await responses.cancel(try context.parameters.require("id"), caller: context.caller))
+            }
+            router.get(RouterPath("\(prefix)/responses/{id}/input_items")) { request, context in
+                let query = request.uri.queryParameters
+                var limit = 20
+                if let text = query.get("limit") {
+                    guard let value = Int(text), (1...100).contains(value) else {
+                        throw GatewayError.badRequest("'limit' must be a whole number from 1 to 100.", param: "limit")
+                    }
+                    limit = value
+                }
+                let order = query.get("order") ?? "desc"
+                guard order == "asc" || order == "desc" else { throw GatewayError.badRequest("'order' must be asc or desc.", param: "order") }
+                let page = try await responses.inputItems(
+                    try context.parameters.require("id"), caller: context.caller, after: query.get("after"), limit: limit, ascending: order == "asc")
+                return AdminJSON.response(page)
+            }
+        }
+    }
+
+    func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
+            switch try await responses.create(body, caller: context.caller, context: context.upstreamContext) {
+            case .object(let object):
+                let encoded = object.encoded
+                context.journal?.captureResponse(encoded)
+                return IdempotentAnswer(response: OpenAIRoutes.json(encoded), replayableBody: encoded)
+            case .events(let events):
+                return IdempotentAnswer(response: ResponsesEventStream.make(events, context: context), replayableBody: nil)
+            }
+        }
+    }
+}
+
+/// Writes Responses events as Server-Sent Events: `event: <type>` and `data: <event>` with its
+/// `sequence_number`, each as soon as it is produced; the relay stops when the client leaves.
+enum ResponsesEventStream {
+    static func make(_ events: ResponseEvents, context: GatewayRequestContext) -> Response {
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("x-accel-buffering")!: "no"]
+        let journal = context.journal
+        let channel = context.channel
+        journal?.finishWhenBodyEnds()
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                do {
+                    let status = try await ClientConnection.cancellingOnClose(channel) {
+                        var sequence: Int64 = 0
+                        var status = 200
+                        for await event in events {
+                            guard case .object(var fields) = event else { continue }
+                            fields["sequence_number"] = .integer(sequence)
+                            sequence += 1
+                            if fields["type"]?.string == "response.failed" { status = 502 }
+                            let frame = ServerSentEvent(event: fields["type"]?.string, data: JSONValue.object(fields).encoded).encoded
+                            journal?.captureResponse(frame)
+                            try await writer.write(frame)
+                        }
+                        return status
+                    }
+                    try await writer.finish(nil)
+                    journal?.finish(status: status)
+                } catch {
+                    journal?.finish(status: 499)
+                    throw error
+                }
+            })
+    }
+}

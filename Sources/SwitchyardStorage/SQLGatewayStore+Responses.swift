@@ -1,0 +1,78 @@
+import Foundation
+import NIOCore
+import SQLKit
+import SwitchyardCore
+import SwitchyardWire
+
+extension SQLGatewayStore {
+    public func insertResponse(_ response: StoredResponse) async throws {
+        let now = Self.timestamp(Date())
+        try await database.insert(into: "responses")
+            .columns(
+                "id", "scope", "model", "status", "previous_response_id", "depth", "background", "request", "input_items", "response", "created_at",
+                "updated_at"
+            )
+            .values(
+                SQLBind(response.id), SQLBind(response.scope), SQLBind(response.model), SQLBind(response.status), SQLBind(response.previousResponseID),
+                SQLBind(response.depth), SQLBind(response.background ? 1 : 0), SQLBind(Self.text(response.request)),
+                SQLBind(Self.text(.array(response.inputItems))), SQLBind(Self.text(response.response)), SQLBind(Self.timestamp(response.createdAt)),
+                SQLBind(now)
+            )
+            .run()
+    }
+
+    @discardableResult
+    public func updateResponse(id: String, status: String, response: JSONValue, onlyFrom: [String]?) async throws -> Bool {
+        var update = database.update("responses")
+            .set("status", to: status).set("response", to: Self.text(response)).set("updated_at", to: Self.timestamp(Date()))
+            .where("id", .equal, id)
+        if let onlyFrom { update = update.where("status", .in, onlyFrom) }
+        return try await !update.returning("id").all().isEmpty
+    }
+
+    public func response(id: String, scope: String) async throws -> StoredResponse? {
+        guard let row = try await database.select().column("*").from("responses").where("id", .equal, id).where("scope", .equal, scope).first()
+        else { return nil }
+        return StoredResponse(
+            id: try row.decode(column: "id", as: String.self), scope: try row.decode(column: "scope", as: String.self),
+            model: try row.decode(column: "model", as: String.self), status: try row.decode(column: "status", as: String.self),
+            previousResponseID: try row.decode(column: "previous_response_id", as: String?.self), depth: try row.decode(column: "depth", as: Int.self),
+            background: try row.decode(column: "background", as: Int.self) != 0,
+            request: try JSONValue(decoding: try row.decode(column: "request", as: String.self)),
+            inputItems: try JSONValue(decoding: try row.decode(column: "input_items", as: String.self)).array ?? [],
+            response: try JSONValue(decoding: try row.decode(column: "response", as: String.self)),
+            createdAt: Self.date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    public func deleteResponse(id: String, scope: String) async throws -> Bool {
+        try await !database.delete(from: "responses").where("id", .equal, id).where("scope", .equal, scope).returning("id").all().isEmpty
+    }
+
+    public func claimIdempotencyKey(scope: String, key: String, fingerprint: String, now: Date, expiredBefore: Date) async throws -> IdempotencyRecord? {
+        // An expired claim is removed first, so the insert below can take the key.
+        try await database.delete(from: "idempotency_keys").where("scope", .equal, scope).where("key", .equal, key)
+            .where("created_at", .lessThan, Self.timestamp(expiredBefore)).run()
+        let inserted = try await database.insert(into: "idempotency_keys")
+            .columns("scope", "key", "fingerprint", "created_at")
+            .values(SQLBind(scope), SQLBind(key), SQLBind(fingerprint), SQLBind(Self.timestamp(now)))
+            .ignoringConflicts(with: ["scope", "key"])
+            .returning("key").all()
+        if !inserted.isEmpty { return nil }
+        guard let row = try await database.select().column("*").from("idempotency_keys").where("scope", .equal, scope).where("key", .equal, key).first()
+        else { return nil }
+        return IdempotencyRecord(
+            fingerprint: try row.decode(column: "fingerprint", as: String.self), status: try row.decode(column: "status", as: Int?.self),
+            contentType: try row.decode(column: "content_type", as: String?.self), body: try row.decode(column: "body", as: String?.self))
+    }
+
+    public func completeIdempotencyKey(scope: String, key: String, status: Int, contentType: String, body: String) async throws {
+        try await database.update("idempotency_keys").set("status", to: status).set("content_type", to: contentType).set("body", to: body)
+            .where("scope", .equal, scope).where("key", .equal, key).run()
+    }
+
+    public func releaseIdempotencyKey(scope: String, key: String) async throws {
+        try await database.delete(from: "idempotency_keys").where("scope", .equal, scope).where("key", .equal, key).run()
+    }
+
+    static func text(_ value: JSONValue) -> String { String(buffer: value.encoded) }
+}
