@@ -24,11 +24,13 @@ public final class ResponseEventLog: Sendable {
     }
 
     public func finish() {
-        state.withLock { state in
+        // Finished outside the lock: a finished reader's termination handler takes the lock again.
+        let readers = state.withLock { state in
             state.finished = true
-            for reader in state.readers.values { reader.finish() }
-            state.readers = [:]
+            defer { state.readers = [:] }
+            return Array(state.readers.values)
         }
+        for reader in readers { reader.finish() }
     }
 
     /// Every event so far, then each new one, until the response ends.
