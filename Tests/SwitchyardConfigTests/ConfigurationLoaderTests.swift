@@ -176,6 +176,8 @@ struct ConfigurationLoaderTests {
                     level: "warning", format: .text, requestLines: false, requestLog: true, bodies: true, maxBodyBytes: 4096,
                     retention: .seconds(7 * 86_400)))
         #expect(try load("logging:\n  retention_days: 0").configuration.logging.retention == nil)
+        #expect(try load("responses:\n  max_chain_depth: 7").configuration.responsesMaxChainDepth == 7)
+        #expect(defaults.responsesMaxChainDepth == 100)
     }
 
     @Test("invalid telemetry and logging settings are reported with their key paths", arguments: [
@@ -187,6 +189,7 @@ struct ConfigurationLoaderTests {
         ("logging:\n  max_body_bytes: 0", "logging.max_body_bytes: must be between"),
         ("logging:\n  retention_days: -1", "logging.retention_days: must be at least 0"),
         ("logging:\n  bodys: true", "logging.bodys: unknown key"),
+        ("responses:\n  max_chain_depth: 0", "responses.max_chain_depth: must be between 1 and 10000"),
     ])
     func observabilityProblems(yaml: String, expected: String) {
         let found = problems(yaml)

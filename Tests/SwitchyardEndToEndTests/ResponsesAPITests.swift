@@ -255,6 +255,33 @@ struct ResponsesAPITests {
         }
     }
 
+    @Test("truncation: auto drops the oldest turns when the upstream says the conversation is too long; disabled passes the refusal on")
+    func truncation() async throws {
+        // The upstream takes at most three messages.
+        let upstream = OpenAIUpstreamDouble { request in
+            let messages = request.text.components(separatedBy: #""role":"#).count - 1
+            if messages > 3 {
+                return .json(status: 400, OpenAIWireSamples.error("This model's maximum context length is 3 messages.", type: "invalid_request_error", code: "context_length_exceeded"))
+            }
+            return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "ok \(messages)"))
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                var previous = try #require(try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"one"}"#).json["id"] as? String)
+                previous = try #require(
+                    try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"two","previous_response_id":"\#(previous)"}"#).json["id"] as? String)
+                let refused = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"three","previous_response_id":"\#(previous)"}"#)
+                #expect(refused.status == 400 && refused.errorCode == "context_length_exceeded")
+                let truncated = try await gateway.request(
+                    "/v1/responses", body: #"{"model":"chat","input":"three","previous_response_id":"\#(previous)","truncation":"auto"}"#)
+                #expect(truncated.status == 200, "\(truncated.body)")
+                #expect(truncated.json["truncation"] as? String == "auto")
+                let sent = try #require(upstream.requests.last).text
+                #expect(!sent.contains(#""one""#) && sent.contains(#""two""#) && sent.contains(#""three""#), "the oldest turn went first: \(sent)")
+            }
+        }
+    }
+
     @Test("Idempotency-Key: a retry gets the first answer without a second model call; another body with the key is refused")
     func idempotency() async throws {
         let upstream = chatUpstream()

@@ -168,16 +168,24 @@ public struct ResponsesService: Sendable {
         return (previous, history)
     }
 
-    /// Runs a blocking turn; with `truncation: auto`, a context-window refusal drops the oldest turns and tries again.
+    /// Runs a blocking turn.
     func complete(_ turn: Turn, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
+        try await truncating(turn) { chat in
+            let routed = try await gateway.complete(chat, caller: caller, context: context)
+            guard let completion = try? JSONValue(decoding: routed.value.body) else {
+                throw GatewayError.upstreamUnavailable("The upstream answered with a body that is not JSON.")
+            }
+            return completion
+        }
+    }
+
+    /// Sends a turn; with `truncation: auto`, an upstream refusal for the context window drops the oldest turn
+    /// of the history and tries again, until the conversation fits or only this turn is left.
+    func truncating<Value>(_ turn: Turn, stream: Bool = false, _ send: (ChatRequest) async throws -> Value) async throws -> Value {
         var dropped = 0
         while true {
             do {
-                let routed = try await gateway.complete(try turn.chat(dropping: dropped, stream: false), caller: caller, context: context)
-                guard let completion = try? JSONValue(decoding: routed.value.body) else {
-                    throw GatewayError.upstreamUnavailable("The upstream answered with a body that is not JSON.")
-                }
-                return completion
+                return try await send(try turn.chat(dropping: dropped, stream: stream))
             } catch let error as GatewayError where error.isContextWindowExceeded && turn.truncate && dropped < turn.history.count {
                 dropped = Self.nextTurnBoundary(in: turn.history, after: dropped)
             }
@@ -195,7 +203,7 @@ public struct ResponsesService: Sendable {
     func streamed(_ response: ResponseObject, turn: Turn, caller: Caller?, context: UpstreamContext, scope: String) async throws
         -> ResponseEvents
     {
-        let events = try await gateway.stream(try turn.chat(stream: true), caller: caller, context: context).value
+        let events = try await truncating(turn, stream: true) { chat in try await gateway.stream(chat, caller: caller, context: context).value }
         let store = self.store
         let row = stored(response, turn: turn, scope: scope)
         let keep = turn.store
@@ -217,7 +225,7 @@ public struct ResponsesService: Sendable {
         do {
             _ = translator.start()
             try await store.updateResponse(id: response.id, status: "in_progress", response: translator.response.json, onlyFrom: open)
-            let upstream = try await gateway.stream(try turn.chat(stream: true), caller: caller, context: context).value
+            let upstream = try await truncating(turn, stream: true) { chat in try await gateway.stream(chat, caller: caller, context: context).value }
             let store = self.store
             let events = TranslatedResponseEvents(upstream: upstream, translator: ChatToResponsesStreamTranslator(response: response, makeID: makeID)) {
                 finished in
