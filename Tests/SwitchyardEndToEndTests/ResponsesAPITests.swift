@@ -329,9 +329,9 @@ struct ResponsesAPITests {
 
 @Suite("Responses across replicas", .enabled(if: PostgresTestDatabase.url != nil))
 struct ResponsesReplicaTests {
-    @Test("a conversation started on one replica continues on another sharing PostgreSQL")
+    @Test("a conversation started on one replica continues on another sharing PostgreSQL; a cancel on one stops the work on the other")
     func continueElsewhere() async throws {
-        let upstream = chatUpstream()
+        let upstream = chatUpstream(streamDelay: .milliseconds(600))
         try await upstream.run { base in
             try await PostgresTestDatabase.with { location in
                 let configuration = try GatewayHarness.configuration(yaml: GatewayHarness.singleModel, upstream: base, storage: location)
@@ -346,6 +346,16 @@ struct ResponsesReplicaTests {
                         let backgroundID = try #require(background.json["id"] as? String)
                         let replayed = try await first.responseEvents("/v1/responses/\(backgroundID)?stream=true")
                         #expect(replayed.last?.name == "response.completed", "another replica replays it once it is done")
+
+                        let running = try await second.request("/v1/responses", body: #"{"model":"chat","input":"long","background":true}"#)
+                        let runningID = try #require(running.json["id"] as? String)
+                        try await Task.sleep(for: .milliseconds(300))
+                        let cancelled = try await first.request("/v1/responses/\(runningID)/cancel")
+                        #expect(cancelled.json["status"] as? String == "cancelled")
+                        let deadline = ContinuousClock.now + .seconds(5)
+                        while upstream.cancelledStreamCount == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                        #expect(upstream.cancelledStreamCount == 1, "the replica running it saw the cancel and dropped the upstream call")
+                        #expect(try await second.request(.GET, "/v1/responses/\(runningID)").json["status"] as? String == "cancelled")
                     }
                 }
             }

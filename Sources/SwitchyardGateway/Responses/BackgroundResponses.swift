@@ -61,8 +61,12 @@ public final class BackgroundResponses: Service {
         let id: String
         let log: ResponseEventLog
         let cancelled: AsyncStream<Void>
+        let cancelledElsewhere: (@Sendable () async -> Bool)?
         let work: @Sendable (ResponseEventLog) async -> Void
     }
+
+    /// How often a running job asks whether another replica cancelled it.
+    let watchInterval: Duration
 
     private struct Running {
         let log: ResponseEventLog
@@ -73,17 +77,22 @@ public final class BackgroundResponses: Service {
     private let submit: AsyncStream<Job>.Continuation
     private let running = Mutex<[String: Running]>([:])
 
-    public init() {
+    public init(watchInterval: Duration = .seconds(1)) {
+        self.watchInterval = watchInterval
         (jobs, submit) = AsyncStream<Job>.makeStream()
     }
 
-    /// Starts `work` for response `id`; its events go to the returned log.
+    /// Starts `work` for response `id`; its events go to the returned log. `cancelledElsewhere`, asked every
+    /// `watchInterval`, stops the work when it says another replica cancelled it.
     @discardableResult
-    public func start(id: String, work: @escaping @Sendable (ResponseEventLog) async -> Void) -> ResponseEventLog {
+    public func start(
+        id: String, cancelledElsewhere: (@Sendable () async -> Bool)? = nil, work: @escaping @Sendable (ResponseEventLog) async -> Void
+    ) -> ResponseEventLog {
         let log = ResponseEventLog()
         let (cancelled, cancel) = AsyncStream<Void>.makeStream()
         running.withLock { $0[id] = Running(log: log, cancel: cancel) }
-        if case .terminated = submit.yield(Job(id: id, log: log, cancelled: cancelled, work: work)) {
+        let job = Job(id: id, log: log, cancelled: cancelled, cancelledElsewhere: cancelledElsewhere, work: work)
+        if case .terminated = submit.yield(job) {
             running.withLock { _ = $0.removeValue(forKey: id) }
             log.finish()
         }
@@ -122,6 +131,14 @@ public final class BackgroundResponses: Service {
             group.addTask { await job.work(job.log) }
             group.addTask {
                 for await _ in job.cancelled {}
+            }
+            if let cancelledElsewhere = job.cancelledElsewhere {
+                let interval = watchInterval
+                group.addTask {
+                    while (try? await Task.sleep(for: interval)) != nil {
+                        if await cancelledElsewhere() { return }
+                    }
+                }
             }
             await group.next()
             group.cancelAll()

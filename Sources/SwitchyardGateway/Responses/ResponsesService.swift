@@ -93,7 +93,10 @@ public struct ResponsesService: Sendable {
             detached.journal = nil
             detached.traceContext = .topLevel
             let queued = response
-            let log = background.start(id: response.id) { [self, detached] log in
+            let store = self.store
+            let log = background.start(
+                id: response.id, cancelledElsewhere: { (try? await store.response(id: queued.id, scope: scope))?.status == "cancelled" }
+            ) { [self, detached] log in
                 await runInBackground(queued, turn: turn, caller: caller, context: detached, log: log)
             }
             return turn.stream ? .events(.logged(log.read())) : .object(response.json)
