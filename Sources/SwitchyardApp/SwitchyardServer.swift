@@ -111,9 +111,14 @@ public final class SwitchyardServer: Sendable {
         var observability: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let traces { observability.append(.init(service: traces.service)) }
         if let requestLog { observability.append(.init(service: requestLog)) }
+        var retentions = [StoragePruner.Retention(name: "idempotency_keys", keep: .seconds(24 * 3600)) { try await store.pruneIdempotencyKeys(before: $0) }]
         if let retention = logging.retention, logging.requestLog {
-            observability.append(.init(service: RequestLogPruner(store: store, retention: retention, logger: logger), successTerminationBehavior: .ignore))
+            retentions.append(StoragePruner.Retention(name: "request_logs", keep: retention) { try await store.pruneLogs(before: $0) })
         }
+        if let retention = configuration.responsesRetention {
+            retentions.append(StoragePruner.Retention(name: "responses", keep: retention) { try await store.pruneResponses(before: $0) })
+        }
+        observability.append(.init(service: StoragePruner(retentions, logger: logger), successTerminationBehavior: .ignore))
         var groupConfiguration = ServiceGroupConfiguration(
             services: observability + [
                 // The prober ends at once when no model asks for health checks; that must not stop the server.

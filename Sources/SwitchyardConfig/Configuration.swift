@@ -19,6 +19,8 @@ public struct Configuration: Sendable, Equatable {
     public var logging = LoggingSettings()
     /// The most responses a Responses API conversation (`previous_response_id` chain) may hold.
     public var responsesMaxChainDepth = 100
+    /// How long stored responses are kept; nil keeps them.
+    public var responsesRetention: Duration? = .seconds(30 * 86_400)
 
     public init(
         server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [],

@@ -48,21 +48,45 @@ extension SQLGatewayStore {
         try await !database.delete(from: "responses").where("id", .equal, id).where("scope", .equal, scope).returning("id").all().isEmpty
     }
 
-    public func claimIdempotencyKey(scope: String, key: String, fingerprint: String, now: Date, expiredBefore: Date) async throws -> IdempotencyRecord? {
+    @discardableResult
+    public func pruneResponses(before cutoff: Date) async throws -> Int {
+        try await database.delete(from: "responses").where("created_at", .lessThan, Self.timestamp(cutoff)).returning("id").all().count
+    }
+
+    public func claimIdempotencyKey(
+        scope: String, key: String, fingerprint: String, now: Date, expiredBefore: Date, pendingExpiredBefore: Date
+    ) async throws -> IdempotencyRecord? {
         // An expired claim is removed first, so the insert below can take the key.
         try await database.delete(from: "idempotency_keys").where("scope", .equal, scope).where("key", .equal, key)
-            .where("created_at", .lessThan, Self.timestamp(expiredBefore)).run()
-        let inserted = try await database.insert(into: "idempotency_keys")
-            .columns("scope", "key", "fingerprint", "created_at")
-            .values(SQLBind(scope), SQLBind(key), SQLBind(fingerprint), SQLBind(Self.timestamp(now)))
-            .ignoringConflicts(with: ["scope", "key"])
-            .returning("key").all()
-        if !inserted.isEmpty { return nil }
-        guard let row = try await database.select().column("*").from("idempotency_keys").where("scope", .equal, scope).where("key", .equal, key).first()
-        else { return nil }
-        return IdempotencyRecord(
-            fingerprint: try row.decode(column: "fingerprint", as: String.self), status: try row.decode(column: "status", as: Int?.self),
-            contentType: try row.decode(column: "content_type", as: String?.self), body: try row.decode(column: "body", as: String?.self))
+            .where { group in
+                group.where("created_at", .lessThan, Self.timestamp(expiredBefore))
+                    .orWhere { pending in
+                        pending.where("status", .is, SQLLiteral.null).where("created_at", .lessThan, Self.timestamp(pendingExpiredBefore))
+                    }
+            }
+            .run()
+        // The holder may give the key up between a refused insert and the read: then the insert is tried again.
+        for _ in 0..<3 {
+            let inserted = try await database.insert(into: "idempotency_keys")
+                .columns("scope", "key", "fingerprint", "created_at")
+                .values(SQLBind(scope), SQLBind(key), SQLBind(fingerprint), SQLBind(Self.timestamp(now)))
+                .ignoringConflicts(with: ["scope", "key"])
+                .returning("key").all()
+            if !inserted.isEmpty { return nil }
+            if let row = try await database.select().column("*").from("idempotency_keys").where("scope", .equal, scope).where("key", .equal, key)
+                .first()
+            {
+                return IdempotencyRecord(
+                    fingerprint: try row.decode(column: "fingerprint", as: String.self), status: try row.decode(column: "status", as: Int?.self),
+                    contentType: try row.decode(column: "content_type", as: String?.self), body: try row.decode(column: "body", as: String?.self))
+            }
+        }
+        throw GatewayError(status: 409, kind: .invalidRequest, code: "idempotency_key_in_use", message: "This Idempotency-Key is contended; retry.")
+    }
+
+    @discardableResult
+    public func pruneIdempotencyKeys(before cutoff: Date) async throws -> Int {
+        try await database.delete(from: "idempotency_keys").where("created_at", .lessThan, Self.timestamp(cutoff)).returning("key").all().count
     }
 
     public func completeIdempotencyKey(scope: String, key: String, status: Int, contentType: String, body: String) async throws {

@@ -152,6 +152,7 @@ struct ResponsesAPITests {
                 #expect(events.compactMap { $0.data["delta"] as? String } == ["Hello", " there"])
                 let completed = try #require(events.last?.data["response"] as? [String: Any])
                 #expect(completed["status"] as? String == "completed")
+                #expect((completed["usage"] as? [String: Any])?["output_tokens"] as? Int == 12, "the stream's usage is the response's")
                 let id = try #require(completed["id"] as? String)
                 #expect((events.first?.data["response"] as? [String: Any])?["id"] as? String == id)
                 // Stored when the stream ended, and replayed on request.

@@ -158,6 +158,27 @@ struct ResponsesTranslationTests {
         #expect(replayed.first?["type"] == "response.created" && replayed.last?["type"] == "response.completed")
         #expect(replayed.last?["response"] == completed)
         #expect(replayed.contains { $0["type"] == "response.output_text.delta" && $0["delta"] == "Hello" })
+        // Items are added empty, as they are live, so a client that accumulates does not count text twice.
+        let added = replayed.filter { $0["type"] == "response.output_item.added" }.map { $0["item"] }
+        #expect(added.map { $0?["status"] } == ["in_progress", "in_progress"])
+        #expect(added[0]?["content"] == [] && added[1]?["arguments"] == "")
+    }
+
+    @Test("a streamed refusal is a message of its own with refusal events")
+    func refusal() {
+        var translator = ChatToResponsesStreamTranslator(
+            response: ResponseObject(id: "resp_1", createdAt: 10, model: "chat", status: "in_progress", request: [:]), makeID: SequentialIDs().maker)
+        var events = translator.start()
+        events += translator.consume(["choices": [["index": 0, "delta": ["refusal": "I can't"]]]])
+        events += translator.consume(["choices": [["index": 0, "delta": ["refusal": " help with that."], "finish_reason": "stop"]]])
+        events += translator.finish(now: 11)
+        #expect(events.map { $0["type"]?.string ?? "" } == [
+            "response.created", "response.in_progress", "response.output_item.added", "response.content_part.added", "response.refusal.delta",
+            "response.refusal.delta", "response.refusal.done", "response.content_part.done", "response.output_item.done", "response.completed",
+        ])
+        #expect(translator.response.output == [
+            ["type": "message", "id": "msg_1", "status": "completed", "role": "assistant", "content": [["type": "refusal", "refusal": "I can't help with that."]]],
+        ])
     }
 
     @Test("a failure mid-stream ends with response.failed carrying the error")

@@ -51,6 +51,9 @@ public protocol ResponseStore: Sendable {
     func response(id: String, scope: String) async throws -> StoredResponse?
     /// Deletes the response `id` of `scope`; returns whether there was one.
     func deleteResponse(id: String, scope: String) async throws -> Bool
+    /// Deletes responses created before `cutoff`; returns how many.
+    @discardableResult
+    func pruneResponses(before cutoff: Date) async throws -> Int
 }
 
 /// A request already seen under an idempotency key.
@@ -72,9 +75,15 @@ public struct IdempotencyRecord: Sendable, Equatable {
 
 /// Remembers the answers to requests sent with an `Idempotency-Key`.
 public protocol IdempotencyStore: Sendable {
-    /// Claims `key` in `scope` for a request with `fingerprint`. Returns nil when the claim is new (a claim older
-    /// than `expiredBefore` is replaced), else the record already there.
-    func claimIdempotencyKey(scope: String, key: String, fingerprint: String, now: Date, expiredBefore: Date) async throws -> IdempotencyRecord?
+    /// Claims `key` in `scope` for a request with `fingerprint`. Returns nil when the claim is new, else the record
+    /// already there. An answered claim older than `expiredBefore`, or an unanswered one older than
+    /// `pendingExpiredBefore`, is replaced.
+    func claimIdempotencyKey(
+        scope: String, key: String, fingerprint: String, now: Date, expiredBefore: Date, pendingExpiredBefore: Date
+    ) async throws -> IdempotencyRecord?
+    /// Deletes answers older than `cutoff`; returns how many.
+    @discardableResult
+    func pruneIdempotencyKeys(before cutoff: Date) async throws -> Int
     /// Keeps the answer for the claimed key.
     func completeIdempotencyKey(scope: String, key: String, status: Int, contentType: String, body: String) async throws
     /// Gives the key up (the request failed in a way worth retrying, or its answer cannot be kept).

@@ -72,6 +72,8 @@ public struct ResponsesService: Sendable {
             var hub = try ResponsesRequestToChat().translate(request, history: Array(history.dropFirst(dropped)), items: items)
             if stream, case .object(var fields) = hub {
                 fields["stream"] = true
+                // The usage chunk is the response's own `usage`, so it is asked for, not left to the gateway to hide.
+                fields["stream_options"] = ["include_usage": true]
                 hub = .object(fields)
             }
             return ChatRequest(body: hub.encoded, model: model, stream: stream)
@@ -95,7 +97,16 @@ public struct ResponsesService: Sendable {
             let queued = response
             let store = self.store
             let log = background.start(
-                id: response.id, cancelledElsewhere: { (try? await store.response(id: queued.id, scope: scope))?.status == "cancelled" }
+                id: response.id,
+                cancelledElsewhere: {
+                    // Cancelled or deleted through another replica; a storage hiccup is not a cancel.
+                    do {
+                        let stored = try await store.response(id: queued.id, scope: scope)
+                        return stored == nil || stored?.status == "cancelled"
+                    } catch {
+                        return false
+                    }
+                }
             ) { [self, detached] log in
                 await runInBackground(queued, turn: turn, caller: caller, context: detached, log: log)
             }
@@ -202,21 +213,24 @@ public struct ResponsesService: Sendable {
         return index
     }
 
-    /// Streams a turn's events; the response is stored when the stream ends (if `store`).
+    /// Streams a turn's events. A stored response is saved as `in_progress` when the stream starts (so it can be
+    /// read meanwhile) and with its final state when it ends.
     func streamed(_ response: ResponseObject, turn: Turn, caller: Caller?, context: UpstreamContext, scope: String) async throws
         -> ResponseEvents
     {
         let events = try await truncating(turn, stream: true) { chat in try await gateway.stream(chat, caller: caller, context: context).value }
         let store = self.store
-        let row = stored(response, turn: turn, scope: scope)
         let keep = turn.store
+        if keep { try await store.insertResponse(stored(response, turn: turn, scope: scope)) }
+        let logger = self.logger
         let translated = TranslatedResponseEvents(upstream: events, translator: ChatToResponsesStreamTranslator(response: response, makeID: makeID)) {
             finished in
-            guard keep, finished.status != "failed" else { return }
-            var row = row
-            row.status = finished.status
-            row.response = finished.json
-            try? await store.insertResponse(row)
+            guard keep else { return }
+            do {
+                try await store.updateResponse(id: finished.id, status: finished.status, response: finished.json, onlyFrom: ["in_progress"])
+            } catch {
+                logger.error("could not save a streamed response", metadata: ["id": "\(finished.id)", "error": "\(error)"])
+            }
         }
         return .translated(translated)
     }
@@ -225,24 +239,35 @@ public struct ResponsesService: Sendable {
     func runInBackground(_ response: ResponseObject, turn: Turn, caller: Caller?, context: UpstreamContext, log: ResponseEventLog) async {
         let open = ["queued", "in_progress"]
         var translator = ChatToResponsesStreamTranslator(response: response, makeID: makeID)
+        for event in translator.start() { log.publish(event) }
+        let now = { Int(Date().timeIntervalSince1970) }
         do {
-            _ = translator.start()
             try await store.updateResponse(id: response.id, status: "in_progress", response: translator.response.json, onlyFrom: open)
             let upstream = try await truncating(turn, stream: true) { chat in try await gateway.stream(chat, caller: caller, context: context).value }
             let store = self.store
-            let events = TranslatedResponseEvents(upstream: upstream, translator: ChatToResponsesStreamTranslator(response: response, makeID: makeID)) {
-                finished in
+            let events = TranslatedResponseEvents(upstream: upstream, translator: translator, opened: true) { finished in
                 _ = try? await store.updateResponse(id: response.id, status: finished.status, response: finished.json, onlyFrom: open)
             }
-            for await event in events { log.publish(event) }
-            if Task.isCancelled { throw CancellationError() }
-        } catch let error as GatewayError {
-            for event in translator.fail(error, now: Int(Date().timeIntervalSince1970)) { log.publish(event) }
+            var ended = false
+            for await event in events {
+                log.publish(event)
+                if let type = event["type"]?.string, ["response.completed", "response.incomplete", "response.failed"].contains(type) { ended = true }
+            }
+            if !ended { throw CancellationError() }
+        } catch let error as GatewayError where !Task.isCancelled {
+            for event in translator.fail(error, now: now()) { log.publish(event) }
             _ = try? await store.updateResponse(id: response.id, status: "failed", response: translator.response.json, onlyFrom: open)
         } catch {
-            // Cancelled: by `cancel`, or by shutdown.
-            translator.cancel(now: Int(Date().timeIntervalSince1970))
-            _ = try? await store.updateResponse(id: response.id, status: "cancelled", response: translator.response.json, onlyFrom: open)
+            if Task.isCancelled || error is CancellationError {
+                // Cancelled: by `cancel` (which saved the status first), by another replica, or by shutdown.
+                translator.cancel(now: now())
+                _ = try? await store.updateResponse(id: response.id, status: "cancelled", response: translator.response.json, onlyFrom: open)
+            } else {
+                logger.error("background response failed", metadata: ["id": "\(response.id)", "error": "\(error)"])
+                _ = translator.fail(GatewayError.upstreamUnavailable("The response could not be completed: \(error)"), now: now())
+                _ = try? await store.updateResponse(id: response.id, status: "failed", response: translator.response.json, onlyFrom: open)
+            }
+            log.publish(["type": "response.failed", "response": translator.response.json])
         }
     }
 
@@ -263,21 +288,12 @@ public struct ResponsesService: Sendable {
 
     /// The events of response `id`: live while it runs on this replica, else (once finished) replayed.
     public func replay(_ id: String, caller: Caller?) async throws -> ResponseEvents {
-        var stored = try await retrieve(id, caller: caller)
+        let stored = try await retrieve(id, caller: caller)
         if let log = background.events(of: id) { return .logged(log.read()) }
-        // Running on another replica: wait for it to finish (checking every second, up to ten minutes).
-        var waited = 0
-        while !["completed", "incomplete", "failed", "cancelled"].contains(stored.status) && waited < 600 {
-            try await Task.sleep(for: .seconds(1))
-            waited += 1
-            stored = try await retrieve(id, caller: caller)
-        }
-        let events = ResponseObject(json: stored.response, request: stored.request).map(ChatToResponsesStreamTranslator.replay) ?? []
-        return .logged(
-            AsyncStream { continuation in
-                for event in events { continuation.yield(event) }
-                continuation.finish()
-            })
+        // Finished, or running on another replica: its opening events now, the rest once it is done.
+        let store = self.store
+        let scope = Self.scope(of: caller)
+        return .polled(PolledReplay(initial: stored) { try await store.response(id: id, scope: scope) })
     }
 
     /// Cancels a background response; a finished one is returned as it is.
@@ -287,16 +303,17 @@ public struct ResponsesService: Sendable {
             throw GatewayError.badRequest("Only background responses can be cancelled; response '\(id)' was not created with background.")
         }
         guard var response = ResponseObject(json: stored.response, request: stored.request), !response.isTerminal else { return stored.response }
-        background.cancel(id: id)
         response.status = "cancelled"
         response.completedAt = Int(Date().timeIntervalSince1970)
+        // Written before the work is stopped, so nothing the stopping work saves can overwrite it.
         _ = try await store.updateResponse(id: id, status: "cancelled", response: response.json, onlyFrom: ["queued", "in_progress"])
+        background.cancel(id: id)
         return try await retrieve(id, caller: caller).response
     }
 
     public func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
-        background.cancel(id: id)
         guard try await store.deleteResponse(id: id, scope: Self.scope(of: caller)) else { throw Self.notFound(id) }
+        background.cancel(id: id)
         return ["id": .string(id), "object": "response", "deleted": true]
     }
 
@@ -335,10 +352,12 @@ public struct ResponsesService: Sendable {
 public enum ResponseEvents: AsyncSequence, Sendable {
     case translated(TranslatedResponseEvents)
     case logged(AsyncStream<JSONValue>)
+    case polled(PolledReplay)
 
     public enum AsyncIterator: AsyncIteratorProtocol {
         case translated(TranslatedResponseEvents.AsyncIterator)
         case logged(AsyncStream<JSONValue>.AsyncIterator)
+        case polled(PolledReplay.AsyncIterator)
 
         public mutating func next() async -> JSONValue? {
             switch self {
@@ -350,6 +369,10 @@ public enum ResponseEvents: AsyncSequence, Sendable {
                 let event = await iterator.next()
                 self = .logged(iterator)
                 return event
+            case .polled(var iterator):
+                let event = await iterator.next()
+                self = .polled(iterator)
+                return event
             }
         }
     }
@@ -358,6 +381,7 @@ public enum ResponseEvents: AsyncSequence, Sendable {
         switch self {
         case .translated(let events): .translated(events.makeAsyncIterator())
         case .logged(let stream): .logged(stream.makeAsyncIterator())
+        case .polled(let replay): .polled(replay.makeAsyncIterator())
         }
     }
 }
@@ -367,6 +391,8 @@ public enum ResponseEvents: AsyncSequence, Sendable {
 public struct TranslatedResponseEvents: AsyncSequence, Sendable {
     let upstream: ChatEventStream
     let translator: ChatToResponsesStreamTranslator
+    /// Whether the opening events were already sent.
+    var opened = false
     let finished: @Sendable (ResponseObject) async -> Void
 
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -393,13 +419,13 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
                         ended = true
                         await finished(translator.response)
                     }
-                } catch let error as GatewayError {
-                    pending = translator.fail(error, now: Int(Date().timeIntervalSince1970))
+                } catch {
+                    // Cancelled: the reader left (or the work was stopped).
+                    if Task.isCancelled || error is CancellationError { return nil }
+                    let failure = error as? GatewayError ?? GatewayError.upstreamUnavailable("The upstream stream failed: \(error)")
+                    pending = translator.fail(failure, now: Int(Date().timeIntervalSince1970))
                     ended = true
                     await finished(translator.response)
-                } catch {
-                    // Cancelled: the reader left.
-                    return nil
                 }
             }
             return pending.removeFirst()
@@ -407,6 +433,54 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: upstream.makeAsyncIterator(), translator: translator, finished: finished)
+        AsyncIterator(base: upstream.makeAsyncIterator(), translator: translator, finished: finished, started: opened)
     }
+}
+
+/// The replay of a stored response: its opening events at once; then, if it is still running (on another
+/// replica), a look at the store every second until it ends (ten minutes at most); then the rest of its events.
+public struct PolledReplay: AsyncSequence, Sendable {
+    let initial: StoredResponse
+    let reload: @Sendable () async throws -> StoredResponse?
+    var interval: Duration = .seconds(1)
+    var patience = 600
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let replay: PolledReplay
+        var pending: [JSONValue] = []
+        var opened = false
+        var done = false
+
+        public mutating func next() async -> JSONValue? {
+            if !opened {
+                opened = true
+                pending = Array(Self.events(of: replay.initial).prefix(2))
+            }
+            if pending.isEmpty && !done {
+                done = true
+                var stored = replay.initial
+                var waited = 0
+                while !Self.isTerminal(stored) && waited < replay.patience {
+                    guard (try? await Task.sleep(for: replay.interval)) != nil else { return nil }
+                    waited += 1
+                    guard let reloaded = try? await replay.reload() else { return nil }
+                    stored = reloaded
+                }
+                pending = Array(Self.events(of: stored).dropFirst(2))
+            }
+            // Not a ternary: `nil` there would become JSONValue.null (JSONValue is ExpressibleByNilLiteral).
+            guard !pending.isEmpty else { return nil }
+            return pending.removeFirst()
+        }
+
+        static func isTerminal(_ stored: StoredResponse) -> Bool {
+            ["completed", "incomplete", "failed", "cancelled"].contains(stored.status)
+        }
+
+        static func events(of stored: StoredResponse) -> [JSONValue] {
+            ResponseObject(json: stored.response, request: stored.request).map(ChatToResponsesStreamTranslator.replay) ?? []
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(replay: self) }
 }

@@ -38,7 +38,7 @@ struct CompatibilityRoutes {
         return [
             "object": "compatibility",
             "apis": [
-                "chat_completions": ["endpoint": "/v1/chat/completions", "idempotency_key": true],
+                "chat_completions": ["endpoint": "/v1/chat/completions", "idempotency_key": "non-stream requests"],
                 "messages": ["endpoints": ["/v1/messages", "/v1/messages/count_tokens"]],
                 "responses": [
                     "endpoints": [

@@ -19,7 +19,10 @@ struct IdempotentAnswer {
 /// retried; a stream cannot be replayed, so its key is given up when the stream starts.
 struct IdempotencyGuard: Sendable {
     let store: (any IdempotencyStore)?
+    /// How long an answer is kept for retries.
     var window: Duration = .seconds(24 * 3600)
+    /// How long a claim without an answer holds (its request may have died with its replica).
+    var pendingWindow: Duration = .seconds(600)
 
     static let header = HTTPField.Name("idempotency-key")!
     static let replayedHeader = HTTPField.Name("idempotent-replayed")!
@@ -31,11 +34,18 @@ struct IdempotencyGuard: Sendable {
         guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw GatewayError.badRequest("'Idempotency-Key' must be 1 to 255 visible ASCII characters.", code: "invalid_idempotency_key")
         }
-        let scope = ResponsesService.scope(of: caller) + " " + request.uri.path
+        // Keys are each caller's own (not shared by a team), and per endpoint.
+        let owner: String =
+            switch caller {
+            case .virtualKey(let grant)?: "key:" + grant.key.id
+            default: "master"
+            }
+        let scope = owner + " " + request.uri.path
         let fingerprint = SecretDigest(of: String(buffer: body)).hex
         let now = Date()
         let existing = try await store.claimIdempotencyKey(
-            scope: scope, key: key, fingerprint: fingerprint, now: now, expiredBefore: now.addingTimeInterval(-Double(window.components.seconds)))
+            scope: scope, key: key, fingerprint: fingerprint, now: now, expiredBefore: now.addingTimeInterval(-Double(window.components.seconds)),
+            pendingExpiredBefore: now.addingTimeInterval(-Double(pendingWindow.components.seconds)))
         if let existing {
             guard existing.fingerprint == fingerprint else {
                 throw GatewayError(

@@ -21,8 +21,16 @@ struct ResponsesRoutes {
             }
             router.get(RouterPath("\(prefix)/responses/{id}")) { request, context in
                 let id = try context.parameters.require("id")
-                if request.uri.queryParameters.get("stream") == "true" {
-                    return ResponsesEventStream.make(try await responses.replay(id, caller: context.caller), context: context)
+                let query = request.uri.queryParameters
+                if query.get("stream") == "true" {
+                    var skip = 0
+                    if let after = query.get("starting_after") {
+                        guard let number = Int(after), number >= 0 else {
+                            throw GatewayError.badRequest("'starting_after' must be an event sequence number.", param: "starting_after")
+                        }
+                        skip = number + 1
+                    }
+                    return ResponsesEventStream.make(try await responses.replay(id, caller: context.caller), skipping: skip, context: context)
                 }
                 return AdminJSON.response(try await responses.retrieve(id, caller: context.caller).response)
             }
@@ -52,6 +60,10 @@ struct ResponsesRoutes {
 
     func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        // The key's model allowance is checked before an earlier answer could be replayed to it.
+        if let document = try? TopLevelJSON(scanning: body), let member = document.member("model"), let model = document.string(member) {
+            try context.caller?.authorize(model: model)
+        }
         return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
             switch try await responses.create(body, caller: context.caller, context: context.upstreamContext) {
             case .object(let object):
@@ -68,7 +80,8 @@ struct ResponsesRoutes {
 /// Writes Responses events as Server-Sent Events: `event: <type>` and `data: <event>` with its
 /// `sequence_number`, each as soon as it is produced; the relay stops when the client leaves.
 enum ResponsesEventStream {
-    static func make(_ events: ResponseEvents, context: GatewayRequestContext) -> Response {
+    /// `skipping` leaves out the first events (a client resuming after the sequence number it saw last).
+    static func make(_ events: ResponseEvents, skipping: Int = 0, context: GatewayRequestContext) -> Response {
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("x-accel-buffering")!: "no"]
         let journal = context.journal
         let channel = context.channel
@@ -84,6 +97,7 @@ enum ResponsesEventStream {
                             guard case .object(var fields) = event else { continue }
                             fields["sequence_number"] = .integer(sequence)
                             sequence += 1
+                            if sequence <= skipping { continue }
                             if fields["type"]?.string == "response.failed" { status = 502 }
                             let frame = ServerSentEvent(event: fields["type"]?.string, data: JSONValue.object(fields).encoded).encoded
                             journal?.captureResponse(frame)

@@ -14,6 +14,8 @@ public struct ChatToResponsesStreamTranslator: Sendable {
     public private(set) var response: ResponseObject
     private let makeID: ResponsesIDMaker
     private var message: (outputIndex: Int, id: String, text: String)?
+    /// A refusal streams as a message of its own, with a `refusal` part.
+    private var refusal: (outputIndex: Int, id: String, text: String)?
     /// Open function calls by their Chat tool-call index.
     private var calls: [Int: (outputIndex: Int, id: String, callID: String, name: String, arguments: String)] = [:]
     private var finishReason: String?
@@ -41,6 +43,14 @@ public struct ChatToResponsesStreamTranslator: Sendable {
             events.append([
                 "type": "response.output_text.delta", "item_id": .string(message!.id), "output_index": .integer(Int64(message!.outputIndex)),
                 "content_index": 0, "delta": .string(text), "logprobs": [],
+            ])
+        }
+        if let text = delta?["refusal"]?.string, !text.isEmpty {
+            if refusal == nil { events += openRefusal() }
+            refusal!.text += text
+            events.append([
+                "type": "response.refusal.delta", "item_id": .string(refusal!.id), "output_index": .integer(Int64(refusal!.outputIndex)),
+                "content_index": 0, "delta": .string(text),
             ])
         }
         for call in delta?["tool_calls"]?.array ?? [] {
@@ -72,25 +82,43 @@ public struct ChatToResponsesStreamTranslator: Sendable {
 
     /// The closing events of a stream that ended normally.
     public mutating func finish(now: Int) -> [JSONValue] {
-        var events: [JSONValue] = []
+        // Each open item's closing events, in output order.
+        var closings: [(index: Int, events: [JSONValue])] = []
         if let message {
             let item = ChatToResponse.messageItem(id: message.id, text: message.text, status: "completed")
             let position: [String: JSONValue] = ["item_id": .string(message.id), "output_index": .integer(Int64(message.outputIndex)), "content_index": 0]
-            events.append(.object(position.merging(["type": "response.output_text.done", "text": .string(message.text), "logprobs": []]) { $1 }))
-            events.append(.object(position.merging(["type": "response.content_part.done", "part": ChatToResponse.outputText(message.text)]) { $1 }))
-            events.append(["type": "response.output_item.done", "output_index": .integer(Int64(message.outputIndex)), "item": item])
+            closings.append((message.outputIndex, [
+                .object(position.merging(["type": "response.output_text.done", "text": .string(message.text), "logprobs": []]) { $1 }),
+                .object(position.merging(["type": "response.content_part.done", "part": ChatToResponse.outputText(message.text)]) { $1 }),
+                ["type": "response.output_item.done", "output_index": .integer(Int64(message.outputIndex)), "item": item],
+            ]))
             response.output[message.outputIndex] = item
         }
-        for (_, call) in calls.sorted(by: { $0.value.outputIndex < $1.value.outputIndex }) {
+        if let refusal {
+            let part: JSONValue = ["type": "refusal", "refusal": .string(refusal.text)]
+            let item: JSONValue = ["type": "message", "id": .string(refusal.id), "status": "completed", "role": "assistant", "content": [part]]
+            let position: [String: JSONValue] = ["item_id": .string(refusal.id), "output_index": .integer(Int64(refusal.outputIndex)), "content_index": 0]
+            closings.append((refusal.outputIndex, [
+                .object(position.merging(["type": "response.refusal.done", "refusal": .string(refusal.text)]) { $1 }),
+                .object(position.merging(["type": "response.content_part.done", "part": part]) { $1 }),
+                ["type": "response.output_item.done", "output_index": .integer(Int64(refusal.outputIndex)), "item": item],
+            ]))
+            response.output[refusal.outputIndex] = item
+        }
+        for call in calls.values {
             let item = ChatToResponse.functionCallItem(id: call.id, callID: call.callID, name: call.name, arguments: call.arguments, status: "completed")
-            events.append([
-                "type": "response.function_call_arguments.done", "item_id": .string(call.id), "output_index": .integer(Int64(call.outputIndex)),
-                "name": .string(call.name), "arguments": .string(call.arguments),
-            ])
-            events.append(["type": "response.output_item.done", "output_index": .integer(Int64(call.outputIndex)), "item": item])
+            closings.append((call.outputIndex, [
+                [
+                    "type": "response.function_call_arguments.done", "item_id": .string(call.id), "output_index": .integer(Int64(call.outputIndex)),
+                    "name": .string(call.name), "arguments": .string(call.arguments),
+                ],
+                ["type": "response.output_item.done", "output_index": .integer(Int64(call.outputIndex)), "item": item],
+            ]))
             response.output[call.outputIndex] = item
         }
+        var events = closings.sorted { $0.index < $1.index }.flatMap(\.events)
         message = nil
+        refusal = nil
         calls = [:]
         ChatToResponse.finish(&response, reason: finishReason, now: now)
         events.append(lifecycle(response.status == "incomplete" ? "response.incomplete" : "response.completed"))
@@ -100,7 +128,8 @@ public struct ChatToResponsesStreamTranslator: Sendable {
     /// The closing event of a stream that failed.
     public mutating func fail(_ error: GatewayError, now: Int) -> [JSONValue] {
         response.status = "failed"
-        response.error = ["code": .string(error.code ?? error.kind.rawValue), "message": .string(error.message)]
+        // The codes the Responses API uses: rate_limit_exceeded, else server_error (the message says what happened).
+        response.error = ["code": .string(error.status == 429 ? "rate_limit_exceeded" : "server_error"), "message": .string(error.message)]
         response.completedAt = now
         return [lifecycle("response.failed")]
     }
@@ -125,6 +154,20 @@ public struct ChatToResponsesStreamTranslator: Sendable {
         ]
     }
 
+    private mutating func openRefusal() -> [JSONValue] {
+        let opened = (outputIndex: response.output.count, id: makeID("msg"), text: "")
+        refusal = opened
+        let item: JSONValue = ["type": "message", "id": .string(opened.id), "status": "in_progress", "role": "assistant", "content": []]
+        response.output.append(item)
+        return [
+            ["type": "response.output_item.added", "output_index": .integer(Int64(opened.outputIndex)), "item": item],
+            [
+                "type": "response.content_part.added", "item_id": .string(opened.id), "output_index": .integer(Int64(opened.outputIndex)),
+                "content_index": 0, "part": ["type": "refusal", "refusal": ""],
+            ],
+        ]
+    }
+
     private func lifecycle(_ type: String) -> JSONValue {
         ["type": .string(type), "response": response.json]
     }
@@ -143,15 +186,26 @@ public struct ChatToResponsesStreamTranslator: Sendable {
         guard response.isTerminal else { return events }
         for (index, item) in response.output.enumerated() {
             let outputIndex = JSONValue.integer(Int64(index))
-            events.append(["type": "response.output_item.added", "output_index": outputIndex, "item": item])
+            // Added empty, as a live stream adds it; the parts and deltas below fill it.
+            var added = item.object ?? [:]
+            added["status"] = "in_progress"
+            if added["content"] != nil { added["content"] = [] }
+            if added["arguments"] != nil { added["arguments"] = "" }
+            events.append(["type": "response.output_item.added", "output_index": outputIndex, "item": .object(added)])
             let id = item["id"] ?? ""
             if item["type"]?.string == "message" {
                 for (partIndex, part) in (item["content"]?.array ?? []).enumerated() {
                     let position: [String: JSONValue] = ["item_id": id, "output_index": outputIndex, "content_index": .integer(Int64(partIndex))]
-                    events.append(.object(position.merging(["type": "response.content_part.added", "part": part]) { $1 }))
+                    var empty = part.object ?? [:]
+                    if empty["text"] != nil { empty["text"] = "" }
+                    if empty["refusal"] != nil { empty["refusal"] = "" }
+                    events.append(.object(position.merging(["type": "response.content_part.added", "part": .object(empty)]) { $1 }))
                     if let text = part["text"]?.string {
                         events.append(.object(position.merging(["type": "response.output_text.delta", "delta": .string(text), "logprobs": []]) { $1 }))
                         events.append(.object(position.merging(["type": "response.output_text.done", "text": .string(text), "logprobs": []]) { $1 }))
+                    } else if let refusal = part["refusal"]?.string {
+                        events.append(.object(position.merging(["type": "response.refusal.delta", "delta": .string(refusal)]) { $1 }))
+                        events.append(.object(position.merging(["type": "response.refusal.done", "refusal": .string(refusal)]) { $1 }))
                     }
                     events.append(.object(position.merging(["type": "response.content_part.done", "part": part]) { $1 }))
                 }

@@ -51,14 +51,20 @@ public struct ResponseObject: Sendable, Equatable {
         return .object(object)
     }
 
+    /// The value, unless it is absent or JSON null. (No ternary: its `nil` would be JSONValue.null.)
+    static func present(_ value: JSONValue?) -> JSONValue? {
+        guard let value, !value.isNull else { return nil }
+        return value
+    }
+
     /// Reads an object made by ``json``.
     public init?(json: JSONValue, request: JSONValue) {
         guard let id = json["id"]?.string, let status = json["status"]?.string, let model = json["model"]?.string else { return nil }
         self.init(id: id, createdAt: json["created_at"]?.int ?? 0, model: model, status: status, request: request)
         output = json["output"]?.array ?? []
-        usage = json["usage"].flatMap { $0.isNull ? nil : $0 }
-        error = json["error"].flatMap { $0.isNull ? nil : $0 }
-        incompleteDetails = json["incomplete_details"].flatMap { $0.isNull ? nil : $0 }
+        usage = Self.present(json["usage"])
+        error = Self.present(json["error"])
+        incompleteDetails = Self.present(json["incomplete_details"])
         completedAt = json["completed_at"]?.int
     }
 }
@@ -86,7 +92,7 @@ public enum ChatToResponse {
                     arguments: call["function"]?["arguments"]?.string ?? "", status: "completed"))
         }
         response.output = output
-        response.usage = completion["usage"].flatMap { $0.isNull ? nil : usage($0) }
+        response.usage = ResponseObject.present(completion["usage"]).map(usage)
         finish(&response, reason: choice?["finish_reason"]?.string, now: now)
     }
 

@@ -121,12 +121,14 @@ public struct ResponsesRequestToChat {
             }
             if fields["arguments"]?.string == nil { fields["arguments"] = "{}" }
             if fields["id"] == nil { fields["id"] = .string(makeID("fc")) }
+            if fields["status"] == nil { fields["status"] = "completed" }
         case "function_call_output":
             guard fields["call_id"]?.string != nil else {
                 throw .badRequest("\(param) (function_call_output) needs 'call_id'.", param: "\(param).call_id")
             }
             guard fields["output"] != nil else { throw .badRequest("\(param) (function_call_output) needs 'output'.", param: "\(param).output") }
             if fields["id"] == nil { fields["id"] = .string(makeID("fco")) }
+            if fields["status"] == nil { fields["status"] = "completed" }
         default:
             break  // reasoning: kept as it came
         }
