@@ -103,7 +103,9 @@ struct StreamingTests {
                 #expect(status == 200)
                 #expect(ContinuousClock.now - start < .seconds(5))
                 let events = sseData(text)
-                #expect(events.count == 3)
+                // The chunks the upstream wrote before it died (the second may be lost with the connection), then the error.
+                #expect((2...3).contains(events.count), "\(events)")
+                #expect(events.first?.contains("chat.completion.chunk") == true)
                 let error = try #require(events.last)
                 #expect(error.hasPrefix(#"{"error":{"message":"#))
                 #expect(error.contains("broke off"))

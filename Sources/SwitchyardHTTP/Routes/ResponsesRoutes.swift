@@ -82,35 +82,21 @@ struct ResponsesRoutes {
 enum ResponsesEventStream {
     /// `skipping` leaves out the first events (a client resuming after the sequence number it saw last).
     static func make(_ events: ResponseEvents, skipping: Int = 0, context: GatewayRequestContext) -> Response {
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("x-accel-buffering")!: "no"]
         let journal = context.journal
-        let channel = context.channel
-        journal?.finishWhenBodyEnds()
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                do {
-                    let status = try await ClientConnection.cancellingOnClose(channel) {
-                        var sequence: Int64 = 0
-                        var status = 200
-                        for await event in events {
-                            guard case .object(var fields) = event else { continue }
-                            fields["sequence_number"] = .integer(sequence)
-                            sequence += 1
-                            if sequence <= skipping { continue }
-                            if fields["type"]?.string == "response.failed" { status = 502 }
-                            let frame = ServerSentEvent(event: fields["type"]?.string, data: JSONValue.object(fields).encoded).encoded
-                            journal?.captureResponse(frame)
-                            try await writer.write(frame)
-                        }
-                        return status
-                    }
-                    try await writer.finish(nil)
-                    journal?.finish(status: status)
-                } catch {
-                    journal?.finish(status: 499)
-                    throw error
-                }
-            })
+        return ServerSentEventsResponse.streamed(channel: context.channel, journal: journal) { writer in
+            var sequence: Int64 = 0
+            var status = 200
+            for await event in events {
+                guard case .object(var fields) = event else { continue }
+                fields["sequence_number"] = .integer(sequence)
+                sequence += 1
+                if sequence <= skipping { continue }
+                if fields["type"]?.string == "response.failed" { status = 502 }
+                let frame = ServerSentEvent(event: fields["type"]?.string, data: JSONValue.object(fields).encoded).encoded
+                journal?.captureResponse(frame)
+                try await writer.write(frame)
+            }
+            return status
+        }
     }
 }

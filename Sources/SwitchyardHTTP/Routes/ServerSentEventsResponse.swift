@@ -25,6 +25,18 @@ enum ServerSentEventsResponse {
     static func make(
         _ events: ChatEventStream, encoder: some ClientStreamEncoder, channel: any Channel, journal: RequestJournal?, logger: Logger
     ) -> Response {
+        streamed(channel: channel, journal: journal) { writer in
+            try await relay(events, encoder: encoder, to: &writer, journal: journal, logger: logger)
+        }
+    }
+
+    /// A `text/event-stream` response whose body `relay` writes, cancelled when the client's connection closes.
+    /// The request's journal is finished when the body ends: with the status `relay` returns, 499 when the client
+    /// left, 500 when writing failed.
+    static func streamed(
+        channel: any Channel, journal: RequestJournal?,
+        relay: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Int
+    ) -> Response {
         let headers: HTTPFields = [
             .contentType: "text/event-stream",
             .cacheControl: "no-cache",
@@ -35,13 +47,10 @@ enum ServerSentEventsResponse {
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 do {
-                    let status = try await ClientConnection.cancellingOnClose(channel) {
-                        try await relay(events, encoder: encoder, to: &writer, journal: journal, logger: logger)
-                    }
+                    let status = try await ClientConnection.cancellingOnClose(channel) { try await relay(&writer) }
                     try await writer.finish(nil)
                     journal?.finish(status: status)
                 } catch {
-                    // The client left (the relay was cancelled), or the gateway failed writing.
                     journal?.finish(status: error is CancellationError || Task.isCancelled ? 499 : 500)
                     throw error
                 }
