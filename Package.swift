@@ -12,6 +12,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "switchyard", targets: ["switchyard"]),
+        // The gateway's building blocks, for the benchmarks package (Benchmarks/).
+        .library(
+            name: "SwitchyardKit",
+            targets: ["SwitchyardWire", "SwitchyardCore", "SwitchyardTranslation", "SwitchyardGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -161,6 +165,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The open-loop load generator of the end-to-end benchmark (Benchmarks/run).
+        .executableTarget(
+            name: "switchyard-loadgen",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/LoadGenerator",
             swiftSettings: strictSettings
         ),
         // Test support: upstream doubles speaking each provider's wire format on loopback.

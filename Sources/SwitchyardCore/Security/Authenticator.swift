@@ -42,33 +42,50 @@ public struct KeyGrant: Sendable, Equatable {
 /// every second (and at once after a change made through this replica), so a deleted key stops working within a
 /// second on every replica.
 public final class KeyDirectory: Sendable {
-    private let grants = Mutex<[SecretDigest: KeyGrant]>([:])
+    private struct Table {
+        var grants: [SecretDigest: KeyGrant] = [:]
+        /// The ticket of the load the table came from.
+        var ticket: UInt64 = 0
+    }
+
+    private let table = Mutex(Table())
+    /// Numbers loads in the order they start.
+    private let tickets = Atomic<UInt64>(0)
 
     public init() {}
 
     /// Replaces the directory with `keys` and their `teams`; keys of a missing (deleted) team are left out.
     public func replace(keys: [VirtualKey], teams: [Team]) {
-        let teamsByID = Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var table: [SecretDigest: KeyGrant] = [:]
-        for key in keys {
-            if let teamID = key.teamID, teamsByID[teamID] == nil { continue }
-            table[key.digest] = KeyGrant(key: key, team: key.teamID.flatMap { teamsByID[$0] })
-        }
-        grants.withLock { $0 = table }
+        replace(keys: keys, teams: teams, ticket: tickets.add(1, ordering: .relaxed).newValue)
     }
 
-    /// Loads every active key and team from `store`.
+    /// Loads every active key and team from `store`. Of two loads that overlap, the one that started last wins:
+    /// a periodic reload that read the store before a key was created cannot hide that key when it finishes later.
     public func refresh(from store: any KeyStore) async throws {
+        let ticket = tickets.add(1, ordering: .relaxed).newValue
         let keys = try await store.activeKeys()
         let teams = try await store.teams()
-        replace(keys: keys, teams: teams)
+        replace(keys: keys, teams: teams, ticket: ticket)
+    }
+
+    private func replace(keys: [VirtualKey], teams: [Team], ticket: UInt64) {
+        let teamsByID = Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var grants: [SecretDigest: KeyGrant] = [:]
+        for key in keys {
+            if let teamID = key.teamID, teamsByID[teamID] == nil { continue }
+            grants[key.digest] = KeyGrant(key: key, team: key.teamID.flatMap { teamsByID[$0] })
+        }
+        table.withLock { table in
+            guard ticket > table.ticket else { return }
+            table = Table(grants: grants, ticket: ticket)
+        }
     }
 
     public func grant(for digest: SecretDigest) -> KeyGrant? {
-        grants.withLock { $0[digest] }
+        table.withLock { $0.grants[digest] }
     }
 
-    public var count: Int { grants.withLock { $0.count } }
+    public var count: Int { table.withLock { $0.grants.count } }
 }
 
 /// Decides whether a presented key is accepted.

@@ -1,0 +1,122 @@
+import Benchmark
+import Foundation
+import NIOCore
+import SwitchyardCore
+import SwitchyardGateway
+import SwitchyardTranslation
+import SwitchyardWire
+
+/// The pieces every proxied request goes through, one operation each: time and allocations per operation.
+/// Run with `swift package benchmark` in Benchmarks/.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput], maxDuration: .seconds(2), maxIterations: 1_000_000)
+
+    let request = ByteBuffer(string: Samples.chatRequest)
+    Benchmark("scan the top-level JSON of a 1 KB request and splice its model") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let document = try TopLevelJSON(scanning: request)
+            blackHole(document.replacingModel(with: "upstream-model-name"))
+        }
+    }
+
+    let answer = ByteBuffer(string: Samples.chatCompletion)
+    Benchmark("scan a chat answer for its usage and splice the public model") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let document = try TopLevelJSON(scanning: answer)
+            blackHole(document.member("usage"))
+            blackHole(document.replacingModel(with: "public"))
+        }
+    }
+
+    let stream = ByteBuffer(string: Samples.chunks.map { "data: \($0)\n\n" }.joined())
+    Benchmark("decode SSE events (per event)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var decoder = ServerSentEventDecoder()
+            decoder.feed(stream)
+            while let event = decoder.next() { blackHole(event) }
+        }
+    }
+
+    let chunks = Samples.chunks.map { try! JSONValue(decoding: $0) }
+    Benchmark("translate a streamed chunk OpenAI → Anthropic events (per chunk)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var translator = OpenAIToAnthropicStreamTranslator(model: "claude")
+            for chunk in chunks { blackHole(translator.consume(chunk)) }
+            blackHole(translator.finish())
+        }
+    }
+
+    Benchmark("translate a streamed chunk Chat → Responses events (per chunk)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var translator = ChatToResponsesStreamTranslator(
+                response: ResponseObject(id: "resp_1", createdAt: 0, model: "chat", status: "in_progress", request: [:]), makeID: { $0 + "_1" })
+            blackHole(translator.start())
+            for chunk in chunks { blackHole(translator.consume(chunk)) }
+            blackHole(translator.finish(now: 0))
+        }
+    }
+
+    let toolRequest = try! JSONValue(decoding: Samples.toolRequest)
+    Benchmark("translate a request OpenAI → Anthropic (decode, translate, encode)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let decoded = try JSONValue(decoding: request)
+            blackHole(try OpenAIRequestToAnthropic().translate(decoded, model: "claude").encoded)
+        }
+    }
+
+    Benchmark("translate a request with tools OpenAI → Gemini (translate, encode)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try OpenAIRequestToGemini().translate(toolRequest).encoded)
+        }
+    }
+
+    let ledger = LimitLedger()
+    let grant = KeyGrant(
+        key: VirtualKey(
+            id: "key_1", name: "bench", prefix: "sk-sy-bench", digest: SecretDigest(of: "bench"), teamID: nil, models: nil,
+            limits: UsageLimits(rpm: 1_000_000_000, tpm: 1_000_000_000_000), expiresAt: nil, metadata: [:], createdAt: Date()),
+        team: nil)
+    Benchmark("admit and release a request against a key's rpm and tpm limits") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let permit = try ledger.admit(grant, estimatedTokens: 250)
+            permit.release(actualTokens: 300)
+        }
+    }
+}
+
+/// Representative payloads.
+enum Samples {
+    static let chatRequest = """
+        {"model":"chat","messages":[{"role":"system","content":"You are a helpful assistant that answers briefly and precisely."},\
+        {"role":"user","content":"Summarise the following paragraph in one sentence: The quick brown fox jumps over the lazy dog. \
+        The dog, unimpressed, continues to sleep in the afternoon sun while the fox trots off into the woods looking for its \
+        next adventure, perhaps a chicken coop or a patch of wild berries near the river bank where the water runs clear and cold."}],\
+        "temperature":0.2,"max_tokens":256,"stream":false,"user":"bench-user-1234","metadata":{"ticket":"T-1234","team":"search"}}
+        """
+
+    static let chatCompletion = """
+        {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,\
+        "message":{"role":"assistant","content":"A fox goes looking for adventure while a lazy dog keeps sleeping in the sun."},\
+        "logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":96,"completion_tokens":18,"total_tokens":114},\
+        "system_fingerprint":"fp_1"}
+        """
+
+    static let chunks: [String] = {
+        let head = #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","#
+        var chunks = [head + #""choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#]
+        for word in ["A", " fox", " goes", " looking", " for", " adventure", "."] {
+            chunks.append(head + #""choices":[{"index":0,"delta":{"content":"\#(word)"},"finish_reason":null}]}"#)
+        }
+        chunks.append(head + #""choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#)
+        chunks.append(head + #""choices":[],"usage":{"prompt_tokens":96,"completion_tokens":8,"total_tokens":104}}"#)
+        return chunks
+    }()
+
+    static let toolRequest = """
+        {"model":"chat","messages":[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":null,\
+        "tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},\
+        {"role":"tool","tool_call_id":"call_1","content":"sunny, 21C"}],"tools":[{"type":"function","function":{"name":"get_weather",\
+        "description":"Weather for a city","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]}
+        """
+}

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Switchyard's end-to-end benchmark, against references measured in the same run.
+
+Three ways to reach the same static OpenAI-shaped upstream (nginx answering `return 200` with a real
+chat.completion body, or an SSE body for streams):
+  direct      the upstream itself
+  nginx       an nginx reverse proxy in front of it: the reference hop
+  switchyard  the gateway (release build), with governance on: a virtual key with rpm/tpm/budget limits,
+              metering, Prometheus metrics, request lines and the request log
+
+In interleaved rounds it measures saturation throughput (wrk), latency at fixed rates (open loop, so queueing
+shows), streaming time to first byte and total, CPU time per request of the process under test (from /proc), and
+resident memory; then prints one table with ratios to direct and to the nginx hop, and writes the results as JSON.
+
+Usage: Benchmarks/run [--rounds N] [--seconds S] [--rates 200,1000] [--out results.json]
+"""
+import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+UPSTREAM, HOP, GATEWAY = 18081, 18082, 18083
+MASTER = "sk-benchmark-master-key"
+
+COMPLETION = json.dumps({
+    "id": "chatcmpl-bench", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o-mini",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "A fox goes looking for adventure while a lazy dog sleeps."},
+                 "logprobs": None, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 96, "completion_tokens": 14, "total_tokens": 110}})
+CHUNK = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"%s"},"finish_reason":null}]}'
+SSE = "".join("data: %s\n\n" % (CHUNK % w) for w in ["A", " fox", " goes", " looking", " for", " adventure", "."]) + \
+    'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":96,"completion_tokens":7,"total_tokens":103}}\n\n' + \
+    "data: [DONE]\n\n"
+REQUEST = json.dumps({"model": "chat", "messages": [
+    {"role": "system", "content": "You are a helpful assistant that answers briefly."},
+    {"role": "user", "content": "Summarise in one sentence: the quick brown fox jumps over the lazy dog, who keeps sleeping "
+                                "in the afternoon sun while the fox trots off into the woods looking for its next adventure."}],
+    "temperature": 0.2, "max_tokens": 256})
+
+
+def sh(command, **kwargs):
+    return subprocess.run(command, shell=True, check=True, **kwargs)
+
+
+def install():
+    missing = [tool for tool in ("nginx", "wrk") if shutil.which(tool) is None and not os.path.exists("/usr/sbin/" + tool)]
+    if missing:
+        print("installing", " ".join(missing), flush=True)
+        sh("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null || "
+           "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx wrk >/dev/null")
+
+
+def nginx_binary():
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def nginx_config(directory, name, port, body, workers):
+    path = os.path.join(directory, name + ".conf")
+    with open(path, "w") as f:
+        f.write(f"""
+worker_processes {workers};
+pid {directory}/{name}.pid;
+error_log {directory}/{name}.error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 120s;
+    {body}
+}}
+""")
+    return path
+
+
+def start_nginx(directory, name, port, body, workers):
+    config = nginx_config(directory, name, port, body, workers)
+    process = subprocess.Popen([nginx_binary(), "-c", config, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    wait_for(port)
+    return process
+
+
+def wait_for(port, path="/"):
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except Exception:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing answered on port {port}")
+
+
+def pids_of(process):
+    """The process and its children (nginx workers)."""
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    return [process.pid] + [int(p) for p in children]
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except FileNotFoundError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def memory_kib(pids, field):
+    total = 0
+    for pid in pids:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith(field + ":"):
+                total += int(line.split()[1])
+    return total
+
+
+def wrk(url, seconds, key, directory):
+    script = os.path.join(directory, "post.lua")
+    with open(script, "w") as f:
+        f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n'
+                'wrk.headers["Authorization"] = "Bearer %s"\n' % (json.dumps(REQUEST), key))
+    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", "-s", script, url],
+                         capture_output=True, text=True, check=True).stdout
+    requests = int(next(line for line in out.splitlines() if "requests in" in line).split()[0])
+    rate = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
+    non2xx = next((int(line.split()[-1]) for line in out.splitlines() if "Non-2xx" in line), 0)
+    return requests, rate, non2xx
+
+
+def loadgen(url, rate, seconds, key, directory, stream=False):
+    body = os.path.join(directory, "stream.json" if stream else "request.json")
+    command = [os.path.join(ROOT, ".build/release/switchyard-loadgen"), "--url", url, "--rate", str(rate), "--duration", str(seconds),
+               "--body-file", body, "--header", f"authorization: Bearer {key}"] + (["--stream"] if stream else [])
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rates", default="200,1000")
+    parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results.json"))
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+    rates = [int(r) for r in args.rates.split(",")]
+
+    install()
+    if not args.no_build:
+        print("building release (this takes a while on a small machine)", flush=True)
+        sh(f"cd {ROOT} && swift build -c release --product switchyard >/dev/null && swift build -c release --product switchyard-loadgen >/dev/null")
+
+    directory = tempfile.mkdtemp(prefix="switchyard-bench-")
+    with open(os.path.join(directory, "request.json"), "w") as f:
+        f.write(REQUEST)
+    with open(os.path.join(directory, "stream.json"), "w") as f:
+        f.write(json.dumps(dict(json.loads(REQUEST), model="chat-stream", stream=True)))
+    completion = COMPLETION.replace("'", "\\'")
+    sse = SSE.replace("\n", "\\n").replace("'", "\\'")
+    upstream = start_nginx(directory, "upstream", UPSTREAM, f"""
+    server {{
+        listen 127.0.0.1:{UPSTREAM} reuseport;
+        location /stream/ {{ default_type text/event-stream; return 200 '{sse}'; }}
+        location / {{ default_type application/json; return 200 '{completion}'; }}
+    }}""", 1)
+    hop = start_nginx(directory, "hop", HOP, f"""
+    upstream backend {{ server 127.0.0.1:{UPSTREAM}; keepalive 256; }}
+    server {{
+        listen 127.0.0.1:{HOP} reuseport;
+        location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }}
+    }}""", "auto")
+    config = os.path.join(directory, "switchyard.yaml")
+    with open(config, "w") as f:
+        f.write(f"""
+server: {{host: 127.0.0.1, port: {GATEWAY}, master_key: {MASTER}}}
+storage: {{url: "sqlite:{directory}/switchyard.db"}}
+logging: {{request_lines: true, request_log: true}}
+providers:
+  - {{name: up, type: openai, base_url: "http://127.0.0.1:{UPSTREAM}/v1"}}
+  - {{name: up-stream, type: openai, base_url: "http://127.0.0.1:{UPSTREAM}/stream/v1"}}
+models:
+  - {{name: chat, targets: [{{provider: up, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
+  - {{name: chat-stream, targets: [{{provider: up-stream, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
+""")
+    log = open(os.path.join(directory, "switchyard.log"), "w")
+    gateway = subprocess.Popen([os.path.join(ROOT, ".build/release/switchyard"), "serve", "--config", config], stdout=log, stderr=log)
+    wait_for(GATEWAY, "/health/ready")
+    time.sleep(0.5)
+    idle_rss = memory_kib([gateway.pid], "VmRSS")
+    request = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/admin/keys", method="POST", headers={
+        "authorization": f"Bearer {MASTER}", "content-type": "application/json"},
+        data=json.dumps({"name": "bench", "rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}).encode())
+    key = json.loads(urllib.request.urlopen(request).read())["key"]
+
+    targets = {
+        "direct": (f"http://127.0.0.1:{UPSTREAM}", pids_of(upstream)),
+        "nginx": (f"http://127.0.0.1:{HOP}", pids_of(hop)),
+        "switchyard": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
+    }
+    results = {name: {"throughput": [], "cpu_us_per_request": [], "latency": {r: [] for r in rates}, "stream": []} for name in targets}
+    try:
+        for round_index in range(args.rounds):
+            print(f"round {round_index + 1} of {args.rounds}", flush=True)
+            for name, (base, pids) in targets.items():
+                stream_base = base + ("/stream" if name != "switchyard" else "")
+                before = cpu_seconds(pids)
+                count, rate, non2xx = wrk(base + "/v1/chat/completions", args.seconds, key, directory)
+                used = cpu_seconds(pids) - before
+                if non2xx:
+                    print(f"  {name}: {non2xx} answers were not 2xx", flush=True)
+                results[name]["throughput"].append(rate)
+                results[name]["cpu_us_per_request"].append(used / max(count, 1) * 1e6)
+                for fixed in rates:
+                    results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory))
+                results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True))
+        peak_rss = memory_kib([gateway.pid], "VmHWM")
+    finally:
+        for process in (gateway, hop, upstream):
+            process.send_signal(signal.SIGTERM)
+        for process in (gateway, hop, upstream):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    summary = {"rounds": args.rounds, "seconds": args.seconds, "idle_rss_mib": idle_rss / 1024, "peak_rss_mib": peak_rss / 1024, "targets": {}}
+    for name, measured in results.items():
+        entry = {"throughput_rps": statistics.median(measured["throughput"]),
+                 "cpu_us_per_request": statistics.median(measured["cpu_us_per_request"])}
+        for fixed in rates:
+            entry[f"p50_ms_at_{fixed}"] = statistics.median(r["latency_ms"].get("p50", 0) for r in measured["latency"][fixed])
+            entry[f"p99_ms_at_{fixed}"] = statistics.median(r["latency_ms"].get("p99", 0) for r in measured["latency"][fixed])
+            entry[f"failed_at_{fixed}"] = sum(r["failed"] for r in measured["latency"][fixed])
+        entry["stream_ttfb_p50_ms"] = statistics.median(r["first_byte_ms"].get("p50", 0) for r in measured["stream"])
+        entry["stream_total_p50_ms"] = statistics.median(r["latency_ms"].get("p50", 0) for r in measured["stream"])
+        summary["targets"][name] = entry
+    with open(args.out, "w") as f:
+        json.dump(summary, f, indent=2)
+
+    direct, nginx, gw = (summary["targets"][n] for n in ("direct", "nginx", "switchyard"))
+    rows = [("throughput (req/s)", "throughput_rps", "{:.0f}"), ("CPU per request (µs)", "cpu_us_per_request", "{:.0f}")]
+    for fixed in rates:
+        rows += [(f"p50 at {fixed} req/s (ms)", f"p50_ms_at_{fixed}", "{:.3f}"), (f"p99 at {fixed} req/s (ms)", f"p99_ms_at_{fixed}", "{:.3f}")]
+    rows += [("stream first byte p50 (ms)", "stream_ttfb_p50_ms", "{:.3f}"), ("stream total p50 (ms)", "stream_total_p50_ms", "{:.3f}")]
+    print(f"\n{'':30} {'direct':>10} {'nginx':>10} {'switchyard':>11} {'÷ direct':>9} {'÷ nginx':>9}")
+    for label, field, fmt in rows:
+        ratio = lambda a, b: f"{a / b:.2f}" if b else "-"
+        print(f"{label:30} {fmt.format(direct[field]):>10} {fmt.format(nginx[field]):>10} {fmt.format(gw[field]):>11} "
+              f"{ratio(gw[field], direct[field]):>9} {ratio(gw[field], nginx[field]):>9}")
+    for fixed in rates:
+        print(f"added latency at {fixed} req/s vs direct: p50 {gw[f'p50_ms_at_{fixed}'] - direct[f'p50_ms_at_{fixed}']:+.3f} ms, "
+              f"p99 {gw[f'p99_ms_at_{fixed}'] - direct[f'p99_ms_at_{fixed}']:+.3f} ms")
+    print(f"stream first byte added vs direct: {gw['stream_ttfb_p50_ms'] - direct['stream_ttfb_p50_ms']:+.3f} ms")
+    print(f"switchyard RSS: {summary['idle_rss_mib']:.1f} MiB idle, {summary['peak_rss_mib']:.1f} MiB peak")
+    print(f"results: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
