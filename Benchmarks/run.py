@@ -142,6 +142,7 @@ def main():
     parser.add_argument("--rates", default="200,1000")
     parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results.json"))
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="record the gateway with perf during its first saturation run")
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
 
@@ -204,7 +205,19 @@ models:
             for name, (base, pids) in targets.items():
                 stream_base = base + ("/stream" if name != "switchyard" else "")
                 before = cpu_seconds(pids)
+                profiler = None
+                if args.profile and name == "switchyard" and round_index == 0:
+                    profiler = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(gateway.pid), "-o",
+                                                 os.path.join(directory, "perf.data"), "--", "sleep", str(args.seconds - 1)],
+                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 count, rate, non2xx = wrk(base + "/v1/chat/completions", args.seconds, key, directory)
+                if profiler:
+                    profiler.wait()
+                    report = subprocess.run(["perf", "report", "-i", os.path.join(directory, "perf.data"), "--stdio", "--no-children",
+                                             "--sort", "symbol", "-g", "none", "--percent-limit", "0.7"], capture_output=True, text=True).stdout
+                    with open(os.path.join(ROOT, "Benchmarks", "profile.txt"), "w") as f:
+                        f.write(report)
+                    print("  profile: Benchmarks/profile.txt", flush=True)
                 used = cpu_seconds(pids) - before
                 if non2xx:
                     print(f"  {name}: {non2xx} answers were not 2xx", flush=True)
