@@ -30,7 +30,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     let stream = ByteBuffer(string: Samples.chunks.map { "data: \($0)\n\n" }.joined())
-    Benchmark("decode SSE events (per event)") { benchmark in
+    Benchmark("decode a 10-event SSE stream") { benchmark in
         for _ in benchmark.scaledIterations {
             var decoder = ServerSentEventDecoder()
             decoder.feed(stream)
@@ -39,7 +39,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     let chunks = Samples.chunks.map { try! JSONValue(decoding: $0) }
-    Benchmark("translate a streamed chunk OpenAI → Anthropic events (per chunk)") { benchmark in
+    Benchmark("translate a 10-chunk stream OpenAI → Anthropic events") { benchmark in
         for _ in benchmark.scaledIterations {
             var translator = OpenAIToAnthropicStreamTranslator(model: "claude")
             for chunk in chunks { blackHole(translator.consume(chunk)) }
@@ -47,7 +47,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("translate a streamed chunk Chat → Responses events (per chunk)") { benchmark in
+    Benchmark("translate a 10-chunk stream Chat → Responses events") { benchmark in
         for _ in benchmark.scaledIterations {
             var translator = ChatToResponsesStreamTranslator(
                 response: ResponseObject(id: "resp_1", createdAt: 0, model: "chat", status: "in_progress", request: [:]), makeID: { $0 + "_1" })
