@@ -51,7 +51,9 @@ public final class SwitchyardServer: Sendable {
         }
         let directory = KeyDirectory()
         let alerts = configuration.alertWebhookURL.map { WebhookAlertSink(url: $0, clients: clients, logger: logger) }
-        let spend = SpendLedger(store: store, refreshInterval: configuration.storageSyncInterval, alerts: alerts, logger: logger)
+        let prometheus = PrometheusMetrics()
+        let metrics = GatewayMetrics(factory: prometheus.factory)
+        let spend = SpendLedger(store: store, refreshInterval: configuration.storageSyncInterval, alerts: alerts, metrics: metrics, logger: logger)
         do {
             try await directory.refresh(from: store)
             try await spend.refresh()
@@ -59,8 +61,6 @@ public final class SwitchyardServer: Sendable {
             try? await store.close()
             throw error
         }
-        let prometheus = PrometheusMetrics()
-        let metrics = GatewayMetrics(factory: prometheus.factory)
         let traces: TraceExporter?
         do {
             traces = try TraceExporter.make(configuration.telemetry, logger: logger)

@@ -129,7 +129,7 @@ public struct Gateway: Sendable {
     /// Checks the caller's budget and rate limits; the permit holds its place until the request ends.
     private func admit(_ caller: Caller?, body: ByteBuffer) throws(GatewayError) -> LimitPermit? {
         guard case .virtualKey(let grant)? = caller else { return nil }
-        try meter?.spend.checkBudget(grant, metrics: catalog.metrics)
+        try meter?.spend.checkBudget(grant)
         return try limits.admit(grant, estimatedTokens: Self.estimatedTokens(body))
     }
 

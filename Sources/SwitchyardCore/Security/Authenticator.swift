@@ -54,11 +54,6 @@ public final class KeyDirectory: Sendable {
 
     public init() {}
 
-    /// Replaces the directory with `keys` and their `teams`; keys of a missing (deleted) team are left out.
-    public func replace(keys: [VirtualKey], teams: [Team]) {
-        replace(keys: keys, teams: teams, ticket: tickets.add(1, ordering: .relaxed).newValue)
-    }
-
     /// Loads every active key and team from `store`. Of two loads that overlap, the one that started last wins:
     /// a periodic reload that read the store before a key was created cannot hide that key when it finishes later.
     public func refresh(from store: any KeyStore) async throws {
@@ -68,6 +63,8 @@ public final class KeyDirectory: Sendable {
         replace(keys: keys, teams: teams, ticket: ticket)
     }
 
+    /// Replaces the directory with `keys` and their `teams`, unless a later load already did; keys of a missing
+    /// (deleted) team are left out.
     private func replace(keys: [VirtualKey], teams: [Team], ticket: UInt64) {
         let teamsByID = Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var grants: [SecretDigest: KeyGrant] = [:]

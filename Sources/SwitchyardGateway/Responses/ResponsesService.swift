@@ -66,9 +66,12 @@ public struct ResponsesService: Sendable {
         var background: Bool
         var store: Bool
         var truncate: Bool
+        /// The hub request with the whole history, made (and so validated) once when the turn was read.
+        var prepared: ChatRequest?
 
         /// The hub request, dropping the oldest `dropped` history items' turns.
         func chat(dropping dropped: Int = 0, stream: Bool) throws(GatewayError) -> ChatRequest {
+            if dropped == 0, let prepared, prepared.stream == stream { return prepared }
             var hub = try ResponsesRequestToChat().translate(request, history: Array(history.dropFirst(dropped)), items: items)
             if stream, case .object(var fields) = hub {
                 fields["stream"] = true
@@ -154,7 +157,7 @@ public struct ResponsesService: Sendable {
             (turn.previous, turn.history) = try await chain(previousID, scope: Self.scope(of: caller))
         }
         // Validates tools, tool_choice and formats before anything is stored or sent.
-        _ = try turn.chat(stream: false)
+        turn.prepared = try turn.chat(stream: turn.stream || turn.background)
         return turn
     }
 

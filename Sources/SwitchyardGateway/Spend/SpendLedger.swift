@@ -21,7 +21,14 @@ public final class SpendLedger: Service {
     /// Soft budgets already reported, as `scope@period start`, so each fires once per period.
     private let alerted = Mutex<Set<String>>([])
 
-    public init(store: any UsageStore, refreshInterval: Duration = .seconds(5), alerts: (any AlertSink)? = nil, logger: Logger) {
+    /// Where refusals are counted; nil counts none.
+    private let metrics: GatewayMetrics?
+
+    public init(
+        store: any UsageStore, refreshInterval: Duration = .seconds(5), alerts: (any AlertSink)? = nil, metrics: GatewayMetrics? = nil,
+        logger: Logger
+    ) {
+        self.metrics = metrics
         self.store = store
         self.refreshInterval = refreshInterval
         self.alerts = alerts
@@ -77,7 +84,7 @@ public final class SpendLedger: Service {
     }
 
     /// - Throws: 429 when the key's or its team's budget is spent or token quota used.
-    public func checkBudget(_ grant: KeyGrant, metrics: GatewayMetrics? = nil) throws(GatewayError) {
+    public func checkBudget(_ grant: KeyGrant) throws(GatewayError) {
         let scopes = [("key:" + grant.key.id, "key '\(grant.key.name)'", grant.key.limits)]
             + (grant.team.map { [("team:" + $0.id, "team '\($0.name)'", $0.limits)] } ?? [])
         for (scope, label, limits) in scopes {

@@ -53,14 +53,6 @@ public struct UsageMeter: Sendable {
 
 /// Reads usage from answers and stream events without decoding the rest.
 enum UsageReader {
-    static func totalTokens(in body: ByteBuffer) -> Int? { counts(in: body, dialect: .openAI)?.total }
-
-    /// The usage an answer reports: OpenAI's `usage` object, or Anthropic's.
-    static func counts(in body: ByteBuffer, dialect: WireDialect) -> TokenCounts? {
-        guard let document = try? TopLevelJSON(scanning: body) else { return nil }
-        return counts(in: document, dialect: dialect)
-    }
-
     /// The usage a scanned answer or chunk reports.
     static func counts(in document: TopLevelJSON, dialect: WireDialect) -> TokenCounts? {
         guard let member = document.member("usage"), member.kind == .object, let usage = try? JSONValue(decoding: document.slice(member))

@@ -17,7 +17,6 @@ public final class BatchedWriter<Record: Sendable>: Service {
     private let flushInterval: Duration
     private let metrics: GatewayMetrics?
     private let queue = Mutex<[Record]>([])
-    private let dropped = Atomic<Int>(0)
 
     public init(
         name: String, capacity: Int = 10_000, maximumBatch: Int = 500, flushInterval: Duration = .milliseconds(250), metrics: GatewayMetrics? = nil,
@@ -39,17 +38,8 @@ public final class BatchedWriter<Record: Sendable>: Service {
             queue.append(record)
             return true
         }
-        if !accepted {
-            dropped.add(1, ordering: .relaxed)
-            metrics?.recordDropped(writer: name)
-        }
+        if !accepted { metrics?.recordDropped(writer: name) }
     }
-
-    /// Records dropped because the queue was full.
-    public var droppedCount: Int { dropped.load(ordering: .relaxed) }
-
-    /// Records waiting to be written.
-    public var queuedCount: Int { queue.withLock { $0.count } }
 
     /// Writes queued records every interval until shutdown, then what is left.
     public func run() async throws {
