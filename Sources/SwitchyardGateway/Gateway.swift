@@ -295,13 +295,16 @@ struct MeteredEventSource: ChatEventSource {
 
     /// Anthropic's own events carry input tokens in `message_start` and output tokens in `message_delta`.
     private mutating func readNativeUsage(_ event: ServerSentEvent) {
-        guard event.event == "message_start" || event.event == "message_delta", let payload = try? JSONValue(decoding: event.data) else { return }
+        guard event.event == "message_start" || event.event == "message_delta", let payload = try? TopLevelJSON(scanning: event.data)
+        else { return }
+        let message = payload.member("message").flatMap(payload.object)
         if tracing {
-            if let model = payload["message"]?["model"]?.string { annotation.responseModel = model }
-            if let reason = payload["delta"]?["stop_reason"]?.string { annotation.finishReasons.append(reason) }
+            if let message, let model = message.member("model").flatMap(message.string) { annotation.responseModel = model }
+            if let delta = payload.member("delta").flatMap(payload.object), let reason = delta.member("stop_reason").flatMap(delta.string) {
+                annotation.finishReasons.append(reason)
+            }
         }
-        if let usage = payload["message"]?["usage"] ?? payload["usage"] {
-            let counts = UsageReader.counts(usage, dialect: .anthropic)
+        if let counts = message.flatMap({ UsageReader.counts(in: $0, dialect: .anthropic) }) ?? UsageReader.counts(in: payload, dialect: .anthropic) {
             if counts.prompt > 0 { tokens.prompt = counts.prompt }
             if counts.cached > 0 { tokens.cached = counts.cached }
             if counts.completion > 0 { tokens.completion = counts.completion }

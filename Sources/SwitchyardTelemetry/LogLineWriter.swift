@@ -49,16 +49,27 @@ public final class LogLineWriter: Sendable {
         writing.withLock { _ in writeOut(takePending()) }
     }
 
+    /// Under load lines arrive faster than one write each is worth: after a write the thread lets lines gather
+    /// for this long, so a busy gateway makes a few hundred writes a second rather than one per line.
+    private static let gatheringPause: UInt32 = 2_000
+
     private func drainForever() {
+        var spare: [UInt8] = []
         while true {
             wake.wait()
-            writing.withLock { _ in writeOut(takePending()) }
+            writing.withLock { _ in
+                spare = takePending(into: spare)
+                writeOut(spare)
+            }
+            // The written buffer is reused unless a burst made it large.
+            if spare.capacity > 1 << 20 { spare = [] } else { spare.removeAll(keepingCapacity: true) }
+            usleep(Self.gatheringPause)
         }
     }
 
-    private func takePending() -> [UInt8] {
+    private func takePending(into spare: [UInt8] = []) -> [UInt8] {
         state.withLock { state in
-            var taken: [UInt8] = []
+            var taken = spare
             swap(&taken, &state.pending)
             if state.dropped > 0 {
                 taken.append(contentsOf: Array("{\"level\":\"warning\",\"message\":\"\(state.dropped) log lines dropped: output too slow\"}\n".utf8))

@@ -53,24 +53,23 @@ public struct UsageMeter: Sendable {
 
 /// Reads usage from answers and stream events without decoding the rest.
 enum UsageReader {
-    /// The usage a scanned answer or chunk reports.
+    /// The usage a scanned answer or chunk reports, read straight from its bytes: nothing is decoded.
     static func counts(in document: TopLevelJSON, dialect: WireDialect) -> TokenCounts? {
-        guard let member = document.member("usage"), member.kind == .object, let usage = try? JSONValue(decoding: document.slice(member))
-        else { return nil }
-        return counts(usage, dialect: dialect)
-    }
-
-    static func counts(_ usage: JSONValue, dialect: WireDialect) -> TokenCounts {
+        guard let usage = document.member("usage").flatMap(document.object) else { return nil }
+        func count(_ key: String, in object: TopLevelJSON = usage) -> Int {
+            object.member(key).flatMap(object.integer) ?? 0
+        }
         switch dialect {
         case .openAI:
+            let details = usage.member("prompt_tokens_details").flatMap(usage.object)
             return TokenCounts(
-                prompt: usage["prompt_tokens"]?.int ?? 0, completion: usage["completion_tokens"]?.int ?? 0,
-                cached: usage["prompt_tokens_details"]?["cached_tokens"]?.int ?? 0)
+                prompt: count("prompt_tokens"), completion: count("completion_tokens"),
+                cached: details.map { count("cached_tokens", in: $0) } ?? 0)
         case .anthropic:
-            let cached = usage["cache_read_input_tokens"]?.int ?? 0
+            let cached = count("cache_read_input_tokens")
             return TokenCounts(
-                prompt: (usage["input_tokens"]?.int ?? 0) + cached + (usage["cache_creation_input_tokens"]?.int ?? 0),
-                completion: usage["output_tokens"]?.int ?? 0, cached: cached)
+                prompt: count("input_tokens") + cached + count("cache_creation_input_tokens"), completion: count("output_tokens"),
+                cached: cached)
         }
     }
 

@@ -99,6 +99,34 @@ public struct TopLevelJSON: Sendable {
         return buffer.withUnsafeReadableBytes { $0[member.valueRange.lowerBound] == UInt8(ascii: "t") }
     }
 
+    /// The value of a number member that is a whole number (`12`, `12.0`, `1.2e1`).
+    public func integer(_ member: Member) -> Int? {
+        guard member.kind == .number else { return nil }
+        return buffer.withUnsafeReadableBytes { bytes -> Int? in
+            let digits = bytes[member.valueRange]
+            var value = 0
+            var negative = false
+            for (index, byte) in digits.enumerated() {
+                if index == 0 && byte == UInt8(ascii: "-") {
+                    negative = true
+                    continue
+                }
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), value < Int.max / 10 - 9 else {
+                    // A fraction or an exponent: rare in counts, so the general parser handles it.
+                    return Double(String(decoding: digits, as: UTF8.self)).flatMap { Int(exactly: $0) }
+                }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return negative ? -value : value
+        }
+    }
+
+    /// The members of an object member, scanned like a top-level document.
+    public func object(_ member: Member) -> TopLevelJSON? {
+        guard member.kind == .object else { return nil }
+        return try? TopLevelJSON(scanning: slice(member))
+    }
+
     /// The raw bytes of a member's value.
     public func slice(_ member: Member) -> ByteBuffer {
         buffer.getSlice(at: buffer.readerIndex + member.valueRange.lowerBound, length: member.valueRange.count)!
