@@ -54,22 +54,16 @@ public final class LogLineWriter: Sendable {
     private static let gatheringPause: UInt32 = 2_000
 
     private func drainForever() {
-        var spare: [UInt8] = []
         while true {
             wake.wait()
-            writing.withLock { _ in
-                spare = takePending(into: spare)
-                writeOut(spare)
-            }
-            // The written buffer is reused unless a burst made it large.
-            if spare.capacity > 1 << 20 { spare = [] } else { spare.removeAll(keepingCapacity: true) }
+            writing.withLock { _ in writeOut(takePending()) }
             usleep(Self.gatheringPause)
         }
     }
 
-    private func takePending(into spare: [UInt8] = []) -> [UInt8] {
+    private func takePending() -> [UInt8] {
         state.withLock { state in
-            var taken = spare
+            var taken: [UInt8] = []
             swap(&taken, &state.pending)
             if state.dropped > 0 {
                 taken.append(contentsOf: Array("{\"level\":\"warning\",\"message\":\"\(state.dropped) log lines dropped: output too slow\"}\n".utf8))

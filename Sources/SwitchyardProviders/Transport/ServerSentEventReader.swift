@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 import SwitchyardCore
 import SwitchyardWire
@@ -6,7 +5,7 @@ import SwitchyardWire
 /// Reads an upstream's streamed body, turning transport failures, silences and the total timeout into the
 /// gateway's errors.
 struct UpstreamBodyReader {
-    private var body: HTTPClientResponse.Body.AsyncIterator
+    private var body: UpstreamResponseBody.AsyncIterator
     let endpoint: UpstreamEndpoint
     private let totalDeadline: ContinuousClock.Instant?
 

@@ -7,8 +7,8 @@ import SwitchyardCore
 /// The HTTP clients that reach upstreams: one per distinct connection setting, shared by every provider that uses
 /// that setting (with default settings, one for plain requests and one for streams).
 ///
-/// AsyncHTTPClient fixes the HTTP version, connect timeout and idle-read timeout per client, so providers that
-/// differ in those need a client of their own; everything else (pooling, keep-alive, TLS) is shared.
+/// HTTP/1.1 upstreams are reached through ``PooledHTTP1Transport``; HTTP/2 ones through AsyncHTTPClient, which
+/// fixes the HTTP version, connect timeout and idle-read timeout per client.
 public final class UpstreamClients: Sendable {
     /// What makes two clients different.
     public struct Settings: Hashable, Sendable {
@@ -19,10 +19,28 @@ public final class UpstreamClients: Sendable {
     }
 
     private let clients = Mutex<[Settings: HTTPClient]>([:])
+    private let pooled = Mutex<[Settings: PooledHTTP1Transport]>([:])
+    private let tls = TLSContextCache()
 
     public init() {}
 
-    /// The client for `settings`, made on first use.
+    /// The transport for `settings`, made on first use.
+    func transport(for settings: Settings) -> any UpstreamTransport {
+        guard !settings.http2 else { return AsyncHTTPClientTransport(client: client(for: settings)) }
+        return pooled.withLock { pooled in
+            if let transport = pooled[settings] { return transport }
+            let transport = PooledHTTP1Transport(
+                group: .singleton,
+                configuration: .init(
+                    connectTimeout: .nanoseconds(settings.connectTimeout.wholeNanoseconds),
+                    idleReadTimeout: settings.idleReadTimeout.map { .nanoseconds($0.wholeNanoseconds) }),
+                tls: tls)
+            pooled[settings] = transport
+            return transport
+        }
+    }
+
+    /// The AsyncHTTPClient client for `settings`, made on first use.
     public func client(for settings: Settings) -> HTTPClient {
         clients.withLock { clients in
             if let client = clients[settings] { return client }
@@ -39,6 +57,11 @@ public final class UpstreamClients: Sendable {
             return Array(clients.values)
         }
         for client in all { try await client.shutdown() }
+        let transports = pooled.withLock { pooled in
+            defer { pooled.removeAll() }
+            return Array(pooled.values)
+        }
+        for transport in transports { await transport.shutdown() }
     }
 
     private static func configuration(for settings: Settings) -> HTTPClient.Configuration {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -9,8 +8,8 @@ import Tracing
 /// HTTP-based adapter (timeouts, error mapping, stopwatch), with no knowledge of any dialect.
 struct UpstreamEndpoint: Sendable {
     let settings: ProviderSettings
-    let plainClient: HTTPClient
-    let streamingClient: HTTPClient
+    let plainTransport: any UpstreamTransport
+    let streamingTransport: any UpstreamTransport
     /// Headers sent with every request: authentication and the configured extras.
     let fixedHeaders: HTTPHeaders
     /// Signs each request, for providers whose authentication covers the request itself (AWS).
@@ -21,8 +20,9 @@ struct UpstreamEndpoint: Sendable {
         self.settings = settings
         let timeouts = settings.timeouts
         // A whole answer arrives with its head; a body that stalls after the head is cut after the same wait.
-        plainClient = clients.client(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.firstByte))
-        streamingClient = clients.client(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.streamIdle))
+        plainTransport = clients.transport(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.firstByte))
+        streamingTransport = clients.transport(
+            for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.streamIdle))
         var headers = authentication
         for header in settings.headers { headers.replaceOrAdd(name: header.name, value: header.value) }
         headers.replaceOrAdd(name: "user-agent", value: "switchyard")
@@ -31,7 +31,7 @@ struct UpstreamEndpoint: Sendable {
 
     /// A response whose status was 2xx.
     struct Answer: Sendable {
-        var response: HTTPClientResponse
+        var response: UpstreamHTTPResponse
         /// When the whole exchange must be over, if the provider sets a total timeout.
         var totalDeadline: ContinuousClock.Instant?
     }
@@ -39,38 +39,35 @@ struct UpstreamEndpoint: Sendable {
     /// Posts `body` as JSON to `path` under the provider's base URL and waits for a successful response head.
     /// - Throws: ``GatewayError``: the upstream's own error for a non-2xx status, a timeout, or unreachable.
     func post(_ path: String, body: ByteBuffer, streaming: Bool, context: UpstreamContext) async throws -> Answer {
-        var request = HTTPClientRequest(url: settings.baseURL + path)
-        request.method = .POST
-        request.headers = fixedHeaders
-        request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "accept", value: streaming ? "text/event-stream" : "application/json")
-        request.headers.add(name: "x-request-id", value: context.requestID)
-        context.tracer?.inject(context.traceContext, into: &request.headers, using: HTTPHeadersInjector())
-        signer?.sign(method: "POST", url: request.url, headers: &request.headers, body: body)
-        request.body = .bytes(body)
-        return try await send(request, streaming: streaming, context: context)
+        let url = settings.baseURL + path
+        var headers = fixedHeaders
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "accept", value: streaming ? "text/event-stream" : "application/json")
+        headers.add(name: "x-request-id", value: context.requestID)
+        context.tracer?.inject(context.traceContext, into: &headers, using: HTTPHeadersInjector())
+        signer?.sign(method: "POST", url: url, headers: &headers, body: body)
+        return try await send(UpstreamHTTPRequest(method: .POST, url: url, headers: headers, body: body), streaming: streaming, context: context)
     }
 
     /// Gets `path` under the provider's base URL.
     func get(_ path: String, context: UpstreamContext) async throws -> Answer {
-        var request = HTTPClientRequest(url: settings.baseURL + path)
-        request.headers = fixedHeaders
-        request.headers.add(name: "accept", value: "application/json")
-        context.tracer?.inject(context.traceContext, into: &request.headers, using: HTTPHeadersInjector())
-        return try await send(request, streaming: false, context: context)
+        var headers = fixedHeaders
+        headers.add(name: "accept", value: "application/json")
+        context.tracer?.inject(context.traceContext, into: &headers, using: HTTPHeadersInjector())
+        return try await send(UpstreamHTTPRequest(method: .GET, url: settings.baseURL + path, headers: headers), streaming: false, context: context)
     }
 
-    private func send(_ request: HTTPClientRequest, streaming: Bool, context: UpstreamContext) async throws -> Answer {
+    private func send(_ request: UpstreamHTTPRequest, streaming: Bool, context: UpstreamContext) async throws -> Answer {
         let start = ContinuousClock.now
         let totalDeadline = settings.timeouts.total.map { start + $0 }
         var firstByte = settings.timeouts.firstByte
         if let total = settings.timeouts.total { firstByte = min(firstByte, total) }
         if let deadline = context.deadline { firstByte = max(.zero, min(firstByte, deadline - start)) }
-        let client = streaming ? streamingClient : plainClient
-        let response: HTTPClientResponse
+        let transport = streaming ? streamingTransport : plainTransport
+        let response: UpstreamHTTPResponse
         do {
             response = try await context.stopwatch.measure {
-                try await client.execute(request, timeout: .nanoseconds(firstByte.wholeNanoseconds), logger: context.logger)
+                try await transport.execute(request, headTimeout: firstByte, logger: context.logger)
             }
         } catch {
             throw classify(error, waitingFor: "a response", limit: firstByte, receivedHead: false)
@@ -96,30 +93,31 @@ struct UpstreamEndpoint: Sendable {
     func classify(_ error: any Error, waitingFor what: String, limit: Duration, receivedHead: Bool = true) -> any Error {
         if error is CancellationError || error is GatewayError { return error }
         let name = settings.name
-        if let clientError = error as? HTTPClientError {
-            switch clientError {
-            case .deadlineExceeded:
-                return GatewayError.upstreamTimeout("Provider '\(name)' sent no \(what) within \(limit.secondsText) s.")
-            case .readTimeout:
-                return GatewayError.upstreamTimeout(
-                    "Provider '\(name)' was silent for more than \(settings.timeouts.streamIdle.secondsText) s.")
-            case .connectTimeout:
-                return GatewayError.upstreamTimeout(
-                    "Could not connect to provider '\(name)' within \(settings.timeouts.connect.secondsText) s.")
-            case .cancelled:
-                return CancellationError()
-            default:
-                break
-            }
+        let detail: String
+        switch error as? UpstreamTransportError {
+        case .headTimeout:
+            return GatewayError.upstreamTimeout("Provider '\(name)' sent no \(what) within \(limit.secondsText) s.")
+        case .readTimeout:
+            return GatewayError.upstreamTimeout("Provider '\(name)' was silent for more than \(limit.secondsText) s.")
+        case .connectTimeout:
+            return GatewayError.upstreamTimeout("Could not connect to provider '\(name)' within \(settings.timeouts.connect.secondsText) s.")
+        case .bodyTooLarge:
+            return GatewayError.upstreamUnavailable("Provider '\(name)' sent \(what) larger than the gateway accepts.")
+        case .invalidURL(let url):
+            return GatewayError.upstreamUnavailable("Provider '\(name)' has a base URL that is not an http(s) URL: \(url).")
+        case .connectionFailed(let reason):
+            detail = reason
+        case nil:
+            detail = "\(error)"
         }
         if receivedHead {
-            return GatewayError.upstreamUnavailable("Provider '\(name)' broke off \(what): \(error).")
+            return GatewayError.upstreamUnavailable("Provider '\(name)' broke off \(what): \(detail).")
         }
-        return GatewayError.upstreamUnavailable("Could not reach provider '\(name)': \(error).")
+        return GatewayError.upstreamUnavailable("Could not reach provider '\(name)': \(detail).")
     }
 
     /// The gateway error for a non-2xx upstream answer, carrying the upstream's own message.
-    private func upstreamError(from response: HTTPClientResponse, context: UpstreamContext) async -> GatewayError {
+    private func upstreamError(from response: UpstreamHTTPResponse, context: UpstreamContext) async -> GatewayError {
         let status = Int(response.status.code)
         let body = try? await context.stopwatch.measure { try await response.body.collect(upTo: 1 << 20) }
         var error = UpstreamErrorBody.parse(body, status: status, provider: settings.name)
