@@ -134,7 +134,7 @@ extension SQLGatewayStore {
     }
 
     /// UTC, with milliseconds, so text order is time order.
-    static func timestamp(_ date: Date) -> String { date.ISO8601Format(timestampStyle) }
+    static func timestamp(_ date: Date) -> String { UTCTimestamp.string(date) }
 
     static func date(_ text: String) -> Date? {
         (try? Date(text, strategy: timestampStyle)) ?? (try? Date(text, strategy: .iso8601))

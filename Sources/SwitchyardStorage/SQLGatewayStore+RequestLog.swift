@@ -5,20 +5,25 @@ import SwitchyardCore
 extension SQLGatewayStore {
     public func appendLogs(_ entries: [RequestLogEntry]) async throws {
         guard !entries.isEmpty else { return }
-        var insert = database.insert(into: "request_logs").columns(
-            "id", "request_id", "time", "method", "path", "status", "key_id", "team_id", "model", "target", "attempts", "stream",
-            "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "latency_ms", "ttft_ms", "overhead_ms", "error",
-            "request_body", "response_body")
-        for entry in entries {
-            insert = insert.values(
-                SQLBind(entry.id), SQLBind(entry.requestID), SQLBind(Self.timestamp(entry.time)), SQLBind(entry.method), SQLBind(entry.path),
-                SQLBind(entry.status), SQLBind(entry.keyID), SQLBind(entry.teamID), SQLBind(entry.model), SQLBind(entry.target),
-                SQLBind(entry.attempts), SQLBind(entry.stream ? 1 : 0), SQLBind(entry.promptTokens), SQLBind(entry.completionTokens),
-                SQLBind(entry.cachedTokens), SQLBind(entry.costUSD), SQLBind(entry.latencyMilliseconds), SQLBind(entry.timeToFirstTokenMilliseconds),
-                SQLBind(entry.overheadMilliseconds), SQLBind(entry.error), SQLBind(entry.requestBody), SQLBind(entry.responseBody))
-        }
-        // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
-        try await insert.ignoringConflicts(with: ["id"]).run()
+        try await bulkInsert(
+            into: "request_logs",
+            columns: [
+                "id", "request_id", "time", "method", "path", "status", "key_id", "team_id", "model", "target", "attempts", "stream",
+                "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "latency_ms", "ttft_ms", "overhead_ms", "error",
+                "request_body", "response_body",
+            ],
+            rows: entries.map { entry in
+                [
+                    .text(entry.id), .text(entry.requestID), .text(Self.timestamp(entry.time)), .text(entry.method), .text(entry.path),
+                    .integer(entry.status), .text(entry.keyID), .text(entry.teamID), .text(entry.model), .text(entry.target),
+                    .integer(entry.attempts), .integer(entry.stream ? 1 : 0), .integer(entry.promptTokens), .integer(entry.completionTokens),
+                    .integer(entry.cachedTokens), .real(entry.costUSD), .real(entry.latencyMilliseconds),
+                    .real(entry.timeToFirstTokenMilliseconds), .real(entry.overheadMilliseconds), .text(entry.error),
+                    .text(entry.requestBody), .text(entry.responseBody),
+                ]
+            },
+            // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
+            conflictColumn: "id")
     }
 
     public func logs(_ query: RequestLogQuery) async throws -> [RequestLogEntry] {

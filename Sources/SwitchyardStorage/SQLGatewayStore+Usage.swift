@@ -5,17 +5,20 @@ import SwitchyardCore
 extension SQLGatewayStore {
     public func append(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
-        var insert = database.insert(into: "usage_records").columns(
-            "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
-            "latency_ms", "status", "time", "day")
-        for record in records {
-            let time = Self.timestamp(record.time)
-            insert = insert.values(
-                SQLBind(record.requestID), SQLBind(record.keyID), SQLBind(record.teamID), SQLBind(record.model), SQLBind(record.target),
-                SQLBind(record.promptTokens), SQLBind(record.completionTokens), SQLBind(record.cachedTokens), SQLBind(record.costUSD),
-                SQLBind(record.latencyMilliseconds), SQLBind(record.status), SQLBind(time), SQLBind(String(time.prefix(10))))
-        }
-        try await insert.run()
+        try await bulkInsert(
+            into: "usage_records",
+            columns: [
+                "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
+                "latency_ms", "status", "time", "day",
+            ],
+            rows: records.map { record in
+                let time = Self.timestamp(record.time)
+                return [
+                    .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
+                    .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
+                    .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
+                ]
+            })
     }
 
     public func totals(_ query: UsageQuery) async throws -> [UsageTotals] {

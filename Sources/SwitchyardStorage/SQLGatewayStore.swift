@@ -11,12 +11,12 @@ import SwitchyardCore
 /// process) and PostgreSQL shared by every replica.
 public final class SQLGatewayStore: GatewayStore {
     /// What holds the connections, so they can be released.
-    private enum Connections: Sendable {
+    enum Connections: Sendable {
         case sqlite(SQLiteConnection)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
 
-    private let connections: Connections
+    let connections: Connections
     let database: any SQLDatabase
     let location: StorageLocation
 
