@@ -12,9 +12,14 @@ In interleaved rounds it measures saturation throughput (wrk), latency at fixed 
 shows), streaming time to first byte and total, CPU time per request of the process under test (from /proc), and
 resident memory; then prints one table with ratios to direct and to the nginx hop, and writes the results as JSON.
 
-Usage: Benchmarks/run [--rounds N] [--seconds S] [--rates 200,1000] [--out results.json]
+Then, with the gateway still up: it holds `--streams` streams open at once against an upstream that trickles its
+events (nginx limit_rate), records the gateway's resident memory with them open, and checks that each stream's first
+event reached the client long before its end (events are forwarded as they arrive, not buffered); with `--soak M`
+it sends a steady load for M minutes and reports how resident memory moved.
+
+Usage: Benchmarks/run [--rounds N] [--seconds S] [--rates 200,1000] [--streams 1000] [--soak MINUTES] [--out results.json]
 """
-import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, resource, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UPSTREAM, HOP, GATEWAY = 18081, 18082, 18083
@@ -128,11 +133,46 @@ def wrk(url, seconds, key, directory):
     return requests, rate, non2xx
 
 
+def loadgen_command(url, rate, seconds, key, body, stream=False, connections=256):
+    return [os.path.join(ROOT, ".build/release/switchyard-loadgen"), "--url", url, "--rate", str(rate), "--duration", str(seconds),
+            "--body-file", body, "--header", f"authorization: Bearer {key}", "--connections", str(connections)] + (["--stream"] if stream else [])
+
+
 def loadgen(url, rate, seconds, key, directory, stream=False):
     body = os.path.join(directory, "stream.json" if stream else "request.json")
-    command = [os.path.join(ROOT, ".build/release/switchyard-loadgen"), "--url", url, "--rate", str(rate), "--duration", str(seconds),
-               "--body-file", body, "--header", f"authorization: Bearer {key}"] + (["--stream"] if stream else [])
-    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    return json.loads(subprocess.run(loadgen_command(url, rate, seconds, key, body, stream), capture_output=True, text=True, check=True).stdout)
+
+
+def watch_rss(process, pid, every=0.25):
+    """Runs until `process` ends, sampling `pid`'s resident memory; returns (samples in KiB, its stdout)."""
+    samples = []
+    while process.poll() is None:
+        samples.append(memory_kib([pid], "VmRSS"))
+        time.sleep(every)
+    return samples, process.stdout.read()
+
+
+def open_streams(count, key, directory, pid):
+    """Holds `count` slow streams open through the gateway at once; resident memory while they are open."""
+    body = os.path.join(directory, "slow.json")
+    # Opened over about two seconds, each lasting several: all of them are open together for a while.
+    process = subprocess.Popen(loadgen_command(f"http://127.0.0.1:{GATEWAY}/v1/chat/completions", count / 2, 2, key, body, True,
+                                               connections=count + 64), stdout=subprocess.PIPE, text=True)
+    samples, out = watch_rss(process, pid)
+    result = json.loads(out)
+    return {"streams": count, "failed": result["failed"], "rss_mib_with_streams_open": max(samples) / 1024,
+            "first_byte_p50_ms": result["first_byte_ms"].get("p50", 0), "end_p50_ms": result["latency_ms"].get("p50", 0)}
+
+
+def soak(minutes, rate, key, directory, pid):
+    """A steady load for `minutes`; resident memory sampled along the way."""
+    process = subprocess.Popen(loadgen_command(f"http://127.0.0.1:{GATEWAY}/v1/chat/completions", rate, minutes * 60, key,
+                                               os.path.join(directory, "request.json")), stdout=subprocess.PIPE, text=True)
+    samples, out = watch_rss(process, pid, every=5)
+    result = json.loads(out)
+    tenth = max(1, len(samples) // 10)
+    return {"minutes": minutes, "rate": rate, "failed": result["failed"], "rss_mib_first_tenth": statistics.median(samples[:tenth]) / 1024,
+            "rss_mib_last_tenth": statistics.median(samples[-tenth:]) / 1024, "p99_ms": result["latency_ms"].get("p99", 0)}
 
 
 def main():
@@ -143,10 +183,16 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results.json"))
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--profile", action="store_true", help="record the gateway with perf during its first saturation run")
+    parser.add_argument("--streams", type=int, default=1000, help="streams held open at once for the memory check (0: skip)")
+    parser.add_argument("--soak", type=float, default=0, help="minutes of steady load at --soak-rate for the memory growth check")
+    parser.add_argument("--soak-rate", type=int, default=500)
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
 
     install()
+    # A thousand open streams take two thousand descriptors in the gateway.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     if not args.no_build:
         print("building release (this takes a while on a small machine)", flush=True)
         sh(f"cd {ROOT} && swift build -c release --product switchyard >/dev/null && swift build -c release --product switchyard-loadgen >/dev/null")
@@ -156,12 +202,15 @@ def main():
         f.write(REQUEST)
     with open(os.path.join(directory, "stream.json"), "w") as f:
         f.write(json.dumps(dict(json.loads(REQUEST), model="chat-stream", stream=True)))
+    with open(os.path.join(directory, "slow.json"), "w") as f:
+        f.write(json.dumps(dict(json.loads(REQUEST), model="chat-slow", stream=True)))
     completion = COMPLETION.replace("'", "\\'")
     sse = SSE.replace("\n", "\\n").replace("'", "\\'")
     upstream = start_nginx(directory, "upstream", UPSTREAM, f"""
     server {{
         listen 127.0.0.1:{UPSTREAM} reuseport;
         location /stream/ {{ default_type text/event-stream; return 200 '{sse}'; }}
+        location /slow/ {{ default_type text/event-stream; limit_rate 200; return 200 '{sse}'; }}
         location / {{ default_type application/json; return 200 '{completion}'; }}
     }}""", 1)
     hop = start_nginx(directory, "hop", HOP, f"""
@@ -179,9 +228,11 @@ logging: {{request_lines: true, request_log: true}}
 providers:
   - {{name: up, type: openai, base_url: "http://127.0.0.1:{UPSTREAM}/v1"}}
   - {{name: up-stream, type: openai, base_url: "http://127.0.0.1:{UPSTREAM}/stream/v1"}}
+  - {{name: up-slow, type: openai, base_url: "http://127.0.0.1:{UPSTREAM}/slow/v1"}}
 models:
   - {{name: chat, targets: [{{provider: up, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
   - {{name: chat-stream, targets: [{{provider: up-stream, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
+  - {{name: chat-slow, targets: [{{provider: up-slow, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
 """)
     log = open(os.path.join(directory, "switchyard.log"), "w")
     gateway = subprocess.Popen([os.path.join(ROOT, ".build/release/switchyard"), "serve", "--config", config], stdout=log, stderr=log)
@@ -227,6 +278,8 @@ models:
                     results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory))
                 results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True))
         peak_rss = memory_kib([gateway.pid], "VmHWM")
+        streams = open_streams(args.streams, key, directory, gateway.pid) if args.streams else None
+        soaked = soak(args.soak, args.soak_rate, key, directory, gateway.pid) if args.soak else None
     finally:
         for process in (gateway, hop, upstream):
             process.send_signal(signal.SIGTERM)
@@ -236,7 +289,8 @@ models:
             except subprocess.TimeoutExpired:
                 process.kill()
 
-    summary = {"rounds": args.rounds, "seconds": args.seconds, "idle_rss_mib": idle_rss / 1024, "peak_rss_mib": peak_rss / 1024, "targets": {}}
+    summary = {"rounds": args.rounds, "seconds": args.seconds, "idle_rss_mib": idle_rss / 1024, "peak_rss_mib": peak_rss / 1024,
+               "open_streams": streams, "soak": soaked, "targets": {}}
     for name, measured in results.items():
         entry = {"throughput_rps": statistics.median(measured["throughput"]),
                  "cpu_us_per_request": statistics.median(measured["cpu_us_per_request"])}
@@ -264,7 +318,14 @@ models:
         print(f"added latency at {fixed} req/s vs direct: p50 {gw[f'p50_ms_at_{fixed}'] - direct[f'p50_ms_at_{fixed}']:+.3f} ms, "
               f"p99 {gw[f'p99_ms_at_{fixed}'] - direct[f'p99_ms_at_{fixed}']:+.3f} ms")
     print(f"stream first byte added vs direct: {gw['stream_ttfb_p50_ms'] - direct['stream_ttfb_p50_ms']:+.3f} ms")
-    print(f"switchyard RSS: {summary['idle_rss_mib']:.1f} MiB idle, {summary['peak_rss_mib']:.1f} MiB peak")
+    print(f"switchyard RSS: {summary['idle_rss_mib']:.1f} MiB idle, {summary['peak_rss_mib']:.1f} MiB peak under the rounds' load")
+    if streams:
+        print(f"{streams['streams']} streams open at once ({streams['failed']} failed): RSS {streams['rss_mib_with_streams_open']:.1f} MiB; "
+              f"first event after {streams['first_byte_p50_ms']:.0f} ms, end after {streams['end_p50_ms']:.0f} ms (p50): "
+              + ("events forwarded as they arrive" if streams['first_byte_p50_ms'] < streams['end_p50_ms'] / 4 else "EVENTS HELD BACK"))
+    if soaked:
+        print(f"soak, {soaked['minutes']:g} min at {soaked['rate']} req/s ({soaked['failed']} failed): RSS {soaked['rss_mib_first_tenth']:.1f} MiB "
+              f"in the first tenth, {soaked['rss_mib_last_tenth']:.1f} MiB in the last; p99 {soaked['p99_ms']:.2f} ms")
     print(f"results: {args.out}")
 
 
