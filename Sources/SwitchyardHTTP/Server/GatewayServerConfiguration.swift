@@ -6,12 +6,15 @@ import NIOCore
 import SwitchyardCore
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 with keep-alive and the gateway's request read deadlines.
+    /// HTTP/1.1 with keep-alive and the gateway's request read deadlines; each connection's requests run on the
+    /// event loop that owns the connection.
     public static func gateway(_ settings: ServerSettings) -> HTTPServerBuilder {
         let head = TimeAmount.nanoseconds(settings.requestHeadTimeout.wholeNanoseconds)
         let body = TimeAmount.nanoseconds(settings.requestBodyTimeout.wholeNanoseconds)
-        return .http1(
-            configuration: .init(
-                additionalChannelHandlers: [ClientConnectionGuard(headTimeout: head, bodyTimeout: body)]))
+        let configuration = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ClientConnectionGuard(headTimeout: head, bodyTimeout: body)])
+        return HTTPServerBuilder { responder in
+            EventLoopBoundChannel(base: HTTP1Channel(responder: responder, configuration: configuration))
+        }
     }
 }
