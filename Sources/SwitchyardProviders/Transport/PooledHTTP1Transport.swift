@@ -301,9 +301,14 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func start(_ exchange: UpstreamExchange, headTimeout: TimeAmount, reused: Bool) {
-        guard let context, exchange.attach(context.channel) else {
+        guard let context else {
+            // The connection went away as it was handed over: a new one carries the exchange.
+            pool.connect(exchange, headTimeout: headTimeout)
+            return
+        }
+        guard exchange.attach(context.channel) else {
             // Cancelled while the connection was found: it is still good for the next one.
-            if context != nil { pool.release(self) }
+            pool.release(self)
             return
         }
         self.exchange = exchange
