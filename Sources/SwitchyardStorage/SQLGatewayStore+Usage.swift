@@ -32,9 +32,9 @@ extension SQLGatewayStore {
             }
         var select = database.select()
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "requests")
-            .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLColumn("prompt_tokens")), SQLLiteral.numeric("0")), as: "prompt_tokens")
-            .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLColumn("completion_tokens")), SQLLiteral.numeric("0")), as: "completion_tokens")
-            .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLColumn("cached_tokens")), SQLLiteral.numeric("0")), as: "cached_tokens")
+            .column(Self.integerSum("prompt_tokens"), as: "prompt_tokens")
+            .column(Self.integerSum("completion_tokens"), as: "completion_tokens")
+            .column(Self.integerSum("cached_tokens"), as: "cached_tokens")
             .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLColumn("cost_usd")), SQLLiteral.numeric("0")), as: "cost_usd")
             .from("usage_records")
         if let groupColumn { select = select.column(SQLColumn(groupColumn), as: "grouping").groupBy(groupColumn).orderBy(groupColumn) }
@@ -54,23 +54,27 @@ extension SQLGatewayStore {
         }
     }
 
+    /// The sum of an integer column, 0 over no rows, as an integer on both databases (PostgreSQL sums integers as
+    /// NUMERIC).
+    static func integerSum(_ column: String) -> SQLRaw {
+        SQLRaw("CAST(COALESCE(SUM(\(column)), 0) AS BIGINT)")
+    }
+
+    /// Read from the daily sums the database keeps (``UsageRollup``), so the cost does not grow with the number of
+    /// requests recorded; `start` counts from the beginning of its UTC day.
     public func spend(since start: Date) async throws -> [String: Spend] {
+        let rows = try await database.select()
+            .column("owner")
+            .column(SQLFunction("SUM", args: SQLColumn("cost_usd")), as: "spent")
+            .column(Self.integerSum("tokens"), as: "tokens")
+            .from("usage_daily")
+            .where("day", .greaterThanOrEqual, String(Self.timestamp(start).prefix(10)))
+            .groupBy("owner")
+            .all()
         var spend: [String: Spend] = [:]
-        let since = Self.timestamp(start)
-        for (column, prefix) in [("key_id", "key:"), ("team_id", "team:")] {
-            let rows = try await database.select()
-                .column(SQLColumn(column), as: "owner")
-                .column(SQLFunction("SUM", args: SQLColumn("cost_usd")), as: "spent")
-                .column(SQLFunction("SUM", args: SQLBinaryExpression(SQLColumn("prompt_tokens"), .add, SQLColumn("completion_tokens"))), as: "tokens")
-                .from("usage_records")
-                .where("time", .greaterThanOrEqual, since)
-                .where(SQLColumn(column), .isNot, SQLLiteral.null)
-                .groupBy(column)
-                .all()
-            for row in rows {
-                spend[prefix + (try row.decode(column: "owner", as: String.self))] = Spend(
-                    costUSD: try row.decode(column: "spent", as: Double.self), tokens: try row.decode(column: "tokens", as: Int.self))
-            }
+        for row in rows {
+            spend[try row.decode(column: "owner", as: String.self)] = Spend(
+                costUSD: try row.decode(column: "spent", as: Double.self), tokens: try row.decode(column: "tokens", as: Int.self))
         }
         return spend
     }

@@ -127,6 +127,28 @@ struct SchemaMigration: Sendable {
                 .primaryKey("scope", "key")
                 .run()
         },
+        SchemaMigration(version: 7, name: "daily spend per key and team") { database in
+            try await database.create(table: "usage_daily")
+                .column("owner", type: .text, .notNull)
+                .column("day", type: .text, .notNull)
+                .column("cost_usd", type: .custom(SQLRaw("DOUBLE PRECISION")), .notNull)
+                .column("tokens", type: .bigint, .notNull)
+                .primaryKey("owner", "day")
+                .run()
+            try await database.raw("CREATE INDEX usage_daily_day ON usage_daily (day)").run()
+            for (column, prefix) in [("key_id", "key:"), ("team_id", "team:")] {
+                try await database.raw(
+                    """
+                    INSERT INTO usage_daily (owner, day, cost_usd, tokens)
+                    SELECT '\(unsafeRaw: prefix)' || \(unsafeRaw: column), day, SUM(cost_usd), SUM(prompt_tokens + completion_tokens)
+                    FROM usage_records WHERE \(unsafeRaw: column) IS NOT NULL GROUP BY \(unsafeRaw: column), day
+                    """
+                ).run()
+            }
+            for statement in UsageRollup.triggerStatements(dialect: database.dialect.name) {
+                try await database.raw("\(unsafeRaw: statement)").run()
+            }
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -84,7 +84,8 @@ public protocol UsageStore: Sendable {
     /// Appends records in one transaction.
     func append(_ records: [UsageRecord]) async throws
     func totals(_ query: UsageQuery) async throws -> [UsageTotals]
-    /// Spend and tokens per key and per team since `start`, for budgets and quotas: keyed `key:<id>` and `team:<id>`.
+    /// Spend and tokens per key and per team since the UTC day of `start`, for budgets and quotas: keyed `key:<id>`
+    /// and `team:<id>`. Its cost must not grow with the number of records: it runs every few seconds.
     func spend(since start: Date) async throws -> [String: Spend]
 }
 

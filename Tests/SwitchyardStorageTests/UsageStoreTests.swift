@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import SQLKit
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardStorage
+
+@Suite("Usage and spend in storage")
+struct UsageStoreTests {
+    let logger = Logger(label: "test")
+    static let dayOne = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
+    static let dayTwo = dayOne.addingTimeInterval(86_400 + 3_600)
+
+    func record(
+        _ id: String, key: String?, team: String?, cost: Double, tokens: (Int, Int), at time: Date
+    ) -> UsageRecord {
+        UsageRecord(
+            requestID: id, keyID: key, teamID: team, model: "chat", target: "up/gpt",
+            promptTokens: tokens.0, completionTokens: tokens.1,
+            cachedTokens: 0, costUSD: cost, latencyMilliseconds: 12, status: 200, time: time)
+    }
+
+    /// Runs `body` with the store at `location` open, and closes it however `body` ends.
+    func withStore(at location: StorageLocation, _ body: (SQLGatewayStore) async throws -> Void)
+        async throws
+    {
+        let store = try await SQLGatewayStore.open(location, logger: logger)
+        do {
+            try await body(store)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+
+    var records: [UsageRecord] {
+        [
+            record("r1", key: "k1", team: "t1", cost: 0.25, tokens: (10, 5), at: Self.dayOne),
+            record("r2", key: "k1", team: "t1", cost: 0.5, tokens: (20, 10), at: Self.dayTwo),
+            record("r3", key: "k2", team: nil, cost: 1.0, tokens: (1, 1), at: Self.dayTwo),
+            record("r4", key: nil, team: nil, cost: 2.0, tokens: (7, 7), at: Self.dayTwo),
+        ]
+    }
+
+    @Test(
+        "spend per key and team adds up per period, batch after batch",
+        arguments: TestDatabase.available)
+    func spendPerPeriod(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            try await withStore(at: location) { store in
+                try await store.append(Array(records.prefix(2)))
+                try await store.append(Array(records.dropFirst(2)))
+                let allTime = try await store.spend(since: Date(timeIntervalSince1970: 0))
+                #expect(
+                    allTime == [
+                        "key:k1": Spend(costUSD: 0.75, tokens: 45), "team:t1": Spend(costUSD: 0.75, tokens: 45),
+                        "key:k2": Spend(costUSD: 1, tokens: 2),
+                    ])
+                // A period that starts during day two counts all of day two and nothing before.
+                let dayTwo = try await store.spend(since: Self.dayTwo.addingTimeInterval(600))
+                #expect(
+                    dayTwo == [
+                        "key:k1": Spend(costUSD: 0.5, tokens: 30), "team:t1": Spend(costUSD: 0.5, tokens: 30),
+                        "key:k2": Spend(costUSD: 1, tokens: 2),
+                    ])
+                #expect(try await store.spend(since: Self.dayTwo.addingTimeInterval(86_400)).isEmpty)
+                // The per-request records are all kept for the usage report.
+                let totals = try await store.totals(UsageQuery())
+                #expect(totals.map(\.requests) == [4] && totals.map(\.promptTokens) == [38] && totals.map(\.completionTokens) == [23])
+            }
+        }
+    }
+
+    @Test(
+        "a database from before the daily sums gets them from its recorded usage",
+        arguments: TestDatabase.available)
+    func upgradeBackfills(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            // Take the database back to the schema before daily sums, with usage already recorded.
+            try await withStore(at: location) { old in
+                try await old.database.raw(
+                    "DROP TRIGGER usage_records_rollup\(unsafeRaw: backend == .postgres ? " ON usage_records" : "")"
+                ).run()
+                if backend == .postgres {
+                    try await old.database.raw("DROP FUNCTION switchyard_usage_rollup()").run()
+                }
+                try await old.database.raw("DROP TABLE usage_daily").run()
+                try await old.database.delete(from: "switchyard_migrations").where("version", .equal, 7)
+                    .run()
+                try await old.append(records)
+            }
+
+            try await withStore(at: location) { store in
+                let allTime = try await store.spend(since: Date(timeIntervalSince1970: 0))
+                #expect(
+                    allTime == [
+                        "key:k1": Spend(costUSD: 0.75, tokens: 45), "team:t1": Spend(costUSD: 0.75, tokens: 45),
+                        "key:k2": Spend(costUSD: 1, tokens: 2),
+                    ])
+                // And new usage adds to them.
+                try await store.append([
+                    record("r5", key: "k2", team: nil, cost: 0.5, tokens: (3, 3), at: Self.dayTwo)
+                ])
+                #expect(
+                    try await store.spend(since: Self.dayTwo)["key:k2"] == Spend(costUSD: 1.5, tokens: 8))
+            }
+        }
+    }
+}
