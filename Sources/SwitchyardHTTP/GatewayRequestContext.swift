@@ -31,9 +31,7 @@ public struct GatewayRequestContext: RequestContext {
 extension GatewayRequestContext {
     /// What an upstream call made for this request needs to know about it.
     var upstreamContext: UpstreamContext {
-        var logger = self.logger
-        logger[metadataKey: "request_id"] = "\(requestID)"
-        return UpstreamContext(
+        UpstreamContext(
             requestID: requestID, logger: logger, stopwatch: stopwatch, journal: journal, tracer: tracer,
             traceContext: journal?.span?.context ?? .topLevel)
     }

@@ -90,7 +90,16 @@ public struct UpstreamReply: Sendable {
 /// What an adapter needs to know about the request it serves.
 public struct UpstreamContext: Sendable {
     public var requestID: String
-    public var logger: Logger
+    /// Logs with the request's id; tagged when asked for, since most requests never log.
+    public var logger: Logger {
+        get {
+            var logger = untaggedLogger
+            logger[metadataKey: "request_id"] = .string(requestID)
+            return logger
+        }
+        set { untaggedLogger = newValue }
+    }
+    private var untaggedLogger: Logger
     /// Accumulates the time spent waiting on upstreams, so the gateway can report its own overhead.
     public var stopwatch: UpstreamStopwatch
     /// When the whole request must be answered; an adapter waits no longer than this.
@@ -107,7 +116,7 @@ public struct UpstreamContext: Sendable {
         tracer: (any Tracer)? = nil, traceContext: ServiceContext = .topLevel
     ) {
         self.requestID = requestID
-        self.logger = logger
+        self.untaggedLogger = logger
         self.stopwatch = stopwatch
         self.deadline = deadline
         self.journal = journal

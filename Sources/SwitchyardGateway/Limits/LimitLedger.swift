@@ -95,9 +95,12 @@ public final class LimitLedger: Sendable {
     func release(_ scopes: [String], tokenCorrection: Int, now: ContinuousClock.Instant = .now) {
         counters.withLock { table in
             for scope in scopes {
-                table[scope]?.inFlight -= 1
-                table[scope]?.tokensTaken += tokenCorrection
-                if tokenCorrection != 0 { table[scope]?.tokens?.adjust(by: Double(tokenCorrection), at: now) }
+                // Read, change, write back: each nested in-place access through a dictionary would allocate.
+                guard var entry = table[scope] else { continue }
+                entry.inFlight -= 1
+                entry.tokensTaken += tokenCorrection
+                if tokenCorrection != 0 { entry.tokens?.adjust(by: Double(tokenCorrection), at: now) }
+                table[scope] = entry
             }
         }
     }

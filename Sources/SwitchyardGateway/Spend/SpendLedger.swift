@@ -18,6 +18,8 @@ public final class SpendLedger: Service {
     private let alerts: (any AlertSink)?
     /// Per budget period (nil: since ever), the spend per `key:<id>` / `team:<id>`.
     private let periods = Mutex<[BudgetPeriod?: Period]>([:])
+    /// Every budget period kept: nil (all time), then each ``BudgetPeriod``.
+    private static let periods: [BudgetPeriod?] = [nil] + BudgetPeriod.allCases.map(Optional.some)
     /// Soft budgets already reported, as `scope@period start`, so each fires once per period.
     private let alerted = Mutex<Set<String>>([])
 
@@ -38,7 +40,7 @@ public final class SpendLedger: Service {
     /// Reloads every period's spend from storage.
     public func refresh(now: Date = Date()) async throws {
         var loaded: [BudgetPeriod?: Period] = [:]
-        for period in [nil] + BudgetPeriod.allCases.map(Optional.some) {
+        for period in Self.periods {
             let start = Self.start(of: period, containing: now)
             loaded[period] = Period(start: start, spend: try await store.spend(since: start))
         }
@@ -54,18 +56,24 @@ public final class SpendLedger: Service {
         if let team = grant.team { owners.append(("team:" + team.id, "team", team.id, team.name, team.limits)) }
         let reached: [BudgetAlert] = periods.withLock { periods in
             var reached: [BudgetAlert] = []
-            for period in periods.keys {
+            for period in Self.periods {
+                // Moved out and back in, so changing it never copies the table.
+                guard var totals = periods.removeValue(forKey: period) else { continue }
                 for owner in owners {
-                    let before = periods[period]!.spend[owner.scope, default: Spend()].costUSD
-                    periods[period]!.spend[owner.scope, default: Spend()].costUSD += cost
-                    periods[period]!.spend[owner.scope, default: Spend()].tokens += tokens
+                    // Read, change, write back: each nested in-place access through a dictionary would allocate.
+                    var spend = totals.spend[owner.scope] ?? Spend()
+                    let before = spend.costUSD
+                    spend.costUSD += cost
+                    spend.tokens += tokens
+                    totals.spend[owner.scope] = spend
                     if owner.limits.budgetPeriod == period, let soft = owner.limits.softBudgetUSD, before < soft, before + cost >= soft {
                         reached.append(
                             BudgetAlert(
                                 scope: owner.kind, id: owner.id, name: owner.name, spendUSD: before + cost, softBudgetUSD: soft,
-                                maxBudgetUSD: owner.limits.maxBudgetUSD, period: period?.rawValue, periodStart: periods[period]!.start))
+                                maxBudgetUSD: owner.limits.maxBudgetUSD, period: period?.rawValue, periodStart: totals.start))
                     }
                 }
+                periods[period] = totals
             }
             return reached
         }

@@ -18,7 +18,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.publicPaths.contains(request.uri.path) || (metricsArePublic && request.uri.path == "/metrics") {
+        let path = request.uri.path
+        if Self.publicPaths.contains(path) || (metricsArePublic && path == "/metrics") {
             return try await next(request, context)
         }
         var context = context

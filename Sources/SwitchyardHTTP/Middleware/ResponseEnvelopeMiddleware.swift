@@ -24,8 +24,10 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var context = context
         context.requestID = RequestIDGenerator.clientSupplied(request.headers[.requestID]) ?? requestIDs.next()
+        // Hummingbird makes the path anew on each read.
+        let path = request.uri.path
         // Probes and scrapes are not requests anyone needs traced, logged or counted.
-        let journal = Self.isProbe(request.uri.path) ? nil : begin(request, context: &context)
+        let journal = Self.isProbe(path) ? nil : begin(request, path: path, context: &context)
         var response: Response
         do {
             response = try await next(request, context)
@@ -37,7 +39,7 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
             journal?.recordError(gatewayError)
             // Each API answers errors in its own shape.
             response =
-                request.uri.path.hasPrefix("/v1/messages")
+                path.hasPrefix("/v1/messages")
                 ? AnthropicErrorRendering.response(for: gatewayError) : OpenAIErrorRendering.response(for: gatewayError)
         }
         response.headers[.requestID] = context.requestID
@@ -51,11 +53,11 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
     }
 
     /// Opens the request's journal, continuing the client's trace when it sent one.
-    private func begin(_ request: Request, context: inout Context) -> RequestJournal {
+    private func begin(_ request: Request, path: String, context: inout Context) -> RequestJournal {
         context.tracer = observer.tracer
         var parent = ServiceContext.topLevel
         observer.tracer?.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
-        let journal = observer.begin(requestID: context.requestID, method: request.method.rawValue, path: request.uri.path, parent: parent)
+        let journal = observer.begin(requestID: context.requestID, method: request.method.rawValue, path: path, parent: parent)
         context.journal = journal
         return journal
     }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTPTypes
+import SwitchyardCore
 
 /// Closes connections whose client is too slow to send a request: the head must arrive within `headTimeout` of
 /// the connection opening or the previous response ending, and the body within `bodyTimeout` of the head.
@@ -15,7 +16,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
 
     private let headTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
-    private var timer: Scheduled<Void>?
+    private var watchdog: ConnectionWatchdog?
     /// Requests whose head arrived and whose response has not ended.
     private var unansweredRequests = 0
     private var readingBody = false
@@ -26,11 +27,12 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(headTimeout, context: context) }
+        watchdog = ConnectionWatchdog(on: context.eventLoop) { [weak context] in context?.close(promise: nil) }
+        if context.channel.isActive { arm(headTimeout) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(headTimeout, context: context)
+        arm(headTimeout)
         context.fireChannelActive()
     }
 
@@ -39,12 +41,12 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
         case .head:
             unansweredRequests += 1
             readingBody = true
-            arm(bodyTimeout, context: context)
+            arm(bodyTimeout)
         case .body:
             break
         case .end:
             readingBody = false
-            disarm()
+            watchdog?.disarm()
         }
         context.fireChannelRead(data)
     }
@@ -52,7 +54,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
             unansweredRequests = max(0, unansweredRequests - 1)
-            if unansweredRequests == 0 && !readingBody { arm(headTimeout, context: context) }
+            if unansweredRequests == 0 && !readingBody { arm(headTimeout) }
         }
         context.write(data, promise: promise)
     }
@@ -67,23 +69,15 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        watchdog?.stop()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        watchdog?.stop()
     }
 
-    private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext) {
-        disarm()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            context.close(promise: nil)
-        }
-    }
-
-    private func disarm() {
-        timer?.cancel()
-        timer = nil
+    private func arm(_ timeout: TimeAmount) {
+        watchdog?.arm(at: .now() + timeout)
     }
 }

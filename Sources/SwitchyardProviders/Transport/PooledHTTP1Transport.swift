@@ -53,7 +53,7 @@ final class PooledHTTP1Transport: UpstreamTransport {
         self.pools = pools
     }
 
-    func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: Logger) async throws -> UpstreamHTTPResponse {
+    func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: @autoclosure () -> Logger) async throws -> UpstreamHTTPResponse {
         let url = try UpstreamURL(request.url)
         var headers = request.headers
         if !headers.contains(name: "host") { headers.add(name: "host", value: url.origin.hostHeader) }
@@ -281,7 +281,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     private var headTimeout = TimeAmount.zero
     private var keepAlive = true
     private var lastRead = NIODeadline.now()
-    private var timer: Scheduled<Void>?
+    /// Whether the head has arrived: the watchdog then watches for silence instead of the head timeout.
+    private var receivingBody = false
+    private var watchdog: ConnectionWatchdog?
 
     init(pool: UpstreamConnectionPool, origin: UpstreamOrigin) {
         self.pool = pool
@@ -294,9 +296,11 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        watchdog = ConnectionWatchdog(on: context.eventLoop) { [weak self] in self?.deadlinePassed() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        watchdog?.stop()
         self.context = nil
     }
 
@@ -318,7 +322,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        schedule(in: headTimeout) { $0.timedOut(UpstreamTransportError.headTimeout) }
+        receivingBody = false
+        watchdog?.arm(at: .now() + headTimeout)
     }
 
     func close() {
@@ -334,17 +339,15 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             // Only a clean, successful exchange leaves the connection reusable: an error may come before the
             // upstream read the whole request.
             keepAlive = head.isKeepAlive && (200..<300).contains(head.status.code)
-            timer?.cancel()
-            timer = nil
             lastRead = .now()
+            receivingBody = true
+            if let limit = pool.idleReadTimeout { watchdog?.arm(at: lastRead + limit) } else { watchdog?.disarm() }
             exchange.receivedHead(head)
-            watchForSilence()
         case .body(let bytes):
             lastRead = .now()
             exchange.receivedBody(bytes)
         case .end:
-            timer?.cancel()
-            timer = nil
+            watchdog?.disarm()
             self.exchange = nil
             exchange.receivedEnd()
             if keepAlive, context.channel.isActive {
@@ -362,8 +365,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        watchdog?.stop()
         if let exchange {
             self.exchange = nil
             if reused, exchange.detachForRetry() {
@@ -390,27 +392,19 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         context?.close(promise: nil)
     }
 
-    /// Fails the exchange when the upstream stays silent past the idle read timeout (a paused read is not silence).
-    private func watchForSilence() {
-        guard let limit = pool.idleReadTimeout else { return }
-        schedule(at: lastRead + limit) { handler in
-            guard let exchange = handler.exchange else { return }
-            if exchange.isReadingPaused { handler.lastRead = .now() }
-            if NIODeadline.now() - handler.lastRead >= limit {
-                handler.timedOut(UpstreamTransportError.readTimeout)
-            } else {
-                handler.watchForSilence()
-            }
+    /// Before the head: the head timeout passed. After it: the upstream may have stayed silent past the idle read
+    /// timeout (reads since, or a paused read, which is not silence, push the deadline on).
+    private func deadlinePassed() {
+        guard let exchange else { return }
+        guard receivingBody, let limit = pool.idleReadTimeout else {
+            timedOut(UpstreamTransportError.headTimeout)
+            return
         }
-    }
-
-    private func schedule(in delay: TimeAmount, _ body: @escaping (UpstreamConnectionHandler) -> Void) {
-        schedule(at: .now() + delay, body)
-    }
-
-    private func schedule(at deadline: NIODeadline, _ body: @escaping (UpstreamConnectionHandler) -> Void) {
-        guard let context else { return }
-        timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in body(self) }
+        if exchange.isReadingPaused { lastRead = .now() }
+        if NIODeadline.now() - lastRead >= limit {
+            timedOut(UpstreamTransportError.readTimeout)
+        } else {
+            watchdog?.arm(at: lastRead + limit)
+        }
     }
 }

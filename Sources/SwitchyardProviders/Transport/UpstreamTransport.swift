@@ -13,7 +13,7 @@ import SwitchyardCore
 protocol UpstreamTransport: Sendable {
     /// Sends `request`; returns once the response head arrived.
     /// - Throws: ``UpstreamTransportError``, or `CancellationError` when the calling task was cancelled.
-    func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: Logger) async throws -> UpstreamHTTPResponse
+    func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: @autoclosure () -> Logger) async throws -> UpstreamHTTPResponse
 }
 
 /// One request to an upstream, body included.
@@ -106,13 +106,13 @@ struct UpstreamResponseBody: AsyncSequence, Sendable {
 struct AsyncHTTPClientTransport: UpstreamTransport {
     let client: HTTPClient
 
-    func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: Logger) async throws -> UpstreamHTTPResponse {
+    func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: @autoclosure () -> Logger) async throws -> UpstreamHTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = request.method
         outgoing.headers = request.headers
         if let body = request.body { outgoing.body = .bytes(body) }
         do {
-            let response = try await client.execute(outgoing, timeout: .nanoseconds(headTimeout.wholeNanoseconds), logger: logger)
+            let response = try await client.execute(outgoing, timeout: .nanoseconds(headTimeout.wholeNanoseconds), logger: logger())
             return UpstreamHTTPResponse(status: response.status, headers: response.headers, body: .init(source: .asyncHTTPClient(response.body)))
         } catch {
             throw Self.translate(error)

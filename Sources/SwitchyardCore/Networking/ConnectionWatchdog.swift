@@ -1,0 +1,56 @@
+import NIOCore
+
+/// One connection's timer, on the connection's event loop: its owner moves the deadline as often as it likes,
+/// and only a deadline earlier than the timer's next firing schedules anew.
+///
+/// A connection re-arms its timeouts on every request; cancelling and scheduling an event-loop task each time
+/// costs allocations on the hot path. Here a firing that finds the deadline moved later simply waits again, so
+/// on a busy keep-alive connection the loop schedules about once per timeout period instead of per request.
+public final class ConnectionWatchdog {
+    private let loop: any EventLoop
+    private let expired: () -> Void
+    private var deadline: NIODeadline?
+    private var firing: (at: NIODeadline, task: Scheduled<Void>)?
+
+    /// `expired` runs on the loop when a deadline passes; it should capture its owner weakly.
+    public init(on loop: any EventLoop, expired: @escaping () -> Void) {
+        self.loop = loop
+        self.expired = expired
+    }
+
+    /// Calls `expired` once `deadline` passes, unless it is moved or cleared first.
+    public func arm(at deadline: NIODeadline) {
+        self.deadline = deadline
+        if let firing, firing.at <= deadline { return }
+        firing?.task.cancel()
+        schedule(at: deadline)
+    }
+
+    /// Clears the deadline; a pending firing finds nothing to do.
+    public func disarm() {
+        deadline = nil
+    }
+
+    /// Clears the deadline and cancels the pending firing: for a connection that is going away.
+    public func stop() {
+        deadline = nil
+        firing?.task.cancel()
+        firing = nil
+    }
+
+    private func schedule(at time: NIODeadline) {
+        let task = loop.assumeIsolated().scheduleTask(deadline: time) { [weak self] () -> Void in self?.fire() }
+        firing = (time, task)
+    }
+
+    private func fire() {
+        firing = nil
+        guard let deadline else { return }
+        if deadline <= .now() {
+            self.deadline = nil
+            expired()
+        } else {
+            schedule(at: deadline)
+        }
+    }
+}
