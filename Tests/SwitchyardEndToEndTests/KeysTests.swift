@@ -113,6 +113,20 @@ struct KeysTests {
             #expect(expired.errorCode == "expired_api_key")
         }
     }
+
+    @Test("a key is read from Authorization (any case of Bearer), x-api-key or x-goog-api-key; anything else is 401")
+    func presentedKeys() async throws {
+        try await GatewayHarness.withGateway(yaml: Self.yaml) { gateway in
+            let secret = try #require(try await gateway.request("/admin/keys", body: #"{"name":"reader"}"#).json["key"] as? String)
+            for header in [("authorization", "bearer \(secret)"), ("authorization", "BEARER   \(secret)"), ("x-api-key", secret), ("x-goog-api-key", secret)] {
+                #expect(try await gateway.request(.GET, "/v1/models", key: nil, headers: [header]).status == 200, "\(header.0)")
+            }
+            for header in [("authorization", "Basic \(secret)"), ("authorization", "Bearer"), ("authorization", "Bearer \(secret)x"), ("x-other", secret)] {
+                let reply = try await gateway.request(.GET, "/v1/models", key: nil, headers: [header])
+                #expect(reply.status == 401, "\(header.0): \(header.1.prefix(8))")
+            }
+        }
+    }
 }
 
 @Suite("Updating and rotating keys")

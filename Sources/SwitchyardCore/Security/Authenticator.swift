@@ -99,8 +99,9 @@ public struct Authenticator: Sendable {
     /// - Throws: 401 ``GatewayError`` when no key was sent, or the key is unknown, deleted or expired.
     public func authenticate(_ key: String?, now: Date = Date()) throws(GatewayError) -> Caller {
         guard let key, !key.isEmpty else { throw .missingKey() }
-        if masterKey.matches(key) { return .master }
-        guard let grant = directory.grant(for: SecretDigest(of: key)) else { throw .invalidKey() }
+        let digest = SecretDigest(of: key)
+        if masterKey.matches(digest) { return .master }
+        guard let grant = directory.grant(for: digest) else { throw .invalidKey() }
         if let expiry = grant.key.expiresAt, expiry <= now {
             throw GatewayError(status: 401, kind: .authentication, code: "expired_api_key", message: "The API key expired.")
         }

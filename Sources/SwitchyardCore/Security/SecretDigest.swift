@@ -5,7 +5,8 @@ public struct SecretDigest: Sendable, Hashable {
     public let bytes: [UInt8]
 
     public init(of secret: some StringProtocol) {
-        bytes = Array(SHA256.hash(data: Array(secret.utf8)))
+        let digest = secret.utf8.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        bytes = Array(digest ?? SHA256.hash(data: Array(secret.utf8)))
     }
 
     /// Restores a digest from its hex form; nil if `hex` is not 64 hex digits.
@@ -34,7 +35,11 @@ public struct SecretDigest: Sendable, Hashable {
 
     /// Whether `secret` hashes to this digest, compared in constant time.
     public func matches(_ secret: some StringProtocol) -> Bool {
-        let candidate = SecretDigest(of: secret)
+        matches(SecretDigest(of: secret))
+    }
+
+    /// Whether `candidate` is this digest, compared in constant time.
+    public func matches(_ candidate: SecretDigest) -> Bool {
         var difference: UInt8 = 0
         for (left, right) in zip(bytes, candidate.bytes) { difference |= left ^ right }
         return difference == 0 && bytes.count == candidate.bytes.count

@@ -13,6 +13,7 @@ public final class GatewayMetrics: Sendable {
     let factory: any MetricsFactory
     private let requestSeries = Mutex<[RequestLabels: RequestSeries]>([:])
     private let callerSeries = Mutex<[CallerLabels: CallerSeries]>([:])
+    private let attemptSeries = Mutex<[AttemptLabels: AttemptSeries]>([:])
     /// Requests in flight; the gauge is set under the same lock, so it never lags behind an older value.
     private let inFlightCount = Mutex<Int>(0)
     private let inFlight: Gauge
@@ -129,10 +130,29 @@ public final class GatewayMetrics: Sendable {
 
     /// One upstream attempt ended: `success`, `failure` or `abandoned`.
     func attemptFinished(target: Target, provider: ProviderKind?, outcome: String, duration: Duration) {
-        let dimensions = [("target", target.label), ("provider", provider?.rawValue ?? "none"), ("outcome", outcome)]
-        Counter(label: "switchyard_upstream_attempts_total", dimensions: dimensions, factory: factory).increment()
-        Timer(label: "switchyard_upstream_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
-            .recordNanoseconds(duration.wholeNanoseconds)
+        let labels = AttemptLabels(target: target.label, provider: provider?.rawValue ?? "none", outcome: outcome)
+        let series = attemptSeries.withLock { cache in
+            if let series = cache[labels] { return series }
+            let dimensions = [("target", labels.target), ("provider", labels.provider), ("outcome", labels.outcome)]
+            let series = AttemptSeries(
+                attempts: Counter(label: "switchyard_upstream_attempts_total", dimensions: dimensions, factory: factory),
+                duration: Timer(label: "switchyard_upstream_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory))
+            cache[labels] = series
+            return series
+        }
+        series.attempts.increment()
+        series.duration.recordNanoseconds(duration.wholeNanoseconds)
+    }
+
+    private struct AttemptLabels: Hashable {
+        var target: String
+        var provider: String
+        var outcome: String
+    }
+
+    private struct AttemptSeries: Sendable {
+        let attempts: Counter
+        let duration: Timer
     }
 
     /// A target's circuit changed state: 0 closed, 1 half-open, 2 open.

@@ -40,9 +40,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// The key from `Authorization: Bearer`, `x-api-key` or `x-goog-api-key`, in that order.
     static func presentedKey(in headers: HTTPFields) -> String? {
         if let authorization = headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return String(parts[1].drop(while: { $0 == " " }))
+            // `Bearer <key>`, the scheme in any case.
+            let utf8 = authorization.utf8
+            if utf8.count > 7, utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("bearer ".utf8) {
+                return String(authorization.utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") }))
             }
         }
         return headers[.apiKey] ?? headers[.googleAPIKey]
