@@ -93,7 +93,7 @@ public final class SwitchyardServer: Sendable {
         services.metrics = { prometheus.render() }
         services.metricsRequireKey = configuration.metricsRequireKey
         services.observer = RequestObserver(
-            metrics: metrics, tracer: traces?.tracer, requestLog: requestLog, requestLines: logging.requestLines ? logger : nil,
+            metrics: metrics, tracer: traces?.tracer, requestLog: requestLog, requestLines: logging.requestLines ? LineLogHandler.lineSink(for: logger) : nil,
             captureLimit: logging.requestLog && logging.bodies ? logging.maxBodyBytes : nil)
         services.requestLog = logging.requestLog ? store : nil
         let background = BackgroundResponses()

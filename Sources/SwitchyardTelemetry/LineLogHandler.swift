@@ -30,29 +30,45 @@ public struct LineLogHandler: LogHandler {
         if let extra = event.metadata {
             if merged.isEmpty { merged = extra } else { merged.merge(extra) { _, new in new } }
         }
+        let fields = merged.sorted(by: { $0.key < $1.key }).lazy.map { (key: $0.key, value: Field.metadata($0.value)) }
+        writeLine(level: event.level, message: event.message.description, fields: fields)
+    }
+
+    /// A field of a line: swift-log metadata, or a typed value from a ``LogLineSink``.
+    enum Field {
+        case metadata(Logger.MetadataValue)
+        case typed(LogFieldValue)
+    }
+
+    func writeLine(level: Logger.Level, message: String, fields: some Sequence<(key: String, value: Field)>) {
         var line: [UInt8] = []
         line.reserveCapacity(256)
         switch format {
-        case .json: Self.json(event, label: label, metadata: merged, into: &line)
-        case .text: Self.text(event, label: label, metadata: merged, into: &line)
+        case .json: Self.json(level: level, label: label, message: message, fields: fields, into: &line)
+        case .text: Self.text(level: level, label: label, message: message, fields: fields, into: &line)
         }
         writer.write(line)
     }
 
-    static func json(_ event: LogEvent, label: String, metadata: Logger.Metadata, into line: inout [UInt8]) {
+    static func json(
+        level: Logger.Level, label: String, message: String, fields: some Sequence<(key: String, value: Field)>, into line: inout [UInt8]
+    ) {
         line.append(contentsOf: #"{"time":""#.utf8)
         UTCTimestamp.append(to: &line)
         line.append(contentsOf: #"","level":""#.utf8)
-        line.append(contentsOf: event.level.rawValue.utf8)
+        line.append(contentsOf: level.rawValue.utf8)
         line.append(contentsOf: #"","label":"#.utf8)
         JSONText.appendString(label, to: &line)
         line.append(contentsOf: #","message":"#.utf8)
-        JSONText.appendString(event.message.description, to: &line)
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !reservedKeys.contains(key) {
+        JSONText.appendString(message, to: &line)
+        for (key, value) in fields where !reservedKeys.contains(key) {
             line.append(UInt8(ascii: ","))
             JSONText.appendString(key, to: &line)
             line.append(UInt8(ascii: ":"))
-            JSONText.appendValue(value, to: &line)
+            switch value {
+            case .metadata(let value): JSONText.appendValue(value, to: &line)
+            case .typed(let value): JSONText.appendValue(value, to: &line)
+            }
         }
         line.append(UInt8(ascii: "}"))
     }
@@ -60,13 +76,23 @@ public struct LineLogHandler: LogHandler {
     /// Fields every line has, which metadata may not overwrite.
     private static let reservedKeys: Set<String> = ["time", "level", "label", "message"]
 
-    static func text(_ event: LogEvent, label: String, metadata: Logger.Metadata, into line: inout [UInt8]) {
+    static func text(
+        level: Logger.Level, label: String, message: String, fields: some Sequence<(key: String, value: Field)>, into line: inout [UInt8]
+    ) {
         UTCTimestamp.append(to: &line)
-        line.append(contentsOf: " \(event.level.rawValue) \(label): ".utf8)
-        appendEscaped("\(event.message)", to: &line)
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            line.append(contentsOf: " \(key)=".utf8)
-            appendEscaped("\(value)", to: &line)
+        line.append(contentsOf: " \(level.rawValue) \(label): ".utf8)
+        appendEscaped(message, to: &line)
+        for (key, value) in fields {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            switch value {
+            case .metadata(let value): appendEscaped("\(value)", to: &line)
+            case .typed(.string(let text)): appendEscaped(text, to: &line)
+            case .typed(.integer(let number)): line.append(contentsOf: String(number).utf8)
+            case .typed(.number(let number)): line.append(contentsOf: String(number).utf8)
+            case .typed(.flag(let flag)): line.append(contentsOf: (flag ? "true" : "false").utf8)
+            }
         }
     }
 
@@ -103,6 +129,16 @@ enum JSONText {
         line.append(UInt8(ascii: "\""))
     }
 
+    static func appendValue(_ value: LogFieldValue, to line: inout [UInt8]) {
+        switch value {
+        case .string(let text): appendString(text, to: &line)
+        case .integer(let number): line.append(contentsOf: String(number).utf8)
+        case .number(let number) where number.isFinite: line.append(contentsOf: String(number).utf8)
+        case .number(let number): appendString(String(number), to: &line)
+        case .flag(let flag): line.append(contentsOf: (flag ? "true" : "false").utf8)
+        }
+    }
+
     /// Numbers and booleans as JSON numbers and booleans, nested metadata as objects and arrays, the rest as strings.
     static func appendValue(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
         switch value {
@@ -132,5 +168,26 @@ enum JSONText {
             }
             line.append(UInt8(ascii: "}"))
         }
+    }
+}
+
+/// Request lines written by the log handler directly from their typed fields, skipping swift-log's metadata.
+struct LineLogHandlerSink: LogLineSink {
+    let handler: LineLogHandler
+
+    func info(_ message: String, fields: [(key: String, value: LogFieldValue)]) {
+        guard handler.logLevel <= .info else { return }
+        handler.writeLine(level: .info, message: message, fields: fields.lazy.map { (key: $0.key, value: LineLogHandler.Field.typed($0.value)) })
+    }
+}
+
+extension LineLogHandler {
+    /// A sink for `logger`'s lines: written straight by its handler when that is a plain ``LineLogHandler``
+    /// (no metadata of its own), otherwise through `logger`.
+    public static func lineSink(for logger: Logger) -> any LogLineSink {
+        if let handler = logger.handler as? LineLogHandler, handler.metadata.isEmpty, handler.metadataProvider == nil {
+            return LineLogHandlerSink(handler: handler)
+        }
+        return LoggerLineSink(logger)
     }
 }

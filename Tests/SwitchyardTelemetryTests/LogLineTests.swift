@@ -62,11 +62,15 @@ struct LogLineTests {
         #expect(ISO8601Input.date(time) != nil)
     }
 
-    @Test("a request line carries who, what, where, how it ended and what it cost; never a key")
-    func requestLine() throws {
+    @Test(
+        "a request line carries who, what, where, how it ended and what it cost; never a key",
+        arguments: ["written by the handler", "through swift-log"])
+    func requestLine(_ path: String) throws {
         let capture = PipeCapture()
         let logger = Logger(label: "switchyard") { LineLogHandler(label: $0, level: .info, format: .json, writer: capture.writer) }
-        let observer = RequestObserver(requestLines: logger)
+        let direct = LineLogHandler.lineSink(for: logger)
+        #expect(!(direct is LoggerLineSink))
+        let observer = RequestObserver(requestLines: path == "through swift-log" ? LoggerLineSink(logger) : direct)
         let journal = observer.begin(requestID: "req_1", method: "POST", path: "/v1/chat/completions", parent: .topLevel)
         journal.update { summary in
             summary.keyID = "key_1"
@@ -96,6 +100,16 @@ struct LogLineTests {
         #expect(line["cost_usd"] as? Double == 0.25)
         #expect(line["latency_ms"] is Double)
         #expect((line["error"] as? String)?.contains("sk-abcdefgh") == false)
+        #expect(line["completion_tokens"] as? Int == 10 && line["path"] as? String == "/v1/chat/completions")
+    }
+
+    @Test("request lines follow the level: none above info")
+    func requestLinesFollowLevel() {
+        let capture = PipeCapture()
+        let logger = Logger(label: "switchyard") { LineLogHandler(label: $0, level: .warning, format: .json, writer: capture.writer) }
+        let observer = RequestObserver(requestLines: LineLogHandler.lineSink(for: logger))
+        observer.begin(requestID: "req_1", method: "GET", path: "/v1/models", parent: .topLevel).finish(status: 200)
+        #expect(capture.lines().isEmpty)
     }
 
     @Test("text lines for terminals")

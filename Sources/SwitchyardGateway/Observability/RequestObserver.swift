@@ -15,12 +15,12 @@ public struct RequestObserver: Sendable {
     public let tracer: (any Tracer)?
     public let requestLog: BatchedWriter<RequestSummary>?
     /// Where request lines go; nil writes none.
-    public let requestLines: Logger?
+    public let requestLines: (any LogLineSink)?
     /// The most body bytes the request log keeps; nil keeps no bodies.
     public let captureLimit: Int?
 
     public init(
-        metrics: GatewayMetrics? = nil, tracer: (any Tracer)? = nil, requestLog: BatchedWriter<RequestSummary>? = nil, requestLines: Logger? = nil,
+        metrics: GatewayMetrics? = nil, tracer: (any Tracer)? = nil, requestLog: BatchedWriter<RequestSummary>? = nil, requestLines: (any LogLineSink)? = nil,
         captureLimit: Int? = nil
     ) {
         self.metrics = metrics
@@ -89,30 +89,30 @@ public struct RequestObserver: Sendable {
     }
 
     /// One line per request at info: who, what, where it went, how it ended, what it cost. Never a key or a body.
-    static func logLine(_ summary: RequestSummary, to logger: Logger) {
-        var metadata: Logger.Metadata = [
-            "request_id": .string(summary.requestID),
-            "method": .string(summary.method),
-            "path": .string(summary.path),
-            "status": .stringConvertible(summary.status),
-            "latency_ms": .stringConvertible(summary.duration.milliseconds),
-        ]
-        if let keyID = summary.keyID { metadata["key_id"] = .string(keyID) }
-        if let teamID = summary.teamID { metadata["team_id"] = .string(teamID) }
-        if let model = summary.model { metadata["model"] = .string(model) }
-        if let target = summary.target { metadata["target"] = .string(target.label) }
-        if summary.attempts > 0 { metadata["attempts"] = .stringConvertible(summary.attempts) }
-        if summary.stream { metadata["stream"] = .stringConvertible(true) }
-        if summary.promptTokens > 0 || summary.completionTokens > 0 {
-            metadata["prompt_tokens"] = .stringConvertible(summary.promptTokens)
-            metadata["completion_tokens"] = .stringConvertible(summary.completionTokens)
-            if summary.cachedTokens > 0 { metadata["cached_tokens"] = .stringConvertible(summary.cachedTokens) }
-        }
-        if summary.costUSD > 0 { metadata["cost_usd"] = .stringConvertible(summary.costUSD) }
-        if let ttft = summary.timeToFirstToken { metadata["ttft_ms"] = .stringConvertible(ttft.milliseconds) }
-        if let overhead = summary.overhead { metadata["overhead_ms"] = .stringConvertible(overhead.milliseconds) }
-        if let error = summary.errorMessage { metadata["error"] = .string(SecretRedactor.redact(error)) }
-        logger.info("request", metadata: metadata)
+    /// Fields are in alphabetical order, as every other line's metadata.
+    static func logLine(_ summary: RequestSummary, to sink: any LogLineSink) {
+        var fields: [(key: String, value: LogFieldValue)] = []
+        fields.reserveCapacity(18)
+        if summary.attempts > 0 { fields.append(("attempts", .integer(summary.attempts))) }
+        let tokens = summary.promptTokens > 0 || summary.completionTokens > 0
+        if tokens && summary.cachedTokens > 0 { fields.append(("cached_tokens", .integer(summary.cachedTokens))) }
+        if tokens { fields.append(("completion_tokens", .integer(summary.completionTokens))) }
+        if summary.costUSD > 0 { fields.append(("cost_usd", .number(summary.costUSD))) }
+        if let error = summary.errorMessage { fields.append(("error", .string(SecretRedactor.redact(error)))) }
+        if let keyID = summary.keyID { fields.append(("key_id", .string(keyID))) }
+        fields.append(("latency_ms", .number(summary.duration.milliseconds)))
+        fields.append(("method", .string(summary.method)))
+        if let model = summary.model { fields.append(("model", .string(model))) }
+        if let overhead = summary.overhead { fields.append(("overhead_ms", .number(overhead.milliseconds))) }
+        fields.append(("path", .string(summary.path)))
+        if tokens { fields.append(("prompt_tokens", .integer(summary.promptTokens))) }
+        fields.append(("request_id", .string(summary.requestID)))
+        fields.append(("status", .integer(summary.status)))
+        if summary.stream { fields.append(("stream", .flag(true))) }
+        if let target = summary.target { fields.append(("target", .string(target.label))) }
+        if let teamID = summary.teamID { fields.append(("team_id", .string(teamID))) }
+        if let ttft = summary.timeToFirstToken { fields.append(("ttft_ms", .number(ttft.milliseconds))) }
+        sink.info("request", fields: fields)
     }
 }
 
