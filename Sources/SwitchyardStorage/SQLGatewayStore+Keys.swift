@@ -25,6 +25,11 @@ extension SQLGatewayStore {
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).orderBy("created_at").all().map(Self.key)
     }
 
+    public func keysRevision() async throws -> Int {
+        try await database.select().column("revision").from("revisions").where("name", .equal, "keys")
+            .first(decodingColumn: "revision", as: Int.self) ?? 0
+    }
+
     public func key(id: String) async throws -> VirtualKey? {
         try await database.select().columns(Self.keyColumns).from("virtual_keys").where("id", .equal, id)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first().map(Self.key)

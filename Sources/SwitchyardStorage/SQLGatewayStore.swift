@@ -28,6 +28,11 @@ public final class SQLGatewayStore: GatewayStore {
 
     /// Opens (creating if needed) the database at `location` and brings its schema up to date.
     public static func open(_ location: StorageLocation, logger: Logger) async throws -> SQLGatewayStore {
+        try await open(location, migrations: SchemaMigration.all, logger: logger)
+    }
+
+    /// Opens the database at `location` with `migrations` applied: all of them, but for tests of upgrades.
+    static func open(_ location: StorageLocation, migrations: [SchemaMigration], logger: Logger) async throws -> SQLGatewayStore {
         let store: SQLGatewayStore
         switch location {
         case .sqliteFile, .sqliteInMemory:
@@ -44,7 +49,7 @@ public final class SQLGatewayStore: GatewayStore {
             store = SQLGatewayStore(connections: .postgres(pool), database: pool.database(logger: logger).sql(), location: location)
         }
         do {
-            try await store.migrate()
+            try await store.migrate(migrations)
         } catch {
             try? await store.close()
             throw error
@@ -54,7 +59,7 @@ public final class SQLGatewayStore: GatewayStore {
 
     /// Applies pending migrations while holding the database's write lock, so replicas starting together
     /// migrate one at a time.
-    private func migrate() async throws {
+    private func migrate(_ migrations: [SchemaMigration]) async throws {
         if case .sqlite = connections {
             // The wait for a lock is set first: switching to WAL needs one when another process holds the file.
             try await database.raw("PRAGMA busy_timeout=5000").run()
@@ -66,7 +71,7 @@ public final class SQLGatewayStore: GatewayStore {
             try await session.raw(isSQLite ? "BEGIN IMMEDIATE" : "BEGIN").run()
             do {
                 if !isSQLite { try await session.raw("SELECT pg_advisory_xact_lock(7406142)").run() }
-                try await SchemaMigration.migrate(session)
+                try await SchemaMigration.migrate(session, migrations: migrations)
                 try await session.raw("COMMIT").run()
             } catch {
                 try? await session.raw("ROLLBACK").run()

@@ -149,6 +149,16 @@ struct SchemaMigration: Sendable {
                 try await database.raw("\(unsafeRaw: statement)").run()
             }
         },
+        SchemaMigration(version: 8, name: "key directory revision") { database in
+            try await database.create(table: "revisions")
+                .column("name", type: .text, .primaryKey(autoIncrement: false))
+                .column("revision", type: .bigint, .notNull)
+                .run()
+            try await database.raw("INSERT INTO revisions (name, revision) VALUES ('keys', 0)").run()
+            for statement in KeyRevision.triggerStatements(dialect: database.dialect.name) {
+                try await database.raw("\(unsafeRaw: statement)").run()
+            }
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -156,6 +156,36 @@ struct KeyStoreTests {
     }
 }
 
+extension KeyStoreTests {
+    @Test("every change to keys or teams, and only a change, moves the key revision", arguments: TestDatabase.available)
+    func revision(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            let store = try await SQLGatewayStore.open(location, logger: logger)
+            var seen = [try await store.keysRevision()]
+            func changed() async throws -> Bool {
+                let revision = try await store.keysRevision()
+                defer { seen.append(revision) }
+                return revision != seen.last
+            }
+            try await store.insert(Team(id: "team_1", name: "search", models: nil, limits: UsageLimits(), createdAt: Date()))
+            #expect(try await changed())
+            var key = makeKey("indexer", team: "team_1")
+            try await store.insert(key)
+            #expect(try await changed())
+            _ = try await store.activeKeys()
+            #expect(try await changed() == false)
+            key.name = "renamed"
+            #expect(try await store.update(key))
+            #expect(try await changed())
+            #expect(try await store.deleteKey(id: key.id))
+            #expect(try await changed())
+            #expect(try await store.deleteTeam(id: "team_1"))
+            #expect(try await changed())
+            try await store.close()
+        }
+    }
+}
+
 extension VirtualKey {
     fileprivate func withID(_ id: String) -> VirtualKey {
         var copy = self

@@ -78,19 +78,13 @@ struct UsageStoreTests {
         arguments: TestDatabase.available)
     func upgradeBackfills(_ backend: TestDatabase) async throws {
         try await backend.withLocation { location in
-            // Take the database back to the schema before daily sums, with usage already recorded.
-            try await withStore(at: location) { old in
-                try await old.database.raw(
-                    "DROP TRIGGER usage_records_rollup\(unsafeRaw: backend == .postgres ? " ON usage_records" : "")"
-                ).run()
-                if backend == .postgres {
-                    try await old.database.raw("DROP FUNCTION switchyard_usage_rollup()").run()
-                }
-                try await old.database.raw("DROP TABLE usage_daily").run()
-                try await old.database.delete(from: "switchyard_migrations").where("version", .equal, 7)
-                    .run()
-                try await old.append(records)
+            // A database at the schema before daily sums, with usage already recorded.
+            let old = try await SQLGatewayStore.open(location, migrations: SchemaMigration.all.filter { $0.version < 7 }, logger: logger)
+            do { try await old.append(records) } catch {
+                try? await old.close()
+                throw error
             }
+            try await old.close()
 
             try await withStore(at: location) { store in
                 let allTime = try await store.spend(since: Date(timeIntervalSince1970: 0))

@@ -3,6 +3,9 @@ public protocol KeyStore: Sendable {
     func insert(_ key: VirtualKey) async throws
     /// Every key not deleted, expired ones included (expiry is checked when a key is used).
     func activeKeys() async throws -> [VirtualKey]
+    /// A number that changes whenever a key or team is created, changed or deleted (through any replica): a cheap
+    /// check for whether the active keys need reading again.
+    func keysRevision() async throws -> Int
     func key(id: String) async throws -> VirtualKey?
     /// Replaces an active key's settings and digest (an update or a rotation); false when there was no such key.
     func update(_ key: VirtualKey) async throws -> Bool

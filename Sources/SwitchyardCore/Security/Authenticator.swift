@@ -46,6 +46,8 @@ public final class KeyDirectory: Sendable {
         var grants: [SecretDigest: KeyGrant] = [:]
         /// The ticket of the load the table came from.
         var ticket: UInt64 = 0
+        /// The store's key revision read before that load.
+        var revision: Int?
     }
 
     private let table = Mutex(Table())
@@ -57,15 +59,29 @@ public final class KeyDirectory: Sendable {
     /// Loads every active key and team from `store`. Of two loads that overlap, the one that started last wins:
     /// a periodic reload that read the store before a key was created cannot hide that key when it finishes later.
     public func refresh(from store: any KeyStore) async throws {
+        try await load(from: store, revision: store.keysRevision())
+    }
+
+    /// Loads the keys again only when the store's key revision moved since the last load: the periodic check,
+    /// one small read when nothing changed.
+    public func refreshIfChanged(from store: any KeyStore) async throws {
+        let revision = try await store.keysRevision()
+        if table.withLock({ $0.revision }) == revision { return }
+        try await load(from: store, revision: revision)
+    }
+
+    /// `revision` is read before the keys, so a change made while they load moves it on and the next check
+    /// loads again.
+    private func load(from store: any KeyStore, revision: Int) async throws {
         let ticket = tickets.add(1, ordering: .relaxed).newValue
         let keys = try await store.activeKeys()
         let teams = try await store.teams()
-        replace(keys: keys, teams: teams, ticket: ticket)
+        replace(keys: keys, teams: teams, ticket: ticket, revision: revision)
     }
 
     /// Replaces the directory with `keys` and their `teams`, unless a later load already did; keys of a missing
     /// (deleted) team are left out.
-    private func replace(keys: [VirtualKey], teams: [Team], ticket: UInt64) {
+    private func replace(keys: [VirtualKey], teams: [Team], ticket: UInt64, revision: Int) {
         let teamsByID = Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var grants: [SecretDigest: KeyGrant] = [:]
         for key in keys {
@@ -74,7 +90,7 @@ public final class KeyDirectory: Sendable {
         }
         table.withLock { table in
             guard ticket > table.ticket else { return }
-            table = Table(grants: grants, ticket: ticket)
+            table = Table(grants: grants, ticket: ticket, revision: revision)
         }
     }
 

@@ -2,8 +2,9 @@ import Logging
 import ServiceLifecycle
 import SwitchyardCore
 
-/// Reloads the key directory from storage every `interval`, so keys created or deleted through any replica take
-/// effect on this one. When storage cannot be reached, the last directory keeps serving.
+/// Checks storage every `interval` and reloads the key directory when keys or teams changed, so keys created or
+/// deleted through any replica take effect on this one. When storage cannot be reached, the last directory keeps
+/// serving.
 public struct KeyDirectoryRefresher: Service {
     let directory: KeyDirectory
     let store: any KeyStore
@@ -19,7 +20,7 @@ public struct KeyDirectoryRefresher: Service {
 
     public func run() async throws {
         await repeatUntilShutdown(every: interval, logger: logger, failure: "could not reload keys; serving the last ones loaded") {
-            try await directory.refresh(from: store)
+            try await directory.refreshIfChanged(from: store)
         }
     }
 }
