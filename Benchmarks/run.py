@@ -293,7 +293,8 @@ models:
                "open_streams": streams, "soak": soaked, "targets": {}}
     for name, measured in results.items():
         entry = {"throughput_rps": statistics.median(measured["throughput"]),
-                 "cpu_us_per_request": statistics.median(measured["cpu_us_per_request"])}
+                 "cpu_us_per_request": statistics.median(measured["cpu_us_per_request"]),
+                 "throughput_rps_per_round": measured["throughput"], "cpu_us_per_request_per_round": measured["cpu_us_per_request"]}
         for fixed in rates:
             entry[f"p50_ms_at_{fixed}"] = statistics.median(r["latency_ms"].get("p50", 0) for r in measured["latency"][fixed])
             entry[f"p99_ms_at_{fixed}"] = statistics.median(r["latency_ms"].get("p99", 0) for r in measured["latency"][fixed])
@@ -317,6 +318,8 @@ models:
     for fixed in rates:
         print(f"added latency at {fixed} req/s vs direct: p50 {gw[f'p50_ms_at_{fixed}'] - direct[f'p50_ms_at_{fixed}']:+.3f} ms, "
               f"p99 {gw[f'p99_ms_at_{fixed}'] - direct[f'p99_ms_at_{fixed}']:+.3f} ms")
+    print("switchyard per round (medians above): " + ", ".join(
+        f"{rate:.0f} req/s at {cpu:.0f} µs" for rate, cpu in zip(gw["throughput_rps_per_round"], gw["cpu_us_per_request_per_round"])))
     print(f"stream first byte added vs direct: {gw['stream_ttfb_p50_ms'] - direct['stream_ttfb_p50_ms']:+.3f} ms")
     print(f"switchyard RSS: {summary['idle_rss_mib']:.1f} MiB idle, {summary['peak_rss_mib']:.1f} MiB peak under the rounds' load")
     if streams:

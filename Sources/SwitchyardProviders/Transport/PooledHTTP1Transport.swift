@@ -57,7 +57,14 @@ final class PooledHTTP1Transport: UpstreamTransport {
         let url = try UpstreamURL(request.url)
         var headers = request.headers
         if !headers.contains(name: "host") { headers.add(name: "host", value: url.origin.hostHeader) }
-        if let body = request.body { headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes)) }
+        if let body = request.body {
+            // Adding is cheaper than replacing, and providers rarely set it themselves.
+            if headers.contains(name: "content-length") {
+                headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+            } else {
+                headers.add(name: "content-length", value: String(body.readableBytes))
+            }
+        }
         let exchange = UpstreamExchange(
             head: HTTPRequestHead(version: .http1_1, method: request.method, uri: url.pathAndQuery, headers: headers), body: request.body,
             origin: url.origin)

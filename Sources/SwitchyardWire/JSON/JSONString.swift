@@ -64,8 +64,9 @@ public enum JSONString {
 
     /// Encodes `string` as a complete JSON string literal, quotes included.
     public static func quoted(_ string: String) -> [UInt8] {
-        var output: [UInt8] = [UInt8(ascii: "\"")]
+        var output: [UInt8] = []
         output.reserveCapacity(string.utf8.count + 2)
+        output.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
