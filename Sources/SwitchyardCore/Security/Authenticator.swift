@@ -21,13 +21,20 @@ public enum Caller: Sendable, Equatable {
 }
 
 /// A virtual key in force, with the team it belongs to.
-public struct KeyGrant: Sendable, Equatable {
-    public var key: VirtualKey
-    public var team: Team?
+///
+/// A class: every request carries its caller's grant through each middleware and into its journal, and one
+/// reference is cheaper to copy than the key's and team's many fields.
+public final class KeyGrant: Sendable, Equatable {
+    public let key: VirtualKey
+    public let team: Team?
 
     public init(key: VirtualKey, team: Team?) {
         self.key = key
         self.team = team
+    }
+
+    public static func == (left: KeyGrant, right: KeyGrant) -> Bool {
+        left === right || (left.key == right.key && left.team == right.team)
     }
 
     /// A model is allowed when both the key and its team allow it.

@@ -112,4 +112,12 @@ extension HTTPField.Name {
     static let switchyardAttempts = HTTPField.Name("x-switchyard-attempts")!
     static let apiKey = HTTPField.Name("x-api-key")!
     static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
+    static let rateLimitRequests = HTTPField.Name("x-ratelimit-limit-requests")!
+    static let rateLimitRemainingRequests = HTTPField.Name("x-ratelimit-remaining-requests")!
+    static let rateLimitResetRequests = HTTPField.Name("x-ratelimit-reset-requests")!
+    static let rateLimitTokens = HTTPField.Name("x-ratelimit-limit-tokens")!
+    static let rateLimitRemainingTokens = HTTPField.Name("x-ratelimit-remaining-tokens")!
+    static let rateLimitResetTokens = HTTPField.Name("x-ratelimit-reset-tokens")!
+    /// Tells nginx in front of the gateway not to buffer a stream.
+    static let accelBuffering = HTTPField.Name("x-accel-buffering")!
 }

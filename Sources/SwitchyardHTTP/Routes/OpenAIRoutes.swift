@@ -57,13 +57,12 @@ struct OpenAIRoutes {
         response.headers[.switchyardTarget] = routed.target.label
         response.headers[.switchyardAttempts] = String(routed.attempts)
         guard let headroom = routed.headroom else { return }
-        let values: [(String, Int?)] = [
-            ("x-ratelimit-limit-requests", headroom.requestLimit), ("x-ratelimit-remaining-requests", headroom.remainingRequests),
-            ("x-ratelimit-limit-tokens", headroom.tokenLimit), ("x-ratelimit-remaining-tokens", headroom.remainingTokens),
-        ]
-        for (name, value) in values { if let value { response.headers[HTTPField.Name(name)!] = String(value) } }
-        if let reset = headroom.requestsResetSeconds { response.headers[HTTPField.Name("x-ratelimit-reset-requests")!] = "\(reset)s" }
-        if let reset = headroom.tokensResetSeconds { response.headers[HTTPField.Name("x-ratelimit-reset-tokens")!] = "\(reset)s" }
+        if let value = headroom.requestLimit { response.headers[.rateLimitRequests] = String(value) }
+        if let value = headroom.remainingRequests { response.headers[.rateLimitRemainingRequests] = String(value) }
+        if let value = headroom.tokenLimit { response.headers[.rateLimitTokens] = String(value) }
+        if let value = headroom.remainingTokens { response.headers[.rateLimitRemainingTokens] = String(value) }
+        if let reset = headroom.requestsResetSeconds { response.headers[.rateLimitResetRequests] = "\(reset)s" }
+        if let reset = headroom.tokensResetSeconds { response.headers[.rateLimitResetTokens] = "\(reset)s" }
     }
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {

@@ -40,7 +40,7 @@ enum ServerSentEventsResponse {
         let headers: HTTPFields = [
             .contentType: "text/event-stream",
             .cacheControl: "no-cache",
-            HTTPField.Name("x-accel-buffering")!: "no",
+            .accelBuffering: "no",
         ]
         journal?.finishWhenBodyEnds()
         return Response(
