@@ -9,12 +9,13 @@ enum UsageRollup {
     static func triggerStatements(dialect: String) -> [String] {
         let owners = [("key_id", "key:"), ("team_id", "team:")]
         if dialect == "postgresql" {
-            // One statement-level trigger: each batch insert adds to each owner's day once.
+            // One statement-level trigger: each batch insert adds to each owner's day once. Rows are taken in
+            // one order, so replicas writing batches at once lock them in the same order and never deadlock.
             let upserts = owners.map { column, prefix in
                 """
                 INSERT INTO usage_daily (owner, day, cost_usd, tokens)
                 SELECT '\(prefix)' || \(column), day, SUM(cost_usd), SUM(prompt_tokens + completion_tokens)
-                FROM inserted WHERE \(column) IS NOT NULL GROUP BY \(column), day
+                FROM inserted WHERE \(column) IS NOT NULL GROUP BY \(column), day ORDER BY \(column), day
                 ON CONFLICT (owner, day) DO UPDATE
                 SET cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd, tokens = usage_daily.tokens + EXCLUDED.tokens;
                 """

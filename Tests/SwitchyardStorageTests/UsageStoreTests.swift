@@ -74,6 +74,37 @@ struct UsageStoreTests {
     }
 
     @Test(
+        "replicas recording usage for the same keys at once all count",
+        arguments: TestDatabase.available.filter { $0 == .postgres })
+    func concurrentReplicas(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            try await withStore(at: location) { first in
+                try await withStore(at: location) { second in
+                    let keys = (1...6).map { "k\($0)" }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for (replica, store) in [(0, first), (1, second)] {
+                            group.addTask {
+                                for batch in 0..<15 {
+                                    // Each batch names the keys in its own order.
+                                    let order = (batch + replica) % 2 == 0 ? keys : keys.reversed()
+                                    try await store.append(
+                                        order.enumerated().map { index, key in
+                                            record("r\(replica)-\(batch)-\(index)", key: key, team: "t1", cost: 0.5, tokens: (1, 1), at: Self.dayOne)
+                                        })
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                    let spend = try await first.spend(since: Self.dayOne)
+                    #expect(spend["key:k1"] == Spend(costUSD: 15, tokens: 60))
+                    #expect(spend["team:t1"] == Spend(costUSD: 90, tokens: 360))
+                }
+            }
+        }
+    }
+
+    @Test(
         "a database from before the daily sums gets them from its recorded usage",
         arguments: TestDatabase.available)
     func upgradeBackfills(_ backend: TestDatabase) async throws {
