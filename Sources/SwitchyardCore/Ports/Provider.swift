@@ -92,14 +92,11 @@ public struct UpstreamContext: Sendable {
     public var requestID: String
     /// Logs with the request's id; tagged when asked for, since most requests never log.
     public var logger: Logger {
-        get {
-            var logger = untaggedLogger
-            logger[metadataKey: "request_id"] = .string(requestID)
-            return logger
-        }
-        set { untaggedLogger = newValue }
+        var logger = untaggedLogger
+        logger[metadataKey: "request_id"] = .string(requestID)
+        return logger
     }
-    private var untaggedLogger: Logger
+    private let untaggedLogger: Logger
     /// Accumulates the time spent waiting on upstreams, so the gateway can report its own overhead.
     public var stopwatch: UpstreamStopwatch
     /// When the whole request must be answered; an adapter waits no longer than this.

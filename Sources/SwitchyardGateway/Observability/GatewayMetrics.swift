@@ -11,9 +11,9 @@ import SwitchyardCore
 /// series are cached per label set, so recording a request is a dictionary lookup and a few atomic adds.
 public final class GatewayMetrics: Sendable {
     let factory: any MetricsFactory
-    private let requestSeries = SeriesCache<RequestLabels, RequestSeries>()
-    private let callerSeries = SeriesCache<CallerLabels, CallerSeries>()
-    private let attemptSeries = SeriesCache<AttemptLabels, AttemptSeries>()
+    private let requestSeries = LazyTable<RequestLabels, RequestSeries>()
+    private let callerSeries = LazyTable<CallerLabels, CallerSeries>()
+    private let attemptSeries = LazyTable<AttemptLabels, AttemptSeries>()
     /// Requests in flight; the gauge is set under the same lock, so it never lags behind an older value.
     private let inFlightCount = Mutex<Int>(0)
     private let inFlight: Gauge
@@ -74,7 +74,7 @@ public final class GatewayMetrics: Sendable {
         let model = summary.modelIsConfigured ? summary.model ?? "none" : (summary.model == nil ? "none" : "unknown")
         let labels = RequestLabels(
             model: model, target: summary.target?.label ?? "none", provider: summary.providerKind?.rawValue ?? "none", status: summary.status)
-        let series = requestSeries.series(for: labels, make: makeRequestSeries)
+        let series = requestSeries.value(for: labels, make: makeRequestSeries)
         series.requests.increment()
         series.duration.recordNanoseconds(summary.duration.wholeNanoseconds)
         if let timeToFirstToken = summary.timeToFirstToken { series.timeToFirstToken.recordNanoseconds(timeToFirstToken.wholeNanoseconds) }
@@ -88,7 +88,7 @@ public final class GatewayMetrics: Sendable {
         }
         guard summary.keyID != nil || summary.teamID != nil else { return }
         let caller = CallerLabels(key: summary.keyID ?? "none", team: summary.teamID ?? "none", statusClass: summary.statusClass)
-        let callerSeries = self.callerSeries.series(for: caller) { caller in
+        let callerSeries = self.callerSeries.value(for: caller) { caller in
             let dimensions = [("key", caller.key), ("team", caller.team)]
             return CallerSeries(
                 requests: Counter(label: "switchyard_key_requests_total", dimensions: dimensions + [("status_class", caller.statusClass)], factory: factory),
@@ -123,7 +123,7 @@ public final class GatewayMetrics: Sendable {
     /// One upstream attempt ended: `success`, `failure` or `abandoned`.
     func attemptFinished(target: Target, provider: ProviderKind?, outcome: String, duration: Duration) {
         let labels = AttemptLabels(target: target.label, provider: provider?.rawValue ?? "none", outcome: outcome)
-        let series = attemptSeries.series(for: labels) { labels in
+        let series = attemptSeries.value(for: labels) { labels in
             let dimensions = [("target", labels.target), ("provider", labels.provider), ("outcome", labels.outcome)]
             return AttemptSeries(
                 attempts: Counter(label: "switchyard_upstream_attempts_total", dimensions: dimensions, factory: factory),
@@ -179,20 +179,5 @@ public final class GatewayMetrics: Sendable {
 
     func recordDropped(writer: String) {
         Counter(label: "switchyard_storage_dropped_total", dimensions: [("writer", writer)], factory: factory).increment()
-    }
-}
-
-/// Metric handles made once per label set and reused, so recording is a lookup and atomic adds.
-private final class SeriesCache<Labels: Hashable & Sendable, Series: Sendable>: Sendable {
-    private let cache = Mutex<[Labels: Series]>([:])
-
-    /// The handles for `labels`, made by `make` the first time they are asked for.
-    func series(for labels: Labels, make: (Labels) -> Series) -> Series {
-        cache.withLock { cache in
-            if let series = cache[labels] { return series }
-            let series = make(labels)
-            cache[labels] = series
-            return series
-        }
     }
 }

@@ -19,7 +19,7 @@ public final class SpendLedger: Service {
     /// Per budget period (nil: since ever), the spend per `key:<id>` / `team:<id>`.
     private let periods = Mutex<[BudgetPeriod?: Period]>([:])
     /// Every budget period kept: nil (all time), then each ``BudgetPeriod``.
-    private static let periods: [BudgetPeriod?] = [nil] + BudgetPeriod.allCases.map(Optional.some)
+    private static let trackedPeriods: [BudgetPeriod?] = [nil] + BudgetPeriod.allCases.map(Optional.some)
     /// Soft budgets already reported, as `scope@period start`, so each fires once per period.
     private let alerted = Mutex<Set<String>>([])
 
@@ -40,7 +40,7 @@ public final class SpendLedger: Service {
     /// Reloads every period's spend from storage.
     public func refresh(now: Date = Date()) async throws {
         var loaded: [BudgetPeriod?: Period] = [:]
-        for period in Self.periods {
+        for period in Self.trackedPeriods {
             let start = Self.start(of: period, containing: now)
             loaded[period] = Period(start: start, spend: try await store.spend(since: start))
         }
@@ -56,7 +56,7 @@ public final class SpendLedger: Service {
         if let team = grant.team { owners.append(("team:" + team.id, "team", team.id, team.name, team.limits)) }
         let reached: [BudgetAlert] = periods.withLock { periods in
             var reached: [BudgetAlert] = []
-            for period in Self.periods {
+            for period in Self.trackedPeriods {
                 // Moved out and back in, so changing it never copies the table.
                 guard var totals = periods.removeValue(forKey: period) else { continue }
                 for owner in owners {

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOPosix
-import Synchronization
 import SwitchyardCore
 
 /// The HTTP clients that reach upstreams: one per distinct connection setting, shared by every provider that uses
@@ -18,8 +17,8 @@ public final class UpstreamClients: Sendable {
         public var idleReadTimeout: Duration?
     }
 
-    private let clients = Mutex<[Settings: HTTPClient]>([:])
-    private let pooled = Mutex<[Settings: PooledHTTP1Transport]>([:])
+    private let clients = LazyTable<Settings, HTTPClient>()
+    private let pooled = LazyTable<Settings, PooledHTTP1Transport>()
     private let tls = TLSContextCache()
 
     public init() {}
@@ -27,41 +26,27 @@ public final class UpstreamClients: Sendable {
     /// The transport for `settings`, made on first use.
     func transport(for settings: Settings) -> any UpstreamTransport {
         guard !settings.http2 else { return AsyncHTTPClientTransport(client: client(for: settings)) }
-        return pooled.withLock { pooled in
-            if let transport = pooled[settings] { return transport }
-            let transport = PooledHTTP1Transport(
+        return pooled.value(for: settings) { settings in
+            PooledHTTP1Transport(
                 group: .singleton,
                 configuration: .init(
                     connectTimeout: .nanoseconds(settings.connectTimeout.wholeNanoseconds),
                     idleReadTimeout: settings.idleReadTimeout.map { .nanoseconds($0.wholeNanoseconds) }),
                 tls: tls)
-            pooled[settings] = transport
-            return transport
         }
     }
 
     /// The AsyncHTTPClient client for `settings`, made on first use.
     public func client(for settings: Settings) -> HTTPClient {
-        clients.withLock { clients in
-            if let client = clients[settings] { return client }
-            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(for: settings))
-            clients[settings] = client
-            return client
+        clients.value(for: settings) { settings in
+            HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(for: settings))
         }
     }
 
     /// Closes every connection; call once, after the server stopped.
     public func shutdown() async throws {
-        let all = clients.withLock { clients in
-            defer { clients.removeAll() }
-            return Array(clients.values)
-        }
-        for client in all { try await client.shutdown() }
-        let transports = pooled.withLock { pooled in
-            defer { pooled.removeAll() }
-            return Array(pooled.values)
-        }
-        for transport in transports { await transport.shutdown() }
+        for client in clients.removeAll() { try await client.shutdown() }
+        for transport in pooled.removeAll() { await transport.shutdown() }
     }
 
     private static func configuration(for settings: Settings) -> HTTPClient.Configuration {
