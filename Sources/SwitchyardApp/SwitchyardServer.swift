@@ -100,12 +100,8 @@ public final class SwitchyardServer: Sendable {
         services.responses = ResponsesService(
             gateway: gateway, store: store, background: background, maximumChainDepth: configuration.responsesMaxChainDepth, logger: logger)
         services.idempotencyStore = store
-        let application = Application(
-            router: GatewayRouter.make(services),
-            server: .gateway(configuration.server),
-            configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "switchyard"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.server.port) },
-            logger: logger)
+        let server = GatewayHTTPServer.make(
+            router: GatewayRouter.make(services), settings: configuration.server, onRunning: onRunning, logger: logger)
         // Services stop in reverse order: the writers and the trace exporter after the server, so the last
         // requests' records and spans are written.
         var observability: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -131,7 +127,7 @@ public final class SwitchyardServer: Sendable {
                 // Listed before the server, so it stops after it and writes the last requests' records.
                 .init(service: recorder),
                 .init(service: background),
-                .init(service: application),
+                .init(service: server),
             ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             cancellationSignals: [],

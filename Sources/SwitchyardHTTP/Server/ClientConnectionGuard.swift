@@ -1,5 +1,5 @@
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 import SwitchyardCore
 
 /// Closes connections whose client is too slow to send a request: the head must arrive within `headTimeout` of
@@ -9,10 +9,10 @@ import SwitchyardCore
 /// While a response is being written (a stream may last minutes) no timer runs. A client that closes its side of
 /// the connection is taken as gone, and the connection is closed.
 final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private let headTimeout: TimeAmount
     private let bodyTimeout: TimeAmount

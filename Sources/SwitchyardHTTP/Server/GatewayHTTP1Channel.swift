@@ -1,0 +1,127 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// Serves HTTP/1.1 connections with the gateway's router: keep-alive, pipelining, the gateway's read deadlines,
+/// and graceful shutdown (a connection closes once its current response has ended).
+///
+/// Each connection is one task, running on the event loop that owns its socket. Requests reach it whole (see
+/// ``HTTPRequestAssembler``) and its responses are written straight into the channel pipeline from that loop, so a
+/// request costs one task wake-up and no hop between threads.
+struct GatewayHTTP1Channel: ServerChildChannel {
+    /// One accepted connection: its channel, its requests in order, and the way back to the client.
+    struct Connection: ServerChildChannelValue {
+        let channel: any Channel
+        let requests: AsyncStream<InboundHTTPRequest>
+        let output: ResponseOutput
+    }
+
+    let responder: @Sendable (Request, any Channel) async -> Response
+    let maximumBody: Int
+    let headTimeout: TimeAmount
+    let bodyTimeout: TimeAmount
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+        channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.configureHTTPServerPipeline(
+                withPipeliningAssistance: true, withErrorHandling: true,
+                // Header values come from HTTPFields, which has validated them already.
+                withOutboundHeaderValidation: false)
+            let (requests, continuation) = AsyncStream.makeStream(of: InboundHTTPRequest.self)
+            let assembler = HTTPRequestAssembler(requests: continuation, maximumBody: maximumBody)
+            try pipeline.addHandlers([
+                ClientConnectionGuard(headTimeout: headTimeout, bodyTimeout: bodyTimeout), FlushCoalescingHandler(), assembler,
+            ])
+            let output = ResponseOutput(loop: channel.eventLoop, assembler: NIOLoopBound(assembler, eventLoop: channel.eventLoop))
+            return Connection(channel: channel, requests: requests, output: output)
+        }
+    }
+
+    func handle(value connection: Connection, logger: Logger) async {
+        let channel = connection.channel
+        await withTaskExecutorPreference(EventLoopTaskExecutor(channel.eventLoop)) {
+            await withTaskCancellationHandler {
+                for await inbound in connection.requests {
+                    let response = await responder(inbound.request, channel)
+                    do {
+                        try await connection.output.send(response, answering: inbound)
+                    } catch {
+                        logger.trace("Failed to write a response", metadata: ["error": "\(error)"])
+                        connection.output.close()
+                        break
+                    }
+                }
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        }
+    }
+}
+
+/// Writes a connection's responses into its channel pipeline, from the connection's event loop.
+struct ResponseOutput: Sendable {
+    let loop: any EventLoop
+    let assembler: NIOLoopBound<HTTPRequestAssembler>
+
+    /// Writes `response`, head and body; closes the connection after it unless the request keeps it open.
+    func send(_ response: Response, answering inbound: InboundHTTPRequest) async throws {
+        var headers = HTTPHeaders(response.headers)
+        if !inbound.keepAlive {
+            if inbound.version.minor > 0 { headers.add(name: "connection", value: "close") }
+        } else if inbound.version.minor == 0 {
+            headers.add(name: "connection", value: "keep-alive")
+        }
+        let head = HTTPResponseHead(
+            version: inbound.version, status: .init(statusCode: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
+            headers: headers)
+        try await perform { try $0.write(.head(head), flush: false) }
+        try await response.body.write(ChannelBodyWriter(output: self))
+        if !inbound.keepAlive { close() }
+    }
+
+    func writeBody(_ buffer: ByteBuffer) async throws {
+        try await perform { try $0.write(.body(.byteBuffer(buffer)), flush: true) }
+        // A slow client holds the writer here rather than the gateway buffering for it.
+        if let writable = try await perform({ $0.writable() }) { try await writable.get() }
+    }
+
+    func end(_ trailers: HTTPFields?) async throws {
+        let trailers = trailers.map { HTTPHeaders($0) }
+        try await perform { try $0.write(.end(trailers), flush: true) }
+    }
+
+    func close() {
+        if loop.inEventLoop {
+            assembler.value.close()
+        } else {
+            let assembler = assembler
+            loop.execute { assembler.value.close() }
+        }
+    }
+
+    /// Runs `body` with the assembler on the loop: at once when already there, which is where the connection's task
+    /// runs.
+    private func perform<Value: Sendable>(_ body: @escaping @Sendable (HTTPRequestAssembler) throws -> Value) async throws -> Value {
+        if loop.inEventLoop { return try body(assembler.value) }
+        let assembler = assembler
+        return try await loop.submit { try body(assembler.value) }.get()
+    }
+}
+
+/// The body writer a route's response body is written through.
+struct ChannelBodyWriter: ResponseBodyWriter {
+    let output: ResponseOutput
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        try await output.writeBody(buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        try await output.end(trailingHeaders)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SwitchyardCore
+import Synchronization
+
+/// The gateway's HTTP server, as a service: the router behind ``GatewayHTTP1Channel`` on the configured address.
+public enum GatewayHTTPServer {
+    /// Serves `router` until the service group shuts down, then lets in-flight responses end (each connection
+    /// closes after its current response).
+    /// - Parameter onRunning: called with the bound port once the server listens.
+    public static func make(
+        router: Router<GatewayRequestContext>, settings: ServerSettings, serverName: String = "switchyard",
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
+    ) -> any Service {
+        let responder = router.buildResponder()
+        let dates = HTTPDateHeader()
+        let channel = GatewayHTTP1Channel(
+            responder: { request, channel in
+                let context = GatewayRequestContext(source: .init(channel: channel, logger: logger))
+                var response: Response
+                do {
+                    response = try await responder.respond(to: request, context: context)
+                } catch let error as any HTTPResponseError {
+                    response = (try? error.response(from: request, context: context)) ?? Response(status: error.status)
+                } catch {
+                    logger.debug("Unrecognised error", metadata: ["error": "\(error)"])
+                    response = Response(status: .internalServerError)
+                }
+                response.headers[.date] = dates.current()
+                response.headers[.server] = serverName
+                return response
+            },
+            maximumBody: settings.maxBodyBytes,
+            headTimeout: .nanoseconds(settings.requestHeadTimeout.wholeNanoseconds),
+            bodyTimeout: .nanoseconds(settings.requestBodyTimeout.wholeNanoseconds))
+        return channel.server(
+            configuration: ServerConfiguration(address: .hostname(settings.host, port: settings.port), serverName: serverName),
+            onServerRunning: { await onRunning($0.localAddress?.port ?? settings.port) },
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    }
+}
+
+/// The `Date` header's value (IMF-fixdate), formatted once per second.
+final class HTTPDateHeader: Sendable {
+    private let cache = Mutex<(second: Int, text: String)>((-1, ""))
+
+    func current() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let second = Int(now.tv_sec)
+        return cache.withLock { cache in
+            if cache.second != second { cache = (second, Self.format(second)) }
+            return cache.text
+        }
+    }
+
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static func format(_ second: Int) -> String {
+        var time = time_t(second)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(weekdays[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}

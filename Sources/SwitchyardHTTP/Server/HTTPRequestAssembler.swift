@@ -1,0 +1,174 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// A request read whole from a connection, with what answering it on HTTP/1 needs.
+struct InboundHTTPRequest: Sendable {
+    var request: Request
+    var version: HTTPVersion
+    /// Whether the connection stays open after the response.
+    var keepAlive: Bool
+}
+
+/// Reads each request of a connection whole, head and body, and hands it to the connection's task in one piece;
+/// carries the task's response back out.
+///
+/// Gathering the body here, on the event loop, lets a request reach its handler with one task wake-up instead of
+/// one per part. A body is kept up to one byte past `maximumBody`, so the handler sees it is too large and answers
+/// 413 without the gateway holding more; a body declared too large is not read at all. After such a request the
+/// connection closes, its unread rest discarded. Pipelined requests wait in NIO's pipelining handler in front of
+/// this one until the response before them has ended.
+final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case reading(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?)
+        /// The request went to its handler before its body ended; the rest of the body is dropped.
+        case discarding
+    }
+
+    private let requests: AsyncStream<InboundHTTPRequest>.Continuation
+    private let maximumBody: Int
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    private var writabilityWaiters: [EventLoopPromise<Void>] = []
+
+    init(requests: AsyncStream<InboundHTTPRequest>.Continuation, maximumBody: Int) {
+        self.requests = requests
+        self.maximumBody = maximumBody
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        failWaiters()
+        requests.finish()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard let request = Self.request(from: head) else {
+                respondBadRequest(context: context)
+                return
+            }
+            if let declared = head.headers.first(name: "content-length").flatMap(Int.init), declared > maximumBody {
+                dispatch(head: head, request: request, body: nil)
+                return
+            }
+            state = .reading(head: head, request: request, body: nil)
+        case .body(let part):
+            guard case .reading(let head, let request, var body) = state else { return }
+            state = .idle
+            if body == nil {
+                body = part
+            } else {
+                body!.writeImmutableBuffer(part)
+            }
+            if body!.readableBytes > maximumBody {
+                dispatch(head: head, request: request, body: body!.getSlice(at: body!.readerIndex, length: maximumBody + 1))
+            } else {
+                state = .reading(head: head, request: request, body: body)
+            }
+        case .end:
+            switch state {
+            case .reading(let head, let request, let body):
+                state = .idle
+                let inbound = InboundHTTPRequest(
+                    request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version,
+                    keepAlive: head.isKeepAlive)
+                requests.yield(inbound)
+            case .discarding:
+                state = .idle
+            case .idle:
+                break
+            }
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            let waiters = writabilityWaiters
+            writabilityWaiters.removeAll()
+            for waiter in waiters { waiter.succeed() }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failWaiters()
+        requests.finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Parse errors are answered by NIO's protocol error handler; anything else ends the connection.
+        context.close(promise: nil)
+    }
+
+    // MARK: Writing, on the event loop
+
+    /// Writes `part` towards the client; fails once the connection is closed.
+    func write(_ part: HTTPServerResponsePart, flush: Bool) throws {
+        guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
+        context.write(wrapOutboundOut(part), promise: nil)
+        if flush { context.flush() }
+    }
+
+    /// Completes once the connection can take more without queueing (at once when it can now).
+    func writable() -> EventLoopFuture<Void>? {
+        guard let context else { return nil }
+        if context.channel.isWritable || !context.channel.isActive { return nil }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        writabilityWaiters.append(promise)
+        return promise.futureResult
+    }
+
+    func close() {
+        context?.close(promise: nil)
+    }
+
+    // MARK: Private
+
+    /// Hands a request to its handler before its body is read to the end; the connection closes after it.
+    private func dispatch(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?) {
+        state = .discarding
+        let inbound = InboundHTTPRequest(
+            request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version, keepAlive: false)
+        requests.yield(inbound)
+    }
+
+    private func respondBadRequest(context: ChannelHandlerContext) {
+        state = .discarding
+        var headers = HTTPHeaders()
+        headers.add(name: "connection", value: "close")
+        headers.add(name: "content-length", value: "0")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
+    }
+
+    private func failWaiters() {
+        let waiters = writabilityWaiters
+        writabilityWaiters.removeAll()
+        for waiter in waiters { waiter.fail(ChannelError.ioOnClosedChannel) }
+    }
+
+    /// The HTTP request `head` carries; nil when its method or target cannot be represented.
+    static func request(from head: HTTPRequestHead) -> HTTPRequest? {
+        // Origin-form targets (`/path?query`), which is what clients send, need no parsing.
+        guard head.uri.utf8.first == UInt8(ascii: "/") else { return try? HTTPRequest(head, secure: false, splitCookie: false) }
+        guard let method = try? HTTPRequest.Method(head.method) else { return nil }
+        return HTTPRequest(
+            method: method, scheme: "http", authority: head.headers.first(name: "host"), path: head.uri,
+            headerFields: HTTPFields(head.headers, splitCookie: false))
+    }
+}
