@@ -42,9 +42,9 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
                 path.hasPrefix("/v1/messages")
                 ? AnthropicErrorRendering.response(for: gatewayError) : OpenAIErrorRendering.response(for: gatewayError)
         }
-        response.headers[.requestID] = context.requestID
+        response.headers.append(HTTPField(name: .requestID, value: context.requestID))
         let overhead = (ContinuousClock.now - start) - context.stopwatch.waited
-        response.headers[.overhead] = Self.milliseconds(overhead)
+        response.headers.append(HTTPField(name: .overhead, value: Self.milliseconds(overhead)))
         if let journal {
             journal.update { $0.overhead = overhead }
             if !journal.bodyFinishes { journal.finish(status: Int(response.status.code)) }

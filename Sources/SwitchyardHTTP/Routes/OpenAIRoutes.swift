@@ -54,15 +54,19 @@ struct OpenAIRoutes {
     /// `x-switchyard-target` (the provider/model that answered), `x-switchyard-attempts`, and the caller's
     /// `x-ratelimit-*` headroom in OpenAI's names.
     static func stampRouting<Value>(_ routed: Gateway.Routed<Value>, on response: inout Response) {
-        response.headers[.switchyardTarget] = routed.target.label
-        response.headers[.switchyardAttempts] = String(routed.attempts)
+        // Appended, not set: the response is new, and setting searches the fields for each name.
+        response.headers.append(HTTPField(name: .switchyardTarget, value: routed.target.label))
+        response.headers.append(HTTPField(name: .switchyardAttempts, value: String(routed.attempts)))
         guard let headroom = routed.headroom else { return }
-        if let value = headroom.requestLimit { response.headers[.rateLimitRequests] = String(value) }
-        if let value = headroom.remainingRequests { response.headers[.rateLimitRemainingRequests] = String(value) }
-        if let value = headroom.tokenLimit { response.headers[.rateLimitTokens] = String(value) }
-        if let value = headroom.remainingTokens { response.headers[.rateLimitRemainingTokens] = String(value) }
-        if let reset = headroom.requestsResetSeconds { response.headers[.rateLimitResetRequests] = "\(reset)s" }
-        if let reset = headroom.tokensResetSeconds { response.headers[.rateLimitResetTokens] = "\(reset)s" }
+        func add(_ name: HTTPField.Name, _ value: String?) {
+            if let value { response.headers.append(HTTPField(name: name, value: value)) }
+        }
+        add(.rateLimitRequests, headroom.requestLimit.map { String($0) })
+        add(.rateLimitRemainingRequests, headroom.remainingRequests.map { String($0) })
+        add(.rateLimitTokens, headroom.tokenLimit.map { String($0) })
+        add(.rateLimitRemainingTokens, headroom.remainingTokens.map { String($0) })
+        add(.rateLimitResetRequests, headroom.requestsResetSeconds.map { "\($0)s" })
+        add(.rateLimitResetTokens, headroom.tokensResetSeconds.map { "\($0)s" })
     }
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {

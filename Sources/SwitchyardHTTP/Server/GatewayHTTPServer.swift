@@ -32,8 +32,8 @@ public enum GatewayHTTPServer {
                     logger.debug("Unrecognised error", metadata: ["error": "\(error)"])
                     response = Response(status: .internalServerError)
                 }
-                response.headers[.date] = dates.current()
-                response.headers[.server] = serverName
+                response.headers.append(HTTPField(name: .date, value: dates.current()))
+                response.headers.append(HTTPField(name: .server, value: serverName))
                 return response
             },
             maximumBody: settings.maxBodyBytes,
