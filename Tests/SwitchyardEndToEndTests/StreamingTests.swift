@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import NIOHTTP1
@@ -48,6 +49,32 @@ struct StreamingTests {
                 let first = try #require(firstEventAt)
                 #expect(first - start < .milliseconds(1000))
                 #expect(end - start >= .milliseconds(1500))
+                #expect(sseData(text).last == "[DONE]")
+            }
+        }
+    }
+
+    @Test("the response head reaches the client before the first event")
+    func headBeforeFirstEvent() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a"])
+        let upstream = OpenAIUpstreamDouble { _ in
+            .events([.data(chunks[0], after: .milliseconds(1500))] + chunks.dropFirst().map { .data($0) } + [.done])
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                var request = HTTPClientRequest(url: gateway.baseURL + "/v1/chat/completions")
+                request.method = .POST
+                request.headers.add(name: "authorization", value: "Bearer \(GatewayHarness.masterKey)")
+                request.headers.add(name: "content-type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: chatBody(stream: true)))
+                let start = ContinuousClock.now
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                let headAt = ContinuousClock.now
+                #expect(response.status == .ok)
+                #expect(headAt - start < .milliseconds(1000))
+                var text = ""
+                for try await part in response.body { text += String(buffer: part) }
+                #expect(ContinuousClock.now - start >= .milliseconds(1500))
                 #expect(sseData(text).last == "[DONE]")
             }
         }

@@ -79,7 +79,10 @@ struct ResponseOutput: Sendable {
         let head = HTTPResponseHead(
             version: inbound.version, status: .init(statusCode: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
             headers: headers)
-        try await perform { try $0.write(.head(head), flush: false) }
+        // A streamed body's head leaves at once, so the client sees the status before the first event; a whole
+        // body's head leaves with it.
+        let streamed = response.body.contentLength == nil
+        try await perform { try $0.write(.head(head), flush: streamed) }
         try await response.body.write(ChannelBodyWriter(output: self))
         if !inbound.keepAlive { close() }
     }
