@@ -9,6 +9,8 @@ public final class LogLineWriter: Sendable {
     private struct State {
         var pending: [UInt8] = []
         var dropped = 0
+        /// Whether the writer thread waits for a signal rather than polling; only then does a new line wake it.
+        var writerWaits = true
     }
 
     private let state = Mutex(State())
@@ -31,17 +33,18 @@ public final class LogLineWriter: Sendable {
 
     /// Queues one line (a newline is added); never waits on I/O.
     public func write(_ line: some Sequence<UInt8>) {
-        let wasEmpty = state.withLock { state -> Bool? in
+        let wakeWriter = state.withLock { state -> Bool in
             guard state.pending.count < capacity else {
                 state.dropped += 1
-                return nil
+                return false
             }
-            let wasEmpty = state.pending.isEmpty
             state.pending.append(contentsOf: line)
             state.pending.append(UInt8(ascii: "\n"))
-            return wasEmpty
+            guard state.writerWaits else { return false }
+            state.writerWaits = false
+            return true
         }
-        if wasEmpty == true { wake.signal() }
+        if wakeWriter { wake.signal() }
     }
 
     /// Writes everything queued now, on the calling thread: before the process exits.
@@ -49,15 +52,33 @@ public final class LogLineWriter: Sendable {
         writing.withLock { _ in writeOut(takePending()) }
     }
 
-    /// Under load lines arrive faster than one write each is worth: after a write the thread lets lines gather
-    /// for this long, so a busy gateway makes a few hundred writes a second rather than one per line.
-    private static let gatheringPause: UInt32 = 2_000
+    /// Once woken, the thread polls for lines at this interval rather than being signalled for each: a signal
+    /// is a system call and a thread wake-up on the request's path, and at a few hundred requests a second every
+    /// line would cost one.
+    private static let pollInterval: UInt32 = 10_000
+    /// Polls that find nothing before the thread goes back to waiting for a signal (a second's worth), so an idle
+    /// gateway does not wake at all.
+    private static let idlePollsBeforeWaiting = 100
 
     private func drainForever() {
         while true {
             wake.wait()
-            writing.withLock { _ in writeOut(takePending()) }
-            usleep(Self.gatheringPause)
+            var idlePolls = 0
+            while true {
+                let lines = takePending()
+                if lines.isEmpty {
+                    idlePolls += 1
+                    let waits = idlePolls >= Self.idlePollsBeforeWaiting && state.withLock { state in
+                        state.writerWaits = state.pending.isEmpty
+                        return state.writerWaits
+                    }
+                    if waits { break }
+                } else {
+                    idlePolls = 0
+                    writing.withLock { _ in writeOut(lines) }
+                }
+                usleep(Self.pollInterval)
+            }
         }
     }
 
@@ -65,6 +86,8 @@ public final class LogLineWriter: Sendable {
         state.withLock { state in
             var taken: [UInt8] = []
             swap(&taken, &state.pending)
+            // The next lines go into room of the same size, so queueing them does not grow the array step by step.
+            if !taken.isEmpty { state.pending.reserveCapacity(min(taken.count, capacity)) }
             if state.dropped > 0 {
                 taken.append(contentsOf: Array("{\"level\":\"warning\",\"message\":\"\(state.dropped) log lines dropped: output too slow\"}\n".utf8))
                 state.dropped = 0
