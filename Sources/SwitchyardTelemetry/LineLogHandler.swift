@@ -61,7 +61,7 @@ public struct LineLogHandler: LogHandler {
         JSONText.appendString(label, to: &line)
         line.append(contentsOf: #","message":"#.utf8)
         JSONText.appendString(message, to: &line)
-        for (key, value) in fields where !reservedKeys.contains(key) {
+        for (key, value) in fields where !isReserved(key) {
             line.append(UInt8(ascii: ","))
             JSONText.appendString(key, to: &line)
             line.append(UInt8(ascii: ":"))
@@ -73,8 +73,10 @@ public struct LineLogHandler: LogHandler {
         line.append(UInt8(ascii: "}"))
     }
 
-    /// Fields every line has, which metadata may not overwrite.
-    private static let reservedKeys: Set<String> = ["time", "level", "label", "message"]
+    /// Whether `key` names a field every line has, which metadata may not overwrite.
+    private static func isReserved(_ key: String) -> Bool {
+        key == "time" || key == "level" || key == "label" || key == "message"
+    }
 
     static func text(
         level: Logger.Level, label: String, message: String, fields: some Sequence<(key: String, value: Field)>, into line: inout [UInt8]
@@ -113,6 +115,12 @@ public struct LineLogHandler: LogHandler {
 enum JSONText {
     static func appendString(_ text: String, to line: inout [UInt8]) {
         line.append(UInt8(ascii: "\""))
+        // Most values need no escaping and go in as one copy.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            line.append(contentsOf: text.utf8)
+            line.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -17,23 +17,19 @@ public enum UTCTimestamp {
 
     /// `date` as text.
     public static func string(_ date: Date) -> String {
-        let since1970 = date.timeIntervalSince1970
-        var seconds = since1970.rounded(.down)
-        var milliseconds = Int(((since1970 - seconds) * 1000).rounded(.down))
-        if milliseconds >= 1000 {
-            seconds += 1
-            milliseconds -= 1000
-        }
+        // To the nearest millisecond, as Foundation's formatter rounds: 59.999 is stored in binary just below it.
+        let totalMilliseconds = Int((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = totalMilliseconds.floorDivided(by: 1000)
+        let milliseconds = totalMilliseconds - seconds * 1000
         var text: [UInt8] = []
         text.reserveCapacity(24)
-        append(seconds: Int(seconds), milliseconds: milliseconds, to: &text)
+        append(seconds: seconds, milliseconds: milliseconds, to: &text)
         return String(decoding: text, as: UTF8.self)
     }
 
     private static func append(seconds: Int, milliseconds: Int, to text: inout [UInt8]) {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
+        let date = CivilDate(daysSince1970: seconds.floorDivided(by: 86_400))
+        let secondOfDay = seconds - seconds.floorDivided(by: 86_400) * 86_400
         func digits(_ value: Int, _ count: Int) {
             var divisor = 1
             for _ in 1..<count { divisor *= 10 }
@@ -44,19 +40,48 @@ public enum UTCTimestamp {
                 divisor /= 10
             }
         }
-        digits(Int(parts.tm_year) + 1900, 4)
+        digits(date.year, 4)
         text.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2)
+        digits(date.month, 2)
         text.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2)
+        digits(date.day, 2)
         text.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2)
+        digits(secondOfDay / 3600, 2)
         text.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2)
+        digits(secondOfDay / 60 % 60, 2)
         text.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2)
+        digits(secondOfDay % 60, 2)
         text.append(UInt8(ascii: "."))
         digits(milliseconds, 3)
         text.append(UInt8(ascii: "Z"))
+    }
+}
+
+/// A day of the proleptic Gregorian calendar, from days since 1970-01-01, by integer arithmetic alone (no call
+/// into the C library, whose `gmtime_r` takes a process-wide lock).
+struct CivilDate {
+    var year: Int
+    var month: Int
+    var day: Int
+
+    /// Howard Hinnant's `civil_from_days`: eras of 400 years, each 146,097 days, starting on 1 March.
+    init(daysSince1970 days: Int) {
+        let shifted = days + 719_468
+        let era = shifted.floorDivided(by: 146_097)
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+}
+
+private extension Int {
+    /// Division rounding towards negative infinity.
+    func floorDivided(by divisor: Int) -> Int {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }
