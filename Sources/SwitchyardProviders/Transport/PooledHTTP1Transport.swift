@@ -41,6 +41,7 @@ final class PooledHTTP1Transport: UpstreamTransport {
 
     private let group: MultiThreadedEventLoopGroup
     private let pools: [ObjectIdentifier: LoopPool]
+    private let parsedURLs = UpstreamURLCache()
 
     init(group: MultiThreadedEventLoopGroup, configuration: Configuration, tls: TLSContextCache) {
         self.group = group
@@ -54,9 +55,9 @@ final class PooledHTTP1Transport: UpstreamTransport {
     }
 
     func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: @autoclosure () -> Logger) async throws -> UpstreamHTTPResponse {
-        let url = try UpstreamURL(request.url)
+        let url = try parsedURLs.url(request.url)
         var headers = request.headers
-        if !headers.contains(name: "host") { headers.add(name: "host", value: url.origin.hostHeader) }
+        if !headers.contains(name: "host") { headers.add(name: "host", value: url.hostHeader) }
         if let body = request.body {
             // Adding is cheaper than replacing, and providers rarely set it themselves.
             if headers.contains(name: "content-length") {
@@ -95,16 +96,34 @@ struct UpstreamOrigin: Hashable, Sendable {
     var host: String
     var port: Int
 
+    /// The `Host` header's value: the port only when it is not the scheme's own.
     var hostHeader: String {
         let host = host.contains(":") ? "[\(host)]" : host
         return port == (tls ? 443 : 80) ? host : "\(host):\(port)"
     }
 }
 
+/// Upstream URLs parsed once each: a provider sends all its requests to a handful of them.
+final class UpstreamURLCache: Sendable {
+    /// Beyond this many distinct URLs, further ones are parsed on every use rather than kept.
+    private static let capacity = 256
+    private let parsed = Mutex<[String: UpstreamURL]>([:])
+
+    func url(_ text: String) throws(UpstreamTransportError) -> UpstreamURL {
+        if let known = parsed.withLock({ $0[text] }) { return known }
+        let url = try UpstreamURL(text)
+        parsed.withLock { parsed in
+            if parsed.count < Self.capacity { parsed[text] = url }
+        }
+        return url
+    }
+}
+
 /// An absolute `http` or `https` URL, split into what a connection needs.
-struct UpstreamURL {
+struct UpstreamURL: Sendable {
     var origin: UpstreamOrigin
     var pathAndQuery: String
+    var hostHeader: String
 
     init(_ url: String) throws(UpstreamTransportError) {
         let tls: Bool
@@ -140,6 +159,7 @@ struct UpstreamURL {
         }
         guard !host.isEmpty, (1...65535).contains(port) else { throw .invalidURL(url) }
         origin = UpstreamOrigin(tls: tls, host: String(host), port: port)
+        hostHeader = origin.hostHeader
     }
 }
 
