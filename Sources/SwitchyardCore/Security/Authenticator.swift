@@ -120,7 +120,7 @@ public struct Authenticator: Sendable {
 
     /// The caller behind `key`.
     /// - Throws: 401 ``GatewayError`` when no key was sent, or the key is unknown, deleted or expired.
-    public func authenticate(_ key: String?, now: Date = Date()) throws(GatewayError) -> Caller {
+    public func authenticate(_ key: (some StringProtocol)?, now: Date = Date()) throws(GatewayError) -> Caller {
         guard let key, !key.isEmpty else { throw .missingKey() }
         let digest = SecretDigest(of: key)
         if masterKey.matches(digest) { return .master }

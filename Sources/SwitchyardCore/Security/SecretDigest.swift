@@ -2,11 +2,26 @@ import Crypto
 
 /// The SHA-256 digest of a secret (an API key). Secrets are kept and compared only as digests.
 public struct SecretDigest: Sendable, Hashable {
-    public let bytes: [UInt8]
+    /// The 32 bytes, held inline: a digest is made for every request, and hashed to find its key.
+    private let words: Words
+
+    private struct Words: Hashable, Sendable {
+        var first: UInt64
+        var second: UInt64
+        var third: UInt64
+        var fourth: UInt64
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            first = bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+            second = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            third = bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+            fourth = bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+        }
+    }
 
     public init(of secret: some StringProtocol) {
         let digest = secret.utf8.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-        bytes = Array(digest ?? SHA256.hash(data: Array(secret.utf8)))
+        words = (digest ?? SHA256.hash(data: Array(secret.utf8))).withUnsafeBytes(Words.init)
     }
 
     /// Restores a digest from its hex form; nil if `hex` is not 64 hex digits.
@@ -19,7 +34,12 @@ public struct SecretDigest: Sendable, Hashable {
             guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
             bytes.append(high << 4 | low)
         }
-        self.bytes = bytes
+        words = bytes.withUnsafeBytes(Words.init)
+    }
+
+    /// The digest's 32 bytes.
+    public var bytes: [UInt8] {
+        withUnsafeBytes(of: words) { Array($0) }
     }
 
     public var hex: String {
@@ -40,9 +60,10 @@ public struct SecretDigest: Sendable, Hashable {
 
     /// Whether `candidate` is this digest, compared in constant time.
     public func matches(_ candidate: SecretDigest) -> Bool {
-        var difference: UInt8 = 0
-        for (left, right) in zip(bytes, candidate.bytes) { difference |= left ^ right }
-        return difference == 0 && bytes.count == candidate.bytes.count
+        let difference =
+            (words.first ^ candidate.words.first) | (words.second ^ candidate.words.second) | (words.third ^ candidate.words.third)
+            | (words.fourth ^ candidate.words.fourth)
+        return difference == 0
     }
 
     private static func nibble(_ digit: UInt8) -> UInt8? {

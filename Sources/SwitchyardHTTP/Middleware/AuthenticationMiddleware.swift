@@ -38,14 +38,27 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     /// The key from `Authorization: Bearer`, `x-api-key` or `x-goog-api-key`, in that order.
-    static func presentedKey(in headers: HTTPFields) -> String? {
-        if let authorization = headers[.authorization] {
+    static func presentedKey(in headers: HTTPFields) -> Substring? {
+        if let authorization = headers.value(of: .authorization) {
             // `Bearer <key>`, the scheme in any case.
             let utf8 = authorization.utf8
             if utf8.count > 7, utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("bearer ".utf8) {
-                return String(authorization.utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") }))
+                return Substring(authorization.utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") }))
             }
         }
-        return headers[.apiKey] ?? headers[.googleAPIKey]
+        return (headers.value(of: .apiKey) ?? headers.value(of: .googleAPIKey)).map { Substring($0) }
+    }
+}
+
+extension HTTPFields {
+    /// The value of the field `name`, as `self[name]` gives it, without making a new string when the field
+    /// appears once (as request headers read on every request do).
+    func value(of name: HTTPField.Name) -> String? {
+        var found: String?
+        for field in self where field.name == name {
+            if found != nil { return self[name] }
+            found = field.value
+        }
+        return found
     }
 }

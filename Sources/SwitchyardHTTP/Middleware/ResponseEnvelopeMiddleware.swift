@@ -23,7 +23,7 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var context = context
-        context.requestID = RequestIDGenerator.clientSupplied(request.headers[.requestID]) ?? requestIDs.next()
+        context.requestID = RequestIDGenerator.clientSupplied(request.headers.value(of: .requestID)) ?? requestIDs.next()
         // Hummingbird makes the path anew on each read.
         let path = request.uri.path
         // Probes and scrapes are not requests anyone needs traced, logged or counted.

@@ -30,7 +30,7 @@ struct IdempotencyGuard: Sendable {
     func respond(
         to request: Request, body: ByteBuffer, caller: Caller?, produce: () async throws -> IdempotentAnswer
     ) async throws -> Response {
-        guard let store, let key = request.headers[Self.header] else { return try await produce().response }
+        guard let store, let key = request.headers.value(of: Self.header) else { return try await produce().response }
         guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw GatewayError.badRequest("'Idempotency-Key' must be 1 to 255 visible ASCII characters.", code: "invalid_idempotency_key")
         }

@@ -10,7 +10,7 @@ import SwitchyardCore
 enum RequestBodyReader {
     /// Reads the body; `journal`, when given, keeps a copy for the request log (when body capture is on).
     static func read(_ request: Request, limit: Int, capturingInto journal: RequestJournal? = nil) async throws -> ByteBuffer {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        if let declared = request.headers.value(of: .contentLength).flatMap(Int.init), declared > limit {
             throw GatewayError.bodyTooLarge(limit: limit)
         }
         do {
