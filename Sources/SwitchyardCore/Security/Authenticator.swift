@@ -27,10 +27,15 @@ public enum Caller: Sendable, Equatable {
 public final class KeyGrant: Sendable, Equatable {
     public let key: VirtualKey
     public let team: Team?
+    /// The key's and the team's rate limits, those that set any: worked out once per key, not per request.
+    public let limitScopes: [LimitScope]
 
     public init(key: VirtualKey, team: Team?) {
         self.key = key
         self.team = team
+        var scopes = [LimitScope(id: "key:" + key.id, kind: "key", name: key.name, limits: key.limits)]
+        if let team { scopes.append(LimitScope(id: "team:" + team.id, kind: "team", name: team.name, limits: team.limits)) }
+        limitScopes = scopes.filter { $0.limits.rpm != nil || $0.limits.tpm != nil || $0.limits.maxParallel != nil }
     }
 
     public static func == (left: KeyGrant, right: KeyGrant) -> Bool {
@@ -43,6 +48,19 @@ public final class KeyGrant: Sendable, Equatable {
         guard let models = team?.models else { return true }
         return models.contains { $0.hasSuffix("*") ? model.hasPrefix($0.dropLast()) : $0 == model }
     }
+}
+
+/// One key's or team's rate limits, under the id the limit ledger counts them by.
+public struct LimitScope: Sendable {
+    /// `key:<id>` or `team:<id>`.
+    public let id: String
+    /// `key` or `team`.
+    public let kind: String
+    public let name: String
+    public let limits: UsageLimits
+
+    /// How a refusal names the scope: `key 'ci'`.
+    public var label: String { "\(kind) '\(name)'" }
 }
 
 /// The keys in force, looked up by digest in memory: no database round trip per request. Refreshed from storage

@@ -38,7 +38,7 @@ public final class LimitLedger: Sendable {
     /// Counts one request of about `estimatedTokens` against `grant`'s key and team.
     /// - Throws: 429 naming the limit, with `Retry-After`, when the request does not fit.
     public func admit(_ grant: KeyGrant, estimatedTokens: Int, now: ContinuousClock.Instant = .now) throws(GatewayError) -> LimitPermit {
-        let scopes = Self.scopes(of: grant)
+        let scopes = grant.limitScopes
         // Which limit refused, and whose: for the rejection metric.
         var refused: (limit: String, scope: String)?
         defer { if let refused { metrics?.rejected(limit: refused.limit, scope: refused.scope) } }
@@ -88,19 +88,19 @@ public final class LimitLedger: Sendable {
             }
             return headroom
         }
-        return LimitPermit(ledger: self, scopes: scopes.map(\.id), estimatedTokens: estimatedTokens, headroom: headroom)
+        return LimitPermit(ledger: self, scopes: scopes, estimatedTokens: estimatedTokens, headroom: headroom)
     }
 
     /// Ends a request: frees its in-flight slot and replaces its token estimate with the real count.
-    func release(_ scopes: [String], tokenCorrection: Int, now: ContinuousClock.Instant = .now) {
+    func release(_ scopes: [LimitScope], tokenCorrection: Int, now: ContinuousClock.Instant = .now) {
         counters.withLock { table in
             for scope in scopes {
                 // Read, change, write back: each nested in-place access through a dictionary would allocate.
-                guard var entry = table[scope] else { continue }
+                guard var entry = table[scope.id] else { continue }
                 entry.inFlight -= 1
                 entry.tokensTaken += tokenCorrection
                 if tokenCorrection != 0 { entry.tokens?.adjust(by: Double(tokenCorrection), at: now) }
-                table[scope] = entry
+                table[scope.id] = entry
             }
         }
     }
@@ -120,26 +120,11 @@ public final class LimitLedger: Sendable {
         }
     }
 
-    private struct Scope {
-        let id: String
-        let label: String
-        let limits: UsageLimits
-
-        /// `key` or `team`.
-        var kind: String { id.hasPrefix("team:") ? "team" : "key" }
-    }
-
-    private static func scopes(of grant: KeyGrant) -> [Scope] {
-        var scopes = [Scope(id: "key:" + grant.key.id, label: "key '\(grant.key.name)'", limits: grant.key.limits)]
-        if let team = grant.team { scopes.append(Scope(id: "team:" + team.id, label: "team '\(team.name)'", limits: team.limits)) }
-        return scopes.filter { $0.limits.rpm != nil || $0.limits.tpm != nil || $0.limits.maxParallel != nil }
-    }
-
     private static func counters(for limits: UsageLimits, now: ContinuousClock.Instant) -> Counters {
         Counters(requests: limits.rpm.map { TokenBucket(capacity: $0, now: now) }, tokens: limits.tpm.map { TokenBucket(capacity: $0, now: now) })
     }
 
-    private static func refusal(_ limit: String, scope: Scope, retryAfter: Int) -> GatewayError {
+    private static func refusal(_ limit: String, scope: LimitScope, retryAfter: Int) -> GatewayError {
         var error = GatewayError(
             status: 429, kind: .rateLimit, code: "rate_limit_exceeded", message: "The limit of \(limit) for \(scope.label) is reached.")
         error.retryAfterSeconds = retryAfter
@@ -163,12 +148,12 @@ public final class LimitLedger: Sendable {
 /// One admitted request's hold on its limits; released when finished (or when dropped, if its client left).
 public final class LimitPermit: Sendable {
     let ledger: LimitLedger
-    let scopes: [String]
+    let scopes: [LimitScope]
     let estimatedTokens: Int
     public let headroom: LimitLedger.Headroom
     private let released = Atomic<Bool>(false)
 
-    init(ledger: LimitLedger, scopes: [String], estimatedTokens: Int, headroom: LimitLedger.Headroom) {
+    init(ledger: LimitLedger, scopes: [LimitScope], estimatedTokens: Int, headroom: LimitLedger.Headroom) {
         self.ledger = ledger
         self.scopes = scopes
         self.estimatedTokens = estimatedTokens
