@@ -27,14 +27,18 @@ public enum Caller: Sendable, Equatable {
 public final class KeyGrant: Sendable, Equatable {
     public let key: VirtualKey
     public let team: Team?
-    /// The key's and the team's rate limits, those that set any: worked out once per key, not per request.
-    public let limitScopes: [LimitScope]
+    /// The key, then its team: what limits, budgets and spend are counted against. Worked out once per key, not
+    /// per request.
+    public let scopes: [GrantScope]
+    /// The scopes that set a rate limit.
+    public let limitScopes: [GrantScope]
 
     public init(key: VirtualKey, team: Team?) {
         self.key = key
         self.team = team
-        var scopes = [LimitScope(id: "key:" + key.id, kind: "key", name: key.name, limits: key.limits)]
-        if let team { scopes.append(LimitScope(id: "team:" + team.id, kind: "team", name: team.name, limits: team.limits)) }
+        var scopes = [GrantScope(kind: "key", ownerID: key.id, name: key.name, limits: key.limits)]
+        if let team { scopes.append(GrantScope(kind: "team", ownerID: team.id, name: team.name, limits: team.limits)) }
+        self.scopes = scopes
         limitScopes = scopes.filter { $0.limits.rpm != nil || $0.limits.tpm != nil || $0.limits.maxParallel != nil }
     }
 
@@ -50,14 +54,24 @@ public final class KeyGrant: Sendable, Equatable {
     }
 }
 
-/// One key's or team's rate limits, under the id the limit ledger counts them by.
-public struct LimitScope: Sendable {
-    /// `key:<id>` or `team:<id>`.
+/// A key or a team, as limits, budgets and spend count against it.
+public struct GrantScope: Sendable {
+    /// `key:<id>` or `team:<id>`: the name counters are kept under.
     public let id: String
     /// `key` or `team`.
     public let kind: String
+    /// The key's or team's own id.
+    public let ownerID: String
     public let name: String
     public let limits: UsageLimits
+
+    init(kind: String, ownerID: String, name: String, limits: UsageLimits) {
+        id = kind + ":" + ownerID
+        self.kind = kind
+        self.ownerID = ownerID
+        self.name = name
+        self.limits = limits
+    }
 
     /// How a refusal names the scope: `key 'ci'`.
     public var label: String { "\(kind) '\(name)'" }

@@ -92,7 +92,7 @@ public final class LimitLedger: Sendable {
     }
 
     /// Ends a request: frees its in-flight slot and replaces its token estimate with the real count.
-    func release(_ scopes: [LimitScope], tokenCorrection: Int, now: ContinuousClock.Instant = .now) {
+    func release(_ scopes: [GrantScope], tokenCorrection: Int, now: ContinuousClock.Instant = .now) {
         counters.withLock { table in
             for scope in scopes {
                 // Read, change, write back: each nested in-place access through a dictionary would allocate.
@@ -124,7 +124,7 @@ public final class LimitLedger: Sendable {
         Counters(requests: limits.rpm.map { TokenBucket(capacity: $0, now: now) }, tokens: limits.tpm.map { TokenBucket(capacity: $0, now: now) })
     }
 
-    private static func refusal(_ limit: String, scope: LimitScope, retryAfter: Int) -> GatewayError {
+    private static func refusal(_ limit: String, scope: GrantScope, retryAfter: Int) -> GatewayError {
         var error = GatewayError(
             status: 429, kind: .rateLimit, code: "rate_limit_exceeded", message: "The limit of \(limit) for \(scope.label) is reached.")
         error.retryAfterSeconds = retryAfter
@@ -148,12 +148,12 @@ public final class LimitLedger: Sendable {
 /// One admitted request's hold on its limits; released when finished (or when dropped, if its client left).
 public final class LimitPermit: Sendable {
     let ledger: LimitLedger
-    let scopes: [LimitScope]
+    let scopes: [GrantScope]
     let estimatedTokens: Int
     public let headroom: LimitLedger.Headroom
     private let released = Atomic<Bool>(false)
 
-    init(ledger: LimitLedger, scopes: [LimitScope], estimatedTokens: Int, headroom: LimitLedger.Headroom) {
+    init(ledger: LimitLedger, scopes: [GrantScope], estimatedTokens: Int, headroom: LimitLedger.Headroom) {
         self.ledger = ledger
         self.scopes = scopes
         self.estimatedTokens = estimatedTokens

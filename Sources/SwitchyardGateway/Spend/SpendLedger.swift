@@ -50,10 +50,7 @@ public final class SpendLedger: Service {
     /// Adds a request's cost and tokens to its key and team, and reports soft budgets it makes them reach.
     public func add(_ cost: Double, tokens: Int, grant: KeyGrant?) {
         guard cost > 0 || tokens > 0, let grant else { return }
-        var owners: [(scope: String, kind: String, id: String, name: String, limits: UsageLimits)] = [
-            ("key:" + grant.key.id, "key", grant.key.id, grant.key.name, grant.key.limits)
-        ]
-        if let team = grant.team { owners.append(("team:" + team.id, "team", team.id, team.name, team.limits)) }
+        let owners = grant.scopes
         let reached: [BudgetAlert] = periods.withLock { periods in
             var reached: [BudgetAlert] = []
             for period in Self.trackedPeriods {
@@ -61,15 +58,15 @@ public final class SpendLedger: Service {
                 guard var totals = periods.removeValue(forKey: period) else { continue }
                 for owner in owners {
                     // Read, change, write back: each nested in-place access through a dictionary would allocate.
-                    var spend = totals.spend[owner.scope] ?? Spend()
+                    var spend = totals.spend[owner.id] ?? Spend()
                     let before = spend.costUSD
                     spend.costUSD += cost
                     spend.tokens += tokens
-                    totals.spend[owner.scope] = spend
+                    totals.spend[owner.id] = spend
                     if owner.limits.budgetPeriod == period, let soft = owner.limits.softBudgetUSD, before < soft, before + cost >= soft {
                         reached.append(
                             BudgetAlert(
-                                scope: owner.kind, id: owner.id, name: owner.name, spendUSD: before + cost, softBudgetUSD: soft,
+                                scope: owner.kind, id: owner.ownerID, name: owner.name, spendUSD: before + cost, softBudgetUSD: soft,
                                 maxBudgetUSD: owner.limits.maxBudgetUSD, period: period?.rawValue, periodStart: totals.start))
                     }
                 }
@@ -93,26 +90,29 @@ public final class SpendLedger: Service {
 
     /// - Throws: 429 when the key's or its team's budget is spent or token quota used.
     public func checkBudget(_ grant: KeyGrant) throws(GatewayError) {
-        let scopes = [("key:" + grant.key.id, "key '\(grant.key.name)'", grant.key.limits)]
-            + (grant.team.map { [("team:" + $0.id, "team '\($0.name)'", $0.limits)] } ?? [])
-        for (scope, label, limits) in scopes {
-            let used = used(scope, limits: limits)
-            let period = limits.budgetPeriod.map { " \($0.rawValue)" } ?? ""
+        for scope in grant.scopes {
+            let used = used(scope.id, limits: scope.limits)
+            let limits = scope.limits
             if let quota = limits.tokenQuota, used.tokens >= quota {
-                metrics?.rejected(limit: "token_quota", scope: scope.hasPrefix("team:") ? "team" : "key")
+                metrics?.rejected(limit: "token_quota", scope: scope.kind)
                 throw GatewayError(
                     status: 429, kind: .rateLimit, code: "token_quota_exceeded",
-                    message: "The\(period) token quota of \(quota) for \(label) is used (\(used.tokens) tokens).")
+                    message: "The\(Self.periodWord(limits)) token quota of \(quota) for \(scope.label) is used (\(used.tokens) tokens).")
             }
             guard let budget = limits.maxBudgetUSD else { continue }
             let spent = used.costUSD
             if spent >= budget {
-                metrics?.rejected(limit: "budget", scope: scope.hasPrefix("team:") ? "team" : "key")
+                metrics?.rejected(limit: "budget", scope: scope.kind)
                 throw GatewayError(
                     status: 429, kind: .rateLimit, code: "budget_exceeded",
-                    message: "The\(period) budget of $\(budget) for \(label) is spent ($\((spent * 10000).rounded() / 10000)).")
+                    message: "The\(Self.periodWord(limits)) budget of $\(budget) for \(scope.label) is spent ($\((spent * 10000).rounded() / 10000)).")
             }
         }
+    }
+
+    /// ` daily` (with its space) for a periodic budget, nothing for a lifetime one.
+    private static func periodWord(_ limits: UsageLimits) -> String {
+        limits.budgetPeriod.map { " \($0.rawValue)" } ?? ""
     }
 
     public func run() async throws {
