@@ -112,6 +112,38 @@ struct RobustnessTests {
         }
     }
 
+    @Test("pipelined requests are all answered, in order, and the connection closes when asked")
+    func pipelining() async throws {
+        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "hi")) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let body = chatBody()
+                let chat = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(GatewayHarness.masterKey)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                // More than the gateway queues before it stops reading, sent in one write.
+                let count = 24
+                let probe = "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                let answer = try await RawConnection.with(port: gateway.port) { writer, inbound in
+                    try await writer.write(ByteBuffer(string: String(repeating: chat, count: count)))
+                    var text = ""
+                    while text.components(separatedBy: "HTTP/1.1 ").count - 1 < count, let part = try await inbound.next() {
+                        text += String(buffer: part)
+                    }
+                    // Reading resumed once the answers caught up: the same connection takes one more request.
+                    try await writer.write(ByteBuffer(string: probe))
+                    let rest = try await RawConnection.readUntilClosed(&inbound)
+                    return (text: text + rest.text, closedAfter: rest.closedAfter)
+                }
+                #expect(answer.closedAfter < .seconds(5))
+                // A response's body runs straight into the next status line.
+                #expect(answer.text.components(separatedBy: "HTTP/1.1 ").count - 1 == count + 1)
+                #expect(answer.text.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1 == count + 1)
+                #expect(answer.text.components(separatedBy: #""content":"hi""#).count - 1 == count)
+                #expect(upstream.requests.count == count)
+            }
+        }
+    }
+
     @Test("graceful shutdown lets an in-flight stream finish")
     func gracefulShutdown() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b", "c"])

@@ -28,8 +28,10 @@ struct GatewayHTTP1Channel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
         channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
+            // Pipelining and quiescing are the assembler's: NIO's pipelining handler pauses reading during every
+            // response, two `epoll_ctl` calls per request.
             try pipeline.configureHTTPServerPipeline(
-                withPipeliningAssistance: true, withErrorHandling: true,
+                withPipeliningAssistance: false, withErrorHandling: true,
                 // Header values come from HTTPFields, which has validated them already.
                 withOutboundHeaderValidation: false)
             let (requests, continuation) = AsyncStream.makeStream(of: InboundHTTPRequest.self)

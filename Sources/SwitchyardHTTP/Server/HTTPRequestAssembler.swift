@@ -19,11 +19,19 @@ struct InboundHTTPRequest: Sendable {
 /// Gathering the body here, on the event loop, lets a request reach its handler with one task wake-up instead of
 /// one per part. A body is kept up to one byte past `maximumBody`, so the handler sees it is too large and answers
 /// 413 without the gateway holding more; a body declared too large is not read at all. After such a request the
-/// connection closes, its unread rest discarded. Pipelined requests wait in NIO's pipelining handler in front of
-/// this one until the response before them has ended.
-final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler {
+/// connection closes, its unread rest discarded.
+///
+/// Requests are answered in order by the connection's one task. A client that pipelines more than
+/// `maximumQueued` requests stops being read until the answers catch up; one that sends a request and waits, as
+/// clients do, never has its reads held, so the socket's interest in reading never changes. A graceful shutdown
+/// closes an idle connection at once and a busy one after its last queued response.
+final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
+
+    /// Requests read but not yet answered beyond which reading pauses.
+    static let maximumQueued = 4
 
     private enum State {
         case idle
@@ -37,6 +45,12 @@ final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler
     private var state = State.idle
     private var context: ChannelHandlerContext?
     private var writabilityWaiters: [EventLoopPromise<Void>] = []
+    /// Requests handed to the connection's task whose responses have not ended.
+    private var unanswered = 0
+    /// A read the channel asked for while too many requests were queued, passed on once they drain.
+    private var heldRead = false
+    /// Set by a graceful shutdown: the connection closes once nothing is unanswered.
+    private var quiescing = false
 
     init(requests: AsyncStream<InboundHTTPRequest>.Continuation, maximumBody: Int) {
         self.requests = requests
@@ -85,6 +99,7 @@ final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler
                 let inbound = InboundHTTPRequest(
                     request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version,
                     keepAlive: head.isKeepAlive)
+                unanswered += 1
                 requests.yield(inbound)
             case .discarding:
                 state = .idle
@@ -109,6 +124,36 @@ final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler
         context.fireChannelInactive()
     }
 
+    func read(context: ChannelHandlerContext) {
+        if unanswered > Self.maximumQueued {
+            heldRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        guard case .end = unwrapOutboundIn(data) else { return }
+        unanswered = max(0, unanswered - 1)
+        if quiescing && unanswered == 0 {
+            context.flush()
+            context.close(promise: nil)
+        } else if heldRead && unanswered <= Self.maximumQueued {
+            heldRead = false
+            context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        if unanswered == 0, case .idle = state { context.close(promise: nil) }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Parse errors are answered by NIO's protocol error handler; anything else ends the connection.
         context.close(promise: nil)
@@ -119,7 +164,8 @@ final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler
     /// Writes `part` towards the client; fails once the connection is closed.
     func write(_ part: HTTPServerResponsePart, flush: Bool) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
-        context.write(wrapOutboundOut(part), promise: nil)
+        // Through this handler's own `write`, so an ended response is counted.
+        write(context: context, data: wrapOutboundOut(part), promise: nil)
         if flush { context.flush() }
     }
 
@@ -143,6 +189,7 @@ final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler
         state = .discarding
         let inbound = InboundHTTPRequest(
             request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version, keepAlive: false)
+        unanswered += 1
         requests.yield(inbound)
     }
 
