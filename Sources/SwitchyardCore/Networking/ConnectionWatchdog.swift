@@ -8,11 +8,12 @@ import NIOCore
 /// on a busy keep-alive connection the loop schedules about once per timeout period instead of per request.
 public final class ConnectionWatchdog {
     private let loop: any EventLoop
-    private let expired: () -> Void
+    private var expired: (() -> Void)?
     private var deadline: NIODeadline?
     private var firing: (at: NIODeadline, task: Scheduled<Void>)?
 
-    /// `expired` runs on the loop when a deadline passes; it should capture its owner weakly.
+    /// `expired` runs on the loop when a deadline passes. It may hold its owner strongly (a weak reference would
+    /// slow every retain of the owner): ``stop()`` lets go of it, and the owner calls it when its connection goes.
     public init(on loop: any EventLoop, expired: @escaping () -> Void) {
         self.loop = loop
         self.expired = expired
@@ -34,12 +35,13 @@ public final class ConnectionWatchdog {
     /// Clears the deadline and cancels the pending firing: for a connection that is going away.
     public func stop() {
         deadline = nil
+        expired = nil
         firing?.task.cancel()
         firing = nil
     }
 
     private func schedule(at time: NIODeadline) {
-        let task = loop.assumeIsolated().scheduleTask(deadline: time) { [weak self] () -> Void in self?.fire() }
+        let task = loop.assumeIsolated().scheduleTask(deadline: time) { () -> Void in self.fire() }
         firing = (time, task)
     }
 
@@ -48,7 +50,7 @@ public final class ConnectionWatchdog {
         guard let deadline else { return }
         if deadline <= .now() {
             self.deadline = nil
-            expired()
+            expired?()
         } else {
             schedule(at: deadline)
         }

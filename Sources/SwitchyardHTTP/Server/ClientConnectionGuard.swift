@@ -27,7 +27,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        watchdog = ConnectionWatchdog(on: context.eventLoop) { [weak context] in context?.close(promise: nil) }
+        watchdog = ConnectionWatchdog(on: context.eventLoop) { context.close(promise: nil) }
         if context.channel.isActive { arm(headTimeout) }
     }
 

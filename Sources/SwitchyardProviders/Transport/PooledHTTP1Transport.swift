@@ -323,7 +323,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        watchdog = ConnectionWatchdog(on: context.eventLoop) { [weak self] in self?.deadlinePassed() }
+        watchdog = ConnectionWatchdog(on: context.eventLoop) { self.deadlinePassed() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
