@@ -55,10 +55,10 @@ public final class LogLineWriter: Sendable {
     /// Once woken, the thread polls for lines at this interval rather than being signalled for each: a signal
     /// is a system call and a thread wake-up on the request's path, and at a few hundred requests a second every
     /// line would cost one.
-    private static let pollInterval: UInt32 = 10_000
+    private static let pollInterval: UInt32 = 20_000
     /// Polls that find nothing before the thread goes back to waiting for a signal (a second's worth), so an idle
     /// gateway does not wake at all.
-    private static let idlePollsBeforeWaiting = 100
+    private static let idlePollsBeforeWaiting = 50
 
     private func drainForever() {
         while true {
