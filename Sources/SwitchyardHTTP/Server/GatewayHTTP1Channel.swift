@@ -47,20 +47,18 @@ struct GatewayHTTP1Channel: ServerChildChannel {
     func handle(value connection: Connection, logger: Logger) async {
         let channel = connection.channel
         await withTaskExecutorPreference(EventLoopTaskExecutor(channel.eventLoop)) {
-            await withTaskCancellationHandler {
-                for await inbound in connection.requests {
-                    let response = await responder(inbound.request, channel)
-                    do {
-                        try await connection.output.send(response, answering: inbound)
-                    } catch {
-                        logger.trace("Failed to write a response", metadata: ["error": "\(error)"])
-                        connection.output.close()
-                        break
-                    }
+            // The requests end when the connection closes, or when the task is cancelled (the server stopping
+            // after its grace period), which then closes the connection.
+            for await inbound in connection.requests {
+                let response = await responder(inbound.request, channel)
+                do {
+                    try await connection.output.send(response, answering: inbound)
+                } catch {
+                    logger.trace("Failed to write a response", metadata: ["error": "\(error)"])
+                    break
                 }
-            } onCancel: {
-                channel.close(promise: nil)
             }
+            connection.output.close()
         }
     }
 }
