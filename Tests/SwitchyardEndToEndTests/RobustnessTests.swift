@@ -144,6 +144,28 @@ struct RobustnessTests {
         }
     }
 
+    @Test("a client that sends Expect: 100-continue is told to continue before it sends its body")
+    func expectContinue() async throws {
+        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "hi")) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let body = chatBody()
+                let head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(GatewayHarness.masterKey)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+                let answer = try await RawConnection.with(port: gateway.port) { writer, inbound in
+                    try await writer.write(ByteBuffer(string: head))
+                    var interim = ""
+                    while !interim.contains("\r\n\r\n"), let part = try await inbound.next() { interim += String(buffer: part) }
+                    try await writer.write(ByteBuffer(string: body))
+                    return (interim, try await RawConnection.readUntilClosed(&inbound).text)
+                }
+                #expect(answer.0.hasPrefix("HTTP/1.1 100 Continue\r\n"))
+                #expect(answer.1.contains("HTTP/1.1 200 OK\r\n") || (answer.0 + answer.1).contains("HTTP/1.1 200 OK\r\n"))
+                #expect((answer.0 + answer.1).contains(#""content":"hi""#))
+            }
+        }
+    }
+
     @Test("graceful shutdown lets an in-flight stream finish")
     func gracefulShutdown() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b", "c"])

@@ -78,6 +78,11 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
                 dispatch(head: head, request: request, body: nil)
                 return
             }
+            // A client that asks before sending its body (curl does above 1 MB) is told to go on at once, rather
+            // than left to wait out its own timeout.
+            if head.version.minor > 0, let expect = head.headers.first(name: "expect"), expect.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
             state = .reading(head: head, request: request, body: nil)
         case .body(let part):
             guard case .reading(let head, let request, var body) = state else { return }
