@@ -118,8 +118,7 @@ struct RobustnessTests {
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let body = chatBody()
-                let chat = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(GatewayHarness.masterKey)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                let chat = RawConnection.chatRequestHead(body: body) + body
                 // More than the gateway queues before it stops reading, sent in one write.
                 let count = 24
                 let probe = "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -150,8 +149,7 @@ struct RobustnessTests {
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let body = chatBody()
-                let head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(GatewayHarness.masterKey)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+                let head = RawConnection.chatRequestHead(body: body, extraHeaders: "Expect: 100-continue\r\nConnection: close\r\n")
                 let answer = try await RawConnection.with(port: gateway.port) { writer, inbound in
                     try await writer.write(ByteBuffer(string: head))
                     var interim = ""

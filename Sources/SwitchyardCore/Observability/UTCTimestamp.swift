@@ -28,8 +28,9 @@ public enum UTCTimestamp {
     }
 
     private static func append(seconds: Int, milliseconds: Int, to text: inout [UInt8]) {
-        let date = CivilDate(daysSince1970: seconds.floorDivided(by: 86_400))
-        let secondOfDay = seconds - seconds.floorDivided(by: 86_400) * 86_400
+        let days = seconds.floorDivided(by: 86_400)
+        let date = CivilDate(daysSince1970: days)
+        let secondOfDay = seconds - days * 86_400
         func digits(_ value: Int, _ count: Int) {
             var divisor = 1
             for _ in 1..<count { divisor *= 10 }

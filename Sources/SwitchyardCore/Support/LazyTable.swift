@@ -3,15 +3,20 @@ import Synchronization
 /// Values made on first use, one per key, and shared after: metric handles per label set, clients per setting.
 public final class LazyTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let values = Mutex<[Key: Value]>([:])
+    private let maximumCount: Int
 
-    public init() {}
+    /// - Parameter maximumCount: beyond this many keys, values are made on every use rather than kept, for tables
+    ///   whose keys are not bounded by the configuration.
+    public init(maximumCount: Int = .max) {
+        self.maximumCount = maximumCount
+    }
 
     /// The value for `key`, made by `make` (under the table's lock) the first time it is asked for.
-    public func value(for key: Key, make: (Key) -> Value) -> Value {
-        values.withLock { values in
+    public func value<Failure: Error>(for key: Key, make: (Key) throws(Failure) -> Value) throws(Failure) -> Value {
+        try values.withLock { values throws(Failure) in
             if let value = values[key] { return value }
-            let value = make(key)
-            values[key] = value
+            let value = try make(key)
+            if values.count < maximumCount { values[key] = value }
             return value
         }
     }

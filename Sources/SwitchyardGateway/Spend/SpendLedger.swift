@@ -50,13 +50,12 @@ public final class SpendLedger: Service {
     /// Adds a request's cost and tokens to its key and team, and reports soft budgets it makes them reach.
     public func add(_ cost: Double, tokens: Int, grant: KeyGrant?) {
         guard cost > 0 || tokens > 0, let grant else { return }
-        let owners = grant.scopes
         let reached: [BudgetAlert] = periods.withLock { periods in
             var reached: [BudgetAlert] = []
             for period in Self.trackedPeriods {
                 // Moved out and back in, so changing it never copies the table.
                 guard var totals = periods.removeValue(forKey: period) else { continue }
-                for owner in owners {
+                for owner in grant.scopes {
                     // Read, change, write back: each nested in-place access through a dictionary would allocate.
                     var spend = totals.spend[owner.id] ?? Spend()
                     let before = spend.costUSD

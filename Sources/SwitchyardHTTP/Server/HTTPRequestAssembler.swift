@@ -101,11 +101,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
             switch state {
             case .reading(let head, let request, let body):
                 state = .idle
-                let inbound = InboundHTTPRequest(
-                    request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version,
-                    keepAlive: head.isKeepAlive)
-                unanswered += 1
-                requests.yield(inbound)
+                hand(head: head, request: request, body: body, keepAlive: head.isKeepAlive)
             case .discarding:
                 state = .idle
             case .idle:
@@ -192,10 +188,14 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Hands a request to its handler before its body is read to the end; the connection closes after it.
     private func dispatch(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?) {
         state = .discarding
-        let inbound = InboundHTTPRequest(
-            request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version, keepAlive: false)
+        hand(head: head, request: request, body: body, keepAlive: false)
+    }
+
+    /// Hands a request to the connection's task.
+    private func hand(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?, keepAlive: Bool) {
         unanswered += 1
-        requests.yield(inbound)
+        requests.yield(
+            InboundHTTPRequest(request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version, keepAlive: keepAlive))
     }
 
     private func respondBadRequest(context: ChannelHandlerContext) {

@@ -41,7 +41,8 @@ final class PooledHTTP1Transport: UpstreamTransport {
 
     private let group: MultiThreadedEventLoopGroup
     private let pools: [ObjectIdentifier: LoopPool]
-    private let parsedURLs = UpstreamURLCache()
+    /// Upstream URLs parsed once each: a provider sends all its requests to a handful of them.
+    private let parsedURLs = LazyTable<String, UpstreamURL>(maximumCount: 256)
 
     init(group: MultiThreadedEventLoopGroup, configuration: Configuration, tls: TLSContextCache) {
         self.group = group
@@ -55,7 +56,7 @@ final class PooledHTTP1Transport: UpstreamTransport {
     }
 
     func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: @autoclosure () -> Logger) async throws -> UpstreamHTTPResponse {
-        let url = try parsedURLs.url(request.url)
+        let url = try parsedURLs.value(for: request.url, make: UpstreamURL.init)
         var headers = request.headers
         if !headers.contains(name: "host") { headers.add(name: "host", value: url.hostHeader) }
         if let body = request.body {
@@ -100,22 +101,6 @@ struct UpstreamOrigin: Hashable, Sendable {
     var hostHeader: String {
         let host = host.contains(":") ? "[\(host)]" : host
         return port == (tls ? 443 : 80) ? host : "\(host):\(port)"
-    }
-}
-
-/// Upstream URLs parsed once each: a provider sends all its requests to a handful of them.
-final class UpstreamURLCache: Sendable {
-    /// Beyond this many distinct URLs, further ones are parsed on every use rather than kept.
-    private static let capacity = 256
-    private let parsed = Mutex<[String: UpstreamURL]>([:])
-
-    func url(_ text: String) throws(UpstreamTransportError) -> UpstreamURL {
-        if let known = parsed.withLock({ $0[text] }) { return known }
-        let url = try UpstreamURL(text)
-        parsed.withLock { parsed in
-            if parsed.count < Self.capacity { parsed[text] = url }
-        }
-        return url
     }
 }
 

@@ -31,4 +31,10 @@ struct RawConnection {
         }
         return (text, ContinuousClock.now - start)
     }
+
+    /// The head of a `POST /v1/chat/completions` with the master key, for `body`; `extraHeaders` end in CRLF.
+    static func chatRequestHead(body: String, extraHeaders: String = "") -> String {
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(GatewayHarness.masterKey)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(extraHeaders)\r\n"
+    }
 }
