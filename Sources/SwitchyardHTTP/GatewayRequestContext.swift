@@ -11,6 +11,8 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The id echoed in `x-request-id` and passed upstream.
     public var requestID: String = ""
+    /// The request's path, read once by the envelope middleware (Hummingbird makes it anew on each read).
+    public var path: String = ""
     /// Who is calling; set by authentication.
     public var caller: Caller?
     /// What the request did, reported when it ends; set by the envelope middleware.

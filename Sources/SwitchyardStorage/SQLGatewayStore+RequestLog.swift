@@ -5,26 +5,27 @@ import SwitchyardCore
 extension SQLGatewayStore {
     public func appendLogs(_ entries: [RequestLogEntry]) async throws {
         guard !entries.isEmpty else { return }
-        try await bulkInsert(
-            into: "request_logs",
-            columns: [
-                "id", "request_id", "time", "method", "path", "status", "key_id", "team_id", "model", "target", "attempts", "stream",
-                "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "latency_ms", "ttft_ms", "overhead_ms", "error",
-                "request_body", "response_body",
-            ],
-            rows: entries.map { entry in
-                [
-                    .text(entry.id), .text(entry.requestID), .text(Self.timestamp(entry.time)), .text(entry.method), .text(entry.path),
-                    .integer(entry.status), .text(entry.keyID), .text(entry.teamID), .text(entry.model), .text(entry.target),
-                    .integer(entry.attempts), .integer(entry.stream ? 1 : 0), .integer(entry.promptTokens), .integer(entry.completionTokens),
-                    .integer(entry.cachedTokens), .real(entry.costUSD), .real(entry.latencyMilliseconds),
-                    .real(entry.timeToFirstTokenMilliseconds), .real(entry.overheadMilliseconds), .text(entry.error),
-                    .text(entry.requestBody), .text(entry.responseBody),
-                ]
-            },
-            // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
-            conflictColumn: "id")
+        var values: [ColumnValue] = []
+        values.reserveCapacity(entries.count * Self.requestLogColumns.count)
+        for entry in entries {
+            values += [
+                .text(entry.id), .text(entry.requestID), .text(Self.timestamp(entry.time)), .text(entry.method), .text(entry.path),
+                .integer(entry.status), .text(entry.keyID), .text(entry.teamID), .text(entry.model), .text(entry.target),
+                .integer(entry.attempts), .integer(entry.stream ? 1 : 0), .integer(entry.promptTokens), .integer(entry.completionTokens),
+                .integer(entry.cachedTokens), .real(entry.costUSD), .real(entry.latencyMilliseconds),
+                .real(entry.timeToFirstTokenMilliseconds), .real(entry.overheadMilliseconds), .text(entry.error),
+                .text(entry.requestBody), .text(entry.responseBody),
+            ]
+        }
+        // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
+        try await bulkInsert(into: "request_logs", columns: Self.requestLogColumns, values: values, conflictColumn: "id")
     }
+
+    static let requestLogColumns = [
+        "id", "request_id", "time", "method", "path", "status", "key_id", "team_id", "model", "target", "attempts", "stream",
+        "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "latency_ms", "ttft_ms", "overhead_ms", "error",
+        "request_body", "response_body",
+    ]
 
     public func logs(_ query: RequestLogQuery) async throws -> [RequestLogEntry] {
         var select = database.select().column("*").from("request_logs")

@@ -5,21 +5,23 @@ import SwitchyardCore
 extension SQLGatewayStore {
     public func append(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
-        try await bulkInsert(
-            into: "usage_records",
-            columns: [
-                "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
-                "latency_ms", "status", "time", "day",
-            ],
-            rows: records.map { record in
-                let time = Self.timestamp(record.time)
-                return [
-                    .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
-                    .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
-                    .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
-                ]
-            })
+        var values: [ColumnValue] = []
+        values.reserveCapacity(records.count * Self.usageColumns.count)
+        for record in records {
+            let time = Self.timestamp(record.time)
+            values += [
+                .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
+                .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
+                .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
+            ]
+        }
+        try await bulkInsert(into: "usage_records", columns: Self.usageColumns, values: values)
     }
+
+    static let usageColumns = [
+        "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
+        "latency_ms", "status", "time", "day",
+    ]
 
     public func totals(_ query: UsageQuery) async throws -> [UsageTotals] {
         let groupColumn: String? =

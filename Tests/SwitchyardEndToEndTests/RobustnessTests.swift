@@ -94,6 +94,38 @@ struct RobustnessTests {
         }
     }
 
+    @Test("HTTP/1 framing: a request that cannot be parsed gets 400, a HEAD answer has no body, HTTP/1.0 gets 1.0")
+    func framing() async throws {
+        try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel) { gateway in
+            let garbage = try await RawConnection.with(port: gateway.port) { writer, inbound in
+                try await writer.write(ByteBuffer(string: "GARBAGE\r\n\r\n"))
+                return try await RawConnection.readUntilClosed(&inbound)
+            }
+            #expect(garbage.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+            #expect(garbage.text.lowercased().contains("connection: close\r\n"))
+            #expect(garbage.closedAfter < .seconds(5))
+
+            // The answer to a HEAD runs straight into the next response: no body, whatever its fields say.
+            let head = try await RawConnection.with(port: gateway.port) { writer, inbound in
+                try await writer.write(
+                    ByteBuffer(string: "HEAD /v1/models HTTP/1.1\r\nHost: x\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                return try await RawConnection.readUntilClosed(&inbound).text
+            }
+            let answers = head.components(separatedBy: "\r\n\r\n")
+            #expect(answers.count >= 3)
+            #expect(answers.first?.hasPrefix("HTTP/1.1 ") == true)
+            #expect(answers.dropFirst().first?.hasPrefix("HTTP/1.1 200 OK\r\n") == true, "\(head)")
+
+            let old = try await RawConnection.with(port: gateway.port) { writer, inbound in
+                try await writer.write(ByteBuffer(string: "GET /health/live HTTP/1.0\r\n\r\n"))
+                return try await RawConnection.readUntilClosed(&inbound)
+            }
+            #expect(old.text.hasPrefix("HTTP/1.0 200 OK\r\n"))
+            #expect(!old.text.lowercased().contains("transfer-encoding"))
+            #expect(old.closedAfter < .seconds(5))
+        }
+    }
+
     @Test("slow-loris clients are disconnected: trickled head, stalled body")
     func slowClients() async throws {
         let yaml = "server:\n  request_head_timeout_seconds: 1\n  request_body_timeout_seconds: 1\n" + GatewayHarness.singleModel

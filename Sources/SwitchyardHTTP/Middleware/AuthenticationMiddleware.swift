@@ -18,7 +18,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
+        let path = context.path
         if Self.publicPaths.contains(path) || (metricsArePublic && path == "/metrics") {
             return try await next(request, context)
         }

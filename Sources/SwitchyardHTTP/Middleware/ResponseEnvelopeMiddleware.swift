@@ -24,8 +24,8 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var context = context
         context.requestID = RequestIDGenerator.clientSupplied(request.headers.value(of: .requestID)) ?? requestIDs.next()
-        // Hummingbird makes the path anew on each read.
         let path = request.uri.path
+        context.path = path
         // Probes and scrapes are not requests anyone needs traced, logged or counted.
         let journal = Self.isProbe(path) ? nil : begin(request, path: path, context: &context)
         var response: Response

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// Gathers the flushes a connection makes within one event-loop job into one, so stream events that arrived
 /// together leave in one write instead of a system call, and a wake-up of the client, each.
@@ -7,8 +6,8 @@ import NIOHTTP1
 /// Nothing is held back: the gathered flush runs as soon as the job that wrote ends, before the loop waits for
 /// anything else. A close flushes first, so nothing written before it is lost.
 final class FlushCoalescingHandler: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ResponsePart
+    typealias OutboundOut = ResponsePart
 
     private var flushPending = false
 

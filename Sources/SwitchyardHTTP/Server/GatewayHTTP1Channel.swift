@@ -28,12 +28,10 @@ struct GatewayHTTP1Channel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
         channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
-            // Pipelining and quiescing are the assembler's: NIO's pipelining handler pauses reading during every
-            // response, two `epoll_ctl` calls per request.
-            try pipeline.configureHTTPServerPipeline(
-                withPipeliningAssistance: false, withErrorHandling: true,
-                // Header values come from HTTPFields, which has validated them already.
-                withOutboundHeaderValidation: false)
+            // Pipelining, quiescing and parse errors are the assembler's: NIO's pipelining handler pauses reading
+            // during every response, two `epoll_ctl` calls per request.
+            try pipeline.addHandler(HTTP1ResponseEncoder())
+            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             let (requests, continuation) = AsyncStream.makeStream(of: InboundHTTPRequest.self)
             let assembler = HTTPRequestAssembler(requests: continuation, maximumBody: maximumBody)
             try pipeline.addHandlers([
@@ -70,31 +68,28 @@ struct ResponseOutput: Sendable {
 
     /// Writes `response`, head and body; closes the connection after it unless the request keeps it open.
     func send(_ response: Response, answering inbound: InboundHTTPRequest) async throws {
-        var headers = HTTPHeaders(response.headers)
+        var head = response.head
         if !inbound.keepAlive {
-            if inbound.version.minor > 0 { headers.add(name: "connection", value: "close") }
+            if inbound.version.minor > 0 { head.headerFields.append(HTTPField(name: .connection, value: "close")) }
         } else if inbound.version.minor == 0 {
-            headers.add(name: "connection", value: "keep-alive")
+            head.headerFields.append(HTTPField(name: .connection, value: "keep-alive"))
         }
-        let head = HTTPResponseHead(
-            version: inbound.version, status: .init(statusCode: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
-            headers: headers)
         // A streamed body's head leaves at once, so the client sees the status before the first event; a whole
         // body's head leaves with it.
         let streamed = response.body.contentLength == nil
-        try await perform { try $0.write(.head(head), flush: streamed) }
+        let part = ResponsePart.head(head, version: inbound.version, bodyless: inbound.bodyless)
+        try await perform { try $0.write(part, flush: streamed) }
         try await response.body.write(ChannelBodyWriter(output: self))
         if !inbound.keepAlive { close() }
     }
 
     func writeBody(_ buffer: ByteBuffer) async throws {
-        try await perform { try $0.write(.body(.byteBuffer(buffer)), flush: true) }
+        try await perform { try $0.write(.body(buffer), flush: true) }
         // A slow client holds the writer here rather than the gateway buffering for it.
         if let writable = try await perform({ $0.writable() }) { try await writable.get() }
     }
 
     func end(_ trailers: HTTPFields?) async throws {
-        let trailers = trailers.map { HTTPHeaders($0) }
         try await perform { try $0.write(.end(trailers), flush: true) }
     }
 

@@ -11,6 +11,8 @@ struct InboundHTTPRequest: Sendable {
     var version: HTTPVersion
     /// Whether the connection stays open after the response.
     var keepAlive: Bool
+    /// Whether the response is sent without its body (the request is a `HEAD`).
+    var bodyless: Bool
 }
 
 /// Reads each request of a connection whole, head and body, and hands it to the connection's task in one piece;
@@ -27,8 +29,8 @@ struct InboundHTTPRequest: Sendable {
 /// closes an idle connection at once and a busy one after its last queued response.
 final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ResponsePart
+    typealias OutboundOut = ResponsePart
 
     /// Requests read but not yet answered beyond which reading pauses.
     static let maximumQueued = 4
@@ -81,7 +83,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
             // A client that asks before sending its body (curl does above 1 MB) is told to go on at once, rather
             // than left to wait out its own timeout.
             if head.version.minor > 0, let expect = head.headers.first(name: "expect"), expect.lowercased() == "100-continue" {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue), version: head.version, bodyless: true)), promise: nil)
             }
             state = .reading(head: head, request: request, body: nil)
         case .body(let part):
@@ -156,14 +158,24 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Parse errors are answered by NIO's protocol error handler; anything else ends the connection.
-        context.close(promise: nil)
+        // A request that cannot be parsed is answered 400 when no response is owed before it; otherwise the
+        // connection closes once the responses owed have been written. Nothing more is read from it either way.
+        guard error is HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        state = .discarding
+        if unanswered == 0 {
+            respondBadRequest(context: context)
+        } else {
+            quiescing = true
+        }
     }
 
     // MARK: Writing, on the event loop
 
     /// Writes `part` towards the client; fails once the connection is closed.
-    func write(_ part: HTTPServerResponsePart, flush: Bool) throws {
+    func write(_ part: ResponsePart, flush: Bool) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
         // Through this handler's own `write`, so an ended response is counted.
         write(context: context, data: wrapOutboundOut(part), promise: nil)
@@ -195,15 +207,15 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     private func hand(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?, keepAlive: Bool) {
         unanswered += 1
         requests.yield(
-            InboundHTTPRequest(request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version, keepAlive: keepAlive))
+            InboundHTTPRequest(
+                request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version, keepAlive: keepAlive,
+                bodyless: head.method == .HEAD))
     }
 
     private func respondBadRequest(context: ChannelHandlerContext) {
         state = .discarding
-        var headers = HTTPHeaders()
-        headers.add(name: "connection", value: "close")
-        headers.add(name: "content-length", value: "0")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        let response = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
+        context.write(wrapOutboundOut(.head(response, version: .http1_1, bodyless: false)), promise: nil)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
     }
