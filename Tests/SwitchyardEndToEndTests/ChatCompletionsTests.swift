@@ -35,6 +35,21 @@ struct ChatCompletionsTests {
         }
     }
 
+    @Test("a configured key with a line break is never sent: the request fails 502 naming the header")
+    func headerInjection() async throws {
+        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model")) }
+        try await upstream.run { base in
+            let yaml = GatewayHarness.singleModel.replacingOccurrences(
+                of: "api_key: sk-upstream-key", with: #"api_key: "sk-upstream-key\r\nx-injected: 1""#)
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let reply = try await gateway.request("/v1/chat/completions", body: #"{"model":"chat","messages":[{"role":"user","content":"Hi"}]}"#)
+                #expect(reply.status == 502)
+                #expect(reply.body.contains("authorization"))
+                #expect(upstream.requests.isEmpty)
+            }
+        }
+    }
+
     @Test("every response gets a request id and the overhead header, errors included")
     func envelopeHeaders() async throws {
         try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel) { gateway in

@@ -57,19 +57,9 @@ final class PooledHTTP1Transport: UpstreamTransport {
 
     func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: @autoclosure () -> Logger) async throws -> UpstreamHTTPResponse {
         let url = try parsedURLs.value(for: request.url, make: UpstreamURL.init)
-        var headers = request.headers
-        if !headers.contains(name: "host") { headers.add(name: "host", value: url.hostHeader) }
-        if let body = request.body {
-            // Adding is cheaper than replacing, and providers rarely set it themselves.
-            if headers.contains(name: "content-length") {
-                headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-            } else {
-                headers.add(name: "content-length", value: String(body.readableBytes))
-            }
-        }
-        let exchange = UpstreamExchange(
-            head: HTTPRequestHead(version: .http1_1, method: request.method, uri: url.pathAndQuery, headers: headers), body: request.body,
-            origin: url.origin)
+        let wire = try UpstreamRequestWire.encode(
+            method: request.method, target: url.pathAndQuery, headers: request.headers, host: url.hostHeader, body: request.body)
+        let exchange = UpstreamExchange(method: request.method, wire: wire, origin: url.origin)
         let pool = pools[ObjectIdentifier(group.any())]!
         let timeout = TimeAmount.nanoseconds(headTimeout.wholeNanoseconds)
         return try await withTaskCancellationHandler {
@@ -210,7 +200,9 @@ final class UpstreamConnectionPool {
                         let serverName = origin.host.contains(":") || origin.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : origin.host
                         try pipeline.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
                     }
-                    try pipeline.addHTTPClientHandlers()
+                    // Requests leave encoded already (see UpstreamRequestWire); NIO's decoder reads the answers.
+                    try pipeline.addHandler(EncodedRequestWriter())
+                    try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                     try pipeline.addHandler(UpstreamConnectionHandler(pool: pool.value, origin: origin))
                 }
             }
@@ -331,9 +323,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         self.reused = reused
         self.headTimeout = headTimeout
         keepAlive = true
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.write(wrapOutboundOut(.head(EncodedRequestWriter.head(for: exchange.method))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(exchange.wire))), promise: nil)
         receivingBody = false
         watchdog?.arm(at: .now() + headTimeout)
     }

@@ -105,6 +105,9 @@ struct UpstreamEndpoint: Sendable {
             return GatewayError.upstreamUnavailable("Provider '\(name)' sent \(what) larger than the gateway accepts.")
         case .invalidURL(let url):
             return GatewayError.upstreamUnavailable("Provider '\(name)' has a base URL that is not an http(s) URL: \(url).")
+        case .invalidHeader(let header):
+            return GatewayError.upstreamUnavailable(
+                "Provider '\(name)' would be sent a '\(header)' header that HTTP does not allow (a line break in its value, say); check its configured headers and key.")
         case .connectionFailed(let reason):
             detail = reason
         case nil:

@@ -6,8 +6,9 @@ import Synchronization
 /// share. The task waits for the head, then reads the body; the connection delivers both. Body bytes queue here
 /// up to a high-water mark, past which the connection stops reading from the socket until the reader catches up.
 final class UpstreamExchange: Sendable {
-    let head: HTTPRequestHead
-    let body: ByteBuffer?
+    let method: HTTPMethod
+    /// The whole request as sent: see ``UpstreamRequestWire``.
+    let wire: ByteBuffer
     let origin: UpstreamOrigin
 
     private struct State {
@@ -31,9 +32,9 @@ final class UpstreamExchange: Sendable {
     private static let highWater = 256 << 10
     private static let lowWater = 64 << 10
 
-    init(head: HTTPRequestHead, body: ByteBuffer?, origin: UpstreamOrigin) {
-        self.head = head
-        self.body = body
+    init(method: HTTPMethod, wire: ByteBuffer, origin: UpstreamOrigin) {
+        self.method = method
+        self.wire = wire
         self.origin = origin
     }
 

@@ -46,6 +46,8 @@ enum UpstreamTransportError: Error, Sendable {
     case invalidURL(String)
     /// The connection failed or closed before the exchange was over.
     case connectionFailed(String)
+    /// A header named so, or with a value, that HTTP does not allow (a value with a line break, say).
+    case invalidHeader(String)
 }
 
 /// A response body: the bytes as they arrive, or all of them at once.
