@@ -12,9 +12,11 @@ public struct Price: Sendable, Equatable {
 /// One place a public model can be served: a provider and the model name sent to it.
 public struct Target: Sendable, Equatable, Hashable {
     /// The name of a configured provider.
-    public var provider: String
+    public var provider: String { didSet { label = "\(provider)/\(model)" } }
     /// The model name sent upstream.
-    public var model: String
+    public var model: String { didSet { label = "\(provider)/\(model)" } }
+    /// `provider/model`, as shown in headers, logs and the admin API; kept, since each request shows it.
+    public private(set) var label: String
     public var weight: Double
     public var price: Price?
     /// Requests per minute the provider allows for this target; the router skips it when that is used up.
@@ -25,14 +27,12 @@ public struct Target: Sendable, Equatable, Hashable {
     public init(provider: String, model: String, weight: Double = 1, price: Price? = nil, rpm: Int? = nil, tpm: Int? = nil) {
         self.provider = provider
         self.model = model
+        self.label = "\(provider)/\(model)"
         self.weight = weight
         self.price = price
         self.rpm = rpm
         self.tpm = tpm
     }
-
-    /// `provider/model`, as shown in headers and the admin API.
-    public var label: String { "\(provider)/\(model)" }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(provider)

@@ -82,11 +82,11 @@ final class RequestIDGenerator: Sendable {
 
     init() {
         var generator = SystemRandomNumberGenerator()
-        prefix = "req_" + String(generator.next() & 0xFFFF_FFFF_FFFF, radix: 16)
+        prefix = "req_" + String(generator.next() & 0xFFFF_FFFF_FFFF, radix: 16) + "_"
     }
 
     func next() -> String {
-        "\(prefix)_\(String(counter.wrappingAdd(1, ordering: .relaxed).newValue, radix: 16))"
+        prefix + String(counter.wrappingAdd(1, ordering: .relaxed).newValue, radix: 16)
     }
 
     /// The client's id when it is one we can echo safely: 1 to 128 visible ASCII characters.

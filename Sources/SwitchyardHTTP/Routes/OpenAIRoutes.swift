@@ -99,6 +99,10 @@ struct OpenAIRoutes {
     }
 
     static func json(_ body: ByteBuffer) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        // Room for what the gateway adds (routing, rate limits, request id, overhead, date, server) without
+        // growing the fields one reallocation at a time.
+        headers.reserveCapacity(16)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 }
