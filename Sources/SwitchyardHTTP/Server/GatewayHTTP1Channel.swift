@@ -35,7 +35,7 @@ struct GatewayHTTP1Channel: ServerChildChannel {
             let (requests, continuation) = AsyncStream.makeStream(of: InboundHTTPRequest.self)
             let assembler = HTTPRequestAssembler(requests: continuation, maximumBody: maximumBody)
             try pipeline.addHandlers([
-                ClientConnectionGuard(headTimeout: headTimeout, bodyTimeout: bodyTimeout), FlushCoalescingHandler(), assembler,
+                ClientConnectionGuard(headTimeout: headTimeout, bodyTimeout: bodyTimeout), WriteGatheringHandler(), assembler,
             ])
             let output = ResponseOutput(loop: channel.eventLoop, assembler: NIOLoopBound(assembler, eventLoop: channel.eventLoop))
             return Connection(channel: channel, requests: requests, output: output)
