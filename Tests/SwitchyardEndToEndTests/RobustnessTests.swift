@@ -242,13 +242,21 @@ struct HostileUpstreamTests {
     @Test("an error object inside an OpenAI stream ends the stream as an error, in either client dialect")
     func errorInsideStream() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a"])
-        let upstream = OpenAIUpstreamDouble { _ in
-            .events([.data(chunks[0]), .data(#"{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}"#)])
+        // A key spelled with an escape is still the key; a chunk whose text says "error" is still a chunk.
+        let escaped = #"{"\u0065rror":{"message":"The server had an error while processing your request.","type":"server_error"}}"#
+        let talkative = chunks[1].replacingOccurrences(of: #""content":"a""#, with: #""content":"error""#)
+        let upstream = OpenAIUpstreamDouble { request in
+            if request.text.contains("escaped") { return .events([.data(talkative), .data(escaped)]) }
+            return .events([.data(chunks[0]), .data(#"{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}"#)])
         }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let (_, _, openAI) = try await gateway.stream(body: chatBody(stream: true))
                 #expect(sseData(openAI).last?.contains("The server had an error") == true)
+                let (_, _, spelled) = try await gateway.stream(body: chatBody(stream: true, extra: #","user":"escaped""#))
+                #expect(sseData(spelled).count == 2)
+                #expect(sseData(spelled).first?.contains(#""content":"error""#) == true)
+                #expect(sseData(spelled).last?.hasPrefix(#"{"error":{"message":"The server had an error"#) == true)
                 let (_, _, anthropic) = try await gateway.stream("/v1/messages", body: #"{"model":"chat","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
                 let events = MessagesAPITests.events(anthropic)
                 #expect(events.last?.name == "error")

@@ -23,7 +23,9 @@ struct OpenAIEventSource: ChatEventSource {
 
     /// An `{"error": {...}}` object sent in place of a chunk: the upstream failed mid-stream.
     static func streamedError(_ data: ByteBuffer) -> GatewayError? {
-        guard let document = try? TopLevelJSON(scanning: data), let member = document.member("error"), document.member("choices") == nil,
+        // Most events are chunks: those that cannot hold an `error` member are not scanned for one.
+        guard TopLevelJSON.mightHaveMember("error", in: data), let document = try? TopLevelJSON(scanning: data),
+            let member = document.member("error"), document.member("choices") == nil,
             let error = try? JSONValue(decoding: document.slice(member))
         else { return nil }
         let status = error["code"]?.int.flatMap { (400...599).contains($0) ? $0 : nil } ?? 502

@@ -65,6 +65,29 @@ public struct TopLevelJSON: Sendable {
         }
     }
 
+    /// Whether `buffer` could hold a member named `key` (ASCII): false only when `"key"` appears nowhere in it and
+    /// no `\u` escape could spell it. It reads the bytes once and records nothing, so it costs a fraction of a scan;
+    /// a document it lets through still needs ``init(scanning:maximumDepth:)``.
+    public static func mightHaveMember(_ key: StaticString, in buffer: ByteBuffer) -> Bool {
+        let wanted = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        return buffer.withUnsafeReadableBytes { bytes in
+            let count = bytes.count
+            var index = 0
+            while index < count {
+                let byte = bytes[index]
+                if byte == quote, index + wanted.count + 1 < count, bytes[index + wanted.count + 1] == quote,
+                    bytes[(index + 1)...(index + wanted.count)].elementsEqual(wanted)
+                {
+                    return true
+                }
+                if byte == backslash, index + 1 < count, bytes[index + 1] == UInt8(ascii: "u") { return true }
+                index += 1
+            }
+            return false
+        }
+    }
+
     /// The member named `key`, if the top-level object has one (the last one wins, as in most parsers).
     public func member(_ key: String) -> Member? {
         var found: Member?
