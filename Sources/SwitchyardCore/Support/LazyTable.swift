@@ -2,8 +2,8 @@ import Synchronization
 
 /// Values made on first use, one per key, and shared after: metric handles per label set, clients per setting.
 public final class LazyTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private let values = Mutex<[Key: Value]>([:])
-    private let maximumCount: Int
+    @usableFromInline let values = Mutex<[Key: Value]>([:])
+    @usableFromInline let maximumCount: Int
 
     /// - Parameter maximumCount: beyond this many keys, values are made on every use rather than kept, for tables
     ///   whose keys are not bounded by the configuration.
@@ -12,6 +12,7 @@ public final class LazyTable<Key: Hashable & Sendable, Value: Sendable>: Sendabl
     }
 
     /// The value for `key`, made by `make` (under the table's lock) the first time it is asked for.
+    @inlinable
     public func value<Failure: Error>(for key: Key, make: (Key) throws(Failure) -> Value) throws(Failure) -> Value {
         try values.withLock { values throws(Failure) in
             if let value = values[key] { return value }
