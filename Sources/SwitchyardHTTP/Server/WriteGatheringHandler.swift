@@ -5,14 +5,15 @@ import NIOCore
 /// the pipeline, a system call and a wake-up of the client each.
 ///
 /// Nothing is held back: what was gathered leaves as soon as the job that wrote it ends, before the loop waits
-/// for anything else, and a response that has ended leaves at once, so work done after it (accounting for the
-/// request) does not delay it. A close flushes first, so nothing written before it is lost.
+/// for anything else. A close flushes first, so nothing written before it is lost.
+///
+/// A response that has ended waits for its job's end too: under load, the flushes of the jobs a loop has queued
+/// then run after them, back to back.
 final class WriteGatheringHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = ResponsePart
     typealias OutboundOut = ResponsePart
 
     private var flushPending = false
-    private var responseEnded = false
     /// Body bytes written since they were last passed on; the first part is kept as it is, so a whole body
     /// written at once is never copied.
     private var gathered: ByteBuffer?
@@ -25,18 +26,10 @@ final class WriteGatheringHandler: ChannelOutboundHandler, RemovableChannelHandl
             return
         }
         passGathered(context: context)
-        if case .end = part { responseEnded = true }
         context.write(data, promise: promise)
     }
 
     func flush(context: ChannelHandlerContext) {
-        if responseEnded {
-            // The response is whole: nothing more of it is coming to gather.
-            responseEnded = false
-            flushPending = true
-            flushIfPending(context: context)
-            return
-        }
         guard !flushPending else { return }
         flushPending = true
         context.eventLoop.assumeIsolated().execute { [self] in
