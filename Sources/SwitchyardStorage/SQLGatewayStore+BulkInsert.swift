@@ -40,10 +40,8 @@ extension SQLGatewayStore {
             try await connection.query(sql, values.map(\.sqlite)) { _ in }
         case .postgres:
             var insert = database.insert(into: table).columns(columns)
-            var start = 0
-            while start < values.count {
+            for start in stride(from: 0, to: values.count, by: columns.count) {
                 insert = insert.values(values[start..<start + columns.count].map(\.bind))
-                start += columns.count
             }
             if let conflictColumn { insert = insert.ignoringConflicts(with: [conflictColumn]) }
             try await insert.run()

@@ -18,7 +18,8 @@ final class WriteGatheringHandler: ChannelOutboundHandler, RemovableChannelHandl
     /// Body bytes written since they were last passed on; the first part is kept as it is, so a whole body
     /// written at once is never copied.
     private var gathered: ByteBuffer?
-    private var gatheredParts = 0
+    /// Whether `gathered` is a buffer of ours, with room to append to, rather than the first part as written.
+    private var gatheredIsOurs = false
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let part = unwrapOutboundIn(data)
@@ -39,36 +40,37 @@ final class WriteGatheringHandler: ChannelOutboundHandler, RemovableChannelHandl
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        flushPending = true
-        flushIfPending(context: context)
+        flushNow(context: context)
         context.close(mode: mode, promise: promise)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        flushPending = true
-        flushIfPending(context: context)
+        flushNow(context: context)
     }
 
     private func flushIfPending(context: ChannelHandlerContext) {
-        guard flushPending else { return }
+        if flushPending { flushNow(context: context) }
+    }
+
+    private func flushNow(context: ChannelHandlerContext) {
         flushPending = false
         passGathered(context: context)
         context.flush()
     }
 
     private func gather(_ bytes: ByteBuffer, allocator: ByteBufferAllocator) {
-        gatheredParts += 1
         guard var buffer = gathered else {
             gathered = bytes
             return
         }
-        if gatheredParts == 2 {
+        gathered = nil
+        if !gatheredIsOurs {
             // The first part is someone else's buffer, sized for itself: gather into one of ours, with room.
             var own = allocator.buffer(capacity: max(1024, 4 * (buffer.readableBytes + bytes.readableBytes)))
             own.writeImmutableBuffer(buffer)
             buffer = own
+            gatheredIsOurs = true
         }
-        gathered = nil
         buffer.writeImmutableBuffer(bytes)
         gathered = buffer
     }
@@ -76,7 +78,7 @@ final class WriteGatheringHandler: ChannelOutboundHandler, RemovableChannelHandl
     private func passGathered(context: ChannelHandlerContext) {
         guard let buffer = gathered else { return }
         gathered = nil
-        gatheredParts = 0
+        gatheredIsOurs = false
         context.write(wrapOutboundOut(.body(buffer)), promise: nil)
     }
 }
