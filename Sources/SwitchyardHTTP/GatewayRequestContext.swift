@@ -21,12 +21,12 @@ public struct GatewayRequestContext: RequestContext {
     public var tracer: (any Tracer)?
     /// Time spent waiting on upstreams, subtracted from the total to report the gateway's own overhead.
     public let stopwatch = UpstreamStopwatch()
-    /// The client's connection, watched to stop work for a client that left.
-    public let channel: any Channel
+    /// The client's connection closing, watched to stop work for a client that left; nil when the request did not
+    /// come through the gateway's server.
+    public var departure: ClientDeparture?
 
     public init(source: Source) {
         coreContext = .init(source: source)
-        channel = source.channel
     }
 }
 

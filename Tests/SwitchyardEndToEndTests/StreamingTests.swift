@@ -5,6 +5,7 @@ import NIOHTTP1
 import SwitchyardApp
 import NIOCore
 import SwitchyardTesting
+import Synchronization
 import Testing
 
 @Suite("Streamed chat completions")
@@ -115,6 +116,45 @@ struct StreamingTests {
                 #expect(upstream.closedStreamConnectionCount == 1)
                 #expect(ContinuousClock.now - left < .seconds(2))
                 #expect(upstream.completedStreamCount == 0)
+            }
+        }
+    }
+
+    @Test("a client that leaves during the second stream on its connection cancels that stream's upstream request")
+    func disconnectOnReusedConnection() async throws {
+        let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"])
+        let requests = Atomic<Int>(0)
+        let upstream = OpenAIUpstreamDouble { _ in
+            if requests.add(1, ordering: .relaxed).newValue == 1 { return .events(chunks.map { .data($0) } + [.done]) }
+            return .events([.data(chunks[0]), .data(chunks[1], after: .seconds(10)), .done])
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let body = chatBody(stream: true)
+                let request = ByteBuffer(string: RawConnection.chatRequestHead(body: body) + body)
+                let (first, second) = try await RawConnection.with(port: gateway.port) { writer, inbound in
+                    try await writer.write(request)
+                    var first = ""
+                    while !first.contains("data: [DONE]"), let part = try await inbound.next() { first += String(buffer: part) }
+                    try await writer.write(request)
+                    var second = ""
+                    while !second.contains("data: {"), let part = try await inbound.next() { second += String(buffer: part) }
+                    // Nothing is closed while the client stays.
+                    #expect(upstream.closedStreamConnectionCount == 0)
+                    return (first, second)
+                }
+                #expect(first.contains("data: [DONE]"))
+                #expect(second.contains("data: {"))
+                let left = ContinuousClock.now
+                while upstream.closedStreamConnectionCount == 0 && ContinuousClock.now - left < .seconds(5) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(requests.load(ordering: .relaxed) == 2)
+                // Counted once per stream the closed connection carried: the second stream's, and the first's too
+                // when the second reused its connection.
+                #expect(upstream.closedStreamConnectionCount >= 1)
+                #expect(ContinuousClock.now - left < .seconds(2))
+                #expect(upstream.completedStreamCount == 1)
             }
         }
     }

@@ -24,7 +24,7 @@ struct AnthropicRoutes {
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
             var response = ServerSentEventsResponse.make(
-                routed.value, encoder: AnthropicStreamEncoder(model: chatRequest.model), channel: context.channel, journal: context.journal,
+                routed.value, encoder: AnthropicStreamEncoder(model: chatRequest.model), departure: context.departure, journal: context.journal,
                 logger: upstream.logger)
             OpenAIRoutes.stampRouting(routed, on: &response)
             return response

@@ -1,35 +1,48 @@
-import NIOCore
+import Synchronization
 
-/// Ties work done for a client to the client's connection.
-enum ClientConnection {
-    /// Runs `operation`, cancelling it as soon as `channel` closes, so a client that leaves mid-stream stops the
-    /// upstream request at once instead of at the next write.
-    static func cancellingOnClose<Value: Sendable>(_ channel: any Channel, _ operation: () async throws -> Value) async throws -> Value {
-        let (closed, signalClosed) = AsyncStream<Void>.makeStream()
-        channel.closeFuture.whenComplete { _ in signalClosed.finish() }
-        return try await withoutActuallyEscaping(operation) { operation in
-            let transfer = ExclusiveOperation(run: operation)
-            return try await withThrowingTaskGroup(of: Outcome<Value>.self) { group in
-                group.addTask {
-                    for await _ in closed {}
-                    return .disconnected
-                }
-                group.addTask { .finished(try await transfer.run()) }
-                defer { group.cancelAll() }
-                guard case .finished(let value) = try await group.next()! else { throw CancellationError() }
-                return value
+/// Ties work done for a client to the client's connection: one per connection, told once when it closes.
+///
+/// Work run through ``cancellingOnDeparture(_:)`` is cancelled as soon as the connection closes, so a client that
+/// leaves mid-stream stops the upstream request at once instead of at the next write. The work runs in the
+/// calling task, the connection's own: watching it starts no task and, however many requests a connection carries,
+/// holds one close callback.
+public final class ClientDeparture: Sendable {
+    /// The task running watched work, kept only while it runs.
+    private struct WatchedTask: @unchecked Sendable {
+        let task: UnsafeCurrentTask
+    }
+
+    private struct State {
+        var departed = false
+        var watched: WatchedTask?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Runs `operation` in the calling task, cancelling that task if the client's connection closes before it
+    /// returns (or closed already).
+    public func cancellingOnDeparture<Value>(_ operation: () async throws -> Value) async rethrows -> Value {
+        let (departed, previous) = withUnsafeCurrentTask { task in
+            state.withLock { state in
+                let previous = state.watched
+                if let task { state.watched = WatchedTask(task: task) }
+                return (state.departed, previous)
             }
         }
+        if departed { withUnsafeCurrentTask { $0?.cancel() } }
+        // Cleared before returning, under the lock the closing side cancels under, so the task is never
+        // cancelled through a handle that outlived its work.
+        defer { state.withLock { $0.watched = previous } }
+        return try await operation()
     }
 
-    private enum Outcome<Value: Sendable>: Sendable {
-        case finished(Value)
-        case disconnected
-    }
-
-    /// Carries a non-Sendable closure into exactly one child task. Safe because that child is its only user and
-    /// the caller waits for the child to end before the closure's captures are touched again.
-    private struct ExclusiveOperation<Value>: @unchecked Sendable {
-        let run: () async throws -> Value
+    /// Notes that the connection closed, and cancels the work running for it.
+    public func depart() {
+        state.withLock { state in
+            state.departed = true
+            state.watched?.task.cancel()
+        }
     }
 }

@@ -38,7 +38,7 @@ struct OpenAIRoutes {
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
             var response = ServerSentEventsResponse.make(
-                routed.value, encoder: OpenAIStreamEncoder(), channel: context.channel, journal: context.journal, logger: upstream.logger)
+                routed.value, encoder: OpenAIStreamEncoder(), departure: context.departure, journal: context.journal, logger: upstream.logger)
             Self.stampRouting(routed, on: &response)
             return response
         }

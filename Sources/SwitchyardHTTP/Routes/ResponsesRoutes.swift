@@ -83,7 +83,7 @@ enum ResponsesEventStream {
     /// `skipping` leaves out the first events (a client resuming after the sequence number it saw last).
     static func make(_ events: ResponseEvents, skipping: Int = 0, context: GatewayRequestContext) -> Response {
         let journal = context.journal
-        return ServerSentEventsResponse.streamed(channel: context.channel, journal: journal) { writer in
+        return ServerSentEventsResponse.streamed(departure: context.departure, journal: journal) { writer in
             var sequence: Int64 = 0
             var status = 200
             for await event in events {

@@ -23,9 +23,9 @@ protocol ClientStreamEncoder: Sendable {
 /// 499 when the client left.
 enum ServerSentEventsResponse {
     static func make(
-        _ events: ChatEventStream, encoder: some ClientStreamEncoder, channel: any Channel, journal: RequestJournal?, logger: Logger
+        _ events: ChatEventStream, encoder: some ClientStreamEncoder, departure: ClientDeparture?, journal: RequestJournal?, logger: Logger
     ) -> Response {
-        streamed(channel: channel, journal: journal) { writer in
+        streamed(departure: departure, journal: journal) { writer in
             try await relay(events, encoder: encoder, to: &writer, journal: journal, logger: logger)
         }
     }
@@ -34,7 +34,7 @@ enum ServerSentEventsResponse {
     /// The request's journal is finished when the body ends: with the status `relay` returns, 499 when the client
     /// left, 500 when writing failed.
     static func streamed(
-        channel: any Channel, journal: RequestJournal?,
+        departure: ClientDeparture?, journal: RequestJournal?,
         relay: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Int
     ) -> Response {
         let headers: HTTPFields = [
@@ -47,7 +47,12 @@ enum ServerSentEventsResponse {
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 do {
-                    let status = try await ClientConnection.cancellingOnClose(channel) { try await relay(&writer) }
+                    let status: Int
+                    if let departure {
+                        status = try await departure.cancellingOnDeparture { try await relay(&writer) }
+                    } else {
+                        status = try await relay(&writer)
+                    }
                     try await writer.finish(nil)
                     journal?.finish(status: status)
                 } catch {

@@ -18,9 +18,11 @@ struct GatewayHTTP1Channel: ServerChildChannel {
         let channel: any Channel
         let requests: AsyncStream<InboundHTTPRequest>
         let output: ResponseOutput
+        /// Cancels the work done for the connection's client when the connection closes.
+        let departure: ClientDeparture
     }
 
-    let responder: @Sendable (Request, any Channel) async -> Response
+    let responder: @Sendable (Request, any Channel, ClientDeparture) async -> Response
     let maximumBody: Int
     let headTimeout: TimeAmount
     let bodyTimeout: TimeAmount
@@ -38,7 +40,9 @@ struct GatewayHTTP1Channel: ServerChildChannel {
                 ClientConnectionGuard(headTimeout: headTimeout, bodyTimeout: bodyTimeout), WriteGatheringHandler(), assembler,
             ])
             let output = ResponseOutput(loop: channel.eventLoop, assembler: NIOLoopBound(assembler, eventLoop: channel.eventLoop))
-            return Connection(channel: channel, requests: requests, output: output)
+            let departure = ClientDeparture()
+            channel.closeFuture.whenComplete { _ in departure.depart() }
+            return Connection(channel: channel, requests: requests, output: output, departure: departure)
         }
     }
 
@@ -48,7 +52,7 @@ struct GatewayHTTP1Channel: ServerChildChannel {
             // The requests end when the connection closes, or when the task is cancelled (the server stopping
             // after its grace period), which then closes the connection.
             for await inbound in connection.requests {
-                let response = await responder(inbound.request, channel)
+                let response = await responder(inbound.request, channel, connection.departure)
                 do {
                     try await connection.output.send(response, answering: inbound)
                 } catch {

@@ -21,8 +21,9 @@ public enum GatewayHTTPServer {
         let responder = router.buildResponder()
         let dates = HTTPDateHeader()
         let channel = GatewayHTTP1Channel(
-            responder: { request, channel in
-                let context = GatewayRequestContext(source: .init(channel: channel, logger: logger))
+            responder: { request, channel, departure in
+                var context = GatewayRequestContext(source: .init(channel: channel, logger: logger))
+                context.departure = departure
                 var response: Response
                 do {
                     response = try await responder.respond(to: request, context: context)
