@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 
 /// Gathers what a connection writes within one event-loop job: body parts into one buffer, and flushes into one
@@ -5,7 +6,9 @@ import NIOCore
 /// the pipeline, a system call and a wake-up of the client each.
 ///
 /// Nothing is held back: what was gathered leaves as soon as the job that wrote it ends, before the loop waits
-/// for anything else. A close flushes first, so nothing written before it is lost.
+/// for anything else. The first part of a streamed body (one without a `content-length`) does not wait even for
+/// that: it leaves with the head at once, so a stream's first event reaches the client before the events that
+/// came with it are relayed. A close flushes first, so nothing written before it is lost.
 ///
 /// A response that has ended waits for its job's end too: under load, the flushes of the jobs a loop has queued
 /// then run after them, back to back. Flushing an ended response at once cost 9% more CPU per request at
@@ -20,15 +23,26 @@ final class WriteGatheringHandler: ChannelOutboundHandler, RemovableChannelHandl
     private var gathered: ByteBuffer?
     /// Whether `gathered` is a buffer of ours, with room to append to, rather than the first part as written.
     private var gatheredIsOurs = false
+    /// Whether a streamed response's head was written and its body's first part not yet.
+    private var awaitingFirstStreamedPart = false
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let part = unwrapOutboundIn(data)
-        if case .body(let bytes) = part, promise == nil {
+        switch part {
+        case .body where awaitingFirstStreamedPart:
+            awaitingFirstStreamedPart = false
+            passGathered(context: context)
+            context.write(data, promise: promise)
+            context.flush()
+        case .body(let bytes) where promise == nil:
             gather(bytes, allocator: context.channel.allocator)
-            return
+        case .head(let head, _, let bodyless):
+            awaitingFirstStreamedPart = !bodyless && head.headerFields[.contentLength] == nil
+            fallthrough
+        default:
+            passGathered(context: context)
+            context.write(data, promise: promise)
         }
-        passGathered(context: context)
-        context.write(data, promise: promise)
     }
 
     func flush(context: ChannelHandlerContext) {
