@@ -4,8 +4,6 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTPTypes
-import NIOCore
-import NIOHTTPTypes
 import Synchronization
 import SwitchyardWire
 
@@ -96,7 +94,7 @@ public final class OpenAIUpstreamDouble: Sendable {
         logger.logLevel = .critical
         let application = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnClientEOF()])),
+            server: .shutdownSafeHTTP1(configuration: .init(additionalChannelHandlers: [CloseOnClientEOF()])),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
