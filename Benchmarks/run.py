@@ -11,6 +11,9 @@ chat.completion body, or an SSE body for streams):
 In interleaved rounds it measures saturation throughput (wrk), latency at fixed rates (open loop, so queueing
 shows), streaming time to first byte and total, CPU time per request of the process under test (from /proc), and
 resident memory; then prints one table with ratios to direct and to the nginx hop, and writes the results as JSON.
+Each round also measures the floor of the gateway's own server stack: wrk against GET /health/live, which answers
+with no upstream, no key and no body; a proxied request costs at least this on the client's side, plus the upstream
+call.
 
 Then, with the gateway still up: it holds `--streams` streams open at once against an upstream that trickles its
 events (nginx limit_rate), records the gateway's resident memory with them open, and checks that each stream's first
@@ -120,12 +123,12 @@ def memory_kib(pids, field):
     return total
 
 
-def wrk(url, seconds, key, directory):
+def wrk(url, seconds, key, directory, post=True):
     script = os.path.join(directory, "post.lua")
     with open(script, "w") as f:
         f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n'
                 'wrk.headers["Authorization"] = "Bearer %s"\n' % (json.dumps(REQUEST), key))
-    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", "-s", script, url],
+    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency"] + (["-s", script] if post else []) + [url],
                          capture_output=True, text=True, check=True).stdout
     requests = int(next(line for line in out.splitlines() if "requests in" in line).split()[0])
     rate = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
@@ -250,6 +253,10 @@ models:
         "switchyard": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
     }
     results = {name: {"throughput": [], "cpu_us_per_request": [], "latency": {r: [] for r in rates}, "stream": []} for name in targets}
+    # The floor of the gateway's own server stack: what answering a request costs it with no upstream, no key and no
+    # body (GET /health/live). A proxied request costs at least this on the client's side and about as much again
+    # on the upstream's.
+    floor = {"throughput": [], "cpu_us_per_request": []}
     try:
         for round_index in range(args.rounds):
             print(f"round {round_index + 1} of {args.rounds}", flush=True)
@@ -277,6 +284,10 @@ models:
                 for fixed in rates:
                     results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory))
                 results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True))
+            before = cpu_seconds([gateway.pid])
+            count, rate, _ = wrk(f"http://127.0.0.1:{GATEWAY}/health/live", args.seconds, key, directory, post=False)
+            floor["throughput"].append(rate)
+            floor["cpu_us_per_request"].append((cpu_seconds([gateway.pid]) - before) / max(count, 1) * 1e6)
         peak_rss = memory_kib([gateway.pid], "VmHWM")
         streams = open_streams(args.streams, key, directory, gateway.pid) if args.streams else None
         soaked = soak(args.soak, args.soak_rate, key, directory, gateway.pid) if args.soak else None
@@ -290,7 +301,10 @@ models:
                 process.kill()
 
     summary = {"rounds": args.rounds, "seconds": args.seconds, "idle_rss_mib": idle_rss / 1024, "peak_rss_mib": peak_rss / 1024,
-               "open_streams": streams, "soak": soaked, "targets": {}}
+               "open_streams": streams, "soak": soaked, "targets": {},
+               "server_floor": {"throughput_rps": statistics.median(floor["throughput"]),
+                                "cpu_us_per_request": statistics.median(floor["cpu_us_per_request"]),
+                                "throughput_rps_per_round": floor["throughput"], "cpu_us_per_request_per_round": floor["cpu_us_per_request"]}}
     for name, measured in results.items():
         entry = {"throughput_rps": statistics.median(measured["throughput"]),
                  "cpu_us_per_request": statistics.median(measured["cpu_us_per_request"]),
@@ -321,6 +335,9 @@ models:
     print("switchyard per round (medians above): " + ", ".join(
         f"{rate:.0f} req/s at {cpu:.0f} µs" for rate, cpu in zip(gw["throughput_rps_per_round"], gw["cpu_us_per_request_per_round"])))
     print(f"stream first byte added vs direct: {gw['stream_ttfb_p50_ms'] - direct['stream_ttfb_p50_ms']:+.3f} ms")
+    served = summary["server_floor"]
+    print(f"switchyard's server alone (GET /health/live, no upstream): {served['throughput_rps']:.0f} req/s at "
+          f"{served['cpu_us_per_request']:.0f} µs per request ({served['throughput_rps'] / direct['throughput_rps']:.2f} of direct, {served['throughput_rps'] / nginx['throughput_rps']:.2f} of the nginx hop)")
     print(f"switchyard RSS: {summary['idle_rss_mib']:.1f} MiB idle, {summary['peak_rss_mib']:.1f} MiB peak under the rounds' load")
     if streams:
         print(f"{streams['streams']} streams open at once ({streams['failed']} failed): RSS {streams['rss_mib_with_streams_open']:.1f} MiB; "
