@@ -123,12 +123,18 @@ def memory_kib(pids, field):
     return total
 
 
-def wrk(url, seconds, key, directory, post=True):
+def post_script(key, directory):
+    """A wrk script that POSTs the benchmark's chat request with `key`; returns its path."""
     script = os.path.join(directory, "post.lua")
     with open(script, "w") as f:
         f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n'
                 'wrk.headers["Authorization"] = "Bearer %s"\n' % (json.dumps(REQUEST), key))
-    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency"] + (["-s", script] if post else []) + [url],
+    return script
+
+
+def wrk(url, seconds, script=None):
+    """Saturates `url` for `seconds` (a GET, or what `script` sends); returns (requests, rate, non-2xx answers)."""
+    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency"] + (["-s", script] if script else []) + [url],
                          capture_output=True, text=True, check=True).stdout
     requests = int(next(line for line in out.splitlines() if "requests in" in line).split()[0])
     rate = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
@@ -139,6 +145,19 @@ def wrk(url, seconds, key, directory, post=True):
 def loadgen_command(url, rate, seconds, key, body, stream=False, connections=256):
     return [os.path.join(ROOT, ".build/release/switchyard-loadgen"), "--url", url, "--rate", str(rate), "--duration", str(seconds),
             "--body-file", body, "--header", f"authorization: Bearer {key}", "--connections", str(connections)] + (["--stream"] if stream else [])
+
+
+def record_saturation(measured, rate, cpu_used, count):
+    """Adds one saturation run to `measured`: its rate and the CPU it cost per request."""
+    measured["throughput"].append(rate)
+    measured["cpu_us_per_request"].append(cpu_used / max(count, 1) * 1e6)
+
+
+def saturation_summary(measured):
+    """Medians of the rounds' saturation runs, with each round's figures."""
+    return {"throughput_rps": statistics.median(measured["throughput"]),
+            "cpu_us_per_request": statistics.median(measured["cpu_us_per_request"]),
+            "throughput_rps_per_round": measured["throughput"], "cpu_us_per_request_per_round": measured["cpu_us_per_request"]}
 
 
 def loadgen(url, rate, seconds, key, directory, stream=False):
@@ -254,9 +273,9 @@ models:
     }
     results = {name: {"throughput": [], "cpu_us_per_request": [], "latency": {r: [] for r in rates}, "stream": []} for name in targets}
     # The floor of the gateway's own server stack: what answering a request costs it with no upstream, no key and no
-    # body (GET /health/live). A proxied request costs at least this on the client's side and about as much again
-    # on the upstream's.
+    # body (GET /health/live). A proxied request costs at least this, plus its upstream call.
     floor = {"throughput": [], "cpu_us_per_request": []}
+    script = post_script(key, directory)
     try:
         for round_index in range(args.rounds):
             print(f"round {round_index + 1} of {args.rounds}", flush=True)
@@ -268,7 +287,7 @@ models:
                     profiler = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(gateway.pid), "-o",
                                                  os.path.join(directory, "perf.data"), "--", "sleep", str(args.seconds - 1)],
                                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                count, rate, non2xx = wrk(base + "/v1/chat/completions", args.seconds, key, directory)
+                count, rate, non2xx = wrk(base + "/v1/chat/completions", args.seconds, script)
                 if profiler:
                     profiler.wait()
                     report = subprocess.run(["perf", "report", "-i", os.path.join(directory, "perf.data"), "--stdio", "--no-children",
@@ -279,15 +298,13 @@ models:
                 used = cpu_seconds(pids) - before
                 if non2xx:
                     print(f"  {name}: {non2xx} answers were not 2xx", flush=True)
-                results[name]["throughput"].append(rate)
-                results[name]["cpu_us_per_request"].append(used / max(count, 1) * 1e6)
+                record_saturation(results[name], rate, used, count)
                 for fixed in rates:
                     results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory))
                 results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True))
             before = cpu_seconds([gateway.pid])
-            count, rate, _ = wrk(f"http://127.0.0.1:{GATEWAY}/health/live", args.seconds, key, directory, post=False)
-            floor["throughput"].append(rate)
-            floor["cpu_us_per_request"].append((cpu_seconds([gateway.pid]) - before) / max(count, 1) * 1e6)
+            count, rate, _ = wrk(f"http://127.0.0.1:{GATEWAY}/health/live", args.seconds)
+            record_saturation(floor, rate, cpu_seconds([gateway.pid]) - before, count)
         peak_rss = memory_kib([gateway.pid], "VmHWM")
         streams = open_streams(args.streams, key, directory, gateway.pid) if args.streams else None
         soaked = soak(args.soak, args.soak_rate, key, directory, gateway.pid) if args.soak else None
@@ -302,13 +319,9 @@ models:
 
     summary = {"rounds": args.rounds, "seconds": args.seconds, "idle_rss_mib": idle_rss / 1024, "peak_rss_mib": peak_rss / 1024,
                "open_streams": streams, "soak": soaked, "targets": {},
-               "server_floor": {"throughput_rps": statistics.median(floor["throughput"]),
-                                "cpu_us_per_request": statistics.median(floor["cpu_us_per_request"]),
-                                "throughput_rps_per_round": floor["throughput"], "cpu_us_per_request_per_round": floor["cpu_us_per_request"]}}
+               "server_floor": saturation_summary(floor)}
     for name, measured in results.items():
-        entry = {"throughput_rps": statistics.median(measured["throughput"]),
-                 "cpu_us_per_request": statistics.median(measured["cpu_us_per_request"]),
-                 "throughput_rps_per_round": measured["throughput"], "cpu_us_per_request_per_round": measured["cpu_us_per_request"]}
+        entry = saturation_summary(measured)
         for fixed in rates:
             entry[f"p50_ms_at_{fixed}"] = statistics.median(r["latency_ms"].get("p50", 0) for r in measured["latency"][fixed])
             entry[f"p99_ms_at_{fixed}"] = statistics.median(r["latency_ms"].get("p99", 0) for r in measured["latency"][fixed])
