@@ -185,6 +185,18 @@ let package = Package(
             path: "Benchmarks/LoadGenerator",
             swiftSettings: strictSettings
         ),
+        // The end-to-end benchmark's SwiftNIO reference: a minimal reverse proxy (Benchmarks/run).
+        .executableTarget(
+            name: "switchyard-proxy-floor",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ProxyFloor",
+            swiftSettings: strictSettings
+        ),
         // Test support: upstream doubles speaking each provider's wire format on loopback.
         .target(
             name: "SwitchyardTesting",

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Switchyard's end-to-end benchmark, against references measured in the same run.
 
-Three ways to reach the same static OpenAI-shaped upstream (nginx answering `return 200` with a real
+Four ways to reach the same static OpenAI-shaped upstream (nginx answering `return 200` with a real
 chat.completion body, or an SSE body for streams):
   direct      the upstream itself
   nginx       an nginx reverse proxy in front of it: the reference hop
+  swiftnio    a minimal reverse proxy on SwiftNIO's own codecs, callbacks only, doing none of a gateway's work
+              (Benchmarks/ProxyFloor): the floor of any proxy on the gateway's stack
   switchyard  the gateway (release build), with governance on: a virtual key with rpm/tpm/budget limits,
               metering, Prometheus metrics, request lines and the request log
 
 In interleaved rounds it measures saturation throughput (wrk), latency at fixed rates (open loop, so queueing
 shows), streaming time to first byte and total, CPU time per request of the process under test (from /proc), and
-resident memory; then prints one table with ratios to direct and to the nginx hop, and writes the results as JSON.
+resident memory; then prints one table with ratios to direct, to the nginx hop and to the SwiftNIO floor, and writes the results as JSON.
 Each round also measures the floor of the gateway's own server stack: wrk against GET /health/live, which answers
 with no upstream, no key and no body; a proxied request costs at least this on the client's side, plus the upstream
 call.
@@ -25,7 +27,7 @@ Usage: Benchmarks/run [--rounds N] [--seconds S] [--rates 200,1000] [--streams 1
 import argparse, json, os, resource, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-UPSTREAM, HOP, GATEWAY = 18081, 18082, 18083
+UPSTREAM, HOP, GATEWAY, FLOOR = 18081, 18082, 18083, 18084
 MASTER = "sk-benchmark-master-key"
 
 COMPLETION = json.dumps({
@@ -217,7 +219,8 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     if not args.no_build:
         print("building release (this takes a while on a small machine)", flush=True)
-        sh(f"cd {ROOT} && swift build -c release --product switchyard >/dev/null && swift build -c release --product switchyard-loadgen >/dev/null")
+        sh(f"cd {ROOT} && swift build -c release --product switchyard >/dev/null && swift build -c release --product switchyard-loadgen >/dev/null && "
+           "swift build -c release --product switchyard-proxy-floor >/dev/null")
 
     directory = tempfile.mkdtemp(prefix="switchyard-bench-")
     with open(os.path.join(directory, "request.json"), "w") as f:
@@ -241,6 +244,9 @@ def main():
         listen 127.0.0.1:{HOP} reuseport;
         location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }}
     }}""", "auto")
+    floor_proxy = subprocess.Popen([os.path.join(ROOT, ".build/release/switchyard-proxy-floor"), "--port", str(FLOOR),
+                                    "--upstream-port", str(UPSTREAM)], stderr=subprocess.DEVNULL)
+    wait_for(FLOOR)
     config = os.path.join(directory, "switchyard.yaml")
     with open(config, "w") as f:
         f.write(f"""
@@ -269,6 +275,7 @@ models:
     targets = {
         "direct": (f"http://127.0.0.1:{UPSTREAM}", pids_of(upstream)),
         "nginx": (f"http://127.0.0.1:{HOP}", pids_of(hop)),
+        "swiftnio": (f"http://127.0.0.1:{FLOOR}", [floor_proxy.pid]),
         "switchyard": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
     }
     results = {name: {"throughput": [], "cpu_us_per_request": [], "latency": {r: [] for r in rates}, "stream": []} for name in targets}
@@ -309,9 +316,9 @@ models:
         streams = open_streams(args.streams, key, directory, gateway.pid) if args.streams else None
         soaked = soak(args.soak, args.soak_rate, key, directory, gateway.pid) if args.soak else None
     finally:
-        for process in (gateway, hop, upstream):
+        for process in (gateway, floor_proxy, hop, upstream):
             process.send_signal(signal.SIGTERM)
-        for process in (gateway, hop, upstream):
+        for process in (gateway, floor_proxy, hop, upstream):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -332,21 +339,24 @@ models:
     with open(args.out, "w") as f:
         json.dump(summary, f, indent=2)
 
-    direct, nginx, gw = (summary["targets"][n] for n in ("direct", "nginx", "switchyard"))
+    direct, nginx, nio, gw = (summary["targets"][n] for n in ("direct", "nginx", "swiftnio", "switchyard"))
     rows = [("throughput (req/s)", "throughput_rps", "{:.0f}"), ("CPU per request (µs)", "cpu_us_per_request", "{:.0f}")]
     for fixed in rates:
         rows += [(f"p50 at {fixed} req/s (ms)", f"p50_ms_at_{fixed}", "{:.3f}"), (f"p99 at {fixed} req/s (ms)", f"p99_ms_at_{fixed}", "{:.3f}")]
     rows += [("stream first byte p50 (ms)", "stream_ttfb_p50_ms", "{:.3f}"), ("stream total p50 (ms)", "stream_total_p50_ms", "{:.3f}")]
-    print(f"\n{'':30} {'direct':>10} {'nginx':>10} {'switchyard':>11} {'÷ direct':>9} {'÷ nginx':>9}")
+    print(f"\n{'':30} {'direct':>10} {'nginx':>10} {'swiftnio':>10} {'switchyard':>11} {'÷ direct':>9} {'÷ nginx':>9} {'÷ swiftnio':>10}")
     for label, field, fmt in rows:
         ratio = lambda a, b: f"{a / b:.2f}" if b else "-"
-        print(f"{label:30} {fmt.format(direct[field]):>10} {fmt.format(nginx[field]):>10} {fmt.format(gw[field]):>11} "
-              f"{ratio(gw[field], direct[field]):>9} {ratio(gw[field], nginx[field]):>9}")
+        print(f"{label:30} {fmt.format(direct[field]):>10} {fmt.format(nginx[field]):>10} {fmt.format(nio[field]):>10} "
+              f"{fmt.format(gw[field]):>11} {ratio(gw[field], direct[field]):>9} {ratio(gw[field], nginx[field]):>9} "
+              f"{ratio(gw[field], nio[field]):>10}")
     for fixed in rates:
         print(f"added latency at {fixed} req/s vs direct: p50 {gw[f'p50_ms_at_{fixed}'] - direct[f'p50_ms_at_{fixed}']:+.3f} ms, "
               f"p99 {gw[f'p99_ms_at_{fixed}'] - direct[f'p99_ms_at_{fixed}']:+.3f} ms")
     print("switchyard per round (medians above): " + ", ".join(
         f"{rate:.0f} req/s at {cpu:.0f} µs" for rate, cpu in zip(gw["throughput_rps_per_round"], gw["cpu_us_per_request_per_round"])))
+    print(f"the SwiftNIO floor proxy: {nio['throughput_rps'] / nginx['throughput_rps']:.2f} of the nginx hop's throughput, "
+          f"{nio['cpu_us_per_request']:.0f} µs per request")
     print(f"stream first byte added vs direct: {gw['stream_ttfb_p50_ms'] - direct['stream_ttfb_p50_ms']:+.3f} ms")
     served = summary["server_floor"]
     print(f"switchyard's server alone (GET /health/live, no upstream): {served['throughput_rps']:.0f} req/s at "
