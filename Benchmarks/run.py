@@ -15,7 +15,7 @@ shows), streaming time to first byte and total, CPU time per request of the proc
 resident memory; then prints one table with ratios to direct, to the nginx hop and to the SwiftNIO floor, and writes the results as JSON.
 Each round also measures the floor of the gateway's own server stack: wrk against GET /health/live, which answers
 with no upstream, no key and no body; a proxied request costs at least this on the client's side, plus the upstream
-call.
+call. The SwiftNIO proxy answers the same request itself, so the two server stacks are compared alone too.
 
 Then, with the gateway still up: it holds `--streams` streams open at once against an upstream that trickles its
 events (nginx limit_rate), records the gateway's resident memory with them open, and checks that each stream's first
@@ -282,6 +282,7 @@ models:
     # The floor of the gateway's own server stack: what answering a request costs it with no upstream, no key and no
     # body (GET /health/live). A proxied request costs at least this, plus its upstream call.
     floor = {"throughput": [], "cpu_us_per_request": []}
+    nio_floor = {"throughput": [], "cpu_us_per_request": []}
     script = post_script(key, directory)
     try:
         for round_index in range(args.rounds):
@@ -312,6 +313,9 @@ models:
             before = cpu_seconds([gateway.pid])
             count, rate, _ = wrk(f"http://127.0.0.1:{GATEWAY}/health/live", args.seconds)
             record_saturation(floor, rate, cpu_seconds([gateway.pid]) - before, count)
+            before = cpu_seconds([floor_proxy.pid])
+            count, rate, _ = wrk(f"http://127.0.0.1:{FLOOR}/health/live", args.seconds)
+            record_saturation(nio_floor, rate, cpu_seconds([floor_proxy.pid]) - before, count)
         peak_rss = memory_kib([gateway.pid], "VmHWM")
         streams = open_streams(args.streams, key, directory, gateway.pid) if args.streams else None
         soaked = soak(args.soak, args.soak_rate, key, directory, gateway.pid) if args.soak else None
@@ -326,7 +330,7 @@ models:
 
     summary = {"rounds": args.rounds, "seconds": args.seconds, "idle_rss_mib": idle_rss / 1024, "peak_rss_mib": peak_rss / 1024,
                "open_streams": streams, "soak": soaked, "targets": {},
-               "server_floor": saturation_summary(floor)}
+               "server_floor": saturation_summary(floor), "swiftnio_server_floor": saturation_summary(nio_floor)}
     for name, measured in results.items():
         entry = saturation_summary(measured)
         for fixed in rates:
@@ -357,6 +361,15 @@ models:
         f"{rate:.0f} req/s at {cpu:.0f} µs" for rate, cpu in zip(gw["throughput_rps_per_round"], gw["cpu_us_per_request_per_round"])))
     print(f"the SwiftNIO floor proxy: {nio['throughput_rps'] / nginx['throughput_rps']:.2f} of the nginx hop's throughput, "
           f"{nio['cpu_us_per_request']:.0f} µs per request")
+    # The machine's cores are shared by wrk, the upstream and the proxy under test: at the floor proxy's saturation,
+    # whatever CPU per request the proxy does not use went to wrk and the upstream. Half the nginx hop's rate leaves
+    # a proxy what remains of the cores' time per request after those.
+    others = os.cpu_count() * 1e6 / nio["throughput_rps"] - nio["cpu_us_per_request"]
+    budget = os.cpu_count() * 1e6 / (0.5 * nginx["throughput_rps"]) - others
+    print(f"CPU per request a proxy may spend for 0.5× the nginx hop on this machine: about {budget:.0f} µs "
+          f"({others:.0f} µs of each request go to wrk and the upstream)")
+    nio_served = summary["swiftnio_server_floor"]
+    print(f"the SwiftNIO server alone (GET /health/live): {nio_served['throughput_rps']:.0f} req/s at {nio_served['cpu_us_per_request']:.0f} µs per request")
     print(f"stream first byte added vs direct: {gw['stream_ttfb_p50_ms'] - direct['stream_ttfb_p50_ms']:+.3f} ms")
     served = summary["server_floor"]
     print(f"switchyard's server alone (GET /health/live, no upstream): {served['throughput_rps']:.0f} req/s at "

@@ -8,7 +8,8 @@ import NIOPosix
 ///
 /// It does none of a gateway's work: no keys, limits, routing, JSON, metrics or logs, and no Swift concurrency. What
 /// it costs per request is therefore the floor that any proxy on this stack pays; the benchmark reports the gateway
-/// against it as well as against nginx.
+/// against it as well as against nginx. Like the gateway, it answers `GET /health/live` itself, so the two server
+/// stacks can also be compared with no upstream at all.
 @main
 struct ProxyFloor: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,6 +64,7 @@ final class ClientHandler: ChannelInboundHandler {
         case .end:
             guard var request = head else { return }
             head = nil
+            if request.method == .GET, request.uri == "/health/live" { return answerLive(context: context, keepAlive: request.isKeepAlive) }
             let keepAlive = request.isKeepAlive
             request.headers.replaceOrAdd(name: "host", value: pool.hostHeader)
             request.headers.remove(name: "connection")
@@ -92,6 +94,20 @@ final class ClientHandler: ChannelInboundHandler {
                 context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
             }
         }
+    }
+}
+
+extension ClientHandler {
+    private static let live = ByteBuffer(string: #"{"status":"ok"}"#)
+
+    fileprivate func answerLive(context: ChannelHandlerContext, keepAlive: Bool) {
+        var answer = HTTPResponseHead(version: .http1_1, status: .ok)
+        answer.headers.add(name: "content-type", value: "application/json")
+        answer.headers.add(name: "content-length", value: "\(Self.live.readableBytes)")
+        context.write(wrapOutboundOut(.head(answer)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(Self.live))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if !keepAlive { context.close(promise: nil) }
     }
 }
 
