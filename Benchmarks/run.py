@@ -219,8 +219,8 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     if not args.no_build:
         print("building release (this takes a while on a small machine)", flush=True)
-        sh(f"cd {ROOT} && swift build -c release --product switchyard >/dev/null && swift build -c release --product switchyard-loadgen >/dev/null && "
-           "swift build -c release --product switchyard-proxy-floor >/dev/null")
+        products = ("switchyard", "switchyard-loadgen", "switchyard-proxy-floor")
+        sh(f"cd {ROOT} && " + " && ".join(f"swift build -c release --product {product} >/dev/null" for product in products))
 
     directory = tempfile.mkdtemp(prefix="switchyard-bench-")
     with open(os.path.join(directory, "request.json"), "w") as f:
@@ -310,12 +310,10 @@ models:
                 for fixed in rates:
                     results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory))
                 results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True))
-            before = cpu_seconds([gateway.pid])
-            count, rate, _ = wrk(f"http://127.0.0.1:{GATEWAY}/health/live", args.seconds)
-            record_saturation(floor, rate, cpu_seconds([gateway.pid]) - before, count)
-            before = cpu_seconds([floor_proxy.pid])
-            count, rate, _ = wrk(f"http://127.0.0.1:{FLOOR}/health/live", args.seconds)
-            record_saturation(nio_floor, rate, cpu_seconds([floor_proxy.pid]) - before, count)
+            for measured, port, pid in ((floor, GATEWAY, gateway.pid), (nio_floor, FLOOR, floor_proxy.pid)):
+                before = cpu_seconds([pid])
+                count, rate, _ = wrk(f"http://127.0.0.1:{port}/health/live", args.seconds)
+                record_saturation(measured, rate, cpu_seconds([pid]) - before, count)
         peak_rss = memory_kib([gateway.pid], "VmHWM")
         streams = open_streams(args.streams, key, directory, gateway.pid) if args.streams else None
         soaked = soak(args.soak, args.soak_rate, key, directory, gateway.pid) if args.soak else None

@@ -21,11 +21,10 @@ struct ProxyFloor: ParsableCommand {
     func run() throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let upstreamPort = upstreamPort
-        var pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamPool>] = [:]
-        for loop in group.makeIterator() {
-            pools[ObjectIdentifier(loop)] = .makeBoxSendingValue(UpstreamPool(loop: loop, port: upstreamPort), eventLoop: loop)
-        }
-        let poolsByLoop = pools
+        let poolsByLoop = Dictionary(
+            uniqueKeysWithValues: group.makeIterator().map { loop in
+                (ObjectIdentifier(loop), NIOLoopBoundBox.makeBoxSendingValue(UpstreamPool(loop: loop, port: upstreamPort), eventLoop: loop))
+            })
         let server = try ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
