@@ -20,11 +20,16 @@ public final class SwitchyardServer: Sendable {
     private let group: ServiceGroup
     private let clients: UpstreamClients
     private let store: any GatewayStore
+    /// Flushes each batched writer, for the final flush after the server has stopped.
+    private let writers: [@Sendable () async -> Void]
+    private let finalFlushBudget: Duration
 
     private init(
         configuration: Configuration, generatedMasterKey: String?, group: ServiceGroup, clients: UpstreamClients,
-        store: any GatewayStore
+        store: any GatewayStore, writers: [@Sendable () async -> Void], finalFlushBudget: Duration
     ) {
+        self.writers = writers
+        self.finalFlushBudget = finalFlushBudget
         self.configuration = configuration
         self.generatedMasterKey = generatedMasterKey
         self.group = group
@@ -52,7 +57,7 @@ public final class SwitchyardServer: Sendable {
         let directory = KeyDirectory()
         let alerts = configuration.alertWebhookURL.map { WebhookAlertSink(url: $0, clients: clients, logger: logger) }
         let prometheus = PrometheusMetrics()
-        let metrics = GatewayMetrics(factory: prometheus.factory)
+        let metrics = GatewayMetrics(factory: prometheus.factory, tenantFactory: prometheus.tenantFactory)
         let spend = SpendLedger(store: store, refreshInterval: configuration.storageSyncInterval, alerts: alerts, metrics: metrics, logger: logger)
         do {
             try await directory.refresh(from: store)
@@ -68,9 +73,11 @@ public final class SwitchyardServer: Sendable {
             try? await store.close()
             throw error
         }
-        let recorder = UsageRecorder(store: store, metrics: metrics, logger: logger)
+        let reachable: @Sendable () async -> Bool = { (try? await store.checkHealth()) != nil }
+        let recorder = UsageRecorder(store: store, spend: spend, metrics: metrics, logger: logger, isReachable: reachable)
         let logging = configuration.logging
-        let requestLog = logging.requestLog ? BatchedWriter<RequestSummary>(requestLog: store, metrics: metrics, logger: logger) : nil
+        let secrets = configuration.secrets
+        let requestLog = logging.requestLog ? BatchedWriter<RequestSummary>(requestLog: store, secrets: secrets, metrics: metrics, logger: logger, isReachable: reachable) : nil
         var providers: [String: any Provider] = [:]
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
         let catalog = ModelCatalog(
@@ -78,7 +85,8 @@ public final class SwitchyardServer: Sendable {
         let limits = LimitLedger(metrics: metrics)
         let gateway = Gateway(catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend))
         var services = HTTPServices(
-            gateway: gateway, authenticator: Authenticator(masterKey: masterKey, directory: directory),
+            gateway: gateway,
+            authenticator: Authenticator(masterKey: masterKey, directory: directory, maxStaleness: configuration.server.keysMaxStaleness),
             administration: KeyAdministration(store: store, directory: directory, spend: spend), maxBodyBytes: configuration.server.maxBodyBytes,
             readiness: {
                 do {
@@ -86,22 +94,28 @@ public final class SwitchyardServer: Sendable {
                 } catch {
                     return "storage is unreachable: \(error)"
                 }
-                let stranded = catalog.modelsWithoutUsableTarget()
-                return stranded.isEmpty ? nil : "no usable target (every circuit open) for: \(stranded.joined(separator: ", "))"
+                let staleness = directory.staleness()
+                if staleness > configuration.server.keysMaxStaleness {
+                    return "keys not confirmed by storage for \(staleness.components.seconds) s; virtual keys are refused until they are"
+                }
+                return nil
             },
             configurationLoadedAt: Int(Date().timeIntervalSince1970))
-        services.metrics = { prometheus.render() }
+        services.metrics = { prometheus.render(includingTenants: $0) }
         services.metricsRequireKey = configuration.metricsRequireKey
         services.observer = RequestObserver(
             metrics: metrics, tracer: traces?.tracer, requestLog: requestLog, requestLines: logging.requestLines ? LineLogHandler.lineSink(for: logger) : nil,
-            captureLimit: logging.requestLog && logging.bodies ? logging.maxBodyBytes : nil)
+            captureLimit: logging.requestLog && logging.bodies ? logging.maxBodyBytes : nil, secrets: secrets)
         services.requestLog = logging.requestLog ? store : nil
         let background = BackgroundResponses()
+        let responseStates = BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger, isReachable: reachable)
         services.responses = ResponsesService(
-            gateway: gateway, store: store, background: background, maximumChainDepth: configuration.responsesMaxChainDepth, logger: logger)
+            gateway: gateway, store: store, background: background, maximumChainDepth: configuration.responsesMaxChainDepth, logger: logger,
+            finalStates: responseStates)
         services.idempotencyStore = store
         let server = GatewayHTTPServer.make(
-            router: GatewayRouter.make(services), settings: configuration.server, onRunning: onRunning, logger: logger)
+            router: GatewayRouter.make(services), settings: configuration.server, authenticator: services.authenticator, metrics: metrics,
+            onRunning: onRunning, logger: logger)
         // Services stop in reverse order: the writers and the trace exporter after the server, so the last
         // requests' records and spans are written.
         var observability: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -119,13 +133,15 @@ public final class SwitchyardServer: Sendable {
             services: observability + [
                 // The prober ends at once when no model asks for health checks; that must not stop the server.
                 .init(service: HealthProber(catalog: catalog, logger: logger), successTerminationBehavior: .ignore),
-                .init(service: KeyDirectoryRefresher(directory: directory, store: store, logger: logger)),
+                .init(service: KeyDirectoryRefresher(directory: directory, store: store, limits: limits, spend: spend, metrics: metrics, logger: logger)),
                 .init(service: spend),
                 .init(service: LimitSync(ledger: limits, store: store, interval: min(.seconds(1), configuration.storageSyncInterval), logger: logger),
                     successTerminationBehavior: .ignore),
                 .init(service: alerts ?? WebhookAlertSink.idle, successTerminationBehavior: .ignore),
-                // Listed before the server, so it stops after it and writes the last requests' records.
+                // Listed before the server, so they stop after it; what requests cut at the grace deadline record
+                // is written by the final flush in `run()`, once the server has fully stopped.
                 .init(service: recorder),
+                .init(service: responseStates),
                 .init(service: background),
                 .init(service: server),
             ],
@@ -135,20 +151,46 @@ public final class SwitchyardServer: Sendable {
         groupConfiguration.maximumGracefulShutdownDuration = configuration.server.shutdownGracePeriod
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfiguration)
-        return SwitchyardServer(configuration: configuration, generatedMasterKey: generated, group: group, clients: clients, store: store)
+        var writers: [@Sendable () async -> Void] = [{ await recorder.flush() }, { await responseStates.flush() }]
+        if let requestLog { writers.append { await requestLog.flush() } }
+        return SwitchyardServer(
+            configuration: configuration, generatedMasterKey: generated, group: group, clients: clients, store: store, writers: writers,
+            finalFlushBudget: configuration.server.finalFlushBudget)
     }
 
-    /// Serves until a graceful shutdown (signal or ``shutdown()``) completes, then releases connections.
+    /// Serves until a graceful shutdown (signal or ``shutdown()``) completes, then writes what the last requests
+    /// recorded and releases connections.
     public func run() async throws {
         do {
             try await group.run()
         } catch {
+            await flushWriters()
             try? await clients.shutdown()
             try? await store.close()
             throw error
         }
+        await flushWriters()
         try await clients.shutdown()
         try await store.close()
+    }
+
+    /// Writes what is still queued, once the whole service group has returned: streams cut at the grace deadline
+    /// settle as their tasks end, which can be after the writers' own last flush. Bounded by `finalFlushBudget`.
+    private func flushWriters() async {
+        let writers = self.writers
+        let budget = finalFlushBudget
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for flush in writers { await flush() }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: budget)
+                return false
+            }
+            _ = await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Stops accepting connections and lets in-flight requests and streams finish, up to the grace period.
@@ -164,5 +206,17 @@ public final class SwitchyardServer: Sendable {
         let digest = SecretDigest(of: key)
         try await store.saveMasterKeyDigest(digest)
         return (digest, key)
+    }
+}
+
+extension Configuration {
+    /// The secrets this configuration holds (provider keys, AWS credentials, the master key), masked as literals
+    /// wherever they could appear in logs.
+    var secrets: [String] {
+        var secrets = providers.flatMap { provider in
+            [provider.apiKey, provider.aws?.secretAccessKey, provider.aws?.sessionToken].compactMap { $0 }
+        }
+        if let masterKey = server.masterKey { secrets.append(masterKey) }
+        return secrets
     }
 }

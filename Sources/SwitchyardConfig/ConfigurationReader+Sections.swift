@@ -99,7 +99,8 @@ extension ConfigurationReader {
         var server = ServerSettings()
         let allowed = [
             "host", "port", "master_key", "max_body_bytes", "request_head_timeout_seconds", "request_body_timeout_seconds",
-            "shutdown_grace_seconds",
+            "shutdown_grace_seconds", "max_connections", "max_buffered_body_bytes", "write_timeout_seconds", "final_flush_seconds",
+            "keys_max_staleness_seconds",
         ]
         guard let members = mapping(node, at: "server", allowed: allowed) else { return server }
         if let host = string(members["host"], at: "server.host") { server.host = host }
@@ -120,6 +121,13 @@ extension ConfigurationReader {
         if let value = seconds(members["shutdown_grace_seconds"], at: "server.shutdown_grace_seconds") {
             server.shutdownGracePeriod = value
         }
+        if let value = integer(members["max_connections"], at: "server.max_connections", in: 1...1_000_000) { server.maxConnections = value }
+        if let value = integer(members["max_buffered_body_bytes"], at: "server.max_buffered_body_bytes", in: 1...(1 << 40)) {
+            server.maxBufferedBodyBytes = value
+        }
+        if let value = seconds(members["write_timeout_seconds"], at: "server.write_timeout_seconds") { server.writeTimeout = value }
+        if let value = seconds(members["final_flush_seconds"], at: "server.final_flush_seconds") { server.finalFlushBudget = value }
+        if let value = seconds(members["keys_max_staleness_seconds"], at: "server.keys_max_staleness_seconds") { server.keysMaxStaleness = value }
         return server
     }
 

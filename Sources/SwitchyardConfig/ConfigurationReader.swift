@@ -119,7 +119,13 @@ struct ConfigurationReader {
     }
 
     mutating func seconds(_ node: Node?, at path: String) -> Duration? {
-        number(node, at: path, minimum: 0, exclusive: true).map { .milliseconds(Int64(($0 * 1000).rounded())) }
+        guard let value = number(node, at: path, minimum: 0, exclusive: true) else { return nil }
+        // A billion seconds (about 31 years) is beyond any timeout, and keeps the arithmetic on it in range.
+        guard value <= 1e9 else {
+            problem(path, "must be at most 1000000000 seconds")
+            return nil
+        }
+        return .milliseconds(Int64(saturating: (value * 1000).rounded()))
     }
 
     mutating func bool(_ node: Node?, at path: String) -> Bool? {

@@ -56,9 +56,10 @@ public struct Gateway: Sendable {
         let permit: LimitPermit?
         let answered: Answered<ChatEventStream>
         do {
-            permit = try admit(caller, body: request.body)
+            permit = try admit(caller, model: request.model, body: request.body)
             var loop = AttemptLoop(
-                catalog: catalog, model: request.model, operationName: "chat", estimatedTokens: Self.estimatedTokens(request.body), streaming: true
+                catalog: catalog, model: request.model, caller: caller, operationName: "chat", estimatedTokens: Self.estimatedTokens(request.body),
+                streaming: true
             ) { candidate, context in
                 try await candidate.provider.streamChat(request, model: candidate.target.model, context: context)
             }
@@ -70,19 +71,26 @@ public struct Gateway: Sendable {
         let upstream = answered.value
         let lease = answered.lease
         routed(lease, context: context)
-        let settlement = Settlement(meter: meter, context: context, caller: caller, model: request.model, target: lease.monitor.target, started: started)
+        // Made here, not when the stream is first read: a stream dropped unread still settles (as abandoned).
+        let settlement = StreamSettlement(
+            lease: lease, permit: permit,
+            settlement: Settlement(meter: meter, context: context, caller: caller, model: request.model, target: lease.monitor.target, started: started),
+            estimatedPromptTokens: Self.estimatedTokens(request.body))
         let events = ChatEventStream {
-            MeteredEventSource(
-                base: upstream.makeAsyncIterator(), lease: lease, permit: permit, settlement: settlement, publicName: request.model,
-                hidesUsage: hiddenUsage)
+            MeteredEventSource(base: upstream.makeAsyncIterator(), settlement: settlement, publicName: request.model, hidesUsage: hiddenUsage)
         }
         return Routed(value: events, target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
     }
 
-    /// The input tokens of `request` for `request.model`, as its first target counts them.
-    public func countTokens(_ request: ChatRequest, context: UpstreamContext) async throws -> Int {
+    /// The input tokens of `request` for `request.model`, as its first target counts them. Free, so no budget is
+    /// checked, but the call is admitted against the caller's request limits like any model call.
+    public func countTokens(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Int {
         begin(request.model, operation: "count_tokens", stream: false, context: context)
+        try caller?.authorize(model: request.model)
         guard let entry = catalog.entry(request.model) else { throw GatewayError.unknownModel(request.model) }
+        var permit: LimitPermit?
+        if case .virtualKey(let grant)? = caller { permit = try limits.admit(grant, estimatedTokens: 0) }
+        defer { permit?.release(actualTokens: 0) }
         guard let monitor = entry.monitors.first, let provider = entry.providers[monitor.target.provider] else {
             throw GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(request.model)' has no usable target.")
         }
@@ -98,10 +106,10 @@ public struct Gateway: Sendable {
         let permit: LimitPermit?
         let answered: Answered<UpstreamReply>
         do {
-            permit = try admit(caller, body: body)
+            permit = try admit(caller, model: model, body: body)
             var loop = AttemptLoop(
-                catalog: catalog, model: model, operationName: operationName, estimatedTokens: Self.estimatedTokens(body), streaming: false,
-                operation: operation)
+                catalog: catalog, model: model, caller: caller, operationName: operationName, estimatedTokens: Self.estimatedTokens(body),
+                streaming: false, operation: operation)
             answered = try await loop.run(context: context)
         } catch {
             settleFailure(error, request: model, caller: caller, context: context, started: started)
@@ -126,9 +134,11 @@ public struct Gateway: Sendable {
             target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
     }
 
-    /// Checks the caller's budget and rate limits; the permit holds its place until the request ends.
-    private func admit(_ caller: Caller?, body: ByteBuffer) throws(GatewayError) -> LimitPermit? {
+    /// Checks that the caller may use `model`, then its budget and rate limits; the permit holds its place until
+    /// the request ends. Every use case passes through here, so no route can forget the model allow-list.
+    private func admit(_ caller: Caller?, model: String, body: ByteBuffer) throws(GatewayError) -> LimitPermit? {
         guard case .virtualKey(let grant)? = caller else { return nil }
+        guard grant.allows(model: model) else { throw .forbiddenModel(model) }
         try meter?.spend.checkBudget(grant)
         return try limits.admit(grant, estimatedTokens: Self.estimatedTokens(body))
     }
@@ -204,117 +214,5 @@ struct AttemptAnnotation {
         }
         let finishReasons = self.finishReasons
         if !finishReasons.isEmpty { journal?.update { $0.finishReasons = finishReasons } }
-    }
-}
-
-/// Relays a target's events under the public model name, and settles the request when the stream ends: the
-/// target's lease (time to first token, success or failure, real token count), the caller's rate-limit permit, and
-/// the usage record.
-struct MeteredEventSource: ChatEventSource {
-    var base: ChatEventStream.AsyncIterator
-    let lease: TargetLease
-    /// The caller's hold on its rate limits, released when the stream ends.
-    let permit: LimitPermit?
-    let settlement: Settlement
-    let publicName: String
-    /// Whether the usage chunk was asked for by the gateway rather than the client, and so is not passed on.
-    let hidesUsage: Bool
-    var timeToFirstToken: Duration?
-    var tokens = TokenCounts()
-    var settled = false
-    /// Whether the attempt is traced, and so what its answer tells is kept for its span.
-    let tracing: Bool
-    var annotation = AttemptAnnotation(responseModel: nil, finishReasons: [], tokens: nil)
-
-    init(
-        base: ChatEventStream.AsyncIterator, lease: TargetLease, permit: LimitPermit?, settlement: Settlement, publicName: String,
-        hidesUsage: Bool
-    ) {
-        self.base = base
-        self.lease = lease
-        self.permit = permit
-        self.settlement = settlement
-        self.publicName = publicName
-        self.hidesUsage = hidesUsage
-        tracing = lease.span?.isRecording ?? false
-    }
-
-    mutating func next() async throws -> ChatStreamEvent? {
-        while true {
-            let event: ChatStreamEvent?
-            do {
-                event = try await base.next()
-            } catch let error as GatewayError {
-                annotateSpan()
-                lease.finish(.failure, error: error.message, timeToFirstToken: timeToFirstToken)
-                finish(status: error.status)
-                throw error
-            } catch {
-                lease.finish(.abandoned)
-                finish(status: 499)
-                throw error
-            }
-            switch event {
-            case .chunk(let data):
-                if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
-                // One scan of the chunk serves the usage, the usage-only test and the model rewrite.
-                guard let document = try? TopLevelJSON(scanning: data) else { return .chunk(data) }
-                if tracing { observe(document) }
-                if let counts = UsageReader.counts(in: document, dialect: .openAI) {
-                    tokens = counts
-                    if hidesUsage && UsageReader.isUsageOnlyChunk(document) { continue }
-                }
-                return .chunk(document.replacingModel(with: publicName))
-            case .done:
-                return .done
-            case .native(let native):
-                if timeToFirstToken == nil { timeToFirstToken = .now - lease.startedAt }
-                readNativeUsage(native)
-                return .native(native)
-            case nil:
-                annotateSpan()
-                lease.finish(.success, timeToFirstToken: timeToFirstToken, actualTokens: tokens.total)
-                finish(status: 200)
-                return nil
-            }
-        }
-    }
-
-    /// Keeps a chunk's model and finish reasons for the attempt's span.
-    private mutating func observe(_ chunk: TopLevelJSON) {
-        if annotation.responseModel == nil, let model = chunk.member("model") { annotation.responseModel = chunk.string(model) }
-        annotation.finishReasons += UsageReader.finishReasons(in: chunk, dialect: .openAI)
-    }
-
-    private func annotateSpan() {
-        guard tracing, let span = lease.span else { return }
-        var annotation = self.annotation
-        annotation.tokens = tokens
-        annotation.apply(to: span, journal: settlement.context.journal)
-    }
-
-    /// Anthropic's own events carry input tokens in `message_start` and output tokens in `message_delta`.
-    private mutating func readNativeUsage(_ event: ServerSentEvent) {
-        guard event.event == "message_start" || event.event == "message_delta", let payload = try? TopLevelJSON(scanning: event.data)
-        else { return }
-        let message = payload.member("message").flatMap(payload.object)
-        if tracing {
-            if let message, let model = message.member("model").flatMap(message.string) { annotation.responseModel = model }
-            if let delta = payload.member("delta").flatMap(payload.object), let reason = delta.member("stop_reason").flatMap(delta.string) {
-                annotation.finishReasons.append(reason)
-            }
-        }
-        if let counts = message.flatMap({ UsageReader.counts(in: $0, dialect: .anthropic) }) ?? UsageReader.counts(in: payload, dialect: .anthropic) {
-            if counts.prompt > 0 { tokens.prompt = counts.prompt }
-            if counts.cached > 0 { tokens.cached = counts.cached }
-            if counts.completion > 0 { tokens.completion = counts.completion }
-        }
-    }
-
-    private mutating func finish(status: Int) {
-        guard !settled else { return }
-        settled = true
-        permit?.release(actualTokens: tokens.total > 0 ? tokens.total : nil)
-        settlement.settle(tokens: tokens, status: status, timeToFirstToken: timeToFirstToken)
     }
 }

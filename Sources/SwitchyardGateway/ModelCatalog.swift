@@ -59,11 +59,27 @@ public final class ModelCatalog: Sendable {
     /// Whether `name` is a configured model.
     public func contains(_ name: String) -> Bool { entries[name] != nil }
 
-    /// The models none of whose targets would take a request now (every circuit open).
-    public func modelsWithoutUsableTarget(at now: ContinuousClock.Instant = .now) -> [String] {
-        routes.filter { route in
-            !(entries[route.name]?.monitors.contains { $0.snapshot(at: now).usable } ?? false)
-        }.map(\.name)
+    /// How one model's targets stand: for readiness, which reports each model without depending on any.
+    public struct ModelHealth: Sendable, Equatable {
+        public var name: String
+        public var targets: Int
+        /// Targets that would take a request now.
+        public var usableTargets: Int
+        public var openCircuits: Int
+
+        /// `ok` (every target usable), `degraded` (some) or `unavailable` (none).
+        public var state: String {
+            usableTargets == 0 ? "unavailable" : usableTargets < targets ? "degraded" : "ok"
+        }
+    }
+
+    /// Each configured model's state now, in configuration order.
+    public func health(at now: ContinuousClock.Instant = .now) -> [ModelHealth] {
+        routes.map { route in
+            let snapshots = entries[route.name]?.monitors.map { $0.snapshot(at: now) } ?? []
+            let open = snapshots.filter { if case .open = $0.state { true } else { false } }.count
+            return ModelHealth(name: route.name, targets: snapshots.count, usableTargets: snapshots.filter(\.usable).count, openCircuits: open)
+        }
     }
 
     /// The public models that route to `target`.

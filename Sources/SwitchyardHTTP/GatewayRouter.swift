@@ -13,12 +13,14 @@ public struct HTTPServices: Sendable {
     public var administration: KeyAdministration
     /// Larger request bodies get 413.
     public var maxBodyBytes: Int
-    /// Checks the gateway's dependencies for `/health/ready`; returns the reason when one is unusable.
+    /// Checks what this replica needs to serve (storage, a fresh key directory) for `/health/ready`; returns the
+    /// reason when something is wrong. Upstream health is reported per model, never here.
     public var readiness: @Sendable () async -> String?
     /// Unix time at which the configuration was loaded, shown as `created` in `/v1/models`.
     public var configurationLoadedAt: Int
-    /// The Prometheus text exposition for `GET /metrics`.
-    public var metrics: @Sendable () -> [UInt8] = { [] }
+    /// The Prometheus text exposition for `GET /metrics`; the argument says whether to add the series labelled
+    /// by key or team (only for the master key).
+    public var metrics: @Sendable (_ includingTenants: Bool) -> [UInt8] = { _ in [] }
     /// Whether `GET /metrics` needs a key (it carries no secrets, so by default it does not).
     public var metricsRequireKey = false
     /// Turns each request into metrics, a span, a log line and a request-log row.
@@ -51,12 +53,12 @@ public enum GatewayRouter {
         let router = Router(context: GatewayRequestContext.self)
         router.middlewares.add(ResponseEnvelopeMiddleware(observer: services.observer))
         router.middlewares.add(AuthenticationMiddleware(authenticator: services.authenticator, metricsArePublic: !services.metricsRequireKey))
-        HealthRoutes(readiness: services.readiness).register(on: router)
+        HealthRoutes(readiness: services.readiness, catalog: services.gateway.catalog).register(on: router)
         let metrics = services.metrics
-        router.get("/metrics") { _, _ in
+        router.get("/metrics") { _, context in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics(context.caller == .master))))
         }
         OpenAIRoutes(services: services).register(on: router)
         AnthropicRoutes(services: services).register(on: router)

@@ -2,25 +2,52 @@ import SQLKit
 import SQLiteKit
 
 /// One column's value in a row of a bulk insert.
+///
+/// Text is made safe to store as it is bound: NUL characters (which PostgreSQL's text columns refuse, failing the
+/// whole batch) are removed, and a value longer than its column's bound is cut, so no client string can cost a
+/// batch of other tenants' rows.
 enum ColumnValue: Sendable {
+    /// A short value: ids, names, models, paths (at most ``shortTextBytes``).
     case text(String?)
+    /// A long value: bodies and error messages (at most ``longTextBytes``).
+    case longText(String?)
     case integer(Int?)
     case real(Double?)
 
+    static let shortTextBytes = 1024
+    static let longTextBytes = 16 << 20
+
     var sqlite: SQLiteData {
         switch self {
-        case .text(let value): value.map(SQLiteData.text) ?? .null
+        case .text(let value): value.map { .text(Self.storable($0, limit: Self.shortTextBytes)) } ?? .null
+        case .longText(let value): value.map { .text(Self.storable($0, limit: Self.longTextBytes)) } ?? .null
         case .integer(let value): value.map { SQLiteData.integer($0) } ?? .null
-        case .real(let value): value.map(SQLiteData.float) ?? .null
+        case .real(let value): value.map { $0.isFinite ? SQLiteData.float($0) : .null } ?? .null
         }
     }
 
     var bind: SQLBind {
         switch self {
-        case .text(let value): SQLBind(value)
+        case .text(let value): SQLBind(value.map { Self.storable($0, limit: Self.shortTextBytes) })
+        case .longText(let value): SQLBind(value.map { Self.storable($0, limit: Self.longTextBytes) })
         case .integer(let value): SQLBind(value)
-        case .real(let value): SQLBind(value)
+        case .real(let value): SQLBind(value.flatMap { $0.isFinite ? $0 : nil })
         }
+    }
+
+    /// `text` without NUL characters and at most `limit` UTF-8 bytes (cut at a character boundary).
+    static func storable(_ text: String, limit: Int) -> String {
+        let utf8 = text.utf8
+        guard utf8.contains(0) || utf8.count > limit else { return text }
+        var cleaned = text.contains("\u{0}") ? text.replacing("\u{0}", with: "") : text
+        if cleaned.utf8.count > limit {
+            let utf8 = cleaned.utf8
+            var end = utf8.index(utf8.startIndex, offsetBy: limit)
+            // Back to the start of a scalar: past continuation bytes (0b10xxxxxx).
+            while end > utf8.startIndex && utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+            cleaned = String(decoding: utf8[..<end], as: UTF8.self)
+        }
+        return cleaned
     }
 }
 

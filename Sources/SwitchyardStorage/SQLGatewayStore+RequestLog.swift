@@ -13,8 +13,8 @@ extension SQLGatewayStore {
                 .integer(entry.status), .text(entry.keyID), .text(entry.teamID), .text(entry.model), .text(entry.target),
                 .integer(entry.attempts), .integer(entry.stream ? 1 : 0), .integer(entry.promptTokens), .integer(entry.completionTokens),
                 .integer(entry.cachedTokens), .real(entry.costUSD), .real(entry.latencyMilliseconds),
-                .real(entry.timeToFirstTokenMilliseconds), .real(entry.overheadMilliseconds), .text(entry.error),
-                .text(entry.requestBody), .text(entry.responseBody),
+                .real(entry.timeToFirstTokenMilliseconds), .real(entry.overheadMilliseconds), .longText(entry.error),
+                .longText(entry.requestBody), .longText(entry.responseBody),
             ]
         }
         // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
@@ -72,12 +72,18 @@ extension SQLGatewayStore {
     }
 
     func pruneLogs(before cutoff: Date, chunk: Int) async throws -> Int {
+        try await pruneInChunks(table: "request_logs", key: "id", timeColumn: "time", before: cutoff, chunk: chunk)
+    }
+
+    /// Deletes the rows of `table` older than `cutoff`, `chunk` at a time, so no one statement holds the table's
+    /// lock (or builds a result) for long.
+    func pruneInChunks(table: String, key: String, timeColumn: String, before cutoff: Date, chunk: Int) async throws -> Int {
         var total = 0
         while true {
-            let oldest = database.select().column("id").from("request_logs").where("time", .lessThan, Self.timestamp(cutoff)).limit(chunk)
-            let deleted = try await database.delete(from: "request_logs")
-                .where(SQLColumn("id"), .in, SQLGroupExpression(oldest.select))
-                .returning("id").all().count
+            let oldest = database.select().column(key).from(table).where(SQLColumn(timeColumn), .lessThan, SQLBind(Self.timestamp(cutoff))).limit(chunk)
+            let deleted = try await database.delete(from: table)
+                .where(SQLColumn(key), .in, SQLGroupExpression(oldest.select))
+                .returning(key).all().count
             total += deleted
             if deleted < chunk { return total }
         }

@@ -30,9 +30,10 @@ extension SQLGatewayStore {
         return try await !update.returning("id").all().isEmpty
     }
 
-    public func response(id: String, scope: String) async throws -> StoredResponse? {
-        guard let row = try await database.select().column("*").from("responses").where("id", .equal, id).where("scope", .equal, scope).first()
-        else { return nil }
+    public func response(id: String, scope: String?) async throws -> StoredResponse? {
+        var select = database.select().column("*").from("responses").where("id", .equal, id)
+        if let scope { select = select.where("scope", .equal, scope) }
+        guard let row = try await select.first() else { return nil }
         return StoredResponse(
             id: try row.decode(column: "id", as: String.self), scope: try row.decode(column: "scope", as: String.self),
             model: try row.decode(column: "model", as: String.self), status: try row.decode(column: "status", as: String.self),
@@ -44,13 +45,15 @@ extension SQLGatewayStore {
             createdAt: Self.date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0))
     }
 
-    public func deleteResponse(id: String, scope: String) async throws -> Bool {
-        try await !database.delete(from: "responses").where("id", .equal, id).where("scope", .equal, scope).returning("id").all().isEmpty
+    public func deleteResponse(id: String, scope: String?) async throws -> Bool {
+        var delete = database.delete(from: "responses").where("id", .equal, id)
+        if let scope { delete = delete.where("scope", .equal, scope) }
+        return try await !delete.returning("id").all().isEmpty
     }
 
     @discardableResult
     public func pruneResponses(before cutoff: Date) async throws -> Int {
-        try await database.delete(from: "responses").where("created_at", .lessThan, Self.timestamp(cutoff)).returning("id").all().count
+        try await pruneInChunks(table: "responses", key: "id", timeColumn: "created_at", before: cutoff, chunk: 5000)
     }
 
     public func claimIdempotencyKey(

@@ -3,12 +3,19 @@ import Prometheus
 
 /// The Prometheus backend: a registry the gateway's metrics are made in, and its text exposition for `/metrics`.
 /// Each server owns one, so servers in one process (tests) keep their figures apart.
+///
+/// Series labelled by key or team live in a registry of their own: `/metrics` shows them only to the master key,
+/// so an anonymous scrape carries no tenant data.
 public struct PrometheusMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
+    private let tenantRegistry = PrometheusCollectorRegistry()
     /// The factory to make metrics with (swift-metrics API).
     public let factory: any MetricsFactory
+    /// The factory of the series labelled by key or team.
+    public let tenantFactory: any MetricsFactory
 
     public init() {
+        tenantFactory = PrometheusMetricsFactory(registry: tenantRegistry)
         var factory = PrometheusMetricsFactory(registry: registry)
         // 1 ms to 60 s: gateway overhead at one end, long generations at the other.
         factory.defaultDurationHistogramBuckets = [
@@ -24,10 +31,11 @@ public struct PrometheusMetrics: Sendable {
         self.factory = factory
     }
 
-    /// The text exposition format.
-    public func render() -> [UInt8] {
+    /// The text exposition format; `includingTenants` adds the series labelled by key or team.
+    public func render(includingTenants: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
+        if includingTenants { tenantRegistry.emit(into: &bytes) }
         return bytes
     }
 }

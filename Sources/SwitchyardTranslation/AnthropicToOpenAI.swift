@@ -62,10 +62,10 @@ public struct AnthropicResponseToOpenAI {
     /// Anthropic usage → OpenAI usage: cached and cache-writing input counts as prompt tokens.
     public static func usage(_ usage: JSONValue, inputOverride: JSONValue? = nil) -> JSONValue {
         let source = inputOverride ?? usage
-        let input = source["input_tokens"]?.int ?? 0
-        let cacheRead = source["cache_read_input_tokens"]?.int ?? 0
-        let cacheWrite = source["cache_creation_input_tokens"]?.int ?? 0
-        let output = usage["output_tokens"]?.int ?? 0
+        let input = source["input_tokens"]?.tokenCount ?? 0
+        let cacheRead = source["cache_read_input_tokens"]?.tokenCount ?? 0
+        let cacheWrite = source["cache_creation_input_tokens"]?.tokenCount ?? 0
+        let output = usage["output_tokens"]?.tokenCount ?? 0
         let prompt = input + cacheRead + cacheWrite
         return [
             "prompt_tokens": .integer(Int64(prompt)), "completion_tokens": .integer(Int64(output)),

@@ -61,13 +61,13 @@ public struct GeminiResponseToOpenAI {
     }
 
     public static func usage(_ usage: JSONValue) -> JSONValue {
-        let prompt = usage["promptTokenCount"]?.int ?? 0
-        let completion = (usage["candidatesTokenCount"]?.int ?? 0) + (usage["thoughtsTokenCount"]?.int ?? 0)
+        let prompt = usage["promptTokenCount"]?.tokenCount ?? 0
+        let completion = (usage["candidatesTokenCount"]?.tokenCount ?? 0) + (usage["thoughtsTokenCount"]?.tokenCount ?? 0)
         return [
             "prompt_tokens": .integer(Int64(prompt)), "completion_tokens": .integer(Int64(completion)),
-            "total_tokens": .integer(Int64(usage["totalTokenCount"]?.int ?? prompt + completion)),
-            "prompt_tokens_details": ["cached_tokens": .integer(Int64(usage["cachedContentTokenCount"]?.int ?? 0))],
-            "completion_tokens_details": ["reasoning_tokens": .integer(Int64(usage["thoughtsTokenCount"]?.int ?? 0))],
+            "total_tokens": .integer(Int64(usage["totalTokenCount"]?.tokenCount ?? prompt + completion)),
+            "prompt_tokens_details": ["cached_tokens": .integer(Int64(usage["cachedContentTokenCount"]?.tokenCount ?? 0))],
+            "completion_tokens_details": ["reasoning_tokens": .integer(Int64(usage["thoughtsTokenCount"]?.tokenCount ?? 0))],
         ]
     }
 }

@@ -192,12 +192,12 @@ public struct BedrockToOpenAI: Sendable {
     }
 
     public static func usage(_ usage: JSONValue) -> JSONValue {
-        let input = usage["inputTokens"]?.int ?? 0
-        let output = usage["outputTokens"]?.int ?? 0
+        let input = usage["inputTokens"]?.tokenCount ?? 0
+        let output = usage["outputTokens"]?.tokenCount ?? 0
         return [
             "prompt_tokens": .integer(Int64(input)), "completion_tokens": .integer(Int64(output)),
-            "total_tokens": .integer(Int64(usage["totalTokens"]?.int ?? input + output)),
-            "prompt_tokens_details": ["cached_tokens": .integer(Int64(usage["cacheReadInputTokens"]?.int ?? 0))],
+            "total_tokens": .integer(Int64(usage["totalTokens"]?.tokenCount ?? input + output)),
+            "prompt_tokens_details": ["cached_tokens": .integer(Int64(usage["cacheReadInputTokens"]?.tokenCount ?? 0))],
         ]
     }
 

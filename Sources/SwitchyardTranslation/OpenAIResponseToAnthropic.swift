@@ -36,10 +36,10 @@ public struct OpenAIResponseToAnthropic {
 
     /// OpenAI usage → Anthropic usage: cached prompt tokens are reported apart, as Anthropic does.
     public static func usage(_ usage: JSONValue?) -> JSONValue {
-        let prompt = usage?["prompt_tokens"]?.int ?? 0
-        let cached = usage?["prompt_tokens_details"]?["cached_tokens"]?.int ?? 0
+        let prompt = usage?["prompt_tokens"]?.tokenCount ?? 0
+        let cached = usage?["prompt_tokens_details"]?["cached_tokens"]?.tokenCount ?? 0
         return [
-            "input_tokens": .integer(Int64(prompt - cached)), "output_tokens": .integer(Int64(usage?["completion_tokens"]?.int ?? 0)),
+            "input_tokens": .integer(Int64(max(0, prompt - cached))), "output_tokens": .integer(Int64(usage?["completion_tokens"]?.tokenCount ?? 0)),
             "cache_read_input_tokens": .integer(Int64(cached)), "cache_creation_input_tokens": 0,
         ]
     }

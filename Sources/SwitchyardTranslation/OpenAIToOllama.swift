@@ -154,8 +154,8 @@ public struct OllamaToOpenAI: Sendable {
     }
 
     private func usage(_ response: JSONValue) -> JSONValue {
-        let prompt = response["prompt_eval_count"]?.int ?? 0
-        let completion = response["eval_count"]?.int ?? 0
+        let prompt = response["prompt_eval_count"]?.tokenCount ?? 0
+        let completion = response["eval_count"]?.tokenCount ?? 0
         return ["prompt_tokens": .integer(Int64(prompt)), "completion_tokens": .integer(Int64(completion)), "total_tokens": .integer(Int64(prompt + completion))]
     }
 

@@ -67,13 +67,15 @@ struct KeysTests {
     }
 
     @Test("bad admin input gets 400 or 409 naming the problem", arguments: [
-        ("/admin/keys", #"{"name":"a","rpm":"fast"}"#, 400, "'rpm' must be a whole number greater than 0."),
-        ("/admin/keys", #"{"name":"a","tpm":-5}"#, 400, "'tpm' must be a whole number greater than 0."),
+        ("/admin/keys", #"{"name":"a","rpm":"fast"}"#, 400, "'rpm' must be a whole number from 1 to 1000000000000."),
+        ("/admin/keys", #"{"name":"a","tpm":-5}"#, 400, "'tpm' must be a whole number from 1 to 1000000000000."),
+        ("/admin/keys", #"{"name":"a","tpm":9223372036854775807}"#, 400, "'tpm' must be a whole number from 1 to 1000000000000."),
         ("/admin/keys", #"{"name":"a","team":"team_missing"}"#, 400, "No team with id 'team_missing'."),
         ("/admin/keys", #"{"name":"a","expires_at":"2001-01-01T00:00:00Z"}"#, 400, "'expires_at' is in the past."),
         ("/admin/keys", #"{"name":"a","expires_at":"next week"}"#, 400, "'expires_at' must be an ISO-8601 date or date-time."),
         ("/admin/keys", #"{"name":"a","budget_period":"hourly"}"#, 400, "'budget_period' must be daily, weekly or monthly."),
-        ("/admin/keys", #"{"name":"a","max_budget_usd":-1}"#, 400, "'max_budget_usd' must be a number of at least 0."),
+        ("/admin/keys", #"{"name":"a","max_budget_usd":-1}"#, 400, "'max_budget_usd' must be a number from 0 to 1e12."),
+        ("/admin/keys", #"{"name":"a","max_budget_usd":1e300}"#, 400, "'max_budget_usd' must be a number from 0 to 1e12."),
         ("/admin/keys", #"{"nmae":"a"}"#, 400, "Unknown field 'nmae'"),
         ("/admin/keys", #"{"models":["chat"]}"#, 400, "'name' is required."),
         ("/admin/keys", #"[1]"#, 400, "The request body must be a JSON object."),

@@ -250,9 +250,16 @@ struct ResilienceTests {
                 let doomed = try await gateway.request("/v1/chat/completions", body: chatBody(model: "doomed"))
                 #expect(doomed.status == 502)
                 #expect(doomed.errorMessage.contains("circuit is open"))
+                // Readiness never depends on upstreams: the replica stays in its load balancer, and reports the model.
                 let ready = try await gateway.request(.GET, "/health/ready", key: nil)
-                #expect(ready.status == 503)
-                #expect(ready.body.contains("doomed"))
+                #expect(ready.status == 200)
+                let models = try #require(ready.json["models"] as? [String: [String: Any]])
+                #expect(models["doomed"]?["state"] as? String == "unavailable")
+                #expect(models["doomed"]?["open_circuits"] as? Int == 1)
+                let doomedReady = try await gateway.request(.GET, "/health/ready?model=doomed", key: nil)
+                #expect(doomedReady.status == 503)
+                #expect(doomedReady.body.contains("no usable target"))
+                #expect(try await gateway.request(.GET, "/health/ready?model=ghost", key: nil).status == 404)
             }
         }
     }

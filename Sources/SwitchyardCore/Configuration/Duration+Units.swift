@@ -1,8 +1,13 @@
 extension Duration {
-    /// The duration in whole nanoseconds, for APIs that count in them (NIO's `TimeAmount`, atomics).
+    /// The duration in whole nanoseconds, for APIs that count in them (NIO's `TimeAmount`, atomics); clamped to
+    /// `Int64`'s range (about 292 years either way) rather than trapping.
     public var wholeNanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if sumOverflow { return seconds < 0 ? .min : .max }
+        return sum
     }
 }
 

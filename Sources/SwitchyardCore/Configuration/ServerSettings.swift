@@ -12,6 +12,19 @@ public struct ServerSettings: Sendable, Equatable {
     public var requestBodyTimeout: Duration
     /// On SIGTERM/SIGINT, how long in-flight requests and streams may take to finish.
     public var shutdownGracePeriod: Duration
+    /// Connections open at once; further ones are closed as soon as they are accepted.
+    public var maxConnections = 10_000
+    /// Request-body bytes held at once across every connection (bodies being read and bodies being served);
+    /// a request that would go past it is answered 503.
+    public var maxBufferedBodyBytes = 512 << 20
+    /// How long a client may stop reading a response before its connection is closed, releasing the upstream
+    /// call, its concurrency slot and its target.
+    public var writeTimeout: Duration = .seconds(60)
+    /// After the server has stopped, how long writing the last queued usage and log rows may take.
+    public var finalFlushBudget: Duration = .seconds(5)
+    /// How long the keys loaded from storage are trusted when storage cannot be reached; past it, virtual keys
+    /// are refused (fail closed) until storage answers again. The master key keeps working.
+    public var keysMaxStaleness: Duration = .seconds(300)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, masterKey: String? = nil, maxBodyBytes: Int = 32 << 20,

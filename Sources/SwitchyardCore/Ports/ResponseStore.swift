@@ -47,10 +47,10 @@ public protocol ResponseStore: Sendable {
     /// (so a response cancelled elsewhere stays cancelled). Returns whether a row changed.
     @discardableResult
     func updateResponse(id: String, status: String, response: JSONValue, onlyFrom: [String]?) async throws -> Bool
-    /// The response `id` if it belongs to `scope`.
-    func response(id: String, scope: String) async throws -> StoredResponse?
-    /// Deletes the response `id` of `scope`; returns whether there was one.
-    func deleteResponse(id: String, scope: String) async throws -> Bool
+    /// The response `id` if it belongs to `scope`; any tenant's when `scope` is nil (the master key's reads).
+    func response(id: String, scope: String?) async throws -> StoredResponse?
+    /// Deletes the response `id` of `scope` (of any tenant when nil); returns whether there was one.
+    func deleteResponse(id: String, scope: String?) async throws -> Bool
     /// Deletes responses created before `cutoff`; returns how many.
     @discardableResult
     func pruneResponses(before cutoff: Date) async throws -> Int

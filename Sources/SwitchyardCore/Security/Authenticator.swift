@@ -87,6 +87,10 @@ public final class KeyDirectory: Sendable {
         var ticket: UInt64 = 0
         /// The store's key revision read before that load.
         var revision: Int?
+        /// When storage last confirmed the table (a load, or a check that found nothing changed).
+        var verifiedAt = ContinuousClock.now
+        /// `key:<id>` and `team:<id>` of every key and team loaded.
+        var scopes: Set<String> = []
     }
 
     private let table = Mutex(Table())
@@ -105,22 +109,39 @@ public final class KeyDirectory: Sendable {
     /// one small read when nothing changed.
     public func refreshIfChanged(from store: any KeyStore) async throws {
         let revision = try await store.keysRevision()
-        if table.withLock({ $0.revision }) == revision { return }
+        let now = ContinuousClock.now
+        let unchanged = table.withLock { table in
+            guard table.revision == revision else { return false }
+            table.verifiedAt = max(table.verifiedAt, now)
+            return true
+        }
+        if unchanged { return }
         try await load(from: store, revision: revision)
+    }
+
+    /// How long since storage last confirmed the keys.
+    public func staleness(at now: ContinuousClock.Instant = .now) -> Duration {
+        now - table.withLock { $0.verifiedAt }
+    }
+
+    /// The scopes in force, as limits and spend name them: `key:<id>` for every key, `team:<id>` for every team.
+    public func activeScopes() -> Set<String> {
+        table.withLock { $0.scopes }
     }
 
     /// `revision` is read before the keys, so a change made while they load moves it on and the next check
     /// loads again.
     private func load(from store: any KeyStore, revision: Int) async throws {
+        let started = ContinuousClock.now
         let ticket = tickets.add(1, ordering: .relaxed).newValue
         let keys = try await store.activeKeys()
         let teams = try await store.teams()
-        replace(keys: keys, teams: teams, ticket: ticket, revision: revision)
+        replace(keys: keys, teams: teams, ticket: ticket, revision: revision, verifiedAt: started)
     }
 
     /// Replaces the directory with `keys` and their `teams`, unless a later load already did; keys of a missing
     /// (deleted) team are left out.
-    private func replace(keys: [VirtualKey], teams: [Team], ticket: UInt64, revision: Int) {
+    private func replace(keys: [VirtualKey], teams: [Team], ticket: UInt64, revision: Int, verifiedAt: ContinuousClock.Instant) {
         let teamsByID = Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var grants: [SecretDigest: KeyGrant] = [:]
         for key in keys {
@@ -129,12 +150,19 @@ public final class KeyDirectory: Sendable {
         }
         table.withLock { table in
             guard ticket > table.ticket else { return }
-            table = Table(grants: grants, ticket: ticket, revision: revision)
+            table = Table(
+                grants: grants, ticket: ticket, revision: revision, verifiedAt: max(table.verifiedAt, verifiedAt),
+                scopes: Set(keys.map { "key:" + $0.id } + teams.map { "team:" + $0.id }))
         }
     }
 
     public func grant(for digest: SecretDigest) -> KeyGrant? {
         table.withLock { $0.grants[digest] }
+    }
+
+    /// The key with `digest` and when storage last confirmed the keys, read together.
+    func verifiedGrant(for digest: SecretDigest) -> (grant: KeyGrant?, verifiedAt: ContinuousClock.Instant) {
+        table.withLock { ($0.grants[digest], $0.verifiedAt) }
     }
 
     public var count: Int { table.withLock { $0.grants.count } }
@@ -144,19 +172,32 @@ public final class KeyDirectory: Sendable {
 public struct Authenticator: Sendable {
     private let masterKey: SecretDigest
     private let directory: KeyDirectory
+    /// How long keys are trusted without storage confirming them; past it, virtual keys are refused (fail
+    /// closed: a deleted or rotated key must not keep working on a replica cut off from the database).
+    private let maxStaleness: Duration
 
-    public init(masterKey: SecretDigest, directory: KeyDirectory = KeyDirectory()) {
+    public init(masterKey: SecretDigest, directory: KeyDirectory = KeyDirectory(), maxStaleness: Duration = .seconds(300)) {
         self.masterKey = masterKey
         self.directory = directory
+        self.maxStaleness = maxStaleness
     }
 
     /// The caller behind `key`.
-    /// - Throws: 401 ``GatewayError`` when no key was sent, or the key is unknown, deleted or expired.
+    /// - Throws: 401 ``GatewayError`` when no key was sent, or the key is unknown, deleted or expired; 503 for a
+    ///   virtual key when storage has not confirmed the keys for longer than the staleness allowed.
     public func authenticate(_ key: (some StringProtocol)?, now: Date = Date()) throws(GatewayError) -> Caller {
         guard let key, !key.isEmpty else { throw .missingKey() }
         let digest = SecretDigest(of: key)
         if masterKey.matches(digest) { return .master }
-        guard let grant = directory.grant(for: digest) else { throw .invalidKey() }
+        let (found, verifiedAt) = directory.verifiedGrant(for: digest)
+        if ContinuousClock.now - verifiedAt > maxStaleness {
+            var error = GatewayError(
+                status: 503, kind: .api, code: "keys_unverified",
+                message: "This gateway replica cannot reach its storage to verify API keys; virtual keys are refused until it can.")
+            error.retryAfterSeconds = 5
+            throw error
+        }
+        guard let grant = found else { throw .invalidKey() }
         if let expiry = grant.key.expiresAt, expiry <= now {
             throw GatewayError(status: 401, kind: .authentication, code: "expired_api_key", message: "The API key expired.")
         }

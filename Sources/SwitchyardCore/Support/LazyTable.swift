@@ -22,6 +22,15 @@ public final class LazyTable<Key: Hashable & Sendable, Value: Sendable>: Sendabl
         }
     }
 
+    /// Removes the entries whose key matches `predicate` and returns their values, to be shut down.
+    public func remove(where predicate: (Key) -> Bool) -> [Value] {
+        values.withLock { values in
+            let removed = values.filter { predicate($0.key) }
+            for key in removed.keys { values[key] = nil }
+            return Array(removed.values)
+        }
+    }
+
     /// Empties the table and returns what it held, to be shut down.
     public func removeAll() -> [Value] {
         values.withLock { values in

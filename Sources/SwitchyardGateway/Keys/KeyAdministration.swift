@@ -191,14 +191,17 @@ struct AdminFields {
         case .number(let number): amount = number
         default: amount = nil
         }
-        guard let amount, amount >= 0, amount.isFinite else { throw .badRequest("'\(key)' must be a number of at least 0.", param: key) }
+        guard let amount, amount >= 0, amount <= 1e12 else { throw .badRequest("'\(key)' must be a number from 0 to 1e12.", param: key) }
         return amount
     }
 
+    /// The largest limit accepted: far beyond any real rate or quota, far below where arithmetic on it overflows.
+    static let maximumLimit = 1_000_000_000_000
+
     func positiveInteger(_ key: String) throws(GatewayError) -> Int? {
         guard let value = fields[key], !value.isNull else { return nil }
-        guard case .integer(let number) = value, number > 0, let integer = Int(exactly: number) else {
-            throw .badRequest("'\(key)' must be a whole number greater than 0.", param: key)
+        guard case .integer(let number) = value, number > 0, number <= Self.maximumLimit, let integer = Int(exactly: number) else {
+            throw .badRequest("'\(key)' must be a whole number from 1 to \(Self.maximumLimit).", param: key)
         }
         return integer
     }

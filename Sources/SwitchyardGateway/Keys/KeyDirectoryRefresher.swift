@@ -4,23 +4,44 @@ import SwitchyardCore
 
 /// Checks storage every `interval` and reloads the key directory when keys or teams changed, so keys created or
 /// deleted through any replica take effect on this one. When storage cannot be reached, the last directory keeps
-/// serving.
+/// serving until the authenticator's staleness limit, past which virtual keys are refused. After each check, the
+/// limit, spend and metric tables forget the keys and teams no longer in force.
 public struct KeyDirectoryRefresher: Service {
     let directory: KeyDirectory
     let store: any KeyStore
     let interval: Duration
     let logger: Logger
+    /// Tables keyed by key and team, told which remain in force.
+    let limits: LimitLedger?
+    let spend: SpendLedger?
+    let metrics: GatewayMetrics?
 
-    public init(directory: KeyDirectory, store: any KeyStore, interval: Duration = .seconds(1), logger: Logger) {
+    public init(
+        directory: KeyDirectory, store: any KeyStore, interval: Duration = .seconds(1), limits: LimitLedger? = nil, spend: SpendLedger? = nil,
+        metrics: GatewayMetrics? = nil, logger: Logger
+    ) {
         self.directory = directory
         self.store = store
         self.interval = interval
+        self.limits = limits
+        self.spend = spend
+        self.metrics = metrics
         self.logger = logger
     }
 
     public func run() async throws {
         await repeatUntilShutdown(every: interval, logger: logger, failure: "could not reload keys; serving the last ones loaded") {
             try await directory.refreshIfChanged(from: store)
+            forgetRemoved()
         }
+    }
+
+    /// Drops what the limit, spend and metric tables hold for keys and teams no longer in force.
+    func forgetRemoved() {
+        guard limits != nil || spend != nil || metrics != nil else { return }
+        let active = directory.activeScopes()
+        limits?.forget(scopesOtherThan: active)
+        spend?.forget(scopesOtherThan: active)
+        metrics?.forgetCallers(otherThan: active)
     }
 }

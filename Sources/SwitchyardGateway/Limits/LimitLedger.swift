@@ -9,12 +9,44 @@ import SwitchyardCore
 /// admit within one interval.
 public final class LimitLedger: Sendable {
     private struct Counters: Sendable {
+        /// The rpm and tpm the buckets were built for: when the scope's limits change (an admin edit, seen by every
+        /// replica when it reloads its keys), the buckets are rebuilt for the new ones.
+        var rpm: Int?
+        var tpm: Int?
         var requests: TokenBucket?
         var tokens: TokenBucket?
         var inFlight = 0
         /// What this replica took since it started, for the other replicas.
         var requestsTaken = 0
         var tokensTaken = 0
+
+        init(limits: UsageLimits, now: ContinuousClock.Instant) {
+            rebuild(for: limits, now: now)
+        }
+
+        /// Brings the buckets in line with `limits`: a new limit starts with what the old one had left, plus (or
+        /// minus) the change in capacity, so lowering a limit takes effect at once and raising one frees the
+        /// difference at once.
+        mutating func rebuild(for limits: UsageLimits, now: ContinuousClock.Instant) {
+            if rpm != limits.rpm {
+                requests = Self.bucket(limits.rpm, replacing: requests, now: now)
+                rpm = limits.rpm
+            }
+            if tpm != limits.tpm {
+                tokens = Self.bucket(limits.tpm, replacing: tokens, now: now)
+                tpm = limits.tpm
+            }
+        }
+
+        private static func bucket(_ capacity: Int?, replacing old: TokenBucket?, now: ContinuousClock.Instant) -> TokenBucket? {
+            guard let capacity else { return nil }
+            var bucket = TokenBucket(capacity: capacity, now: now)
+            if var old {
+                let left = old.available(at: now) + bucket.capacity - old.capacity
+                bucket.adjust(by: bucket.capacity - max(0, min(bucket.capacity, left)), at: now)
+            }
+            return bucket
+        }
     }
 
     private let counters = Mutex<[String: Counters]>([:])
@@ -45,7 +77,8 @@ public final class LimitLedger: Sendable {
         let headroom = try counters.withLock { table throws(GatewayError) -> Headroom in
             // Check every scope before taking from any, so a refused request costs nothing.
             for scope in scopes {
-                var entry = table[scope.id] ?? Self.counters(for: scope.limits, now: now)
+                var entry = table[scope.id] ?? Counters(limits: scope.limits, now: now)
+                entry.rebuild(for: scope.limits, now: now)
                 if let maxParallel = scope.limits.maxParallel, entry.inFlight >= maxParallel {
                     refused = ("max_parallel", scope.kind)
                     throw Self.refusal("\(maxParallel) requests in flight", scope: scope, retryAfter: 1)
@@ -53,14 +86,14 @@ public final class LimitLedger: Sendable {
                 if var requests = entry.requests, requests.available(at: now) < 1 {
                     let wait = requests.wait(for: 1, at: now)
                     refused = ("rpm", scope.kind)
-                    throw Self.refusal("\(scope.limits.rpm ?? 0) requests per minute", scope: scope, retryAfter: Self.seconds(wait))
+                    throw Self.refusal("\(entry.rpm ?? 0) requests per minute", scope: scope, retryAfter: Self.seconds(wait))
                 }
                 if var tokens = entry.tokens {
-                    let needed = Double(min(estimatedTokens, Int(tokens.capacity)))
+                    let needed = min(Double(estimatedTokens), tokens.capacity)
                     if tokens.available(at: now) < needed {
                         let wait = tokens.wait(for: needed, at: now)
                         refused = ("tpm", scope.kind)
-                        throw Self.refusal("\(scope.limits.tpm ?? 0) tokens per minute", scope: scope, retryAfter: Self.seconds(wait))
+                        throw Self.refusal("\(entry.tpm ?? 0) tokens per minute", scope: scope, retryAfter: Self.seconds(wait))
                     }
                     entry.tokens = tokens
                 }
@@ -68,20 +101,21 @@ public final class LimitLedger: Sendable {
             }
             var headroom = Headroom()
             for scope in scopes {
-                var entry = table[scope.id]!
+                // Every scope was written back by the check above.
+                guard var entry = table[scope.id] else { continue }
                 entry.inFlight += 1
                 entry.requestsTaken += 1
                 entry.tokensTaken += estimatedTokens
-                if var requests = entry.requests {
+                if var requests = entry.requests, let rpm = entry.rpm {
                     _ = requests.take(1, at: now)
                     Self.tighten(&headroom.requestLimit, &headroom.remainingRequests, &headroom.requestsResetSeconds,
-                        limit: scope.limits.rpm!, remaining: requests.available(at: now), refill: requests.wait(for: requests.capacity, at: now))
+                        limit: rpm, remaining: requests.available(at: now), refill: requests.wait(for: requests.capacity, at: now))
                     entry.requests = requests
                 }
-                if var tokens = entry.tokens {
+                if var tokens = entry.tokens, let tpm = entry.tpm {
                     tokens.adjust(by: Double(estimatedTokens), at: now)
                     Self.tighten(&headroom.tokenLimit, &headroom.remainingTokens, &headroom.tokensResetSeconds,
-                        limit: scope.limits.tpm!, remaining: tokens.available(at: now), refill: tokens.wait(for: tokens.capacity, at: now))
+                        limit: tpm, remaining: tokens.available(at: now), refill: tokens.wait(for: tokens.capacity, at: now))
                     entry.tokens = tokens
                 }
                 table[scope.id] = entry
@@ -120,8 +154,12 @@ public final class LimitLedger: Sendable {
         }
     }
 
-    private static func counters(for limits: UsageLimits, now: ContinuousClock.Instant) -> Counters {
-        Counters(requests: limits.rpm.map { TokenBucket(capacity: $0, now: now) }, tokens: limits.tpm.map { TokenBucket(capacity: $0, now: now) })
+    /// Forgets the counters of scopes no longer in force (deleted keys and teams), keeping those with requests
+    /// in flight until they end.
+    public func forget(scopesOtherThan active: Set<String>) {
+        counters.withLock { table in
+            for (scope, entry) in table where !active.contains(scope) && entry.inFlight <= 0 { table[scope] = nil }
+        }
     }
 
     private static func refusal(_ limit: String, scope: GrantScope, retryAfter: Int) -> GatewayError {
@@ -132,16 +170,15 @@ public final class LimitLedger: Sendable {
     }
 
     private static func tighten(_ limit: inout Int?, _ remaining: inout Int?, _ reset: inout Int?, limit newLimit: Int, remaining available: Double, refill: Duration) {
-        let left = max(0, Int(available.rounded(.down)))
-        if remaining == nil || left < remaining! {
-            limit = newLimit
-            remaining = left
-            reset = seconds(refill)
-        }
+        let left = max(0, Int(saturating: available))
+        if let remaining, remaining <= left { return }
+        limit = newLimit
+        remaining = left
+        reset = seconds(refill)
     }
 
     static func seconds(_ duration: Duration) -> Int {
-        max(1, Int((Double(duration.wholeNanoseconds) / 1e9).rounded(.up)))
+        max(1, Int(saturating: (Double(duration.wholeNanoseconds) / 1e9).rounded(.up)))
     }
 }
 

@@ -11,6 +11,8 @@ import SwitchyardCore
 /// series are cached per label set, so recording a request is a dictionary lookup and a few atomic adds.
 public final class GatewayMetrics: Sendable {
     let factory: any MetricsFactory
+    /// Where series labelled by key or team are made: kept apart, so an anonymous scrape carries no tenant data.
+    let tenantFactory: any MetricsFactory
     private let requestSeries = LazyTable<RequestLabels, RequestSeries>()
     private let callerSeries = LazyTable<CallerLabels, CallerSeries>()
     private let attemptSeries = LazyTable<AttemptLabels, AttemptSeries>()
@@ -18,10 +20,14 @@ public final class GatewayMetrics: Sendable {
     private let inFlightCount = Mutex<Int>(0)
     private let inFlight: Gauge
     private let overhead: Timer
+    private let connectionsGauge: Gauge
 
-    public init(factory: any MetricsFactory) {
+    /// - Parameter tenantFactory: the factory of the series labelled by key or team; `factory` when nil.
+    public init(factory: any MetricsFactory, tenantFactory: (any MetricsFactory)? = nil) {
         self.factory = factory
+        self.tenantFactory = tenantFactory ?? factory
         inFlight = Gauge(label: "switchyard_in_flight_requests", factory: factory)
+        connectionsGauge = Gauge(label: "switchyard_open_connections", factory: factory)
         overhead = Timer(label: "switchyard_overhead_seconds", preferredDisplayUnit: .seconds, factory: factory)
     }
 
@@ -90,6 +96,7 @@ public final class GatewayMetrics: Sendable {
         let caller = CallerLabels(key: summary.keyID ?? "none", team: summary.teamID ?? "none", statusClass: summary.statusClass)
         let callerSeries = self.callerSeries.value(for: caller) { caller in
             let dimensions = [("key", caller.key), ("team", caller.team)]
+            let factory = tenantFactory
             return CallerSeries(
                 requests: Counter(label: "switchyard_key_requests_total", dimensions: dimensions + [("status_class", caller.statusClass)], factory: factory),
                 tokens: Counter(label: "switchyard_key_tokens_total", dimensions: dimensions, factory: factory),
@@ -98,6 +105,20 @@ public final class GatewayMetrics: Sendable {
         callerSeries.requests.increment()
         if summary.promptTokens + summary.completionTokens > 0 { callerSeries.tokens.increment(by: summary.promptTokens + summary.completionTokens) }
         if summary.costUSD > 0 { callerSeries.cost.increment(by: summary.costUSD) }
+    }
+
+    /// Removes the series of keys and teams no longer in force (`scopes` as `key:<id>` / `team:<id>`), so a
+    /// deleted key's figures leave the exposition.
+    func forgetCallers(otherThan scopes: Set<String>) {
+        let removed = callerSeries.remove { labels in
+            !(labels.key == "master" || scopes.contains("key:" + labels.key))
+                || !(labels.team == "none" || scopes.contains("team:" + labels.team))
+        }
+        for series in removed {
+            series.requests.destroy()
+            series.tokens.destroy()
+            series.cost.destroy()
+        }
     }
 
     private func makeRequestSeries(_ labels: RequestLabels) -> RequestSeries {
@@ -171,13 +192,25 @@ public final class GatewayMetrics: Sendable {
         Counter(label: "switchyard_limit_rejections_total", dimensions: [("limit", limit), ("scope", scope)], factory: factory).increment()
     }
 
+    // MARK: Connections
+
+    /// The client connections open now.
+    public func openConnections(_ count: Int) {
+        connectionsGauge.record(count)
+    }
+
+    /// A connection closed at once because the server had as many open as `server.max_connections` allows.
+    public func connectionRejected() {
+        Counter(label: "switchyard_connections_rejected_total", factory: factory).increment()
+    }
+
     // MARK: Storage writers
 
     func recordQueueDepth(writer: String, depth: Int) {
         Gauge(label: "switchyard_storage_queue_depth", dimensions: [("writer", writer)], factory: factory).record(depth)
     }
 
-    func recordDropped(writer: String) {
-        Counter(label: "switchyard_storage_dropped_total", dimensions: [("writer", writer)], factory: factory).increment()
+    func recordDropped(writer: String, count: Int = 1) {
+        Counter(label: "switchyard_storage_dropped_total", dimensions: [("writer", writer)], factory: factory).increment(by: count)
     }
 }

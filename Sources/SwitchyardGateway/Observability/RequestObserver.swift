@@ -18,11 +18,15 @@ public struct RequestObserver: Sendable {
     public let requestLines: (any LogLineSink)?
     /// The most body bytes the request log keeps; nil keeps no bodies.
     public let captureLimit: Int?
+    let redactor: SecretRedactor
 
+    /// - Parameter secrets: the configured secrets (provider keys, the master key), masked wherever they appear in
+    ///   what is reported.
     public init(
         metrics: GatewayMetrics? = nil, tracer: (any Tracer)? = nil, requestLog: BatchedWriter<RequestSummary>? = nil, requestLines: (any LogLineSink)? = nil,
-        captureLimit: Int? = nil
+        captureLimit: Int? = nil, secrets: [String] = []
     ) {
+        redactor = SecretRedactor(literals: secrets)
         self.metrics = metrics
         self.tracer = tracer
         self.requestLog = requestLog
@@ -50,13 +54,13 @@ public struct RequestObserver: Sendable {
 
     func report(_ summary: RequestSummary, span: (any Span)?) {
         metrics?.requestFinished(summary)
-        if let span { Self.close(span, summary: summary) }
-        if let requestLines { Self.logLine(summary, to: requestLines) }
+        if let span { Self.close(span, summary: summary, redactor: redactor) }
+        if let requestLines { Self.logLine(summary, to: requestLines, redactor: redactor) }
         requestLog?.record(summary)
     }
 
     /// Names the span after its GenAI operation when it was one, sets the GenAI and HTTP attributes, and ends it.
-    static func close(_ span: any Span, summary: RequestSummary) {
+    static func close(_ span: any Span, summary: RequestSummary, redactor: SecretRedactor) {
         if let operation = summary.operation, let model = summary.model {
             // Span names stay bounded: a model the configuration does not know is not named.
             span.operationName = "\(operation) \(summary.modelIsConfigured ? model : "unknown")"
@@ -83,14 +87,14 @@ public struct RequestObserver: Sendable {
         if let keyID = summary.keyID { span.attributes["switchyard.key_id"] = keyID }
         if summary.status >= 500 || summary.status == 499 {
             span.attributes["error.type"] = summary.errorKind ?? String(summary.status)
-            span.setStatus(SpanStatus(code: .error, message: summary.errorMessage.map(SecretRedactor.redact)))
+            span.setStatus(SpanStatus(code: .error, message: summary.errorMessage.map(redactor.redact)))
         }
         span.end()
     }
 
     /// One line per request at info: who, what, where it went, how it ended, what it cost. Never a key or a body.
     /// Fields are in alphabetical order, as every other line's metadata.
-    static func logLine(_ summary: RequestSummary, to sink: any LogLineSink) {
+    static func logLine(_ summary: RequestSummary, to sink: any LogLineSink, redactor: SecretRedactor) {
         var fields: [(key: String, value: LogFieldValue)] = []
         fields.reserveCapacity(18)
         if summary.attempts > 0 { fields.append(("attempts", .integer(summary.attempts))) }
@@ -98,7 +102,7 @@ public struct RequestObserver: Sendable {
         if tokens && summary.cachedTokens > 0 { fields.append(("cached_tokens", .integer(summary.cachedTokens))) }
         if tokens { fields.append(("completion_tokens", .integer(summary.completionTokens))) }
         if summary.costUSD > 0 { fields.append(("cost_usd", .number(summary.costUSD))) }
-        if let error = summary.errorMessage { fields.append(("error", .string(SecretRedactor.redact(error)))) }
+        if let error = summary.errorMessage { fields.append(("error", .string(redactor.redact(error)))) }
         if let keyID = summary.keyID { fields.append(("key_id", .string(keyID))) }
         fields.append(("latency_ms", .number(summary.duration.milliseconds)))
         fields.append(("method", .string(summary.method)))
@@ -118,24 +122,29 @@ public struct RequestObserver: Sendable {
 
 extension BatchedWriter where Record == RequestSummary {
     /// The request log's writer: summaries become rows (bodies decoded and redacted) as they are written.
-    public convenience init(requestLog store: any RequestLogStore, metrics: GatewayMetrics? = nil, logger: Logger) {
-        self.init(name: "request_log", metrics: metrics, logger: logger) { summaries in
-            try await store.appendLogs(summaries.map(RequestLogEntry.init(summary:)))
+    /// - Parameter secrets: the configured secrets, masked wherever they appear in a row.
+    public convenience init(
+        requestLog store: any RequestLogStore, secrets: [String] = [], metrics: GatewayMetrics? = nil, logger: Logger,
+        isReachable: @escaping @Sendable () async -> Bool = { true }
+    ) {
+        let redactor = SecretRedactor(literals: secrets)
+        self.init(name: "request_log", metrics: metrics, logger: logger, isReachable: isReachable) { summaries in
+            try await store.appendLogs(summaries.map { RequestLogEntry(summary: $0, redactor: redactor) })
         }
     }
 }
 
 extension RequestLogEntry {
-    init(summary: RequestSummary) {
+    init(summary: RequestSummary, redactor: SecretRedactor) {
         self.init(
             id: RequestLogEntry.makeID(at: summary.startedAt), requestID: summary.requestID, time: summary.startedAt, method: summary.method,
             path: summary.path, status: summary.status, keyID: summary.keyID, teamID: summary.teamID, model: summary.model,
             target: summary.target?.label, attempts: summary.attempts, stream: summary.stream, promptTokens: summary.promptTokens,
             completionTokens: summary.completionTokens, cachedTokens: summary.cachedTokens, costUSD: summary.costUSD,
             latencyMilliseconds: summary.duration.milliseconds, timeToFirstTokenMilliseconds: summary.timeToFirstToken?.milliseconds,
-            overheadMilliseconds: summary.overhead?.milliseconds, error: summary.errorMessage.map(SecretRedactor.redact),
-            requestBody: summary.requestBody.map { SecretRedactor.redact(String(buffer: $0)) },
-            responseBody: summary.responseBody.map { SecretRedactor.redact(String(buffer: $0)) })
+            overheadMilliseconds: summary.overhead?.milliseconds, error: summary.errorMessage.map(redactor.redact),
+            requestBody: summary.requestBody.map { redactor.redact(String(buffer: $0)) },
+            responseBody: summary.responseBody.map { redactor.redact(String(buffer: $0)) })
     }
 }
 

@@ -17,11 +17,18 @@ public struct ResponsesService: Sendable {
     public let maximumChainDepth: Int
     let makeID: ResponsesIDMaker
     let logger: Logger
+    /// Where the final states of abandoned streamed responses are queued for storage; nil saves none.
+    let finalStates: BatchedWriter<ResponseFinalState>?
+    /// Bounds the replays per scope waiting on responses still running.
+    let pollers: ReplayPollers
 
     public init(
         gateway: Gateway, store: any ResponseStore, background: BackgroundResponses, maximumChainDepth: Int = 100, logger: Logger,
+        finalStates: BatchedWriter<ResponseFinalState>? = nil, pollers: ReplayPollers = ReplayPollers(),
         makeID: @escaping ResponsesIDMaker = ResponsesService.randomID
     ) {
+        self.finalStates = finalStates
+        self.pollers = pollers
         self.gateway = gateway
         self.store = store
         self.background = background
@@ -40,11 +47,18 @@ public struct ResponsesService: Sendable {
         return prefix + "_" + digits.joined()
     }
 
-    /// Whose responses a caller sees: its team's, else its key's own; the master key's are its own.
+    /// Whose responses a caller creates: its team's, else its key's own; the master key's are its own.
     public static func scope(of caller: Caller?) -> String {
         guard case .virtualKey(let grant)? = caller else { return "master" }
         if let team = grant.team { return "team:" + team.id }
         return "key:" + grant.key.id
+    }
+
+    /// Whose responses a caller may read, continue, cancel and delete: its own scope's; any tenant's for the
+    /// master key (nil), which is the operator's.
+    public static func readScope(of caller: Caller?) -> String? {
+        guard case .virtualKey? = caller else { return nil }
+        return scope(of: caller)
     }
 
     /// What creating a response gives the client.
@@ -154,7 +168,7 @@ public struct ResponsesService: Sendable {
             guard let previousID = previousID.string else {
                 throw GatewayError.badRequest("'previous_response_id' must be a string.", param: "previous_response_id")
             }
-            (turn.previous, turn.history) = try await chain(previousID, scope: Self.scope(of: caller))
+            (turn.previous, turn.history) = try await chain(previousID, scope: Self.readScope(of: caller))
         }
         // Validates tools, tool_choice and formats before anything is stored or sent.
         turn.prepared = try turn.chat(stream: turn.stream || turn.background)
@@ -162,7 +176,7 @@ public struct ResponsesService: Sendable {
     }
 
     /// The response `id` continues, and the items of every turn of its chain, oldest first.
-    func chain(_ id: String, scope: String) async throws -> (StoredResponse, [JSONValue]) {
+    func chain(_ id: String, scope: String?) async throws -> (StoredResponse, [JSONValue]) {
         guard let previous = try await store.response(id: id, scope: scope) else {
             throw GatewayError(
                 status: 404, kind: .notFound, code: "previous_response_not_found", message: "No response '\(id)' was found.",
@@ -226,8 +240,12 @@ public struct ResponsesService: Sendable {
         let keep = turn.store
         if keep { try await store.insertResponse(stored(response, turn: turn, scope: scope)) }
         let logger = self.logger
-        let translated = TranslatedResponseEvents(upstream: events, translator: ChatToResponsesStreamTranslator(response: response, makeID: makeID)) {
+        let finalStates = self.finalStates
+        // A stream its reader abandons is saved as incomplete, through the writer, rather than left in_progress.
+        let keeper = keep ? AbandonedResponseKeeper(response: response) { abandoned in finalStates?.record(ResponseFinalState(abandoned)) } : nil
+        var translated = TranslatedResponseEvents(upstream: events, translator: ChatToResponsesStreamTranslator(response: response, makeID: makeID)) {
             finished in
+            keeper?.ended()
             guard keep else { return }
             do {
                 try await store.updateResponse(id: finished.id, status: finished.status, response: finished.json, onlyFrom: ["in_progress"])
@@ -235,6 +253,7 @@ public struct ResponsesService: Sendable {
                 logger.error("could not save a streamed response", metadata: ["id": "\(finished.id)", "error": "\(error)"])
             }
         }
+        translated.keeper = keeper
         return .translated(translated)
     }
 
@@ -285,7 +304,7 @@ public struct ResponsesService: Sendable {
 
     /// The stored response `id` of the caller's scope.
     public func retrieve(_ id: String, caller: Caller?) async throws -> StoredResponse {
-        guard let stored = try await store.response(id: id, scope: Self.scope(of: caller)) else { throw Self.notFound(id) }
+        guard let stored = try await store.response(id: id, scope: Self.readScope(of: caller)) else { throw Self.notFound(id) }
         return stored
     }
 
@@ -295,8 +314,10 @@ public struct ResponsesService: Sendable {
         if let log = background.events(of: id) { return .logged(log.read()) }
         // Finished, or running on another replica: its opening events now, the rest once it is done.
         let store = self.store
-        let scope = Self.scope(of: caller)
-        return .polled(PolledReplay(initial: stored) { try await store.response(id: id, scope: scope) })
+        let scope = Self.readScope(of: caller)
+        var replay = PolledReplay(initial: stored) { try await store.response(id: id, scope: scope) }
+        if !PolledReplay.AsyncIterator.isTerminal(stored) { replay.slot = try pollers.reserve(scope: Self.scope(of: caller)) }
+        return .polled(replay)
     }
 
     /// Cancels a background response; a finished one is returned as it is.
@@ -315,7 +336,7 @@ public struct ResponsesService: Sendable {
     }
 
     public func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
-        guard try await store.deleteResponse(id: id, scope: Self.scope(of: caller)) else { throw Self.notFound(id) }
+        guard try await store.deleteResponse(id: id, scope: Self.readScope(of: caller)) else { throw Self.notFound(id) }
         background.cancel(id: id)
         return ["id": .string(id), "object": "response", "deleted": true]
     }
@@ -341,7 +362,7 @@ public struct ResponsesService: Sendable {
     /// The input tokens a request would take, as its model's first target counts them.
     public func inputTokens(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
         let turn = try await prepare(body, caller: caller)
-        let tokens = try await gateway.countTokens(try turn.chat(stream: false), context: context)
+        let tokens = try await gateway.countTokens(try turn.chat(stream: false), caller: caller, context: context)
         return ["object": "response.input_tokens", "input_tokens": .integer(Int64(tokens))]
     }
 
@@ -397,11 +418,14 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
     /// Whether the opening events were already sent.
     var opened = false
     let finished: @Sendable (ResponseObject) async -> Void
+    /// Saves the response as incomplete if its reader abandons it; nil when it is not stored.
+    var keeper: AbandonedResponseKeeper?
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: ChatEventStream.AsyncIterator
         var translator: ChatToResponsesStreamTranslator
         let finished: @Sendable (ResponseObject) async -> Void
+        let keeper: AbandonedResponseKeeper?
         var pending: [JSONValue] = []
         var started = false
         var ended = false
@@ -416,7 +440,10 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
                 }
                 do {
                     if let event = try await base.next() {
-                        if case .chunk(let data) = event, let chunk = try? JSONValue(decoding: data) { pending = translator.consume(chunk) }
+                        if case .chunk(let data) = event, let chunk = try? JSONValue(decoding: data) {
+                            pending = translator.consume(chunk)
+                            keeper?.track(translator.response)
+                        }
                     } else {
                         pending = translator.finish(now: Int(Date().timeIntervalSince1970))
                         ended = true
@@ -436,7 +463,7 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: upstream.makeAsyncIterator(), translator: translator, finished: finished, started: opened)
+        AsyncIterator(base: upstream.makeAsyncIterator(), translator: translator, finished: finished, keeper: keeper, started: opened)
     }
 }
 
@@ -447,6 +474,8 @@ public struct PolledReplay: AsyncSequence, Sendable {
     let reload: @Sendable () async throws -> StoredResponse?
     var interval: Duration = .seconds(1)
     var patience = 600
+    /// The replay's place among its scope's waiting replays, given back when the replay is dropped.
+    var slot: ReplayPollers.Slot?
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let replay: PolledReplay
@@ -486,4 +515,30 @@ public struct PolledReplay: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(replay: self) }
+}
+
+/// A streamed response's final state, queued for storage when its reader abandoned it.
+public struct ResponseFinalState: Sendable {
+    public var id: String
+    public var status: String
+    public var response: JSONValue
+
+    init(_ object: ResponseObject) {
+        id = object.id
+        status = object.status
+        response = object.json
+    }
+}
+
+extension BatchedWriter where Record == ResponseFinalState {
+    /// Saves abandoned streamed responses' final states, only over a response still in progress.
+    public convenience init(
+        responses store: any ResponseStore, metrics: GatewayMetrics? = nil, logger: Logger, isReachable: @escaping @Sendable () async -> Bool = { true }
+    ) {
+        self.init(name: "responses", capacity: 1000, maximumBatch: 50, metrics: metrics, logger: logger, isReachable: isReachable) { states in
+            for state in states {
+                _ = try await store.updateResponse(id: state.id, status: state.status, response: state.response, onlyFrom: ["in_progress"])
+            }
+        }
+    }
 }

@@ -29,6 +29,8 @@ struct AttemptLoop<Value: Sendable> {
 
     let catalog: ModelCatalog
     let model: String
+    /// Who asked: fallback models it may not use are skipped.
+    let caller: Caller?
     /// The GenAI operation (`chat`, `embeddings`), which names each attempt's span.
     let operationName: String
     let estimatedTokens: Int
@@ -39,9 +41,13 @@ struct AttemptLoop<Value: Sendable> {
     private var attempts = 0
     private var random = SystemRandomNumberGenerator()
 
-    init(catalog: ModelCatalog, model: String, operationName: String, estimatedTokens: Int, streaming: Bool, operation: @escaping Operation) {
+    init(
+        catalog: ModelCatalog, model: String, caller: Caller? = nil, operationName: String, estimatedTokens: Int, streaming: Bool,
+        operation: @escaping Operation
+    ) {
         self.catalog = catalog
         self.model = model
+        self.caller = caller
         self.operationName = operationName
         self.estimatedTokens = estimatedTokens
         self.streaming = streaming
@@ -76,6 +82,8 @@ struct AttemptLoop<Value: Sendable> {
         while !pending.isEmpty {
             let (name, reason) = pending.removeFirst()
             guard visited.insert(name).inserted, let entry = catalog.entry(name) else { continue }
+            // A fallback is another model: the caller's allow-list applies to it as to the model asked for.
+            if reason != nil, let caller, !caller.allows(model: name) { continue }
             if let reason { catalog.metrics?.fellBack(from: model, to: name, reason: reason) }
             switch try await runModel(entry, deadline: deadline, context: context) {
             case .answered(let answered): return answered
@@ -244,9 +252,15 @@ struct AttemptLoop<Value: Sendable> {
         if error.isRetryable {
             lease.finish(.failure, error: error.message)
             failures.append((lease.monitor.target, error))
-            context.logger.warning(
-                "upstream attempt failed",
-                metadata: ["model": "\(route.name)", "target": "\(lease.monitor.target.label)", "status": "\(error.status)", "error": "\(error.message)"])
+            let metadata: Logger.Metadata = [
+                "model": "\(route.name)", "target": "\(lease.monitor.target.label)", "provider": "\(lease.monitor.target.provider)",
+                "status": "\(error.status)", "error": "\(error.message)",
+            ]
+            if error.isUpstreamCredentialsRejected {
+                context.logger.error("provider refused the gateway's credentials", metadata: metadata)
+            } else {
+                context.logger.warning("upstream attempt failed", metadata: metadata)
+            }
             return nil
         }
         // The upstream answered; the request was at fault, not the target.

@@ -197,7 +197,7 @@ final class TargetLease: Sendable {
             outcome, wasProbe: isProbe, error: error, duration: now - startedAt, timeToFirstToken: timeToFirstToken,
             tokenCorrection: actualTokens.map { $0 - estimatedTokens } ?? 0, at: now)
         if let span = attemptSpan.withLock({ $0.take() }) {
-            if outcome != .success { span.setStatus(SpanStatus(code: .error, message: error.map(SecretRedactor.redact) ?? outcome.label)) }
+            if outcome != .success { span.setStatus(SpanStatus(code: .error, message: error.map(SecretRedactor.patternsOnly.redact) ?? outcome.label)) }
             span.attributes["switchyard.attempt.outcome"] = outcome.label
             span.end()
         }

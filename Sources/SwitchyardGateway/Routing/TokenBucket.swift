@@ -10,7 +10,7 @@ public struct TokenBucket: Sendable {
 
     public init(capacity: Int, per period: Duration = .seconds(60), now: ContinuousClock.Instant) {
         self.capacity = Double(capacity)
-        refillPerNanosecond = Double(capacity) / Double(period.wholeNanoseconds)
+        refillPerNanosecond = Double(capacity) / Double(max(1, period.wholeNanoseconds))
         tokens = Double(capacity)
         updatedAt = now
     }
@@ -39,7 +39,10 @@ public struct TokenBucket: Sendable {
     public mutating func wait(for amount: Double, at now: ContinuousClock.Instant) -> Duration {
         refill(at: now)
         guard tokens < amount else { return .zero }
-        return .nanoseconds(Int64(((amount - tokens) / refillPerNanosecond).rounded(.up)))
+        // A bucket that never refills (capacity 0) or a wait beyond a year is reported as a year.
+        let year = 365 * 24 * 3600 * 1e9
+        let nanoseconds = refillPerNanosecond > 0 ? min(year, ((amount - tokens) / refillPerNanosecond).rounded(.up)) : year
+        return .nanoseconds(Int64(saturating: nanoseconds))
     }
 
     private mutating func refill(at now: ContinuousClock.Instant) {

@@ -22,6 +22,11 @@ public final class SpendLedger: Service {
     private static let trackedPeriods: [BudgetPeriod?] = [nil] + BudgetPeriod.allCases.map(Optional.some)
     /// Soft budgets already reported, as `scope@period start`, so each fires once per period.
     private let alerted = Mutex<Set<String>>([])
+    /// Charges added here and not yet in storage, per scope: a reload from storage keeps them, so spend never
+    /// goes back down while its usage rows wait in the writer's queue (or were refused by storage).
+    private let pending = Mutex<[String: Spend]>([:])
+    /// The scopes of the keys and teams in force, once known: spend of deleted ones is forgotten.
+    private let activeScopes = Mutex<Set<String>?>(nil)
 
     /// Where refusals are counted; nil counts none.
     private let metrics: GatewayMetrics?
@@ -37,19 +42,66 @@ public final class SpendLedger: Service {
         self.logger = logger
     }
 
-    /// Reloads every period's spend from storage.
+    /// Reloads every period's spend from storage, plus the charges still on their way there.
     public func refresh(now: Date = Date()) async throws {
         var loaded: [BudgetPeriod?: Period] = [:]
         for period in Self.trackedPeriods {
             let start = Self.start(of: period, containing: now)
             loaded[period] = Period(start: start, spend: try await store.spend(since: start))
         }
+        let pending = self.pending.withLock { $0 }
+        let active = activeScopes.withLock { $0 }
+        for period in Self.trackedPeriods {
+            guard var totals = loaded[period] else { continue }
+            for (scope, charge) in pending {
+                var spend = totals.spend[scope] ?? Spend()
+                spend.costUSD += charge.costUSD
+                spend.tokens += charge.tokens
+                totals.spend[scope] = spend
+            }
+            if let active { totals.spend = totals.spend.filter { active.contains($0.key) } }
+            loaded[period] = totals
+        }
         periods.withLock { $0 = loaded }
+    }
+
+    /// Usage records now in storage: their charges stop counting as pending.
+    public func stored(_ records: [UsageRecord]) {
+        pending.withLock { pending in
+            for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
+                for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
+                    guard var charge = pending[scope] else { continue }
+                    charge.costUSD -= record.costUSD
+                    charge.tokens -= record.promptTokens + record.completionTokens
+                    pending[scope] = charge.costUSD <= 1e-12 && charge.tokens <= 0 ? nil : charge
+                }
+            }
+        }
+    }
+
+    /// Forgets the spend of scopes no longer in force (deleted keys and teams), now and on later reloads.
+    public func forget(scopesOtherThan active: Set<String>) {
+        activeScopes.withLock { $0 = active }
+        pending.withLock { pending in pending = pending.filter { active.contains($0.key) } }
+        periods.withLock { periods in
+            for (period, var totals) in periods {
+                totals.spend = totals.spend.filter { active.contains($0.key) }
+                periods[period] = totals
+            }
+        }
     }
 
     /// Adds a request's cost and tokens to its key and team, and reports soft budgets it makes them reach.
     public func add(_ cost: Double, tokens: Int, grant: KeyGrant?) {
         guard cost > 0 || tokens > 0, let grant else { return }
+        pending.withLock { pending in
+            for owner in grant.scopes {
+                var charge = pending[owner.id] ?? Spend()
+                charge.costUSD += cost
+                charge.tokens += tokens
+                pending[owner.id] = charge
+            }
+        }
         let reached: [BudgetAlert] = periods.withLock { periods in
             var reached: [BudgetAlert] = []
             for period in Self.trackedPeriods {

@@ -56,8 +56,9 @@ enum UsageReader {
     /// The usage a scanned answer or chunk reports, read straight from its bytes: nothing is decoded.
     static func counts(in document: TopLevelJSON, dialect: WireDialect) -> TokenCounts? {
         guard let usage = document.member("usage").flatMap(document.object) else { return nil }
+        // An upstream's figures are bounded before any arithmetic: a billion tokens a field is beyond any model.
         func count(_ key: String, in object: TopLevelJSON = usage) -> Int {
-            object.member(key).flatMap(object.integer) ?? 0
+            min(max(object.member(key).flatMap(object.integer) ?? 0, 0), 1_000_000_000)
         }
         switch dialect {
         case .openAI:

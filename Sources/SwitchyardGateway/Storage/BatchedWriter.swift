@@ -7,28 +7,38 @@ import SwitchyardCore
 /// (a lock held for an append, never an await), and this service writes what has queued every `flushInterval`,
 /// at most `maximumBatch` rows per statement. When the queue is full (storage far behind) new records are dropped
 /// and counted, never waited for.
+///
+/// A batch that fails is not lost with its neighbours: when storage cannot be reached the batch goes back to the
+/// queue and the writer backs off (doubling, up to 10 s); when storage answers but refused the batch, it is split
+/// in halves until the rows at fault are isolated, and only those are dropped. Every dropped row is counted in
+/// `switchyard_storage_dropped_total`.
 public final class BatchedWriter<Record: Sendable>: Service {
     /// Names the writer in logs and metrics: `usage`, `request_log`.
     public let name: String
     private let write: @Sendable ([Record]) async throws -> Void
+    /// Whether storage answers now: tells a transient failure (retry later) from a refused batch (split it).
+    private let isReachable: @Sendable () async -> Bool
     private let logger: Logger
     private let capacity: Int
     private let maximumBatch: Int
     private let flushInterval: Duration
     private let metrics: GatewayMetrics?
     private let queue = Mutex<[Record]>([])
+    /// After a failure to reach storage: when to try again, and how long the last wait was.
+    private let backoff = Mutex<(until: ContinuousClock.Instant, wait: Duration)?>(nil)
 
     public init(
         name: String, capacity: Int = 10_000, maximumBatch: Int = 500, flushInterval: Duration = .milliseconds(250), metrics: GatewayMetrics? = nil,
-        logger: Logger, write: @escaping @Sendable ([Record]) async throws -> Void
+        logger: Logger, isReachable: @escaping @Sendable () async -> Bool = { true }, write: @escaping @Sendable ([Record]) async throws -> Void
     ) {
         self.name = name
         self.write = write
+        self.isReachable = isReachable
+        self.logger = logger
         self.capacity = capacity
         self.maximumBatch = maximumBatch
         self.flushInterval = flushInterval
         self.metrics = metrics
-        self.logger = logger
     }
 
     /// Queues a record; never waits.
@@ -43,12 +53,13 @@ public final class BatchedWriter<Record: Sendable>: Service {
 
     /// Writes queued records every interval until shutdown, then what is left.
     public func run() async throws {
-        await repeatUntilShutdown(every: flushInterval, logger: logger, failure: "could not write records") { await self.flush() }
+        await repeatUntilShutdown(every: flushInterval, logger: logger, failure: "could not write records") { await self.flush(final: false) }
         await flush()
     }
 
-    /// Writes everything queued now.
-    public func flush() async {
+    /// Writes everything queued now. `final` ignores the backoff: the last chance to write before the process ends.
+    public func flush(final: Bool = true) async {
+        if !final, let backoff = backoff.withLock({ $0 }), ContinuousClock.now < backoff.until { return }
         let batch = queue.withLock { queue in
             defer { queue.removeAll(keepingCapacity: true) }
             return queue
@@ -57,13 +68,55 @@ public final class BatchedWriter<Record: Sendable>: Service {
         var start = 0
         while start < batch.count {
             let end = min(batch.count, start + maximumBatch)
-            do {
-                try await write(Array(batch[start..<end]))
-            } catch {
-                logger.error("could not write \(name) records", metadata: ["count": "\(end - start)", "error": "\(error)"])
+            if await !store(batch[start..<end]) {
+                // Storage cannot be reached: this batch and the rest wait for the next flush.
+                requeue(batch[start...])
+                return
             }
             start = end
         }
+    }
+
+    /// Writes `rows`; returns false when storage could not be reached (the rows are not written and not dropped).
+    private func store(_ rows: ArraySlice<Record>) async -> Bool {
+        do {
+            try await write(Array(rows))
+            backoff.withLock { $0 = nil }
+            return true
+        } catch {
+            guard await isReachable() else {
+                let wait = backoff.withLock { backoff in
+                    let wait = min(.seconds(10), (backoff?.wait ?? .milliseconds(250)) * 2)
+                    backoff = (ContinuousClock.now + wait, wait)
+                    return wait
+                }
+                logger.warning(
+                    "storage unreachable; \(name) records kept for a later try",
+                    metadata: ["count": "\(rows.count)", "retry_in": "\(wait)", "error": "\(error)"])
+                return false
+            }
+            guard rows.count > 1 else {
+                logger.error("dropped a \(name) record storage refused", metadata: ["error": "\(error)"])
+                metrics?.recordDropped(writer: name)
+                return true
+            }
+            // Refused: split to isolate the rows at fault, so the others are written.
+            let middle = rows.startIndex + rows.count / 2
+            guard await store(rows[..<middle]) else { return false }
+            return await store(rows[middle...])
+        }
+    }
+
+    /// Puts rows that could not be written back at the front of the queue, within its capacity (the oldest beyond
+    /// it are dropped and counted).
+    private func requeue(_ rows: ArraySlice<Record>) {
+        let dropped = queue.withLock { queue in
+            let room = max(0, capacity - queue.count)
+            let kept = rows.suffix(room)
+            queue.insert(contentsOf: kept, at: 0)
+            return rows.count - kept.count
+        }
+        if dropped > 0 { metrics?.recordDropped(writer: name, count: dropped) }
     }
 }
 
@@ -71,7 +124,15 @@ public final class BatchedWriter<Record: Sendable>: Service {
 public typealias UsageRecorder = BatchedWriter<UsageRecord>
 
 extension BatchedWriter where Record == UsageRecord {
-    public convenience init(store: any UsageStore, metrics: GatewayMetrics? = nil, logger: Logger) {
-        self.init(name: "usage", metrics: metrics, logger: logger) { try await store.append($0) }
+    /// - Parameter spend: told of each batch once it is stored, so the charges it carries stop counting as
+    ///   pending (they count in storage's totals from then on).
+    public convenience init(
+        store: any UsageStore, spend: SpendLedger? = nil, metrics: GatewayMetrics? = nil, logger: Logger,
+        isReachable: @escaping @Sendable () async -> Bool = { true }
+    ) {
+        self.init(name: "usage", metrics: metrics, logger: logger, isReachable: isReachable) { records in
+            try await store.append(records)
+            spend?.stored(records)
+        }
     }
 }

@@ -19,11 +19,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = context.path
-        if Self.publicPaths.contains(path) || (metricsArePublic && path == "/metrics") {
-            return try await next(request, context)
-        }
+        if Self.publicPaths.contains(path) { return try await next(request, context) }
+        let presented = Self.presentedKey(in: request.headers)
+        // A public scrape is served without a key; one that sends a key is authenticated (the master key sees the
+        // series labelled by key and team).
+        if metricsArePublic && path == "/metrics" && presented == nil { return try await next(request, context) }
         var context = context
-        let caller = try authenticator.authenticate(Self.presentedKey(in: request.headers))
+        let caller = try authenticator.authenticate(presented)
         context.caller = caller
         context.journal?.update { summary in
             switch caller {

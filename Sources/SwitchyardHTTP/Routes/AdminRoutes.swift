@@ -240,18 +240,8 @@ enum LogQueryReader {
         let filter = try AdminFilter.read(parameters)
         var query = RequestLogQuery(keyID: filter.keyID, teamID: filter.teamID, model: filter.model, from: filter.from, to: filter.to)
         query.requestID = parameters.get("request_id")
-        if let status = parameters.get("status") {
-            guard let value = Int(status), (100...599).contains(value) else {
-                throw .badRequest("'status' must be an HTTP status code (100 to 599).", param: "status")
-            }
-            query.status = value
-        }
-        if let limit = parameters.get("limit") {
-            guard let value = Int(limit), (1...1000).contains(value) else {
-                throw .badRequest("'limit' must be a whole number from 1 to 1000.", param: "limit")
-            }
-            query.limit = value
-        }
+        query.status = try QueryInteger.read("status", in: parameters, range: 100...599)
+        if let limit = try QueryInteger.read("limit", in: parameters, range: 1...1000) { query.limit = limit }
         if let cursor = parameters.get("cursor") {
             guard RequestLogEntry.isID(cursor) else {
                 throw .badRequest("'cursor' must be a 'next_cursor' from an earlier page.", param: "cursor")
@@ -296,7 +286,8 @@ struct AdminFilter {
 
     private static func date(_ text: String?, name: String) throws(GatewayError) -> Date? {
         guard let text else { return nil }
-        if let date = ISO8601Input.date(text) { return date }
-        throw .badRequest("'\(name)' must be an ISO-8601 date or date-time.", param: name)
+        // Years 1 to 9999: what the stored timestamps can say.
+        if let date = ISO8601Input.date(text), (-62_135_596_800...253_402_300_799).contains(date.timeIntervalSince1970) { return date }
+        throw .badRequest("'\(name)' must be an ISO-8601 date or date-time between the years 1 and 9999.", param: name)
     }
 }

@@ -19,7 +19,6 @@ struct AnthropicRoutes {
 
     func messages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let chatRequest = try await readRequest(request, requireMaxTokens: true, journal: context.journal)
-        try context.caller?.authorize(model: chatRequest.model)
         let upstream = context.upstreamContext
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
@@ -45,8 +44,7 @@ struct AnthropicRoutes {
 
     func countTokens(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let chatRequest = try await readRequest(request, requireMaxTokens: false, journal: context.journal)
-        try context.caller?.authorize(model: chatRequest.model)
-        let tokens = try await services.gateway.countTokens(chatRequest, context: context.upstreamContext)
+        let tokens = try await services.gateway.countTokens(chatRequest, caller: context.caller, context: context.upstreamContext)
         return OpenAIRoutes.json(JSONValue.object(["input_tokens": .integer(Int64(tokens))]).encoded)
     }
 

@@ -33,7 +33,6 @@ struct OpenAIRoutes {
     func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
         let chatRequest = try InboundRequest.chat(body)
-        try context.caller?.authorize(model: chatRequest.model)
         let upstream = context.upstreamContext
         if chatRequest.stream {
             let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
@@ -72,7 +71,6 @@ struct OpenAIRoutes {
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
         let embeddingRequest = try InboundRequest.embedding(body)
-        try context.caller?.authorize(model: embeddingRequest.model)
         let routed = try await services.gateway.embed(embeddingRequest, caller: context.caller, context: context.upstreamContext)
         context.journal?.captureResponse(routed.value.body)
         var response = Self.json(routed.value.body)

@@ -11,6 +11,8 @@ import SwitchyardWire
 struct ResponsesRoutes {
     let services: HTTPServices
     let responses: ResponsesService
+    /// The largest `starting_after` accepted: far beyond any stream's length, far below `Int.max`.
+    static let maximumSequenceNumber = 1_000_000_000
 
     func register(on router: Router<GatewayRequestContext>) {
         for prefix in ["/v1", ""] {
@@ -23,13 +25,9 @@ struct ResponsesRoutes {
                 let id = try context.parameters.require("id")
                 let query = request.uri.queryParameters
                 if query.get("stream") == "true" {
-                    var skip = 0
-                    if let after = query.get("starting_after") {
-                        guard let number = Int(after), number >= 0 else {
-                            throw GatewayError.badRequest("'starting_after' must be an event sequence number.", param: "starting_after")
-                        }
-                        skip = number + 1
-                    }
+                    // A sequence number a stream can reach; the events after it are sent.
+                    let after = try QueryInteger.read("starting_after", in: query, range: 0...Self.maximumSequenceNumber)
+                    let skip = after.map { $0 + 1 } ?? 0
                     return ResponsesEventStream.make(try await responses.replay(id, caller: context.caller), skipping: skip, context: context)
                 }
                 return AdminJSON.response(try await responses.retrieve(id, caller: context.caller).response)
@@ -42,13 +40,7 @@ struct ResponsesRoutes {
             }
             router.get(RouterPath("\(prefix)/responses/{id}/input_items")) { request, context in
                 let query = request.uri.queryParameters
-                var limit = 20
-                if let text = query.get("limit") {
-                    guard let value = Int(text), (1...100).contains(value) else {
-                        throw GatewayError.badRequest("'limit' must be a whole number from 1 to 100.", param: "limit")
-                    }
-                    limit = value
-                }
+                let limit = try QueryInteger.read("limit", in: query, range: 1...100) ?? 20
                 let order = query.get("order") ?? "desc"
                 guard order == "asc" || order == "desc" else { throw GatewayError.badRequest("'order' must be asc or desc.", param: "order") }
                 let page = try await responses.inputItems(
@@ -60,10 +52,6 @@ struct ResponsesRoutes {
 
     func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
-        // The key's model allowance is checked before an earlier answer could be replayed to it.
-        if let document = try? TopLevelJSON(scanning: body), let member = document.member("model"), let model = document.string(member) {
-            try context.caller?.authorize(model: model)
-        }
         return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
             switch try await responses.create(body, caller: context.caller, context: context.upstreamContext) {
             case .object(let object):

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
+import SwitchyardGateway
 
 /// Serves HTTP/1.1 connections with the gateway's router: keep-alive, pipelining, the gateway's read deadlines,
 /// and graceful shutdown (a connection closes once its current response has ended).
@@ -26,16 +27,43 @@ struct GatewayHTTP1Channel: ServerChildChannel {
     let maximumBody: Int
     let headTimeout: TimeAmount
     let bodyTimeout: TimeAmount
+    /// How long a client may stop reading before its connection is closed.
+    var writeTimeout: TimeAmount = .seconds(60)
+    /// Whether a request's head lets its large body be read (its key is accepted).
+    var headGate: RequestHeadGate?
+    /// The request-body bytes every connection together may hold.
+    var bodyBudget: BodyBudget?
+    /// The connections open at once; one past the limit is closed as soon as it is accepted.
+    var connections: ConnectionBudget?
+    var metrics: GatewayMetrics?
+
+    /// A connection refused because the server has as many open as it may.
+    struct ConnectionLimitReached: Error {}
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
-        channel.eventLoop.makeCompletedFuture {
+        if let connections {
+            guard connections.open() else {
+                metrics?.connectionRejected()
+                return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+            }
+            let metrics = self.metrics
+            metrics?.openConnections(connections.count)
+            channel.closeFuture.whenComplete { _ in
+                connections.close()
+                metrics?.openConnections(connections.count)
+            }
+        }
+        return channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
             // Pipelining, quiescing and parse errors are the assembler's: NIO's pipelining handler pauses reading
             // during every response, two `epoll_ctl` calls per request.
             try pipeline.addHandler(HTTP1ResponseEncoder())
             try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             let (requests, continuation) = AsyncStream.makeStream(of: InboundHTTPRequest.self)
-            let assembler = HTTPRequestAssembler(requests: continuation, maximumBody: maximumBody)
+            let gate = headGate
+            let assembler = HTTPRequestAssembler(
+                requests: continuation, maximumBody: maximumBody, admitsBody: { head in gate?.admits(head) ?? true }, bodyBudget: bodyBudget,
+                writeTimeout: writeTimeout)
             try pipeline.addHandlers([
                 ClientConnectionGuard(headTimeout: headTimeout, bodyTimeout: bodyTimeout), WriteGatheringHandler(), assembler,
             ])

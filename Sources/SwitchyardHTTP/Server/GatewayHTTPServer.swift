@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import SwitchyardCore
+import SwitchyardGateway
 import Synchronization
 
 /// The gateway's HTTP server, as a service: the router behind ``GatewayHTTP1Channel`` on the configured address.
@@ -14,13 +15,15 @@ public enum GatewayHTTPServer {
     /// Serves `router` until the service group shuts down, then lets in-flight responses end (each connection
     /// closes after its current response).
     /// - Parameter onRunning: called with the bound port once the server listens.
+    /// - Parameter authenticator: when given, a request's large body is read only once the key on its head is
+    ///   accepted.
     public static func make(
-        router: Router<GatewayRequestContext>, settings: ServerSettings, serverName: String = "switchyard",
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
+        router: Router<GatewayRequestContext>, settings: ServerSettings, serverName: String = "switchyard", authenticator: Authenticator? = nil,
+        metrics: GatewayMetrics? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
     ) -> any Service {
         let responder = router.buildResponder()
         let dates = HTTPDateHeader()
-        let channel = GatewayHTTP1Channel(
+        var channel = GatewayHTTP1Channel(
             responder: { request, channel, departure in
                 var context = GatewayRequestContext(source: .init(channel: channel, logger: logger))
                 context.departure = departure
@@ -40,6 +43,11 @@ public enum GatewayHTTPServer {
             maximumBody: settings.maxBodyBytes,
             headTimeout: .nanoseconds(settings.requestHeadTimeout.wholeNanoseconds),
             bodyTimeout: .nanoseconds(settings.requestBodyTimeout.wholeNanoseconds))
+        channel.writeTimeout = .nanoseconds(settings.writeTimeout.wholeNanoseconds)
+        channel.headGate = authenticator.map(RequestHeadGate.init)
+        channel.bodyBudget = BodyBudget(limit: settings.maxBufferedBodyBytes)
+        channel.connections = ConnectionBudget(limit: settings.maxConnections)
+        channel.metrics = metrics
         return channel.server(
             configuration: ServerConfiguration(address: .hostname(settings.host, port: settings.port), serverName: serverName),
             onServerRunning: { await onRunning($0.localAddress?.port ?? settings.port) },

@@ -4,6 +4,7 @@ import HummingbirdCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
+import SwitchyardCore
 
 /// A request read whole from a connection, with what answering it on HTTP/1 needs.
 struct InboundHTTPRequest: Sendable {
@@ -42,8 +43,23 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
         case discarding
     }
 
+    /// Bodies larger than this are read only once the request's head is admitted (its key accepted); smaller ones
+    /// cost less than the check.
+    static let bodyCheckedAbove = 64 << 10
+
     private let requests: AsyncStream<InboundHTTPRequest>.Continuation
     private let maximumBody: Int
+    /// Whether a request's head lets its body be read: a request whose key is refused is handed on without its
+    /// body, answered 401 without the gateway buffering up to `maximumBody` for it.
+    private let admitsBody: (HTTPRequestHead) -> Bool
+    /// The body bytes all connections may hold; a request that would go past it is answered 503.
+    private let bodyBudget: BodyBudget?
+    /// How long a client may leave the connection unwritable (not reading) before it is closed.
+    private let writeTimeout: TimeAmount
+    private var stallWatchdog: ConnectionWatchdog?
+    /// Body bytes taken from the budget: by the request being read, and by each request handed on and unanswered.
+    private var readingBytes = 0
+    private var handedBytes: [Int] = []
     private var state = State.idle
     private var context: ChannelHandlerContext?
     private var writabilityWaiters: [EventLoopPromise<Void>] = []
@@ -54,18 +70,27 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Set by a graceful shutdown: the connection closes once nothing is unanswered.
     private var quiescing = false
 
-    init(requests: AsyncStream<InboundHTTPRequest>.Continuation, maximumBody: Int) {
+    init(
+        requests: AsyncStream<InboundHTTPRequest>.Continuation, maximumBody: Int, admitsBody: @escaping (HTTPRequestHead) -> Bool = { _ in true },
+        bodyBudget: BodyBudget? = nil, writeTimeout: TimeAmount = .seconds(60)
+    ) {
         self.requests = requests
         self.maximumBody = maximumBody
+        self.admitsBody = admitsBody
+        self.bodyBudget = bodyBudget
+        self.writeTimeout = writeTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        stallWatchdog = ConnectionWatchdog(on: context.eventLoop) { self.writeStalled() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        stallWatchdog?.stop()
         failWaiters()
+        releaseBodies()
         requests.finish()
     }
 
@@ -76,7 +101,13 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
                 respondBadRequest(context: context)
                 return
             }
-            if let declared = head.headers.first(name: "content-length").flatMap(Int.init), declared > maximumBody {
+            let declared = head.headers.first(name: "content-length").flatMap(Int.init)
+            if let declared, declared > maximumBody {
+                dispatch(head: head, request: request, body: nil)
+                return
+            }
+            // A large (or unannounced) body is read only for a request whose key is accepted.
+            if declared.map({ $0 > Self.bodyCheckedAbove }) ?? head.headers.contains(name: "transfer-encoding"), !admitsBody(head) {
                 dispatch(head: head, request: request, body: nil)
                 return
             }
@@ -88,6 +119,13 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
             state = .reading(head: head, request: request, body: nil)
         case .body(let part):
             guard case .reading(let head, let request, var body) = state else { return }
+            if let bodyBudget {
+                guard bodyBudget.reserve(part.readableBytes) else {
+                    respondBusy(context: context)
+                    return
+                }
+                readingBytes += part.readableBytes
+            }
             state = .idle
             if body == nil {
                 body = part
@@ -114,6 +152,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
+            stallWatchdog?.disarm()
             let waiters = writabilityWaiters
             writabilityWaiters.removeAll()
             for waiter in waiters { waiter.succeed() }
@@ -122,7 +161,9 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        stallWatchdog?.stop()
         failWaiters()
+        releaseBodies()
         requests.finish()
         context.fireChannelInactive()
     }
@@ -139,6 +180,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
         context.write(data, promise: promise)
         guard case .end = unwrapOutboundIn(data) else { return }
         unanswered = max(0, unanswered - 1)
+        if !handedBytes.isEmpty { bodyBudget?.release(handedBytes.removeFirst()) }
         if quiescing && unanswered == 0 {
             context.flush()
             context.close(promise: nil)
@@ -187,8 +229,16 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
         guard let context else { return nil }
         if context.channel.isWritable || !context.channel.isActive { return nil }
         let promise = context.eventLoop.makePromise(of: Void.self)
+        if writabilityWaiters.isEmpty { stallWatchdog?.arm(at: .now() + writeTimeout) }
         writabilityWaiters.append(promise)
         return promise.futureResult
+    }
+
+    /// The client stopped reading for longer than the write timeout: the connection is closed, which ends the
+    /// work done for it (its upstream call, concurrency slot and target lease).
+    private func writeStalled() {
+        failWaiters()
+        context?.close(promise: nil)
     }
 
     func close() {
@@ -206,6 +256,10 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Hands a request to the connection's task.
     private func hand(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?, keepAlive: Bool) {
         unanswered += 1
+        if bodyBudget != nil {
+            handedBytes.append(readingBytes)
+            readingBytes = 0
+        }
         requests.yield(
             InboundHTTPRequest(
                 request: Request(head: request, body: RequestBody(buffer: body ?? ByteBuffer())), version: head.version, keepAlive: keepAlive,
@@ -218,6 +272,35 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
         context.write(wrapOutboundOut(.head(response, version: .http1_1, bodyless: false)), promise: nil)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
+    }
+
+    /// Too many body bytes are held across the server: the request is answered 503 at once and the connection
+    /// closed, its body unread.
+    private func respondBusy(context: ChannelHandlerContext) {
+        bodyBudget?.release(readingBytes)
+        readingBytes = 0
+        state = .discarding
+        // Responses owed before it go first; the connection then closes.
+        guard unanswered == 0 else {
+            quiescing = true
+            return
+        }
+        let body = ByteBuffer(
+            string: #"{"error":{"message":"The gateway is holding as many request bodies as it may; retry shortly.","type":"api_error","param":null,"code":"server_busy"}}"#)
+        let response = HTTPResponse(
+            status: .serviceUnavailable,
+            headerFields: [.connection: "close", .contentType: "application/json", .contentLength: String(body.readableBytes), .retryAfter: "1"])
+        context.write(wrapOutboundOut(.head(response, version: .http1_1, bodyless: false)), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
+    }
+
+    /// Gives back every body byte this connection holds.
+    private func releaseBodies() {
+        bodyBudget?.release(readingBytes + handedBytes.reduce(0, +))
+        readingBytes = 0
+        handedBytes.removeAll()
     }
 
     private func failWaiters() {

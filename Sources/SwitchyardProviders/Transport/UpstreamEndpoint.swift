@@ -124,6 +124,11 @@ struct UpstreamEndpoint: Sendable {
         let status = Int(response.status.code)
         let body = try? await context.stopwatch.measure { try await response.body.collect(upTo: 1 << 20) }
         var error = UpstreamErrorBody.parse(body, status: status, provider: settings.name)
+        if status == 401 || status == 403 {
+            // The gateway's own credentials for this provider were refused: never the client's key's fault, and a
+            // failure of this target (the next target, the fallbacks and the breaker take it from here).
+            return .upstreamCredentialsRejected(provider: settings.name, status: status, detail: error.message)
+        }
         if status == 429 || status == 503 {
             error.retryAfterSeconds = RetryAfter.seconds(from: response.headers)
         }

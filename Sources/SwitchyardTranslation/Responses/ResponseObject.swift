@@ -129,14 +129,14 @@ public enum ChatToResponse {
 
     /// Chat usage in the Responses names.
     public static func usage(_ usage: JSONValue) -> JSONValue {
-        let input = usage["prompt_tokens"]?.int ?? 0
-        let output = usage["completion_tokens"]?.int ?? 0
+        let input = usage["prompt_tokens"]?.tokenCount ?? 0
+        let output = usage["completion_tokens"]?.tokenCount ?? 0
         return [
             "input_tokens": .integer(Int64(input)),
-            "input_tokens_details": ["cached_tokens": .integer(Int64(usage["prompt_tokens_details"]?["cached_tokens"]?.int ?? 0))],
+            "input_tokens_details": ["cached_tokens": .integer(Int64(usage["prompt_tokens_details"]?["cached_tokens"]?.tokenCount ?? 0))],
             "output_tokens": .integer(Int64(output)),
-            "output_tokens_details": ["reasoning_tokens": .integer(Int64(usage["completion_tokens_details"]?["reasoning_tokens"]?.int ?? 0))],
-            "total_tokens": .integer(Int64(usage["total_tokens"]?.int ?? input + output)),
+            "output_tokens_details": ["reasoning_tokens": .integer(Int64(usage["completion_tokens_details"]?["reasoning_tokens"]?.tokenCount ?? 0))],
+            "total_tokens": .integer(Int64(usage["total_tokens"]?.tokenCount ?? input + output)),
         ]
     }
 }
