@@ -22,7 +22,7 @@ enum ColumnValue: Sendable {
         case .text(let value): value.map { .text(Self.storable($0, limit: Self.shortTextBytes)) } ?? .null
         case .longText(let value): value.map { .text(Self.storable($0, limit: Self.longTextBytes)) } ?? .null
         case .integer(let value): value.map { SQLiteData.integer($0) } ?? .null
-        case .real(let value): value.map { $0.isFinite ? SQLiteData.float($0) : .null } ?? .null
+        case .real(let value): value.map { SQLiteData.float($0.isFinite ? $0 : 0) } ?? .null
         }
     }
 
@@ -31,7 +31,7 @@ enum ColumnValue: Sendable {
         case .text(let value): SQLBind(value.map { Self.storable($0, limit: Self.shortTextBytes) })
         case .longText(let value): SQLBind(value.map { Self.storable($0, limit: Self.longTextBytes) })
         case .integer(let value): SQLBind(value)
-        case .real(let value): SQLBind(value.flatMap { $0.isFinite ? $0 : nil })
+        case .real(let value): SQLBind(value.map { $0.isFinite ? $0 : 0 })
         }
     }
 

@@ -185,12 +185,14 @@ public struct Authenticator: Sendable {
     /// The caller behind `key`.
     /// - Throws: 401 ``GatewayError`` when no key was sent, or the key is unknown, deleted or expired; 503 for a
     ///   virtual key when storage has not confirmed the keys for longer than the staleness allowed.
-    public func authenticate(_ key: (some StringProtocol)?, now: Date = Date()) throws(GatewayError) -> Caller {
+    public func authenticate(
+        _ key: (some StringProtocol)?, now: Date = Date(), at instant: ContinuousClock.Instant = .now
+    ) throws(GatewayError) -> Caller {
         guard let key, !key.isEmpty else { throw .missingKey() }
         let digest = SecretDigest(of: key)
         if masterKey.matches(digest) { return .master }
         let (found, verifiedAt) = directory.verifiedGrant(for: digest)
-        if ContinuousClock.now - verifiedAt > maxStaleness {
+        if instant - verifiedAt > maxStaleness {
             var error = GatewayError(
                 status: 503, kind: .api, code: "keys_unverified",
                 message: "This gateway replica cannot reach its storage to verify API keys; virtual keys are refused until it can.")

@@ -24,9 +24,8 @@ public final class LimitLedger: Sendable {
             rebuild(for: limits, now: now)
         }
 
-        /// Brings the buckets in line with `limits`: a new limit starts with what the old one had left, plus (or
-        /// minus) the change in capacity, so lowering a limit takes effect at once and raising one frees the
-        /// difference at once.
+        /// Brings the buckets in line with `limits`: a new limit starts as full as the old one was (the same share
+        /// of its capacity), so lowering a limit takes effect at once and raising one does not hand out a burst.
         mutating func rebuild(for limits: UsageLimits, now: ContinuousClock.Instant) {
             if rpm != limits.rpm {
                 requests = Self.bucket(limits.rpm, replacing: requests, now: now)
@@ -41,9 +40,9 @@ public final class LimitLedger: Sendable {
         private static func bucket(_ capacity: Int?, replacing old: TokenBucket?, now: ContinuousClock.Instant) -> TokenBucket? {
             guard let capacity else { return nil }
             var bucket = TokenBucket(capacity: capacity, now: now)
-            if var old {
-                let left = old.available(at: now) + bucket.capacity - old.capacity
-                bucket.adjust(by: bucket.capacity - max(0, min(bucket.capacity, left)), at: now)
+            if var old, old.capacity > 0 {
+                let share = max(0, min(1, old.available(at: now) / old.capacity))
+                bucket.adjust(by: bucket.capacity * (1 - share), at: now)
             }
             return bucket
         }

@@ -21,6 +21,8 @@ struct GatewayHTTP1Channel: ServerChildChannel {
         let output: ResponseOutput
         /// Cancels the work done for the connection's client when the connection closes.
         let departure: ClientDeparture
+        /// False for a connection past `server.max_connections`: it is closed as soon as it is handled.
+        var admitted = true
     }
 
     let responder: @Sendable (Request, any Channel, ClientDeparture) async -> Response
@@ -37,20 +39,21 @@ struct GatewayHTTP1Channel: ServerChildChannel {
     var connections: ConnectionBudget?
     var metrics: GatewayMetrics?
 
-    /// A connection refused because the server has as many open as it may.
-    struct ConnectionLimitReached: Error {}
-
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+        // A connection past the limit is set up like any other and closed as soon as it is handled: failing its
+        // setup would surface as an error on the listening socket.
+        var admitted = true
         if let connections {
-            guard connections.open() else {
-                metrics?.connectionRejected()
-                return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
-            }
-            let metrics = self.metrics
-            metrics?.openConnections(connections.count)
-            channel.closeFuture.whenComplete { _ in
-                connections.close()
+            admitted = connections.open()
+            if admitted {
+                let metrics = self.metrics
                 metrics?.openConnections(connections.count)
+                channel.closeFuture.whenComplete { _ in
+                    connections.close()
+                    metrics?.openConnections(connections.count)
+                }
+            } else {
+                metrics?.connectionRejected()
             }
         }
         return channel.eventLoop.makeCompletedFuture {
@@ -70,12 +73,16 @@ struct GatewayHTTP1Channel: ServerChildChannel {
             let output = ResponseOutput(loop: channel.eventLoop, assembler: NIOLoopBound(assembler, eventLoop: channel.eventLoop))
             let departure = ClientDeparture()
             channel.closeFuture.whenComplete { _ in departure.depart() }
-            return Connection(channel: channel, requests: requests, output: output, departure: departure)
+            return Connection(channel: channel, requests: requests, output: output, departure: departure, admitted: admitted)
         }
     }
 
     func handle(value connection: Connection, logger: Logger) async {
         let channel = connection.channel
+        guard connection.admitted else {
+            try? await channel.close()
+            return
+        }
         await withTaskExecutorPreference(EventLoopTaskExecutor(channel.eventLoop)) {
             // The requests end when the connection closes, or when the task is cancelled (the server stopping
             // after its grace period), which then closes the connection.

@@ -1,5 +1,13 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns a byte stream into Server-Sent Events, however the bytes are split across reads.
 ///
 /// A value-type state machine: feed it bytes as they arrive, then take every event that became complete.
@@ -50,34 +58,41 @@ public struct ServerSentEventDecoder: Sendable {
             skipLeadingLineFeed = false
             if first == UInt8(ascii: "\n") { pending.moveReaderIndex(forwardBy: 1) }
         }
-        let view = pending.readableBytesView
-        var index = view.startIndex + scannedUpTo
-        while index < view.endIndex {
-            let byte = view[index]
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                let length = index - view.startIndex
-                let line = pending.readSlice(length: length)!
-                pending.moveReaderIndex(forwardBy: 1)
-                scannedUpTo = 0
-                if byte == UInt8(ascii: "\r") {
-                    if let following = pending.getInteger(at: pending.readerIndex, as: UInt8.self) {
-                        if following == UInt8(ascii: "\n") { pending.moveReaderIndex(forwardBy: 1) }
-                    } else {
-                        skipLeadingLineFeed = true
-                    }
-                }
-                return line
+        let scanned = scannedUpTo
+        // The first line end at or after `scanned`, found with memchr: a long event costs one pass over its bytes.
+        let found: (offset: Int, byte: UInt8)? = pending.withUnsafeReadableBytes { bytes in
+            guard scanned < bytes.count, let base = bytes.baseAddress else { return nil }
+            let start = base + scanned
+            let count = bytes.count - scanned
+            let lineFeed = memchr(start, Int32(UInt8(ascii: "\n")), count)
+            // A CR only counts before the first LF, so the search for it never runs past that LF.
+            let crLimit = lineFeed.map { $0 - UnsafeMutableRawPointer(mutating: start) } ?? count
+            if let carriageReturn = memchr(start, Int32(UInt8(ascii: "\r")), crLimit) {
+                return (scanned + (carriageReturn - UnsafeMutableRawPointer(mutating: start)), UInt8(ascii: "\r"))
             }
-            index += 1
+            return lineFeed.map { (scanned + ($0 - UnsafeMutableRawPointer(mutating: start)), UInt8(ascii: "\n")) }
         }
-        scannedUpTo = view.count
-        return nil
+        guard let found, let line = pending.readSlice(length: found.offset) else {
+            scannedUpTo = pending.readableBytes
+            return nil
+        }
+        pending.moveReaderIndex(forwardBy: 1)
+        scannedUpTo = 0
+        if found.byte == UInt8(ascii: "\r") {
+            if let following = pending.getInteger(at: pending.readerIndex, as: UInt8.self) {
+                if following == UInt8(ascii: "\n") { pending.moveReaderIndex(forwardBy: 1) }
+            } else {
+                skipLeadingLineFeed = true
+            }
+        }
+        return line
     }
 
     private mutating func process(_ line: ByteBuffer) {
         let view = line.readableBytesView
         if view.first == UInt8(ascii: ":") { return }  // comment
-        let colon = view.firstIndex(of: UInt8(ascii: ":"))
+        // A field name is short: the colon is looked for only among the first bytes.
+        let colon = view.prefix(16).firstIndex(of: UInt8(ascii: ":"))
         let nameEnd = colon ?? view.endIndex
         var valueStart = colon.map { $0 + 1 } ?? view.endIndex
         if valueStart < view.endIndex, view[valueStart] == UInt8(ascii: " ") { valueStart += 1 }

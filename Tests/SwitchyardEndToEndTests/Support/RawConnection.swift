@@ -4,11 +4,14 @@ import NIOPosix
 /// A plain TCP connection for sending bytes no HTTP client would send.
 struct RawConnection {
     /// Connects to 127.0.0.1:`port`, runs `body` with a writer and the inbound byte stream, then closes.
+    /// `receiveBuffer` sets the socket's receive buffer (a client that reads slowly fills a small one sooner).
     static func with<T: Sendable>(
-        port: Int,
+        port: Int, receiveBuffer: Int? = nil,
         _ body: (NIOAsyncChannelOutboundWriter<ByteBuffer>, inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) async throws -> T
     ) async throws -> T {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let receiveBuffer { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: receiveBuffer) }
+        let channel = try await bootstrap
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)

@@ -1,0 +1,38 @@
+import Logging
+import Synchronization
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardGateway
+
+@Suite("Batched writer")
+struct BatchedWriterTests {
+    @Test("a refused batch is split until the bad row is isolated; the others are written, the bad one counted")
+    func isolatesBadRows() async {
+        let written = Mutex<[Int]>([])
+        let writer = BatchedWriter<Int>(name: "test", logger: Logger(label: "test")) { rows in
+            if rows.contains(13) { throw GatewayError.badRequest("row 13 is refused") }
+            written.withLock { $0 += rows }
+        }
+        for row in 0..<40 { writer.record(row) }
+        await writer.flush()
+        #expect(written.withLock { $0.sorted() } == Array(0..<40).filter { $0 != 13 })
+    }
+
+    @Test("while storage is unreachable, rows are kept for a later flush, not dropped")
+    func keepsRowsWhileUnreachable() async {
+        let reachable = Atomic<Bool>(false)
+        let written = Mutex<[Int]>([])
+        let writer = BatchedWriter<Int>(name: "test", logger: Logger(label: "test"), isReachable: { reachable.load(ordering: .relaxed) }) { rows in
+            guard reachable.load(ordering: .relaxed) else { throw GatewayError.upstreamUnavailable("down") }
+            written.withLock { $0 += rows }
+        }
+        for row in 0..<10 { writer.record(row) }
+        await writer.flush()
+        #expect(written.withLock { $0.isEmpty })
+        reachable.store(true, ordering: .relaxed)
+        writer.record(10)
+        await writer.flush()
+        #expect(written.withLock { $0 } == Array(0...10), "kept rows go first, in order")
+    }
+}

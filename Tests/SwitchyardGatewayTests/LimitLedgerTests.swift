@@ -1,0 +1,87 @@
+import Foundation
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardGateway
+
+@Suite("Limit ledger")
+struct LimitLedgerTests {
+    let start = ContinuousClock.now
+
+    static func grant(id: String = "k1", _ limits: UsageLimits) -> KeyGrant {
+        KeyGrant(
+            key: VirtualKey(
+                id: id, name: id, prefix: "sk-sy", digest: SecretDigest(of: id), teamID: nil, models: nil, limits: limits, expiresAt: nil, metadata: [:],
+                createdAt: .now),
+            team: nil)
+    }
+
+    @Test("a lowered rpm takes effect at once: the buckets are rebuilt for the new limit")
+    func loweredLimit() throws {
+        let ledger = LimitLedger()
+        for _ in 0..<3 { try ledger.admit(Self.grant(UsageLimits(rpm: 1000)), estimatedTokens: 1, now: start).release() }
+        // The key's new limit, as the directory hands it over after an admin edit: one request a minute.
+        let lowered = Self.grant(UsageLimits(rpm: 1))
+        let later = start + .seconds(2.5)
+        let admitted = try ledger.admit(lowered, estimatedTokens: 1, now: later)
+        #expect(admitted.headroom.requestLimit == 1)
+        admitted.release()
+        for second in 0..<2 {
+            #expect(throws: GatewayError.self) { try ledger.admit(lowered, estimatedTokens: 1, now: later + .milliseconds(10 * second)) }
+        }
+        // Raised again: the new limit shows at once.
+        let raised = Self.grant(UsageLimits(rpm: 1000))
+        let permit = try ledger.admit(raised, estimatedTokens: 1, now: later + .seconds(60))
+        #expect(permit.headroom.requestLimit == 1000)
+    }
+
+    @Test("a limit removed, then another set, never traps on buckets built for the old limits")
+    func removedLimit() throws {
+        let ledger = LimitLedger()
+        try ledger.admit(Self.grant(UsageLimits(rpm: 5, tpm: 100, maxParallel: 3)), estimatedTokens: 10, now: start).release()
+        let onlyParallel = try ledger.admit(Self.grant(UsageLimits(maxParallel: 3)), estimatedTokens: 10, now: start + .seconds(1))
+        #expect(onlyParallel.headroom.requestLimit == nil)
+        #expect(onlyParallel.headroom.tokenLimit == nil)
+        onlyParallel.release()
+        let tokensOnly = try ledger.admit(Self.grant(UsageLimits(tpm: 50)), estimatedTokens: 10, now: start + .seconds(2))
+        #expect(tokensOnly.headroom.tokenLimit == 50)
+    }
+
+    @Test("the largest limits and estimates the admin API accepts never overflow")
+    func extremes() throws {
+        let ledger = LimitLedger()
+        let huge = Self.grant(UsageLimits(rpm: 1_000_000_000_000, tpm: 1_000_000_000_000))
+        let permit = try ledger.admit(huge, estimatedTokens: Int.max / 2, now: start)
+        permit.release(actualTokens: 1_000_000_000)
+        let tiny = Self.grant(id: "k2", UsageLimits(tpm: 1))
+        try ledger.admit(tiny, estimatedTokens: 1, now: start).release(actualTokens: 1_000_000_000)
+        do {
+            _ = try ledger.admit(tiny, estimatedTokens: 1, now: start)
+            Issue.record("a bucket deep in debt admitted a request")
+        } catch {
+            #expect(error.retryAfterSeconds ?? 0 > 0)
+        }
+    }
+
+    @Test("counters of keys no longer in force are forgotten, unless requests are in flight")
+    func forget() throws {
+        let ledger = LimitLedger()
+        let held = try ledger.admit(Self.grant(id: "busy", UsageLimits(rpm: 10)), estimatedTokens: 1, now: start)
+        try ledger.admit(Self.grant(id: "gone", UsageLimits(rpm: 10)), estimatedTokens: 1, now: start).release()
+        ledger.forget(scopesOtherThan: [])
+        #expect(Set(ledger.localTotals().keys) == ["key:busy"])
+        held.release()
+        ledger.forget(scopesOtherThan: [])
+        #expect(ledger.localTotals().isEmpty)
+    }
+
+    @Test("a token bucket's wait stays finite and in range at the extremes")
+    func bucketExtremes() {
+        var empty = TokenBucket(capacity: 1, now: start)
+        empty.adjust(by: 1e18, at: start)
+        #expect(empty.wait(for: 1, at: start) <= .seconds(365 * 24 * 3600))
+        var zero = TokenBucket(capacity: 0, now: start)
+        #expect(zero.wait(for: 1, at: start) == .seconds(365 * 24 * 3600))
+        #expect(LimitLedger.seconds(.seconds(Int64.max)) > 0)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import Synchronization
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardGateway
+
+/// Usage storage in memory: what was appended, added up.
+final class MemoryUsageStore: UsageStore {
+    let records = Mutex<[UsageRecord]>([])
+
+    func append(_ records: [UsageRecord]) async throws { self.records.withLock { $0 += records } }
+    func totals(_ query: UsageQuery) async throws -> [UsageTotals] { [] }
+    func spend(since start: Date) async throws -> [String: Spend] {
+        records.withLock { records in
+            var spend: [String: Spend] = [:]
+            for record in records where record.time >= start {
+                for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
+                    spend[scope, default: Spend()].costUSD += record.costUSD
+                    spend[scope, default: Spend()].tokens += record.promptTokens + record.completionTokens
+                }
+            }
+            return spend
+        }
+    }
+}
+
+@Suite("Spend ledger")
+struct SpendLedgerTests {
+    static func record(key: String, cost: Double) -> UsageRecord {
+        UsageRecord(
+            requestID: "r", keyID: key, teamID: nil, model: "chat", target: nil, promptTokens: 5, completionTokens: 5, cachedTokens: 0, costUSD: cost,
+            latencyMilliseconds: 1, status: 200, time: Date())
+    }
+
+    @Test("a charge not yet in storage survives a reload, and is counted once when it lands")
+    func pendingAcrossReloads() async throws {
+        let store = MemoryUsageStore()
+        let ledger = SpendLedger(store: store, logger: Logger(label: "test"))
+        let grant = LimitLedgerTests.grant(UsageLimits(maxBudgetUSD: 1))
+        ledger.add(0.75, tokens: 10, grant: grant)
+        try await ledger.refresh()
+        #expect(ledger.spent("key:k1", limits: grant.key.limits) == 0.75, "the reload kept the charge still on its way to storage")
+        let record = Self.record(key: "k1", cost: 0.75)
+        try await store.append([record])
+        ledger.stored([record])
+        try await ledger.refresh()
+        #expect(ledger.spent("key:k1", limits: grant.key.limits) == 0.75, "once stored, it is counted from storage alone")
+        ledger.add(0.5, tokens: 10, grant: grant)
+        #expect(throws: GatewayError.self) { try ledger.checkBudget(grant) }
+    }
+
+    @Test("the spend of deleted keys is forgotten, on reloads too")
+    func forget() async throws {
+        let store = MemoryUsageStore()
+        try await store.append([Self.record(key: "gone", cost: 2), Self.record(key: "kept", cost: 1)])
+        let ledger = SpendLedger(store: store, logger: Logger(label: "test"))
+        ledger.forget(scopesOtherThan: ["key:kept"])
+        try await ledger.refresh()
+        #expect(ledger.spent("key:gone", limits: UsageLimits()) == 0)
+        #expect(ledger.spent("key:kept", limits: UsageLimits()) == 1)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import SQLKit
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardStorage
+
+@Suite("Client strings are stored safely")
+struct StorableTextTests {
+    @Test(
+        "a NUL or an endless string in a client's model costs no row of its batch",
+        arguments: TestDatabase.available)
+    func hostileStrings(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            let store = try await SQLGatewayStore.open(location, logger: Logger(label: "test"))
+            do {
+                let records = ["chat", "ch\u{0}at", String(repeating: "é", count: 5000), "fine"].enumerated().map { index, model in
+                    UsageRecord(
+                        requestID: "r\(index)", keyID: "k1", teamID: nil, model: model, target: nil, promptTokens: 1, completionTokens: 1,
+                        cachedTokens: 0, costUSD: 0.5, latencyMilliseconds: 1, status: 200, time: Date())
+                }
+                try await store.append(records)
+                let spend = try await store.spend(since: Date(timeIntervalSince1970: 0))
+                #expect(spend["key:k1"] == Spend(costUSD: 2, tokens: 8), "every row of the batch is stored")
+                var query = UsageQuery()
+                query.groupBy = .model
+                let models = try await store.totals(query).compactMap(\.group)
+                #expect(models.contains("chat"))
+                #expect(!models.contains { $0.contains("\u{0}") })
+                #expect(models.allSatisfy { $0.utf8.count <= ColumnValue.shortTextBytes })
+                let entry = RequestLogEntry(
+                    id: RequestLogEntry.makeID(at: Date()), requestID: "r\u{0}", time: Date(), method: "POST", path: "/v1/chat/completions",
+                    status: 200, keyID: nil, teamID: nil, model: "m\u{0}", target: nil, attempts: 1, stream: false, promptTokens: 0,
+                    completionTokens: 0, cachedTokens: 0, costUSD: .infinity, latencyMilliseconds: 1, timeToFirstTokenMilliseconds: nil,
+                    overheadMilliseconds: nil, error: nil, requestBody: "{\"a\":\"\u{0}\"}", responseBody: nil)
+                try await store.appendLogs([entry])
+                #expect(try await store.logs(RequestLogQuery()).first?.model == "m")
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+        }
+    }
+
+    @Test("text is cut at a character boundary, and left alone when it is already safe")
+    func storable() {
+        #expect(ColumnValue.storable("plain", limit: 10) == "plain")
+        #expect(ColumnValue.storable("a\u{0}b", limit: 10) == "ab")
+        #expect(ColumnValue.storable("ééé", limit: 5) == "éé")
+        #expect(ColumnValue.storable("ééé", limit: 3) == "é")
+    }
+}
