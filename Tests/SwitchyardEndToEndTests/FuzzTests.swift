@@ -1,0 +1,132 @@
+import Foundation
+import NIOHTTP1
+import SwitchyardApp
+import SwitchyardTesting
+import Testing
+
+/// A fixed-seed generator, so a failure replays the same requests.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
+
+@Suite("Extreme and random values on every parameter")
+struct FuzzTests {
+    /// Numbers at and past every integer and floating-point edge, and strings no client should send.
+    static let extremes = [
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "18446744073709551616", "1e308",
+        "-1e308", "1e400", "NaN", "Infinity", "-0", "0", "-1", "1.5", "", " ", "%00", "%FF%FE", "null", "[]", "{}", "true",
+        String(repeating: "9", count: 400), String(repeating: "a", count: 20_000), "\u{10FFFF}\u{0}\u{202E}", "../../etc/passwd",
+    ]
+
+    /// The same values as JSON members: numbers as numbers, the rest as strings.
+    static var jsonExtremes: [String] {
+        ["9223372036854775807", "9223372036854775808", "-9223372036854775808", "18446744073709551616", "1e308", "-1e308", "1e400", "-0", "0",
+            "-1", "1.5", "null", "[]", "{}", "true", "\"\"", "\"NaN\"", #""\u0000""#, "\"\(String(repeating: "x", count: 20_000))\"",
+            String(repeating: "9", count: 400)]
+    }
+
+    static func encoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+
+    @Test("random and extreme values in every numeric and string parameter of every route never take the process down")
+    func extremeValues() async throws {
+        let upstream = OpenAIUpstreamDouble { request in
+            if request.path.hasSuffix("/embeddings") { return .json(OpenAIWireSamples.embeddings(model: request.model ?? "")) }
+            if request.text.contains(#""stream":true"#) {
+                return .events(OpenAIWireSamples.chatChunks(model: request.model ?? "", pieces: ["a"], includeUsage: true).map { .data($0) } + [.done])
+            }
+            return .json(OpenAIWireSamples.chatCompletion(model: request.model ?? ""))
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let created = try await gateway.request("/admin/keys", body: #"{"name":"fuzzed","rpm":100000,"tpm":100000000}"#)
+                let keyID = try #require(created.json["id"] as? String)
+                let secret = try #require(created.json["key"] as? String)
+                let responseID = try #require(try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"hi"}"#).json["id"] as? String)
+                var random = SeededGenerator(state: 20_261_207)
+                var statuses: [Int: Int] = [:]
+                func check(_ reply: GatewayClient.Reply, _ what: String) {
+                    statuses[reply.status, default: 0] += 1
+                    #expect(reply.status != 500, "\(what) → 500: \(reply.body.prefix(300))")
+                }
+
+                // Query parameters.
+                let queries: [(String, [String])] = [
+                    ("/v1/responses/\(responseID)?stream=true", ["starting_after"]),
+                    ("/v1/responses/\(responseID)/input_items?x=1", ["limit", "after", "order"]),
+                    ("/admin/logs?x=1", ["limit", "status", "cursor", "from", "to", "key_id", "model"]),
+                    ("/admin/usage?x=1", ["from", "to", "group_by", "team_id"]),
+                    ("/health/ready?x=1", ["model"]),
+                ]
+                for (path, names) in queries {
+                    for name in names {
+                        for value in Self.extremes {
+                            check(try await gateway.request(.GET, "\(path)&\(name)=\(Self.encoded(value))"), "\(path) \(name)=\(value.prefix(40))")
+                        }
+                    }
+                }
+                for value in Self.extremes {
+                    check(try await gateway.request(.GET, "/v1/models/\(Self.encoded(value))", key: secret), "model \(value.prefix(40))")
+                    check(try await gateway.request(.GET, "/v1/responses/\(Self.encoded(value))"), "response \(value.prefix(40))")
+                }
+
+                // JSON members of every body the gateway reads.
+                let bodies: [(String, HTTPMethod, (String) -> String)] = [
+                    ("/admin/keys", .POST, { #"{"name":"k","rpm":\#($0)}"# }),
+                    ("/admin/keys", .POST, { #"{"name":"k","tpm":\#($0),"max_parallel":\#($0)}"# }),
+                    ("/admin/keys", .POST, { #"{"name":"k","max_budget_usd":\#($0),"soft_budget_usd":\#($0),"token_quota":\#($0)}"# }),
+                    ("/admin/keys", .POST, { #"{"name":\#($0),"expires_at":\#($0)}"# }),
+                    ("/admin/keys/\(keyID)", .PATCH, { #"{"rpm":\#($0)}"# }),
+                    ("/admin/keys/\(keyID)", .PATCH, { #"{"tpm":\#($0),"max_budget_usd":\#($0)}"# }),
+                    ("/admin/teams", .POST, { #"{"name":"t","rpm":\#($0),"tpm":\#($0)}"# }),
+                    ("/v1/chat/completions", .POST, { #"{"model":\#($0),"messages":[{"role":"user","content":"x"}]}"# }),
+                    ("/v1/chat/completions", .POST, { #"{"model":"chat","max_tokens":\#($0),"messages":[{"role":"user","content":\#($0)}]}"# }),
+                    ("/v1/chat/completions", .POST, { #"{"model":"chat","stream":true,"stream_options":\#($0),"messages":[{"role":"user","content":"x"}]}"# }),
+                    ("/v1/embeddings", .POST, { #"{"model":"embed","input":\#($0)}"# }),
+                    ("/v1/messages", .POST, { #"{"model":"chat","max_tokens":\#($0),"messages":[{"role":"user","content":"x"}]}"# }),
+                    ("/v1/messages/count_tokens", .POST, { #"{"model":\#($0),"messages":[{"role":"user","content":"x"}]}"# }),
+                    ("/v1/responses", .POST, { #"{"model":"chat","input":\#($0),"max_output_tokens":\#($0)}"# }),
+                    ("/v1/responses", .POST, { #"{"model":"chat","input":"x","previous_response_id":\#($0),"truncation":\#($0)}"# }),
+                    ("/v1/responses/input_tokens", .POST, { #"{"model":"chat","input":\#($0)}"# }),
+                ]
+                for (path, method, body) in bodies {
+                    for value in Self.jsonExtremes {
+                        let key = path.hasPrefix("/admin") ? GatewayHarness.masterKey : secret
+                        check(try await gateway.request(method, path, body: body(value), key: key), "\(path) \(value.prefix(40))")
+                    }
+                }
+
+                // Random mixes of the same values, in random members of random bodies.
+                for _ in 0..<150 {
+                    let (path, method, body) = bodies.randomElement(using: &random)!
+                    let value = Self.jsonExtremes.randomElement(using: &random)!
+                    let key = path.hasPrefix("/admin") ? GatewayHarness.masterKey : secret
+                    check(try await gateway.request(method, path, body: body(value), key: key), "\(path) \(value.prefix(40))")
+                }
+
+                // Headers.
+                for value in ["", String(repeating: "k", count: 8000), "Bearer", "Bearer  sk-", "Basic Zm9vOmJhcg=="] {
+                    check(
+                        try await gateway.request(.POST, "/v1/chat/completions", body: chatBody(), key: nil, headers: [("authorization", value)]),
+                        "authorization \(value.prefix(20))")
+                }
+                check(
+                    try await gateway.request(.POST, "/v1/chat/completions", body: chatBody(), headers: [("x-request-id", String(repeating: "r", count: 6000))]),
+                    "long request id")
+
+                #expect(statuses.keys.contains(400), "bad values are told apart: \(statuses)")
+                #expect(try await gateway.request(.GET, "/health/live").status == 200)
+                #expect(try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret).status == 200)
+            }
+        }
+    }
+}
