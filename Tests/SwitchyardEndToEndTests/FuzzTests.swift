@@ -48,9 +48,7 @@ struct FuzzTests {
         }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
-                let created = try await gateway.request("/admin/keys", body: #"{"name":"fuzzed","rpm":100000,"tpm":100000000}"#)
-                let keyID = try #require(created.json["id"] as? String)
-                let secret = try #require(created.json["key"] as? String)
+                let (keyID, secret) = try await gateway.createKey(#"{"name":"fuzzed","rpm":100000,"tpm":100000000}"#)
                 let responseID = try #require(try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"hi"}"#).json["id"] as? String)
                 var random = SeededGenerator(state: 20_261_207)
                 var statuses: [Int: Int] = [:]

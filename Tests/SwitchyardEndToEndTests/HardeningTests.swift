@@ -46,9 +46,7 @@ struct HardeningTests {
         let upstream = Self.okUpstream()
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
-                let created = try await gateway.request("/admin/keys", body: #"{"name":"edited","rpm":1000,"tpm":100000,"max_parallel":5}"#)
-                let secret = try #require(created.json["key"] as? String)
-                let id = try #require(created.json["id"] as? String)
+                let (id, secret) = try await gateway.createKey(#"{"name":"edited","rpm":1000,"tpm":100000,"max_parallel":5}"#)
                 for _ in 0..<3 { #expect(try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret).status == 200) }
                 #expect(try await gateway.request(.PATCH, "/admin/keys/\(id)", body: #"{"rpm":1}"#).status == 200)
                 var passed = 0
@@ -71,9 +69,7 @@ struct HardeningTests {
         }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
-                let created = try await gateway.request("/admin/keys", body: #"{"name":"leaver"}"#)
-                let secret = try #require(created.json["key"] as? String)
-                let keyID = try #require(created.json["id"] as? String)
+                let (keyID, secret) = try await gateway.createKey(#"{"name":"leaver"}"#)
                 _ = try await gateway.stream(body: chatBody(stream: true), key: secret) { part, _ in !part.contains(#""content":"c""#) }
                 try await Task.sleep(for: .milliseconds(900))
                 let usage = try await gateway.request(.GET, "/admin/usage?key_id=\(keyID)")
@@ -310,9 +306,7 @@ struct HardeningTests {
         let upstream = Self.okUpstream()
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
-                let created = try await gateway.request("/admin/keys", body: #"{"name":"temporary"}"#)
-                let secret = try #require(created.json["key"] as? String)
-                let id = try #require(created.json["id"] as? String)
+                let (id, secret) = try await gateway.createKey(#"{"name":"temporary"}"#)
                 #expect(try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret).status == 200)
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(try await gateway.request(.GET, "/metrics").body.contains(id))

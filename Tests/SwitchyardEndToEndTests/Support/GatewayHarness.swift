@@ -7,6 +7,7 @@ import SwitchyardApp
 import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardTesting
+import Testing
 
 /// Runs a real gateway on an ephemeral loopback port for the length of a test.
 struct GatewayHarness {
@@ -119,6 +120,12 @@ struct GatewayClient: Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    }
+
+    /// Makes a virtual key with the admin API (`body` as `POST /admin/keys` takes it); its id and secret.
+    func createKey(_ body: String) async throws -> (id: String, secret: String) {
+        let created = try await request("/admin/keys", body: body)
+        return (try #require(created.json["id"] as? String, "\(created.body)"), try #require(created.json["key"] as? String))
     }
 
     /// A streamed request; each received body part is handed to `onPart` with the time it arrived.
