@@ -26,7 +26,9 @@ struct StreamSettlementTests {
     func abandoned() async {
         let store = MemoryUsageStore()
         let (settlement, recorder) = Self.settlement(into: store)
-        for _ in 0..<3 { settlement.relayed(bytes: 528) }
+        settlement.firstTokenRelayed()
+        settlement.relayed(tokens: 100)
+        settlement.relayed(tokens: 200)
         settlement.finish(.abandoned)
         settlement.finish(.completed)
         await recorder.flush()
@@ -45,26 +47,39 @@ struct StreamSettlementTests {
         do {
             let (settlement, writer) = Self.settlement(into: store)
             recorder = writer
-            settlement.relayed(bytes: 200)
-            settlement.reported(TokenCounts(prompt: 40, completion: 0, cached: 0), replacing: false)
+            settlement.relayed(tokens: 18)
+            // Anthropic's message_start reports the prompt and one output token.
+            settlement.reported(TokenCounts(prompt: 40, completion: 1, cached: 0), replacing: false)
         }
         await recorder?.flush()
         let records = store.records.withLock { $0 }
         #expect(records.map(\.status) == [499])
         #expect(records.first?.promptTokens == 40, "the prompt the upstream reported beats the estimate")
-        #expect(records.first?.completionTokens == 18)
+        #expect(records.first?.completionTokens == 18, "the larger of the reported and the relayed output")
     }
 
     @Test("a completed stream is charged what the upstream reported")
     func completed() async {
         let store = MemoryUsageStore()
         let (settlement, recorder) = Self.settlement(into: store)
-        settlement.relayed(bytes: 5000)
+        settlement.relayed(tokens: 1000)
         settlement.reported(TokenCounts(prompt: 19, completion: 10, cached: 0), replacing: true)
         settlement.finish(.completed)
         await recorder.flush()
         let records = store.records.withLock { $0 }
         #expect(records.map(\.status) == [200])
         #expect(records.first?.promptTokens == 19 && records.first?.completionTokens == 10)
+    }
+
+    @Test("the relayed estimate counts about a token per ordinary chunk, and four bytes a token beyond the framing")
+    func estimate() {
+        var estimate = RelayedTokenEstimate()
+        let chunk = { (content: String) in
+            #"{"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"content":"\#(content)"},"logprobs":null,"finish_reason":null}]}"#.utf8.count
+        }
+        var total = estimate.tokens(inEventOf: chunk(""))
+        for word in ["Hello", " there", ",", " how", " are", " you", "?"] { total += estimate.tokens(inEventOf: chunk(word)) }
+        #expect(total == 8, "one for the role chunk and one per word")
+        #expect(estimate.tokens(inEventOf: chunk(String(repeating: "x", count: 400))) == 100)
     }
 }

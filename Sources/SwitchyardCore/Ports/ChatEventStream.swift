@@ -15,6 +15,13 @@ public enum ChatStreamEvent: Sendable, Equatable {
 public protocol ChatEventSource {
     /// The next event, nil at the end of the stream; throws ``GatewayError`` when the upstream fails mid-stream.
     mutating func next() async throws -> ChatStreamEvent?
+    /// The reader stops reading before the end (it could not write to its client): whatever the source settles
+    /// when it ends is settled now, as abandoned.
+    mutating func abandon()
+}
+
+extension ChatEventSource {
+    public mutating func abandon() {}
 }
 
 /// The events of a streamed chat completion, read once, as the upstream produces them.
@@ -32,27 +39,14 @@ public struct ChatEventStream: AsyncSequence, Sendable {
         public mutating func next() async throws -> ChatStreamEvent? {
             try await source.next()
         }
+
+        /// Stops reading before the end: see ``ChatEventSource/abandon()``.
+        public mutating func abandon() {
+            source.abandon()
+        }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(source: makeSource())
-    }
-
-    /// A stream that transforms each event of `self`; `transform` returns nil to drop an event.
-    public func map(_ transform: @escaping @Sendable (ChatStreamEvent) -> ChatStreamEvent?) -> ChatEventStream {
-        let base = self
-        return ChatEventStream { MappedSource(base: base.makeSource(), transform: transform) }
-    }
-}
-
-private struct MappedSource: ChatEventSource {
-    var base: any ChatEventSource
-    let transform: @Sendable (ChatStreamEvent) -> ChatStreamEvent?
-
-    mutating func next() async throws -> ChatStreamEvent? {
-        while let event = try await base.next() {
-            if let mapped = transform(event) { return mapped }
-        }
-        return nil
     }
 }

@@ -91,6 +91,8 @@ public final class KeyDirectory: Sendable {
         var verifiedAt = ContinuousClock.now
         /// `key:<id>` and `team:<id>` of every key and team loaded.
         var scopes: Set<String> = []
+        /// Scopes that loads removed, not yet taken by ``KeyDirectory/takeRemovedScopes()``.
+        var removed: Set<String> = []
     }
 
     private let table = Mutex(Table())
@@ -129,6 +131,15 @@ public final class KeyDirectory: Sendable {
         table.withLock { $0.scopes }
     }
 
+    /// The scopes (keys and teams) that reloads removed since the last call: what the limit, spend and metric
+    /// tables should forget.
+    public func takeRemovedScopes() -> Set<String> {
+        table.withLock { table in
+            defer { table.removed = [] }
+            return table.removed
+        }
+    }
+
     /// `revision` is read before the keys, so a change made while they load moves it on and the next check
     /// loads again.
     private func load(from store: any KeyStore, revision: Int) async throws {
@@ -150,9 +161,10 @@ public final class KeyDirectory: Sendable {
         }
         table.withLock { table in
             guard ticket > table.ticket else { return }
+            let scopes = Set(keys.map { "key:" + $0.id } + teams.map { "team:" + $0.id })
             table = Table(
-                grants: grants, ticket: ticket, revision: revision, verifiedAt: max(table.verifiedAt, verifiedAt),
-                scopes: Set(keys.map { "key:" + $0.id } + teams.map { "team:" + $0.id }))
+                grants: grants, ticket: ticket, revision: revision, verifiedAt: max(table.verifiedAt, verifiedAt), scopes: scopes,
+                removed: table.removed.union(table.scopes.subtracting(scopes)))
         }
     }
 

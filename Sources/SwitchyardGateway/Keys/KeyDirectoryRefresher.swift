@@ -36,12 +36,13 @@ public struct KeyDirectoryRefresher: Service {
         }
     }
 
-    /// Drops what the limit, spend and metric tables hold for keys and teams no longer in force.
+    /// Drops what the limit, spend and metric tables hold for keys and teams reloads removed (whether this service
+    /// or an admin change made the reload); nothing when none was removed.
     func forgetRemoved() {
-        guard limits != nil || spend != nil || metrics != nil else { return }
-        let active = directory.activeScopes()
-        limits?.forget(scopesOtherThan: active)
-        spend?.forget(scopesOtherThan: active)
-        metrics?.forgetCallers(otherThan: active)
+        let removed = directory.takeRemovedScopes()
+        guard !removed.isEmpty else { return }
+        limits?.forget(scopes: removed)
+        spend?.forget(scopes: removed)
+        metrics?.forgetCallers(scopes: removed)
     }
 }

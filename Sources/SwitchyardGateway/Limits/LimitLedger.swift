@@ -153,11 +153,12 @@ public final class LimitLedger: Sendable {
         }
     }
 
-    /// Forgets the counters of scopes no longer in force (deleted keys and teams), keeping those with requests
-    /// in flight until they end.
-    public func forget(scopesOtherThan active: Set<String>) {
+    /// Forgets the counters of scopes no longer in force (deleted keys and teams); a request of theirs still in
+    /// flight finds nothing to release.
+    public func forget(scopes removed: Set<String>) {
+        guard !removed.isEmpty else { return }
         counters.withLock { table in
-            for (scope, entry) in table where !active.contains(scope) && entry.inFlight <= 0 { table[scope] = nil }
+            for scope in removed { table[scope] = nil }
         }
     }
 

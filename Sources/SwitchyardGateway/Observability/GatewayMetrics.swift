@@ -109,11 +109,9 @@ public final class GatewayMetrics: Sendable {
 
     /// Removes the series of keys and teams no longer in force (`scopes` as `key:<id>` / `team:<id>`), so a
     /// deleted key's figures leave the exposition.
-    func forgetCallers(otherThan scopes: Set<String>) {
-        let removed = callerSeries.remove { labels in
-            !(labels.key == "master" || scopes.contains("key:" + labels.key))
-                || !(labels.team == "none" || scopes.contains("team:" + labels.team))
-        }
+    func forgetCallers(scopes: Set<String>) {
+        guard !scopes.isEmpty else { return }
+        let removed = callerSeries.remove { labels in scopes.contains("key:" + labels.key) || scopes.contains("team:" + labels.team) }
         for series in removed {
             series.requests.destroy()
             series.tokens.destroy()

@@ -15,6 +15,10 @@ struct MeteredEventSource: ChatEventSource {
     /// Whether the attempt is traced, and so what its answer tells is kept for its span.
     let tracing: Bool
     var annotation = AttemptAnnotation(responseModel: nil, finishReasons: [], tokens: nil)
+    /// The tokens relayed, estimated per hub chunk and per Anthropic text delta.
+    var chunkEstimate = RelayedTokenEstimate()
+    var deltaEstimate = RelayedTokenEstimate()
+    var relayedAny = false
 
     init(base: ChatEventStream.AsyncIterator, settlement: StreamSettlement, publicName: String, hidesUsage: Bool) {
         self.base = base
@@ -41,20 +45,23 @@ struct MeteredEventSource: ChatEventSource {
             case .chunk(let data):
                 // One scan of the chunk serves the usage, the usage-only test and the model rewrite.
                 guard let document = try? TopLevelJSON(scanning: data) else {
-                    settlement.relayed(bytes: data.readableBytes)
+                    relay(tokens: chunkEstimate.tokens(inEventOf: data.readableBytes))
                     return .chunk(data)
                 }
                 if tracing { observe(document) }
                 if let counts = UsageReader.counts(in: document, dialect: .openAI) {
                     settlement.reported(counts, replacing: true)
-                    if hidesUsage && UsageReader.isUsageOnlyChunk(document) { continue }
+                    if UsageReader.isUsageOnlyChunk(document) {
+                        if hidesUsage { continue }
+                        return .chunk(document.replacingModel(with: publicName))
+                    }
                 }
-                settlement.relayed(bytes: data.readableBytes)
+                relay(tokens: chunkEstimate.tokens(inEventOf: data.readableBytes))
                 return .chunk(document.replacingModel(with: publicName))
             case .done:
                 return .done
             case .native(let native):
-                settlement.relayed(bytes: native.data.readableBytes)
+                relay(tokens: native.event == "content_block_delta" ? deltaEstimate.tokens(inEventOf: native.data.readableBytes) : 0)
                 readNativeUsage(native)
                 return .native(native)
             case nil:
@@ -63,6 +70,20 @@ struct MeteredEventSource: ChatEventSource {
                 return nil
             }
         }
+    }
+
+    /// Counts an event on its way to the client; the first one's time is the time to first token.
+    private mutating func relay(tokens: Int) {
+        if !relayedAny {
+            relayedAny = true
+            settlement.firstTokenRelayed()
+        }
+        if tokens > 0 { settlement.relayed(tokens: tokens) }
+    }
+
+    /// Abandons the stream: its reader stopped reading (a failed write, say) and it is settled now, as 499.
+    mutating func abandon() {
+        settlement.finish(.abandoned)
     }
 
     /// Keeps a chunk's model and finish reasons for the attempt's span.

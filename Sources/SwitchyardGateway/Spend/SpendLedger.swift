@@ -22,11 +22,12 @@ public final class SpendLedger: Service {
     private static let trackedPeriods: [BudgetPeriod?] = [nil] + BudgetPeriod.allCases.map(Optional.some)
     /// Soft budgets already reported, as `scope@period start`, so each fires once per period.
     private let alerted = Mutex<Set<String>>([])
-    /// Charges added here and not yet in storage, per scope: a reload from storage keeps them, so spend never
-    /// goes back down while its usage rows wait in the writer's queue (or were refused by storage).
-    private let pending = Mutex<[String: Spend]>([:])
-    /// The scopes of the keys and teams in force, once known: spend of deleted ones is forgotten.
-    private let activeScopes = Mutex<Set<String>?>(nil)
+    /// Charges added here and not yet in storage, per UTC day and scope: a reload from storage keeps them (each in
+    /// the periods its day falls in), so spend never goes back down while its usage rows wait in the writer's
+    /// queue, or were refused by storage.
+    private let pending = Mutex<[Date: [String: Spend]]>([:])
+    /// The scopes of deleted keys and teams: their spend is forgotten, on reloads too.
+    private let removedScopes = Mutex<Set<String>>([])
 
     /// Where refusals are counted; nil counts none.
     private let metrics: GatewayMetrics?
@@ -44,22 +45,35 @@ public final class SpendLedger: Service {
 
     /// Reloads every period's spend from storage, plus the charges still on their way there.
     public func refresh(now: Date = Date()) async throws {
+        // Pending charges are read first: a batch stored while storage is read then counts twice until the next
+        // reload, never zero times.
+        let monthStart = Self.start(of: .monthly, containing: now)
+        let pending = self.pending.withLock { pending in
+            // Days before this month count only in lifetime budgets: they are folded into one entry at the epoch.
+            let epoch = Date(timeIntervalSince1970: 0)
+            for (day, charges) in pending where day < monthStart && day > epoch {
+                pending[day] = nil
+                pending[epoch, default: [:]].merge(charges) { Spend(costUSD: $0.costUSD + $1.costUSD, tokens: $0.tokens + $1.tokens) }
+            }
+            return pending
+        }
         var loaded: [BudgetPeriod?: Period] = [:]
         for period in Self.trackedPeriods {
             let start = Self.start(of: period, containing: now)
             loaded[period] = Period(start: start, spend: try await store.spend(since: start))
         }
-        let pending = self.pending.withLock { $0 }
-        let active = activeScopes.withLock { $0 }
+        let removed = removedScopes.withLock { $0 }
         for period in Self.trackedPeriods {
             guard var totals = loaded[period] else { continue }
-            for (scope, charge) in pending {
-                var spend = totals.spend[scope] ?? Spend()
-                spend.costUSD += charge.costUSD
-                spend.tokens += charge.tokens
-                totals.spend[scope] = spend
+            for (day, charges) in pending where day >= totals.start {
+                for (scope, charge) in charges {
+                    var spend = totals.spend[scope] ?? Spend()
+                    spend.costUSD += charge.costUSD
+                    spend.tokens += charge.tokens
+                    totals.spend[scope] = spend
+                }
             }
-            if let active { totals.spend = totals.spend.filter { active.contains($0.key) } }
+            if !removed.isEmpty { totals.spend = totals.spend.filter { !removed.contains($0.key) } }
             loaded[period] = totals
         }
         periods.withLock { $0 = loaded }
@@ -69,38 +83,48 @@ public final class SpendLedger: Service {
     public func stored(_ records: [UsageRecord]) {
         pending.withLock { pending in
             for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
+                let day = Self.utcDay(record.time)
+                guard var charges = pending.removeValue(forKey: day) else { continue }
                 for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
-                    guard var charge = pending[scope] else { continue }
+                    guard var charge = charges[scope] else { continue }
                     charge.costUSD -= record.costUSD
                     charge.tokens -= record.promptTokens + record.completionTokens
-                    pending[scope] = charge.costUSD <= 1e-12 && charge.tokens <= 0 ? nil : charge
+                    charges[scope] = charge.costUSD <= 1e-12 && charge.tokens <= 0 ? nil : charge
                 }
+                if !charges.isEmpty { pending[day] = charges }
             }
         }
     }
 
     /// Forgets the spend of scopes no longer in force (deleted keys and teams), now and on later reloads.
-    public func forget(scopesOtherThan active: Set<String>) {
-        activeScopes.withLock { $0 = active }
-        pending.withLock { pending in pending = pending.filter { active.contains($0.key) } }
+    public func forget(scopes removed: Set<String>) {
+        guard !removed.isEmpty else { return }
+        removedScopes.withLock { $0.formUnion(removed) }
+        pending.withLock { pending in
+            for (day, charges) in pending { pending[day] = charges.filter { !removed.contains($0.key) } }
+        }
         periods.withLock { periods in
             for (period, var totals) in periods {
-                totals.spend = totals.spend.filter { active.contains($0.key) }
+                for scope in removed { totals.spend[scope] = nil }
                 periods[period] = totals
             }
         }
     }
 
     /// Adds a request's cost and tokens to its key and team, and reports soft budgets it makes them reach.
-    public func add(_ cost: Double, tokens: Int, grant: KeyGrant?) {
+    /// `time` is the time of the usage record that carries the charge to storage.
+    public func add(_ cost: Double, tokens: Int, grant: KeyGrant?, at time: Date = Date()) {
         guard cost > 0 || tokens > 0, let grant else { return }
+        let day = Self.utcDay(time)
         pending.withLock { pending in
+            var charges = pending.removeValue(forKey: day) ?? [:]
             for owner in grant.scopes {
-                var charge = pending[owner.id] ?? Spend()
+                var charge = charges[owner.id] ?? Spend()
                 charge.costUSD += cost
                 charge.tokens += tokens
-                pending[owner.id] = charge
+                charges[owner.id] = charge
             }
+            pending[day] = charges
         }
         let reached: [BudgetAlert] = periods.withLock { periods in
             var reached: [BudgetAlert] = []
@@ -173,6 +197,11 @@ public final class SpendLedger: Service {
     }
 
     /// The start (UTC) of the period containing `now`: the day, the ISO week (Monday), the month; nil: the epoch.
+    /// The start of `date`'s UTC day, by arithmetic (cheap enough for every request).
+    static func utcDay(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+    }
+
     static func start(of period: BudgetPeriod?, containing now: Date) -> Date {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: "UTC")!

@@ -8,6 +8,8 @@ import SwitchyardCore
 /// reads to `finish_reason` and hangs up would otherwise cost nothing. It pays the larger of the usage seen and an
 /// estimate, the prompt's estimated tokens plus the tokens relayed so far, and its usage row says 499. Settling
 /// happens in `deinit` when nothing else did, so no exit path can skip it.
+///
+/// Per relayed event it costs one atomic add; the usage the upstream reports (a few times a stream) takes a lock.
 final class StreamSettlement: Sendable {
     /// How a stream ended.
     enum Ending {
@@ -16,20 +18,18 @@ final class StreamSettlement: Sendable {
         case abandoned
     }
 
-    private struct State {
-        var tokens = TokenCounts()
-        /// Tokens relayed to the client so far, estimated from the events' sizes.
-        var relayedTokens = 0
-        var timeToFirstToken: Duration?
-        var settled = false
-    }
-
     let lease: TargetLease
     /// The caller's hold on its rate limits, released when the stream ends.
     private let permit: LimitPermit?
     private let settlement: Settlement
     private let estimatedPromptTokens: Int
-    private let state = Mutex(State())
+    /// Usage the upstream reported.
+    private let reportedTokens = Mutex(TokenCounts())
+    /// Tokens relayed to the client so far, as ``RelayedTokenEstimate`` counts them.
+    private let relayedTokens = Atomic<Int>(0)
+    /// Nanoseconds from the lease's start to the first event relayed; 0 before it.
+    private let firstTokenNanoseconds = Atomic<Int64>(0)
+    private let settled = Atomic<Bool>(false)
 
     init(lease: TargetLease, permit: LimitPermit?, settlement: Settlement, estimatedPromptTokens: Int) {
         self.lease = lease
@@ -40,39 +40,40 @@ final class StreamSettlement: Sendable {
 
     var context: UpstreamContext { settlement.context }
 
-    /// Notes an event on its way to the client: its time (the first one's is the time to first token) and its
-    /// size, from which the tokens it carries are estimated (about four bytes a token beyond an event's framing).
-    func relayed(bytes: Int) {
-        let now = ContinuousClock.now
-        state.withLock { state in
-            if state.timeToFirstToken == nil { state.timeToFirstToken = now - lease.startedAt }
-            state.relayedTokens += max(1, (bytes - 128) / 4)
-        }
+    /// The first event is on its way to the client: the time to first token.
+    func firstTokenRelayed(at now: ContinuousClock.Instant = .now) {
+        firstTokenNanoseconds.store(max(1, (now - lease.startedAt).wholeNanoseconds), ordering: .relaxed)
     }
 
-    /// Usage the upstream reported; a later report replaces an earlier one field by field.
+    /// `tokens` more were relayed to the client.
+    func relayed(tokens: Int) {
+        relayedTokens.add(tokens, ordering: .relaxed)
+    }
+
+    /// Usage the upstream reported; `replacing` swaps the whole figure, otherwise each field it carries replaces
+    /// the earlier one.
     func reported(_ counts: TokenCounts, replacing: Bool) {
-        state.withLock { state in
+        reportedTokens.withLock { tokens in
             if replacing {
-                state.tokens = counts
+                tokens = counts
             } else {
-                if counts.prompt > 0 { state.tokens.prompt = counts.prompt }
-                if counts.cached > 0 { state.tokens.cached = counts.cached }
-                if counts.completion > 0 { state.tokens.completion = counts.completion }
+                if counts.prompt > 0 { tokens.prompt = counts.prompt }
+                if counts.cached > 0 { tokens.cached = counts.cached }
+                if counts.completion > 0 { tokens.completion = counts.completion }
             }
         }
     }
 
     /// The tokens reported so far.
-    var tokens: TokenCounts { state.withLock { $0.tokens } }
+    var tokens: TokenCounts { reportedTokens.withLock { $0 } }
 
     /// Settles the stream, once: the target's lease, the caller's permit and the usage record.
     func finish(_ ending: Ending) {
-        guard let (tokens, timeToFirstToken) = state.withLock({ state -> (TokenCounts, Duration?)? in
-            guard !state.settled else { return nil }
-            state.settled = true
-            return (Self.charged(state, ending: ending, estimatedPromptTokens: estimatedPromptTokens), state.timeToFirstToken)
-        }) else { return }
+        guard !settled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let tokens = Self.charged(
+            reported: self.tokens, relayed: relayedTokens.load(ordering: .relaxed), ending: ending, estimatedPromptTokens: estimatedPromptTokens)
+        let first = firstTokenNanoseconds.load(ordering: .relaxed)
+        let timeToFirstToken: Duration? = first > 0 ? .nanoseconds(first) : nil
         let status: Int
         switch ending {
         case .completed:
@@ -89,25 +90,42 @@ final class StreamSettlement: Sendable {
         settlement.settle(tokens: tokens, status: status, timeToFirstToken: timeToFirstToken)
     }
 
-    /// What a stream that ended this way is charged: what the upstream reported; a stream cut short before its
-    /// usage arrived pays the estimate for what is missing. An abandoned stream was accepted by its upstream, which
-    /// read the prompt, so it pays at least the prompt; a failed one pays only when something was relayed.
-    private static func charged(_ state: State, ending: Ending, estimatedPromptTokens: Int) -> TokenCounts {
-        var tokens = state.tokens
+    /// What a stream that ended this way is charged. A completed stream pays what the upstream reported. One cut
+    /// short pays the larger of what was reported and the estimate of each part: the prompt's estimated tokens,
+    /// and the tokens relayed so far. An abandoned stream was accepted by its upstream, which read the prompt, so
+    /// it pays at least the prompt; a failed one pays only when something was relayed.
+    static func charged(reported: TokenCounts, relayed: Int, ending: Ending, estimatedPromptTokens: Int) -> TokenCounts {
+        var tokens = reported
         switch ending {
         case .completed:
             return tokens
         case .failed:
-            guard state.relayedTokens > 0 || tokens.total > 0 else { return tokens }
+            guard relayed > 0 || tokens.total > 0 else { return tokens }
         case .abandoned:
             break
         }
         if tokens.prompt == 0 { tokens.prompt = estimatedPromptTokens }
-        tokens.completion = max(tokens.completion, tokens.completion == 0 ? state.relayedTokens : 0)
+        tokens.completion = max(tokens.completion, relayed)
         return tokens
     }
 
     deinit {
         finish(.abandoned)
+    }
+}
+
+/// Estimates the tokens an event carries from its size: about four bytes a token beyond the event's framing, the
+/// framing being the size of the smallest such event seen (a chunk with one token in it is almost all framing).
+/// Every event counts at least one token.
+struct RelayedTokenEstimate {
+    private var smallest: Int?
+
+    mutating func tokens(inEventOf bytes: Int) -> Int {
+        guard let smallest else {
+            smallest = bytes
+            return 1
+        }
+        if bytes < smallest { self.smallest = bytes }
+        return max(1, (bytes - min(smallest, bytes)) / 4)
     }
 }

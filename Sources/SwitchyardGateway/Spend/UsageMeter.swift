@@ -34,7 +34,8 @@ public struct UsageMeter: Sendable {
         if case .virtualKey(let keyGrant)? = caller { grant = keyGrant }
         let keyID = grant?.key.id
         let teamID = grant?.team?.id
-        spend.add(cost, tokens: tokens.total, grant: grant)
+        let time = Date()
+        spend.add(cost, tokens: tokens.total, grant: grant, at: time)
         let elapsed = ContinuousClock.now - started
         context.journal?.update { summary in
             summary.promptTokens = tokens.prompt
@@ -47,7 +48,7 @@ public struct UsageMeter: Sendable {
             UsageRecord(
                 requestID: context.requestID, keyID: keyID, teamID: teamID, model: model, target: target?.label, promptTokens: tokens.prompt,
                 completionTokens: tokens.completion, cachedTokens: tokens.cached, costUSD: cost,
-                latencyMilliseconds: Int(elapsed.wholeNanoseconds / 1_000_000), status: status, time: Date()))
+                latencyMilliseconds: Int(elapsed.wholeNanoseconds / 1_000_000), status: status, time: time))
     }
 }
 

@@ -84,6 +84,11 @@ enum ServerSentEventsResponse {
             journal?.recordError(error)
             try await writer.write(encoder.errorFrame(error))
             return error.status
+        } catch {
+            // The client cannot be written to (or left): the stream is settled now, before the request's journal
+            // is finished, so what it cost is in the request's record.
+            iterator.abandon()
+            throw error
         }
     }
 }
