@@ -135,13 +135,16 @@ struct HardeningTests {
                     return !part.contains("response.output_text.delta")
                 }
                 let responseID = try #require(id)
-                var status = ""
+                var stored: [String: Any] = [:]
                 for _ in 0..<20 {
                     try await Task.sleep(for: .milliseconds(250))
-                    status = try await gateway.request(.GET, "/v1/responses/\(responseID)").json["status"] as? String ?? ""
-                    if status != "in_progress" { break }
+                    stored = try await gateway.request(.GET, "/v1/responses/\(responseID)").json
+                    if stored["status"] as? String != "in_progress" { break }
                 }
-                #expect(status == "incomplete")
+                #expect(stored["status"] as? String == "incomplete")
+                #expect((stored["incomplete_details"] as? [String: Any])?["reason"] as? String == "interrupted")
+                let item = (stored["output"] as? [[String: Any]])?.first
+                #expect(((item?["content"] as? [[String: Any]])?.first?["text"] as? String) == "a", "the output streamed so far is kept")
             }
         }
     }

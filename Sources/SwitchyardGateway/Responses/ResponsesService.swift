@@ -242,18 +242,22 @@ public struct ResponsesService: Sendable {
         let logger = self.logger
         let finalStates = self.finalStates
         // A stream its reader abandons is saved as incomplete, through the writer, rather than left in_progress.
-        let keeper = keep ? AbandonedResponseKeeper(response: response) { abandoned in finalStates?.record(ResponseFinalState(abandoned)) } : nil
-        var translated = TranslatedResponseEvents(upstream: events, translator: ChatToResponsesStreamTranslator(response: response, makeID: makeID)) {
-            finished in
-            keeper?.ended()
+        // A stored stream its reader abandons is saved as incomplete, through the writer, rather than left in_progress.
+        var saveIfAbandoned: (@Sendable (ResponseObject) -> Void)?
+        if keep, let finalStates { saveIfAbandoned = { abandoned in finalStates.record(ResponseFinalState(abandoned)) } }
+        let translation = StreamedResponseTranslation(
+            ChatToResponsesStreamTranslator(response: response, makeID: makeID), saveIfAbandoned: saveIfAbandoned)
+        let translated = TranslatedResponseEvents(upstream: events, translation: translation) { finished in
             guard keep else { return }
             do {
                 try await store.updateResponse(id: finished.id, status: finished.status, response: finished.json, onlyFrom: ["in_progress"])
+                // Saved: nothing is left for the abandoned-stream path to save (if this save fails, that path saves
+                // the response as incomplete).
+                translation.ended()
             } catch {
                 logger.error("could not save a streamed response", metadata: ["id": "\(finished.id)", "error": "\(error)"])
             }
         }
-        translated.keeper = keeper
         return .translated(translated)
     }
 
@@ -267,7 +271,7 @@ public struct ResponsesService: Sendable {
             try await store.updateResponse(id: response.id, status: "in_progress", response: translator.response.json, onlyFrom: open)
             let upstream = try await truncating(turn, stream: true) { chat in try await gateway.stream(chat, caller: caller, context: context).value }
             let store = self.store
-            let events = TranslatedResponseEvents(upstream: upstream, translator: translator, opened: true) { finished in
+            let events = TranslatedResponseEvents(upstream: upstream, translation: StreamedResponseTranslation(translator), opened: true) { finished in
                 _ = try? await store.updateResponse(id: response.id, status: finished.status, response: finished.json, onlyFrom: open)
             }
             var ended = false
@@ -414,18 +418,15 @@ public enum ResponseEvents: AsyncSequence, Sendable {
 /// of the reader). When the stream ends, `finished` gets the final response before its terminal event is read.
 public struct TranslatedResponseEvents: AsyncSequence, Sendable {
     let upstream: ChatEventStream
-    let translator: ChatToResponsesStreamTranslator
+    let translation: StreamedResponseTranslation
     /// Whether the opening events were already sent.
     var opened = false
     let finished: @Sendable (ResponseObject) async -> Void
-    /// Saves the response as incomplete if its reader abandons it; nil when it is not stored.
-    var keeper: AbandonedResponseKeeper?
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: ChatEventStream.AsyncIterator
-        var translator: ChatToResponsesStreamTranslator
+        let translation: StreamedResponseTranslation
         let finished: @Sendable (ResponseObject) async -> Void
-        let keeper: AbandonedResponseKeeper?
         var pending: [JSONValue] = []
         var started = false
         var ended = false
@@ -435,27 +436,26 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
                 if ended { return nil }
                 if !started {
                     started = true
-                    pending = translator.start()
+                    pending = translation.translate { $0.start() }
                     continue
                 }
                 do {
                     if let event = try await base.next() {
                         if case .chunk(let data) = event, let chunk = try? JSONValue(decoding: data) {
-                            pending = translator.consume(chunk)
-                            keeper?.track(translator.response)
+                            pending = translation.translate { $0.consume(chunk) }
                         }
                     } else {
-                        pending = translator.finish(now: Int(Date().timeIntervalSince1970))
+                        pending = translation.translate { $0.finish(now: Int(Date().timeIntervalSince1970)) }
                         ended = true
-                        await finished(translator.response)
+                        await finished(translation.response)
                     }
                 } catch {
                     // Cancelled: the reader left (or the work was stopped).
                     if Task.isCancelled || error is CancellationError { return nil }
                     let failure = error as? GatewayError ?? GatewayError.upstreamUnavailable("The upstream stream failed: \(error)")
-                    pending = translator.fail(failure, now: Int(Date().timeIntervalSince1970))
+                    pending = translation.translate { $0.fail(failure, now: Int(Date().timeIntervalSince1970)) }
                     ended = true
-                    await finished(translator.response)
+                    await finished(translation.response)
                 }
             }
             return pending.removeFirst()
@@ -463,7 +463,7 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: upstream.makeAsyncIterator(), translator: translator, finished: finished, keeper: keeper, started: opened)
+        AsyncIterator(base: upstream.makeAsyncIterator(), translation: translation, finished: finished, started: opened)
     }
 }
 

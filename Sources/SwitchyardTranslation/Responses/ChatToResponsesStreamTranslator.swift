@@ -134,6 +134,27 @@ public struct ChatToResponsesStreamTranslator: Sendable {
         return [lifecycle("response.failed")]
     }
 
+    /// The response as it stands, closed as `incomplete` (`incomplete_details.reason: "interrupted"`) with every
+    /// open item holding what was streamed into it: for a stream whose reader left before its end.
+    public func interrupted(now: Int) -> ResponseObject {
+        var response = self.response
+        if let message {
+            response.output[message.outputIndex] = ChatToResponse.messageItem(id: message.id, text: message.text, status: "incomplete")
+        }
+        if let refusal {
+            let part: JSONValue = ["type": "refusal", "refusal": .string(refusal.text)]
+            response.output[refusal.outputIndex] = ["type": "message", "id": .string(refusal.id), "status": "incomplete", "role": "assistant", "content": [part]]
+        }
+        for call in calls.values {
+            response.output[call.outputIndex] = ChatToResponse.functionCallItem(
+                id: call.id, callID: call.callID, name: call.name, arguments: call.arguments, status: "incomplete")
+        }
+        response.status = "incomplete"
+        response.incompleteDetails = ["reason": "interrupted"]
+        response.completedAt = now
+        return response
+    }
+
     /// Marks the response cancelled.
     public mutating func cancel(now: Int) {
         response.status = "cancelled"
