@@ -73,11 +73,10 @@ public final class SwitchyardServer: Sendable {
             try? await store.close()
             throw error
         }
-        let reachable: @Sendable () async -> Bool = { (try? await store.checkHealth()) != nil }
-        let recorder = UsageRecorder(store: store, spend: spend, metrics: metrics, logger: logger, isReachable: reachable)
+        let recorder = UsageRecorder(store: store, spend: spend, metrics: metrics, logger: logger)
         let logging = configuration.logging
         let secrets = configuration.secrets
-        let requestLog = logging.requestLog ? BatchedWriter<RequestSummary>(requestLog: store, secrets: secrets, metrics: metrics, logger: logger, isReachable: reachable) : nil
+        let requestLog = logging.requestLog ? BatchedWriter<RequestSummary>(requestLog: store, secrets: secrets, metrics: metrics, logger: logger) : nil
         var providers: [String: any Provider] = [:]
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: clients) }
         let catalog = ModelCatalog(
@@ -108,7 +107,7 @@ public final class SwitchyardServer: Sendable {
             captureLimit: logging.requestLog && logging.bodies ? logging.maxBodyBytes : nil, secrets: secrets)
         services.requestLog = logging.requestLog ? store : nil
         let background = BackgroundResponses()
-        let responseStates = BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger, isReachable: reachable)
+        let responseStates = BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger)
         services.responses = ResponsesService(
             gateway: gateway, store: store, background: background, maximumChainDepth: configuration.responsesMaxChainDepth, logger: logger,
             finalStates: responseStates)

@@ -1,5 +1,7 @@
+import PostgresKit
 import SQLKit
 import SQLiteKit
+import SwitchyardCore
 
 /// One column's value in a row of a bulk insert.
 ///
@@ -58,9 +60,20 @@ extension SQLGatewayStore {
     /// The write-behind logs call this for every batch. On SQLite the values are bound as they are: SQLKit's
     /// general path encodes each through `Encodable` and builds its text piece by piece, which costs more than
     /// SQLite's own work for a batch of narrow rows.
+    ///
+    /// - Throws: ``StorageRefusedRows`` when the database refused the rows themselves (a data or constraint error),
+    ///   anything else when it could not take them.
     func bulkInsert(into table: String, columns: [String], values: [ColumnValue], conflictColumn: String? = nil) async throws {
         guard !columns.isEmpty, !values.isEmpty else { return }
         precondition(values.count % columns.count == 0, "a bulk insert's values must fill whole rows")
+        do {
+            try await insert(into: table, columns: columns, values: values, conflictColumn: conflictColumn)
+        } catch {
+            throw Self.refusesRows(error) ? StorageRefusedRows(error) : error
+        }
+    }
+
+    private func insert(into table: String, columns: [String], values: [ColumnValue], conflictColumn: String?) async throws {
         switch connections {
         case .sqlite(let connection):
             let sql = Self.insertStatement(into: table, columns: columns, rows: values.count / columns.count, conflictColumn: conflictColumn)
@@ -73,6 +86,24 @@ extension SQLGatewayStore {
             if let conflictColumn { insert = insert.ignoringConflicts(with: [conflictColumn]) }
             try await insert.run()
         }
+    }
+
+    /// Whether `error` says the rows themselves were refused: PostgreSQL's data exceptions (SQLSTATE class 22) and
+    /// integrity violations (class 23), SQLite's constraint, type-mismatch, too-big and range errors.
+    static func refusesRows(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] {
+            return state.hasPrefix("22") || state.hasPrefix("23")
+        }
+        if let error = error as? SQLiteError {
+            switch error.reason {
+            case .constraint, .mismatch, .tooBig, .range, .constraintCheckFailed, .constraintNotNullFailed, .constraintPrimaryKeyFailed,
+                .constraintUniqueFailed, .constraintForeignKeyFailed, .constraintStrictDataTypeFailed, .constraintTriggerFailed:
+                return true
+            default:
+                return false
+            }
+        }
+        return false
     }
 
     /// `INSERT INTO table (columns) VALUES (?,…),…` for `rows` rows, written in one pass.

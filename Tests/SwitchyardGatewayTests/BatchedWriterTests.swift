@@ -11,7 +11,7 @@ struct BatchedWriterTests {
     func isolatesBadRows() async {
         let written = Mutex<[Int]>([])
         let writer = BatchedWriter<Int>(name: "test", logger: Logger(label: "test")) { rows in
-            if rows.contains(13) { throw GatewayError.badRequest("row 13 is refused") }
+            if rows.contains(13) { throw StorageRefusedRows(GatewayError.badRequest("row 13 is refused")) }
             written.withLock { $0 += rows }
         }
         for row in 0..<40 { writer.record(row) }
@@ -19,11 +19,11 @@ struct BatchedWriterTests {
         #expect(written.withLock { $0.sorted() } == Array(0..<40).filter { $0 != 13 })
     }
 
-    @Test("while storage is unreachable, rows are kept for a later flush, not dropped")
+    @Test("while storage cannot take rows, they are kept for a later flush, not dropped")
     func keepsRowsWhileUnreachable() async {
         let reachable = Atomic<Bool>(false)
         let written = Mutex<[Int]>([])
-        let writer = BatchedWriter<Int>(name: "test", logger: Logger(label: "test"), isReachable: { reachable.load(ordering: .relaxed) }) { rows in
+        let writer = BatchedWriter<Int>(name: "test", logger: Logger(label: "test")) { rows in
             guard reachable.load(ordering: .relaxed) else { throw GatewayError.upstreamUnavailable("down") }
             written.withLock { $0 += rows }
         }

@@ -44,6 +44,31 @@ struct StorableTextTests {
         }
     }
 
+    @Test(
+        "rows the database refuses are told apart from a database that cannot take rows",
+        arguments: TestDatabase.available)
+    func refusedRows(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            let store = try await SQLGatewayStore.open(location, logger: Logger(label: "test"))
+            do {
+                try await store.database.raw("CREATE TABLE refusal_probe (value INTEGER NOT NULL)").run()
+                await #expect(throws: StorageRefusedRows.self) {
+                    try await store.bulkInsert(into: "refusal_probe", columns: ["value"], values: [.integer(1), .integer(nil)])
+                }
+                do {
+                    try await store.bulkInsert(into: "no_such_table", columns: ["value"], values: [.integer(1)])
+                    Issue.record("an insert into a missing table succeeded")
+                } catch {
+                    #expect(!(error is StorageRefusedRows), "a failure that is not about the rows is not a refusal: \(error)")
+                }
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+        }
+    }
+
     @Test("text is cut at a character boundary, and left alone when it is already safe")
     func storable() {
         #expect(ColumnValue.storable("plain", limit: 10) == "plain")

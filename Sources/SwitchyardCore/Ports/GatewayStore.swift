@@ -9,3 +9,16 @@ public protocol GatewayStore: KeyStore, UsageStore, LimitCounterStore, RequestLo
     /// Releases connections.
     func close() async throws
 }
+
+/// Storage refused the rows it was given (a value it cannot hold, a constraint they break), as opposed to failing
+/// to take them at all (unreachable, busy, timed out): retrying the same rows cannot help, so a batch writer splits
+/// them to set the rows at fault apart.
+public struct StorageRefusedRows: Error, CustomStringConvertible {
+    public let underlying: any Error
+
+    public init(_ underlying: any Error) {
+        self.underlying = underlying
+    }
+
+    public var description: String { "storage refused the rows: \(String(reflecting: underlying))" }
+}

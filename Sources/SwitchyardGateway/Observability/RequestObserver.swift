@@ -123,12 +123,9 @@ public struct RequestObserver: Sendable {
 extension BatchedWriter where Record == RequestSummary {
     /// The request log's writer: summaries become rows (bodies decoded and redacted) as they are written.
     /// - Parameter secrets: the configured secrets, masked wherever they appear in a row.
-    public convenience init(
-        requestLog store: any RequestLogStore, secrets: [String] = [], metrics: GatewayMetrics? = nil, logger: Logger,
-        isReachable: @escaping @Sendable () async -> Bool = { true }
-    ) {
+    public convenience init(requestLog store: any RequestLogStore, secrets: [String] = [], metrics: GatewayMetrics? = nil, logger: Logger) {
         let redactor = SecretRedactor(literals: secrets)
-        self.init(name: "request_log", metrics: metrics, logger: logger, isReachable: isReachable) { summaries in
+        self.init(name: "request_log", metrics: metrics, logger: logger) { summaries in
             try await store.appendLogs(summaries.map { RequestLogEntry(summary: $0, redactor: redactor) })
         }
     }

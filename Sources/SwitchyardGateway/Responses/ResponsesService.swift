@@ -532,10 +532,8 @@ public struct ResponseFinalState: Sendable {
 
 extension BatchedWriter where Record == ResponseFinalState {
     /// Saves abandoned streamed responses' final states, only over a response still in progress.
-    public convenience init(
-        responses store: any ResponseStore, metrics: GatewayMetrics? = nil, logger: Logger, isReachable: @escaping @Sendable () async -> Bool = { true }
-    ) {
-        self.init(name: "responses", capacity: 1000, maximumBatch: 50, metrics: metrics, logger: logger, isReachable: isReachable) { states in
+    public convenience init(responses store: any ResponseStore, metrics: GatewayMetrics? = nil, logger: Logger) {
+        self.init(name: "responses", capacity: 1000, maximumBatch: 50, metrics: metrics, logger: logger) { states in
             for state in states {
                 _ = try await store.updateResponse(id: state.id, status: state.status, response: state.response, onlyFrom: ["in_progress"])
             }

@@ -8,16 +8,15 @@ import SwitchyardCore
 /// at most `maximumBatch` rows per statement. When the queue is full (storage far behind) new records are dropped
 /// and counted, never waited for.
 ///
-/// A batch that fails is not lost with its neighbours: when storage cannot be reached the batch goes back to the
-/// queue and the writer backs off (doubling, up to 10 s); when storage answers but refused the batch, it is split
-/// in halves until the rows at fault are isolated, and only those are dropped. Every dropped row is counted in
+/// A batch that fails is not lost with its neighbours: when storage refused the rows themselves
+/// (``StorageRefusedRows``: a value it cannot hold), the batch is split in halves until the rows at fault are set
+/// apart, and only those are dropped; any other failure (unreachable, busy, timed out) puts the batch back in the
+/// queue and the writer backs off (doubling, up to 10 s). Every dropped row is counted in
 /// `switchyard_storage_dropped_total`.
 public final class BatchedWriter<Record: Sendable>: Service {
     /// Names the writer in logs and metrics: `usage`, `request_log`.
     public let name: String
     private let write: @Sendable ([Record]) async throws -> Void
-    /// Whether storage answers now: tells a transient failure (retry later) from a refused batch (split it).
-    private let isReachable: @Sendable () async -> Bool
     private let logger: Logger
     private let capacity: Int
     private let maximumBatch: Int
@@ -29,11 +28,10 @@ public final class BatchedWriter<Record: Sendable>: Service {
 
     public init(
         name: String, capacity: Int = 10_000, maximumBatch: Int = 500, flushInterval: Duration = .milliseconds(250), metrics: GatewayMetrics? = nil,
-        logger: Logger, isReachable: @escaping @Sendable () async -> Bool = { true }, write: @escaping @Sendable ([Record]) async throws -> Void
+        logger: Logger, write: @escaping @Sendable ([Record]) async throws -> Void
     ) {
         self.name = name
         self.write = write
-        self.isReachable = isReachable
         self.logger = logger
         self.capacity = capacity
         self.maximumBatch = maximumBatch
@@ -77,21 +75,21 @@ public final class BatchedWriter<Record: Sendable>: Service {
         }
     }
 
-    /// Writes `rows`; returns false when storage could not be reached (the rows are not written and not dropped).
+    /// Writes `rows`; returns false when storage could not take them (they are neither written nor dropped).
     private func store(_ rows: ArraySlice<Record>) async -> Bool {
         do {
             try await write(Array(rows))
             backoff.withLock { $0 = nil }
             return true
         } catch {
-            guard await isReachable() else {
+            guard error is StorageRefusedRows else {
                 let wait = backoff.withLock { backoff in
                     let wait = min(.seconds(10), (backoff?.wait ?? .milliseconds(250)) * 2)
                     backoff = (ContinuousClock.now + wait, wait)
                     return wait
                 }
                 logger.warning(
-                    "storage unreachable; \(name) records kept for a later try",
+                    "storage could not take \(name) records; kept for a later try",
                     metadata: ["count": "\(rows.count)", "retry_in": "\(wait)", "error": "\(error)"])
                 return false
             }
@@ -126,11 +124,8 @@ public typealias UsageRecorder = BatchedWriter<UsageRecord>
 extension BatchedWriter where Record == UsageRecord {
     /// - Parameter spend: told of each batch once it is stored, so the charges it carries stop counting as
     ///   pending (they count in storage's totals from then on).
-    public convenience init(
-        store: any UsageStore, spend: SpendLedger? = nil, metrics: GatewayMetrics? = nil, logger: Logger,
-        isReachable: @escaping @Sendable () async -> Bool = { true }
-    ) {
-        self.init(name: "usage", metrics: metrics, logger: logger, isReachable: isReachable) { records in
+    public convenience init(store: any UsageStore, spend: SpendLedger? = nil, metrics: GatewayMetrics? = nil, logger: Logger) {
+        self.init(name: "usage", metrics: metrics, logger: logger) { records in
             try await store.append(records)
             spend?.stored(records)
         }
