@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 import SwitchyardConfig
 import SwitchyardCore
@@ -174,21 +175,24 @@ public final class SwitchyardServer: Sendable {
     }
 
     /// Writes what is still queued, once the whole service group has returned: streams cut at the grace deadline
-    /// settle as their tasks end, which can be after the writers' own last flush. Bounded by `finalFlushBudget`.
+    /// settle as their tasks end, which can be after the writers' own last flush. Waits at most `finalFlushBudget`:
+    /// a database write does not stop when cancelled, so a flush still running then is left behind (the process is
+    /// ending) rather than awaited.
     private func flushWriters() async {
         let writers = self.writers
         let budget = finalFlushBudget
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let resume: @Sendable () -> Void = { done.withLock { $0.take() }?.resume() }
+        await withCheckedContinuation { continuation in
+            done.withLock { $0 = continuation }
+            Task {
                 for flush in writers { await flush() }
-                return true
+                resume()
             }
-            group.addTask {
+            Task {
                 try? await Task.sleep(for: budget)
-                return false
+                resume()
             }
-            _ = await group.next()
-            group.cancelAll()
         }
     }
 

@@ -128,6 +128,11 @@ extension ConfigurationReader {
         if let value = seconds(members["write_timeout_seconds"], at: "server.write_timeout_seconds") { server.writeTimeout = value }
         if let value = seconds(members["final_flush_seconds"], at: "server.final_flush_seconds") { server.finalFlushBudget = value }
         if let value = seconds(members["keys_max_staleness_seconds"], at: "server.keys_max_staleness_seconds") { server.keysMaxStaleness = value }
+        if server.maxBodyBytes > server.maxBufferedBodyBytes {
+            problem(
+                "server.max_buffered_body_bytes",
+                "must be at least server.max_body_bytes (\(server.maxBodyBytes)), or the largest bodies allowed could never be read")
+        }
         return server
     }
 

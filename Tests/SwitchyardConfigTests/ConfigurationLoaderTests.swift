@@ -79,6 +79,7 @@ struct ConfigurationLoaderTests {
         ("providers:\n  - {name: a, type: openai, timeout_seconds: 1e300}", "providers[0].timeout_seconds: must be at most 1000000000 seconds"),
         ("server:\n  write_timeout_seconds: 1e20", "server.write_timeout_seconds: must be at most 1000000000 seconds"),
         ("server:\n  max_connections: 0", "server.max_connections: must be between 1 and 1000000"),
+        ("server:\n  max_body_bytes: 2000\n  max_buffered_body_bytes: 1000", "server.max_buffered_body_bytes: must be at least server.max_body_bytes"),
         ("models:\n  - name: m\n    targets: []", "models[0].targets: needs at least one target"),
         ("models:\n  - name: m\n    fallbacks: [ghost]\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].fallbacks[0]: no model named \"ghost\""),
         ("models:\n  - name: m\n    strategy: fastest\n    targets: [{provider: p, model: x}]\nproviders: [{name: p, type: openai}]", "models[0].strategy: 'fastest' is not supported; expected one of: 'round-robin', 'weighted', 'least-busy', 'lowest-latency', 'lowest-cost'"),

@@ -21,16 +21,14 @@ struct SeededGenerator: RandomNumberGenerator {
 struct FuzzTests {
     /// Numbers at and past every integer and floating-point edge, and strings no client should send.
     static let extremes = [
-        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "18446744073709551616", "1e308",
-        "-1e308", "1e400", "NaN", "Infinity", "-0", "0", "-1", "1.5", "", " ", "%00", "%FF%FE", "null", "[]", "{}", "true",
-        String(repeating: "9", count: 400), String(repeating: "a", count: 20_000), "\u{10FFFF}\u{0}\u{202E}", "../../etc/passwd",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775809", "18446744073709551616", "1e400", "NaN", "-0", "-1", "1.5", "",
+        "%00", String(repeating: "9", count: 400), String(repeating: "a", count: 4000), "\u{10FFFF}\u{0}\u{202E}",
     ]
 
     /// The same values as JSON members: numbers as numbers, the rest as strings.
     static var jsonExtremes: [String] {
-        ["9223372036854775807", "9223372036854775808", "-9223372036854775808", "18446744073709551616", "1e308", "-1e308", "1e400", "-0", "0",
-            "-1", "1.5", "null", "[]", "{}", "true", "\"\"", "\"NaN\"", #""\u0000""#, "\"\(String(repeating: "x", count: 20_000))\"",
-            String(repeating: "9", count: 400)]
+        ["9223372036854775807", "9223372036854775808", "-9223372036854775808", "1e308", "1e400", "-0", "-1", "1.5", "null", "{}", "\"\"",
+            #""\u0000""#, "\"\(String(repeating: "x", count: 4000))\"", String(repeating: "9", count: 400)]
     }
 
     static func encoded(_ value: String) -> String {
@@ -104,7 +102,7 @@ struct FuzzTests {
                 }
 
                 // Random mixes of the same values, in random members of random bodies.
-                for _ in 0..<150 {
+                for _ in 0..<40 {
                     let (path, method, body) = bodies.randomElement(using: &random)!
                     let value = Self.jsonExtremes.randomElement(using: &random)!
                     let key = path.hasPrefix("/admin") ? GatewayHarness.masterKey : secret

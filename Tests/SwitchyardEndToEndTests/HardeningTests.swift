@@ -178,6 +178,7 @@ struct HardeningTests {
                 let locked = try await gateway.request("/v1/chat/completions", body: chatBody(model: "locked"))
                 #expect(locked.status == 502)
                 #expect(locked.errorMessage.contains("refused the gateway's credentials"))
+                #expect(!locked.body.contains("Incorrect API key"), "what the provider said stays in the operator's log")
                 let messages = try await gateway.request("/v1/messages", body: #"{"model":"locked","max_tokens":5,"messages":[{"role":"user","content":"Hi"}]}"#)
                 #expect(messages.status == 502)
                 #expect(!messages.body.contains("authentication_error"), "the client is never told its own key is wrong")
@@ -246,13 +247,28 @@ struct HardeningTests {
     func bodyBudget() async throws {
         let upstream = Self.okUpstream()
         try await upstream.run { base in
-            let yaml = "server:\n  max_buffered_body_bytes: 100000\n" + GatewayHarness.singleModel
+            let yaml = "server:\n  max_body_bytes: 100000\n  max_buffered_body_bytes: 100000\n" + GatewayHarness.singleModel
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
-                let padding = String(repeating: "x", count: 150_000)
-                let reply = try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","metadata":{"pad":"\#(padding)"}"#))
-                #expect(reply.status == 503)
-                #expect(reply.errorCode == "server_busy")
-                #expect(try await gateway.request("/v1/chat/completions", body: chatBody()).status == 200, "the budget was given back")
+                let padding = String(repeating: "x", count: 30_000)
+                try await RawConnection.with(port: gateway.port) { writer, _ in
+                    // A body of 90,000 bytes, 80,000 of them sent: the server holds them while it waits for the rest.
+                    try await writer.write(
+                        ByteBuffer(
+                            string: "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(GatewayHarness.masterKey)\r\n"
+                                + "Content-Type: application/json\r\nContent-Length: 90000\r\n\r\n" + String(repeating: " ", count: 80_000)))
+                    try await Task.sleep(for: .milliseconds(300))
+                    let reply = try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","metadata":{"pad":"\#(padding)"}"#))
+                    #expect(reply.status == 503)
+                    #expect(reply.errorCode == "server_busy")
+                    #expect(reply.headers.first(name: "x-request-id") != nil, "answered by its route, with every header a response carries")
+                    let messages = try await gateway.request(
+                        "/v1/messages", body: #"{"model":"chat","max_tokens":5,"messages":[{"role":"user","content":"\#(padding)"}]}"#)
+                    #expect(messages.status == 503)
+                    #expect(messages.json["type"] as? String == "error", "in the Anthropic shape on /v1/messages")
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","metadata":{"pad":"\#(padding)"}"#)).status == 200,
+                    "the budget was given back when the connection closed")
             }
         }
     }
@@ -260,9 +276,14 @@ struct HardeningTests {
     @Test("connections past server.max_connections are closed at once; the others are served")
     func connectionCap() async throws {
         try await GatewayHarness.withGateway(yaml: "server:\n  max_connections: 2\n" + GatewayHarness.singleModel) { gateway in
-            try await RawConnection.with(port: gateway.port) { _, _ in
-                try await RawConnection.with(port: gateway.port) { _, _ in
-                    try await Task.sleep(for: .milliseconds(100))
+            let probe = ByteBuffer(string: "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+            // Each of the first two connections is answered once, so both are counted before the third arrives.
+            try await RawConnection.with(port: gateway.port) { first, firstInbound in
+                try await first.write(probe)
+                #expect(try await firstInbound.next().map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
+                try await RawConnection.with(port: gateway.port) { second, secondInbound in
+                    try await second.write(probe)
+                    #expect(try await secondInbound.next().map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
                     let started = ContinuousClock.now
                     // Closed unanswered (or reset, when the request was already on its way).
                     let third = try? await RawConnection.with(port: gateway.port) { writer, inbound in

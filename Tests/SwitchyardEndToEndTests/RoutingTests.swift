@@ -268,10 +268,10 @@ struct ResilienceTests {
     func activeHealthChecks() async throws {
         let behaviourUpstream = makeBehaviourUpstream()
         try await behaviourUpstream.run { base in
-            let yaml = twoTargetYAML(first: "fail-a").replacingOccurrences(of: "strategy: round-robin", with: "strategy: round-robin\n    health_check: {interval_seconds: 0.25}")
+            let yaml = twoTargetYAML(first: "fail-a").replacingOccurrences(of: "strategy: round-robin", with: "strategy: round-robin\n    health_check: {interval_seconds: 0.5}")
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
                 // A probe's deadline is the interval: long enough that a loaded test machine does not fail a healthy one.
-                try await Task.sleep(for: .milliseconds(1500))
+                try await Task.sleep(for: .milliseconds(2500))
                 let data = try #require(try await gateway.request(.GET, "/admin/targets").json["data"] as? [[String: Any]])
                 #expect(data.first { $0["model"] as? String == "fail-a" }?["state"] as? String == "open")
                 #expect(data.first { $0["model"] as? String == "b" }?["state"] as? String == "closed")

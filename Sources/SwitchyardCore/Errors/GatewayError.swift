@@ -117,13 +117,13 @@ extension GatewayError {
 
     /// A provider refused the gateway's own credentials (an upstream 401 or 403): a failure of that target, shown
     /// to the client as 502 if no other target serves.
-    public static func upstreamCredentialsRejected(provider: String, status: Int, detail: String) -> GatewayError {
+    public static func upstreamCredentialsRejected(provider: String, status: Int) -> GatewayError {
         GatewayError(
             status: 502, kind: .api, code: "upstream_credentials_rejected",
-            message: "Provider '\(provider)' refused the gateway's credentials (\(status)): \(detail.prefix(300)). Check its api_key in the configuration.")
+            message: "Provider '\(provider)' refused the gateway's credentials (\(status)); the gateway's operator must fix its configuration.")
     }
 
-    /// Whether this is ``upstreamCredentialsRejected(provider:status:detail:)``: logged as an error, since only an
+    /// Whether this is ``upstreamCredentialsRejected(provider:status:)``: logged as an error, since only an
     /// operator can fix it.
     public var isUpstreamCredentialsRejected: Bool { code == "upstream_credentials_rejected" }
 

@@ -26,7 +26,7 @@ struct SecretRedactor: Sendable {
             #/[Bb]earer\s+[A-Za-z0-9_\-\.=:+\/]{8,}/#,
         ]
         let secretMember =
-            #/("(?i:[a-z0-9_\-]*(?:api[_\-]?key|authorization|password|passwd|secret|private[_\-]?key|access[_\-]?token|refresh[_\-]?token|session[_\-]?token|id[_\-]?token|auth[_\-]?token|credential)[a-z0-9_\-]*)"\s*:\s*")(?:[^"\\]|\\.)*"/#
+            #/("(?i:[a-z0-9_\-]{0,48}(?:api[_\-]?key|authorization|password|passwd|secret|private[_\-]?key|access[_\-]?token|refresh[_\-]?token|session[_\-]?token|id[_\-]?token|auth[_\-]?token|credential)[a-z0-9_\-]{0,48})"\s*:\s*")(?:[^"\\]|\\.)*"/#
         var text = text
         for literal in literals where text.contains(literal) { text = text.replacing(literal, with: Self.mask) }
         text = text.replacing(secretMember) { match in "\(match.output.1)\(Self.mask)\"" }

@@ -21,11 +21,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let path = context.path
         if Self.publicPaths.contains(path) { return try await next(request, context) }
         let presented = Self.presentedKey(in: request.headers)
-        // A public scrape is served without a key; one that sends a key is authenticated (the master key sees the
-        // series labelled by key and team).
-        if metricsArePublic && path == "/metrics" && presented == nil { return try await next(request, context) }
         var context = context
-        let caller = try authenticator.authenticate(presented)
+        let caller: Caller
+        if metricsArePublic && path == "/metrics" {
+            // A public scrape needs no key; one that sends the master key also sees the series labelled by key and
+            // team, and any other key (wrong, or refused while storage is away) gets the public view.
+            guard let accepted = try? authenticator.authenticate(presented) else { return try await next(request, context) }
+            caller = accepted
+        } else {
+            caller = try authenticator.authenticate(presented)
+        }
         context.caller = caller
         context.journal?.update { summary in
             switch caller {

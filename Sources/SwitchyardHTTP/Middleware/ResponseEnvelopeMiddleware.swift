@@ -120,4 +120,6 @@ extension HTTPField.Name {
     static let rateLimitResetTokens = HTTPField.Name("x-ratelimit-reset-tokens")!
     /// Tells nginx in front of the gateway not to buffer a stream.
     static let accelBuffering = HTTPField.Name("x-accel-buffering")!
+    /// Set by the server on a request whose body it did not read: see ``BodyRefusal``.
+    static let bodyRefused = HTTPField.Name("x-switchyard-body-refused")!
 }

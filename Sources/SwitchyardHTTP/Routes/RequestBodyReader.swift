@@ -10,6 +10,8 @@ import SwitchyardCore
 enum RequestBodyReader {
     /// Reads the body; `journal`, when given, keeps a copy for the request log (when body capture is on).
     static func read(_ request: Request, limit: Int, capturingInto journal: RequestJournal? = nil) async throws -> ByteBuffer {
+        // The server did not read this body (no room for it, or no accepted key when it arrived).
+        if let refused = request.headers.value(of: .bodyRefused), let refusal = BodyRefusal(rawValue: refused) { throw refusal.error }
         if let declared = request.headers.value(of: .contentLength).flatMap(Int.init), declared > limit {
             throw GatewayError.bodyTooLarge(limit: limit)
         }

@@ -30,28 +30,7 @@ final class BodyBudget: Sendable {
     var inUse: Int { held.load(ordering: .relaxed) }
 }
 
-/// Connections open at once, within a limit.
-final class ConnectionBudget: Sendable {
-    let limit: Int
-    private let opened = Atomic<Int>(0)
-
-    init(limit: Int) {
-        self.limit = limit
-    }
-
-    /// Counts a new connection; false (counting nothing) when the limit is reached.
-    func open() -> Bool {
-        let count = opened.add(1, ordering: .relaxed).newValue
-        guard count <= limit else {
-            opened.subtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
-    }
-
-    func close() {
-        opened.subtract(1, ordering: .relaxed)
-    }
-
-    var count: Int { opened.load(ordering: .relaxed) }
+extension BodyBudget {
+    /// Whether more than half the budget is in use: from then on every body waits for its key to be accepted.
+    var isUnderPressure: Bool { inUse > limit / 2 }
 }

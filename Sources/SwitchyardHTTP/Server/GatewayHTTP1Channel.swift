@@ -46,12 +46,7 @@ struct GatewayHTTP1Channel: ServerChildChannel {
         if let connections {
             admitted = connections.open()
             if admitted {
-                let metrics = self.metrics
-                metrics?.openConnections(connections.count)
-                channel.closeFuture.whenComplete { _ in
-                    connections.close()
-                    metrics?.openConnections(connections.count)
-                }
+                channel.closeFuture.whenComplete { _ in connections.close() }
             } else {
                 metrics?.connectionRejected()
             }

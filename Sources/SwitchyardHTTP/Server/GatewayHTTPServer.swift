@@ -46,7 +46,7 @@ public enum GatewayHTTPServer {
         channel.writeTimeout = .nanoseconds(settings.writeTimeout.wholeNanoseconds)
         channel.headGate = authenticator.map(RequestHeadGate.init)
         channel.bodyBudget = BodyBudget(limit: settings.maxBufferedBodyBytes)
-        channel.connections = ConnectionBudget(limit: settings.maxConnections)
+        channel.connections = ConnectionBudget(limit: settings.maxConnections) { metrics?.openConnections($0) }
         channel.metrics = metrics
         return channel.server(
             configuration: ServerConfiguration(address: .hostname(settings.host, port: settings.port), serverName: serverName),

@@ -106,9 +106,13 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
                 dispatch(head: head, request: request, body: nil)
                 return
             }
-            // A large (or unannounced) body is read only for a request whose key is accepted.
-            if declared.map({ $0 > Self.bodyCheckedAbove }) ?? head.headers.contains(name: "transfer-encoding"), !admitsBody(head) {
-                dispatch(head: head, request: request, body: nil)
+            // A large (or unannounced) body is read only for a request whose key is accepted; so is every body once
+            // half the server's body budget is in use, so clients without a key cannot fill it with small ones.
+            let checked =
+                declared.map { $0 > Self.bodyCheckedAbove } ?? head.headers.contains(name: "transfer-encoding")
+                || (bodyBudget?.isUnderPressure ?? false)
+            if checked, !admitsBody(head) {
+                dispatch(head: head, request: request, body: nil, refusal: .unauthenticated)
                 return
             }
             // A client that asks before sending its body (curl does above 1 MB) is told to go on at once, rather
@@ -121,7 +125,10 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
             guard case .reading(let head, let request, var body) = state else { return }
             if let bodyBudget {
                 guard bodyBudget.reserve(part.readableBytes) else {
-                    respondBusy(context: context)
+                    // Answered by its route (503 in the client's dialect), its body unread.
+                    bodyBudget.release(readingBytes)
+                    readingBytes = 0
+                    dispatch(head: head, request: request, body: nil, refusal: .busy)
                     return
                 }
                 readingBytes += part.readableBytes
@@ -248,8 +255,11 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     // MARK: Private
 
     /// Hands a request to its handler before its body is read to the end; the connection closes after it.
-    private func dispatch(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?) {
+    /// `refusal` tells the handler why the body was not read (it answers with that error when it reads the body).
+    private func dispatch(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?, refusal: BodyRefusal? = nil) {
         state = .discarding
+        var request = request
+        if let refusal { request.headerFields.append(HTTPField(name: .bodyRefused, value: refusal.rawValue)) }
         hand(head: head, request: request, body: body, keepAlive: false)
     }
 
@@ -270,28 +280,6 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
         state = .discarding
         let response = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
         context.write(wrapOutboundOut(.head(response, version: .http1_1, bodyless: false)), promise: nil)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
-    }
-
-    /// Too many body bytes are held across the server: the request is answered 503 at once and the connection
-    /// closed, its body unread.
-    private func respondBusy(context: ChannelHandlerContext) {
-        bodyBudget?.release(readingBytes)
-        readingBytes = 0
-        state = .discarding
-        // Responses owed before it go first; the connection then closes.
-        guard unanswered == 0 else {
-            quiescing = true
-            return
-        }
-        let body = ByteBuffer(
-            string: #"{"error":{"message":"The gateway is holding as many request bodies as it may; retry shortly.","type":"api_error","param":null,"code":"server_busy"}}"#)
-        let response = HTTPResponse(
-            status: .serviceUnavailable,
-            headerFields: [.connection: "close", .contentType: "application/json", .contentLength: String(body.readableBytes), .retryAfter: "1"])
-        context.write(wrapOutboundOut(.head(response, version: .http1_1, bodyless: false)), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
     }

@@ -126,8 +126,12 @@ struct UpstreamEndpoint: Sendable {
         var error = UpstreamErrorBody.parse(body, status: status, provider: settings.name)
         if status == 401 || status == 403 {
             // The gateway's own credentials for this provider were refused: never the client's key's fault, and a
-            // failure of this target (the next target, the fallbacks and the breaker take it from here).
-            return .upstreamCredentialsRejected(provider: settings.name, status: status, detail: error.message)
+            // failure of this target (the next target, the fallbacks and the breaker take it from here). What the
+            // provider said goes to the operator's log, not to the client.
+            context.logger.error(
+                "provider refused the gateway's credentials",
+                metadata: ["provider": "\(settings.name)", "status": "\(status)", "error": "\(error.message.prefix(500))"])
+            return .upstreamCredentialsRejected(provider: settings.name, status: status)
         }
         if status == 429 || status == 503 {
             error.retryAfterSeconds = RetryAfter.seconds(from: response.headers)
