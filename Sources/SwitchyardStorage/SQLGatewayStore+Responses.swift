@@ -27,7 +27,11 @@ extension SQLGatewayStore {
             .set("status", to: status).set("response", to: Self.text(response)).set("updated_at", to: Self.timestamp(Date()))
             .where("id", .equal, id)
         if let onlyFrom { update = update.where("status", .in, onlyFrom) }
-        return try await !update.returning("id").all().isEmpty
+        do {
+            return try await !update.returning("id").all().isEmpty
+        } catch {
+            throw Self.refusesRows(error) ? StorageRefusedRows(error) : error
+        }
     }
 
     public func response(id: String, scope: String?) async throws -> StoredResponse? {

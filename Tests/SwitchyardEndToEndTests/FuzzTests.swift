@@ -102,7 +102,7 @@ struct FuzzTests {
                 }
 
                 // Random mixes of the same values, in random members of random bodies.
-                for _ in 0..<40 {
+                for _ in 0..<20 {
                     let (path, method, body) = bodies.randomElement(using: &random)!
                     let value = Self.jsonExtremes.randomElement(using: &random)!
                     let key = path.hasPrefix("/admin") ? GatewayHarness.masterKey : secret

@@ -36,3 +36,21 @@ struct BatchedWriterTests {
         #expect(written.withLock { $0 } == Array(0...10), "kept rows go first, in order")
     }
 }
+
+@Suite("Batched writer, partial failures")
+struct BatchedWriterPartialTests {
+    @Test("when storage stops taking rows halfway through a split, only the rows not written are kept for later")
+    func noRowWrittenTwice() async {
+        let written = Mutex<[Int]>([])
+        let failOnce = Atomic<Bool>(true)
+        let writer = BatchedWriter<Int>(name: "test", logger: Logger(label: "test")) { rows in
+            if rows.contains(3) { throw StorageRefusedRows(GatewayError.badRequest("row 3 is refused")) }
+            if rows.contains(6), failOnce.exchange(false, ordering: .relaxed) { throw GatewayError.upstreamUnavailable("storage went away") }
+            written.withLock { $0 += rows }
+        }
+        for row in 0..<8 { writer.record(row) }
+        await writer.flush()
+        await writer.flush()
+        #expect(written.withLock { $0.sorted() } == [0, 1, 2, 4, 5, 6, 7], "each row once; the refused one dropped")
+    }
+}

@@ -56,7 +56,7 @@ struct SpendLedgerTests {
         let store = MemoryUsageStore()
         try await store.append([Self.record(key: "gone", cost: 2), Self.record(key: "kept", cost: 1)])
         let ledger = SpendLedger(store: store, logger: Logger(label: "test"))
-        ledger.forget(scopes: ["key:gone"])
+        ledger.forget(scopes: ["key:gone"], active: ["key:kept"])
         try await ledger.refresh()
         #expect(ledger.spent("key:gone", limits: UsageLimits()) == 0)
         #expect(ledger.spent("key:kept", limits: UsageLimits()) == 1)

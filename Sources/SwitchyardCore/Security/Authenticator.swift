@@ -164,7 +164,7 @@ public final class KeyDirectory: Sendable {
             let scopes = Set(keys.map { "key:" + $0.id } + teams.map { "team:" + $0.id })
             table = Table(
                 grants: grants, ticket: ticket, revision: revision, verifiedAt: max(table.verifiedAt, verifiedAt), scopes: scopes,
-                removed: table.removed.union(table.scopes.subtracting(scopes)))
+                removed: table.removed.subtracting(scopes).union(table.scopes.subtracting(scopes)))
         }
     }
 

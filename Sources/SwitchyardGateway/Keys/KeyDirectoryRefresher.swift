@@ -42,7 +42,7 @@ public struct KeyDirectoryRefresher: Service {
         let removed = directory.takeRemovedScopes()
         guard !removed.isEmpty else { return }
         limits?.forget(scopes: removed)
-        spend?.forget(scopes: removed)
+        spend?.forget(scopes: removed, active: directory.activeScopes())
         metrics?.forgetCallers(scopes: removed)
     }
 }

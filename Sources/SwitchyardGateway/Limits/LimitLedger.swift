@@ -130,7 +130,8 @@ public final class LimitLedger: Sendable {
             for scope in scopes {
                 // Read, change, write back: each nested in-place access through a dictionary would allocate.
                 guard var entry = table[scope.id] else { continue }
-                entry.inFlight -= 1
+                // Never below 0: counters forgotten while this request ran were made anew without it.
+                entry.inFlight = max(0, entry.inFlight - 1)
                 entry.tokensTaken += tokenCorrection
                 if tokenCorrection != 0 { entry.tokens?.adjust(by: Double(tokenCorrection), at: now) }
                 table[scope.id] = entry

@@ -264,14 +264,15 @@ public struct ResponsesService: Sendable {
     /// A background turn: streams internally (so readers can follow it live) and saves each state change.
     func runInBackground(_ response: ResponseObject, turn: Turn, caller: Caller?, context: UpstreamContext, log: ResponseEventLog) async {
         let open = ["queued", "in_progress"]
-        var translator = ChatToResponsesStreamTranslator(response: response, makeID: makeID)
-        for event in translator.start() { log.publish(event) }
+        // One translation through the whole run, so a failure or a cancel saves the output streamed so far.
+        let translation = StreamedResponseTranslation(ChatToResponsesStreamTranslator(response: response, makeID: makeID))
+        for event in translation.translate({ $0.start() }) { log.publish(event) }
         let now = { Int(Date().timeIntervalSince1970) }
         do {
-            try await store.updateResponse(id: response.id, status: "in_progress", response: translator.response.json, onlyFrom: open)
+            try await store.updateResponse(id: response.id, status: "in_progress", response: translation.response.json, onlyFrom: open)
             let upstream = try await truncating(turn, stream: true) { chat in try await gateway.stream(chat, caller: caller, context: context).value }
             let store = self.store
-            let events = TranslatedResponseEvents(upstream: upstream, translation: StreamedResponseTranslation(translator), opened: true) { finished in
+            let events = TranslatedResponseEvents(upstream: upstream, translation: translation, opened: true) { finished in
                 _ = try? await store.updateResponse(id: response.id, status: finished.status, response: finished.json, onlyFrom: open)
             }
             var ended = false
@@ -281,19 +282,19 @@ public struct ResponsesService: Sendable {
             }
             if !ended { throw CancellationError() }
         } catch let error as GatewayError where !Task.isCancelled {
-            for event in translator.fail(error, now: now()) { log.publish(event) }
-            _ = try? await store.updateResponse(id: response.id, status: "failed", response: translator.response.json, onlyFrom: open)
+            for event in translation.fail(error, now: now()) { log.publish(event) }
+            _ = try? await store.updateResponse(id: response.id, status: "failed", response: translation.response.json, onlyFrom: open)
         } catch {
             if Task.isCancelled || error is CancellationError {
                 // Cancelled: by `cancel` (which saved the status first), by another replica, or by shutdown.
-                translator.cancel(now: now())
-                _ = try? await store.updateResponse(id: response.id, status: "cancelled", response: translator.response.json, onlyFrom: open)
+                translation.translate { $0.cancel(now: now()) }
+                _ = try? await store.updateResponse(id: response.id, status: "cancelled", response: translation.response.json, onlyFrom: open)
             } else {
                 logger.error("background response failed", metadata: ["id": "\(response.id)", "error": "\(error)"])
-                _ = translator.fail(GatewayError.upstreamUnavailable("The response could not be completed: \(error)"), now: now())
-                _ = try? await store.updateResponse(id: response.id, status: "failed", response: translator.response.json, onlyFrom: open)
+                _ = translation.fail(GatewayError.upstreamUnavailable("The response could not be completed: \(error)"), now: now())
+                _ = try? await store.updateResponse(id: response.id, status: "failed", response: translation.response.json, onlyFrom: open)
             }
-            log.publish(["type": "response.failed", "response": translator.response.json])
+            log.publish(["type": "response.failed", "response": translation.response.json])
         }
     }
 
@@ -387,6 +388,14 @@ public enum ResponseEvents: AsyncSequence, Sendable {
         case logged(AsyncStream<JSONValue>.AsyncIterator)
         case polled(PolledReplay.AsyncIterator)
 
+        /// The reader stops before the end: a translated stream settles its upstream call now.
+        public mutating func abandon() {
+            if case .translated(var iterator) = self {
+                iterator.abandon()
+                self = .translated(iterator)
+            }
+        }
+
         public mutating func next() async -> JSONValue? {
             switch self {
             case .translated(var iterator):
@@ -431,6 +440,11 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
         var started = false
         var ended = false
 
+        /// The reader stops before the end: the chat stream under it is settled now.
+        public mutating func abandon() {
+            base.abandon()
+        }
+
         public mutating func next() async -> JSONValue? {
             while pending.isEmpty {
                 if ended { return nil }
@@ -445,7 +459,7 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
                             pending = translation.translate { $0.consume(chunk) }
                         }
                     } else {
-                        pending = translation.translate { $0.finish(now: Int(Date().timeIntervalSince1970)) }
+                        pending = translation.finish(now: Int(Date().timeIntervalSince1970))
                         ended = true
                         await finished(translation.response)
                     }
@@ -453,7 +467,7 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
                     // Cancelled: the reader left (or the work was stopped).
                     if Task.isCancelled || error is CancellationError { return nil }
                     let failure = error as? GatewayError ?? GatewayError.upstreamUnavailable("The upstream stream failed: \(error)")
-                    pending = translation.translate { $0.fail(failure, now: Int(Date().timeIntervalSince1970)) }
+                    pending = translation.fail(failure, now: Int(Date().timeIntervalSince1970))
                     ended = true
                     await finished(translation.response)
                 }

@@ -11,6 +11,9 @@ import SwitchyardWire
 final class StreamedResponseTranslation: Sendable {
     private struct State {
         var translator: ChatToResponsesStreamTranslator
+        /// The translator closed the response (finished or failed): its final state is the one to keep.
+        var closed = false
+        /// The final state was saved: nothing is left to save.
         var ended = false
     }
 
@@ -28,10 +31,26 @@ final class StreamedResponseTranslation: Sendable {
         state.withLock { body(&$0.translator) }
     }
 
+    /// The closing events of a stream that ended; the response is final from here.
+    func finish(now: Int) -> [JSONValue] {
+        state.withLock { state in
+            state.closed = true
+            return state.translator.finish(now: now)
+        }
+    }
+
+    /// The closing event of a stream that failed; the response is final from here.
+    func fail(_ error: GatewayError, now: Int) -> [JSONValue] {
+        state.withLock { state in
+            state.closed = true
+            return state.translator.fail(error, now: now)
+        }
+    }
+
     /// The response as translated so far.
     var response: ResponseObject { state.withLock { $0.translator.response } }
 
-    /// The stream ended and its final state was saved: nothing is left to save when it is dropped.
+    /// The response's final state was saved: nothing is left to save when it is dropped.
     func ended() {
         state.withLock { $0.ended = true }
     }
@@ -41,7 +60,9 @@ final class StreamedResponseTranslation: Sendable {
         let abandoned: ResponseObject? = state.withLock { state in
             guard !state.ended else { return nil }
             state.ended = true
-            return state.translator.interrupted(now: Int(Date().timeIntervalSince1970))
+            // A response that reached its end but whose save failed keeps its final state; one cut short is
+            // closed as interrupted, with what was streamed.
+            return state.closed ? state.translator.response : state.translator.interrupted(now: Int(Date().timeIntervalSince1970))
         }
         if let abandoned { saveIfAbandoned(abandoned) }
     }

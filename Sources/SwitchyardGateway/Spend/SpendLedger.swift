@@ -45,15 +45,13 @@ public final class SpendLedger: Service {
 
     /// Reloads every period's spend from storage, plus the charges still on their way there.
     public func refresh(now: Date = Date()) async throws {
-        // Pending charges are read first: a batch stored while storage is read then counts twice until the next
-        // reload, never zero times.
-        let monthStart = Self.start(of: .monthly, containing: now)
-        let pending = self.pending.withLock { pending in
-            // Days before this month count only in lifetime budgets: they are folded into one entry at the epoch.
-            let epoch = Date(timeIntervalSince1970: 0)
-            for (day, charges) in pending where day < monthStart && day > epoch {
+        // Days before the current week and month count only in lifetime budgets: they are folded into one entry at
+        // the epoch.
+        let oldest = min(Self.start(of: .monthly, containing: now), Self.start(of: .weekly, containing: now))
+        let before = self.pending.withLock { pending in
+            for (day, charges) in pending where day < oldest && day > Self.epoch {
                 pending[day] = nil
-                pending[epoch, default: [:]].merge(charges) { Spend(costUSD: $0.costUSD + $1.costUSD, tokens: $0.tokens + $1.tokens) }
+                pending[Self.epoch, default: [:]].merge(charges) { Spend(costUSD: $0.costUSD + $1.costUSD, tokens: $0.tokens + $1.tokens) }
             }
             return pending
         }
@@ -62,6 +60,9 @@ public final class SpendLedger: Service {
             let start = Self.start(of: period, containing: now)
             loaded[period] = Period(start: start, spend: try await store.spend(since: start))
         }
+        // Pending charges as they were before storage was read and after, the larger of each: a batch stored while
+        // storage was read, or a charge added meanwhile, counts at least once (at worst twice, until the next reload).
+        let pending = Self.larger(before, self.pending.withLock { $0 })
         let removed = removedScopes.withLock { $0 }
         for period in Self.trackedPeriods {
             guard var totals = loaded[period] else { continue }
@@ -83,7 +84,9 @@ public final class SpendLedger: Service {
     public func stored(_ records: [UsageRecord]) {
         pending.withLock { pending in
             for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
-                let day = Self.utcDay(record.time)
+                // A day folded into the epoch entry is found there.
+                var day = Self.utcDay(record.time)
+                if pending[day] == nil { day = Self.epoch }
                 guard var charges = pending.removeValue(forKey: day) else { continue }
                 for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
                     guard var charge = charges[scope] else { continue }
@@ -96,10 +99,11 @@ public final class SpendLedger: Service {
         }
     }
 
-    /// Forgets the spend of scopes no longer in force (deleted keys and teams), now and on later reloads.
-    public func forget(scopes removed: Set<String>) {
+    /// Forgets the spend of scopes no longer in force (deleted keys and teams), now and on later reloads; `active`
+    /// (the scopes in force now) takes back any that came back.
+    public func forget(scopes removed: Set<String>, active: Set<String>) {
         guard !removed.isEmpty else { return }
-        removedScopes.withLock { $0.formUnion(removed) }
+        removedScopes.withLock { $0 = $0.union(removed).subtracting(active) }
         pending.withLock { pending in
             for (day, charges) in pending { pending[day] = charges.filter { !removed.contains($0.key) } }
         }
@@ -197,6 +201,15 @@ public final class SpendLedger: Service {
     }
 
     /// The start (UTC) of the period containing `now`: the day, the ISO week (Monday), the month; nil: the epoch.
+    private static let epoch = Date(timeIntervalSince1970: 0)
+
+    /// Per day and scope, the larger of two readings of the pending charges.
+    private static func larger(_ first: [Date: [String: Spend]], _ second: [Date: [String: Spend]]) -> [Date: [String: Spend]] {
+        first.merging(second) { one, other in
+            one.merging(other) { Spend(costUSD: max($0.costUSD, $1.costUSD), tokens: max($0.tokens, $1.tokens)) }
+        }
+    }
+
     /// The start of `date`'s UTC day, by arithmetic (cheap enough for every request).
     static func utcDay(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)

@@ -66,21 +66,22 @@ public final class BatchedWriter<Record: Sendable>: Service {
         var start = 0
         while start < batch.count {
             let end = min(batch.count, start + maximumBatch)
-            if await !store(batch[start..<end]) {
-                // Storage cannot be reached: this batch and the rest wait for the next flush.
-                requeue(batch[start...])
+            if let unwritten = await store(batch[start..<end]) {
+                // Storage cannot take rows now: those not written and the rest wait for the next flush.
+                requeue(unwritten + batch[end...])
                 return
             }
             start = end
         }
     }
 
-    /// Writes `rows`; returns false when storage could not take them (they are neither written nor dropped).
-    private func store(_ rows: ArraySlice<Record>) async -> Bool {
+    /// Writes `rows`; returns nil when each was written (or refused and dropped), else the rows storage could not
+    /// take, neither written nor dropped.
+    private func store(_ rows: ArraySlice<Record>) async -> ArraySlice<Record>? {
         do {
             try await write(Array(rows))
             backoff.withLock { $0 = nil }
-            return true
+            return nil
         } catch {
             guard error is StorageRefusedRows else {
                 let wait = backoff.withLock { backoff in
@@ -91,16 +92,16 @@ public final class BatchedWriter<Record: Sendable>: Service {
                 logger.warning(
                     "storage could not take \(name) records; kept for a later try",
                     metadata: ["count": "\(rows.count)", "retry_in": "\(wait)", "error": "\(error)"])
-                return false
+                return rows
             }
             guard rows.count > 1 else {
                 logger.error("dropped a \(name) record storage refused", metadata: ["error": "\(error)"])
                 metrics?.recordDropped(writer: name)
-                return true
+                return nil
             }
             // Refused: split to isolate the rows at fault, so the others are written.
             let middle = rows.startIndex + rows.count / 2
-            guard await store(rows[..<middle]) else { return false }
+            if let unwritten = await store(rows[..<middle]) { return unwritten + rows[middle...] }
             return await store(rows[middle...])
         }
     }

@@ -74,15 +74,22 @@ enum ResponsesEventStream {
         return ServerSentEventsResponse.streamed(departure: context.departure, journal: journal) { writer in
             var sequence: Int64 = 0
             var status = 200
-            for await event in events {
-                guard case .object(var fields) = event else { continue }
-                fields["sequence_number"] = .integer(sequence)
-                sequence += 1
-                if sequence <= skipping { continue }
-                if fields["type"]?.string == "response.failed" { status = 502 }
-                let frame = ServerSentEvent(event: fields["type"]?.string, data: JSONValue.object(fields).encoded).encoded
-                journal?.captureResponse(frame)
-                try await writer.write(frame)
+            var iterator = events.makeAsyncIterator()
+            do {
+                while let event = await iterator.next() {
+                    guard case .object(var fields) = event else { continue }
+                    fields["sequence_number"] = .integer(sequence)
+                    sequence += 1
+                    if sequence <= skipping { continue }
+                    if fields["type"]?.string == "response.failed" { status = 502 }
+                    let frame = ServerSentEvent(event: fields["type"]?.string, data: JSONValue.object(fields).encoded).encoded
+                    journal?.captureResponse(frame)
+                    try await writer.write(frame)
+                }
+            } catch {
+                // The client cannot be written to: the upstream call is settled now, before the journal closes.
+                iterator.abandon()
+                throw error
             }
             return status
         }

@@ -80,6 +80,8 @@ enum ServerSentEventsResponse {
             for frame in encoder.closingFrames() { try await writer.write(frame) }
             return 200
         } catch let error as GatewayError {
+            // Settled now (a no-op when the upstream's failure already settled it), before the journal closes.
+            iterator.abandon()
             logger.warning("stream ended by upstream failure", metadata: ["error": "\(error.message)"])
             journal?.recordError(error)
             try await writer.write(encoder.errorFrame(error))

@@ -259,7 +259,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     private func dispatch(head: HTTPRequestHead, request: HTTPRequest, body: ByteBuffer?, refusal: BodyRefusal? = nil) {
         state = .discarding
         var request = request
-        if let refusal { request.headerFields.append(HTTPField(name: .bodyRefused, value: refusal.rawValue)) }
+        if let refusal { request.headerFields[.bodyRefused] = refusal.rawValue }
         hand(head: head, request: request, body: body, keepAlive: false)
     }
 

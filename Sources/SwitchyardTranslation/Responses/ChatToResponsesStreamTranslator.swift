@@ -155,10 +155,11 @@ public struct ChatToResponsesStreamTranslator: Sendable {
         return response
     }
 
-    /// Marks the response cancelled.
+    /// Marks the response cancelled, keeping what its open items held.
     public mutating func cancel(now: Int) {
+        response = interrupted(now: now)
         response.status = "cancelled"
-        response.completedAt = now
+        response.incompleteDetails = nil
     }
 
     private mutating func openMessage() -> [JSONValue] {
