@@ -25,14 +25,7 @@ struct UsageStoreTests {
     func withStore(at location: StorageLocation, _ body: (SQLGatewayStore) async throws -> Void)
         async throws
     {
-        let store = try await SQLGatewayStore.open(location, logger: logger)
-        do {
-            try await body(store)
-        } catch {
-            try? await store.close()
-            throw error
-        }
-        try await store.close()
+        try await TestDatabase.withStore(at: location, body)
     }
 
     var records: [UsageRecord] {

@@ -168,10 +168,6 @@ public final class KeyDirectory: Sendable {
         }
     }
 
-    public func grant(for digest: SecretDigest) -> KeyGrant? {
-        table.withLock { $0.grants[digest] }
-    }
-
     /// The key with `digest` and when storage last confirmed the keys, read together.
     func verifiedGrant(for digest: SecretDigest) -> (grant: KeyGrant?, verifiedAt: ContinuousClock.Instant) {
         table.withLock { ($0.grants[digest], $0.verifiedAt) }

@@ -28,6 +28,4 @@ final class ConnectionBudget: Sendable {
             changed(count)
         }
     }
-
-    var count: Int { opened.withLock { $0 } }
 }
