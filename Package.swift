@@ -5,6 +5,8 @@ import PackageDescription
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // An import is internal unless it says otherwise: a module reached only transitively cannot be used by accident.
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -27,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // Test support only: the loopback TLS upstream's certificates.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
@@ -43,6 +48,12 @@ let package = Package(
         // Wire formats: JSON scanning and splicing, SSE codec, OpenAI wire types.
         .target(
             name: "SwitchyardWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // Event-loop building blocks shared by the server and the upstream transport.
+        .target(
+            name: "SwitchyardNetworking",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
@@ -74,7 +85,7 @@ let package = Package(
         .target(
             name: "SwitchyardProviders",
             dependencies: [
-                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation",
+                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation", "SwitchyardNetworking",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -82,7 +93,6 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
@@ -106,7 +116,7 @@ let package = Package(
         .target(
             name: "SwitchyardStorage",
             dependencies: [
-                "SwitchyardCore",
+                "SwitchyardCore", "SwitchyardWire",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -122,6 +132,9 @@ let package = Package(
             name: "SwitchyardTelemetry",
             dependencies: [
                 "SwitchyardCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +148,7 @@ let package = Package(
         .target(
             name: "SwitchyardHTTP",
             dependencies: [
-                "SwitchyardGateway", "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation",
+                "SwitchyardGateway", "SwitchyardCore", "SwitchyardWire", "SwitchyardNetworking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -153,14 +166,12 @@ let package = Package(
         .target(
             name: "SwitchyardApp",
             dependencies: [
-                "SwitchyardWire", "SwitchyardCore", "SwitchyardConfig", "SwitchyardProviders",
+                "SwitchyardCore", "SwitchyardConfig", "SwitchyardProviders",
                 "SwitchyardGateway", "SwitchyardStorage", "SwitchyardHTTP", "SwitchyardTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -208,6 +219,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strictSettings
         ),
@@ -224,12 +240,18 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardProvidersTests",
-            dependencies: ["SwitchyardProviders", "SwitchyardCore", "SwitchyardWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: [
+                "SwitchyardProviders", "SwitchyardTesting", "SwitchyardCore", "SwitchyardWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SwitchyardGatewayTests",
-            dependencies: ["SwitchyardGateway", "SwitchyardCore"],
+            dependencies: ["SwitchyardGateway", "SwitchyardTesting", "SwitchyardCore", "SwitchyardWire"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,16 +1,16 @@
-import Logging
-import SwitchyardConfig
+package import Logging
+package import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardProviders
 
 /// The configuration used when no file is given: providers found from the environment, each of their models
 /// reachable under its own name.
-public enum EmbeddedDefaults {
+package enum EmbeddedDefaults {
     /// What was found, for the start-up banner.
-    public struct Discovery: Sendable {
-        public var configuration: Configuration
+    package struct Discovery: Sendable {
+        package var configuration: Configuration
         /// One line per provider found or skipped.
-        public var notes: [String]
+        package var notes: [String]
     }
 
     /// Models assumed for OpenAI when its model list cannot be fetched.
@@ -21,7 +21,7 @@ public enum EmbeddedDefaults {
     static let wellKnownAnthropicModels = ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "claude-3-5-haiku-latest"]
     static let wellKnownGeminiModels = ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "text-embedding-004"]
 
-    public static func discover(environment: [String: String], logger: Logger) async -> Discovery {
+    package static func discover(environment: [String: String], logger: Logger) async -> Discovery {
         let clients = UpstreamClients()
         let discovery = await discover(environment: environment, clients: clients, logger: logger)
         try? await clients.shutdown()
@@ -64,13 +64,14 @@ public enum EmbeddedDefaults {
             settings.timeouts.connect = .seconds(10)
             add(settings, models: models)
         }
-        var ollama = ProviderSettings(name: "ollama", kind: .ollama, baseURL: "http://127.0.0.1:11434")
+        let ollamaURL = ProviderKind.ollama.defaultBaseURL ?? ""
+        var ollama = ProviderSettings(name: "ollama", kind: .ollama, baseURL: ollamaURL)
         ollama.timeouts.connect = .seconds(1)
         ollama.timeouts.firstByte = .seconds(2)
         if let models = try? await ModelDiscovery.listModels(ollama, clients: clients, logger: logger) {
             ollama.timeouts = UpstreamTimeouts()
             add(ollama, models: models)
-            notes.append("ollama: answering on 127.0.0.1:11434, \(models.count) models")
+            notes.append("ollama: answering on \(ollamaURL), \(models.count) models")
         }
         configuration.models = order.compactMap { routes[$0] }
         return Discovery(configuration: configuration, notes: notes)

@@ -1,23 +1,23 @@
 import Foundation
 import Hummingbird
-import Logging
+package import Logging
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
-import SwitchyardConfig
+package import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardGateway
 import SwitchyardHTTP
-import SwitchyardProviders
+package import SwitchyardProviders
 import SwitchyardStorage
 import SwitchyardTelemetry
 
 /// The composition root: builds storage, providers, the gateway and the HTTP server from a configuration, and
 /// runs them as one service group. Used by `switchyard serve` and by the tests.
-public final class SwitchyardServer: Sendable {
+package final class SwitchyardServer: Sendable {
     /// The master key generated on this start because none was configured or stored; shown once, never again.
-    public let generatedMasterKey: String?
-    public let configuration: Configuration
+    package let generatedMasterKey: String?
+    package let configuration: Configuration
     private let group: ServiceGroup
     private let clients: UpstreamClients
     private let store: any GatewayStore
@@ -42,7 +42,7 @@ public final class SwitchyardServer: Sendable {
     /// - Parameters:
     ///   - handleSignals: stop gracefully on SIGTERM and SIGINT (off in tests).
     ///   - onRunning: called with the bound port once the server accepts connections.
-    public static func make(
+    package static func make(
         configuration: Configuration, logger: Logger, clients: UpstreamClients = UpstreamClients(), handleSignals: Bool = true,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> SwitchyardServer {
@@ -56,7 +56,7 @@ public final class SwitchyardServer: Sendable {
             throw error
         }
         let directory = KeyDirectory()
-        let alerts = configuration.alertWebhookURL.map { WebhookAlertSink(url: $0, clients: clients, logger: logger) }
+        let alerts = configuration.alertWebhookURL.map { WebhookAlertSink(url: $0, logger: logger) }
         let prometheus = PrometheusMetrics()
         let metrics = GatewayMetrics(factory: prometheus.factory, tenantFactory: prometheus.tenantFactory)
         let spend = SpendLedger(store: store, refreshInterval: configuration.storageSyncInterval, alerts: alerts, metrics: metrics, logger: logger)
@@ -160,7 +160,7 @@ public final class SwitchyardServer: Sendable {
 
     /// Serves until a graceful shutdown (signal or ``shutdown()``) completes, then writes what the last requests
     /// recorded and releases connections.
-    public func run() async throws {
+    package func run() async throws {
         do {
             try await group.run()
         } catch {
@@ -197,7 +197,7 @@ public final class SwitchyardServer: Sendable {
     }
 
     /// Stops accepting connections and lets in-flight requests and streams finish, up to the grace period.
-    public func shutdown() async {
+    package func shutdown() async {
         await group.triggerGracefulShutdown()
     }
 

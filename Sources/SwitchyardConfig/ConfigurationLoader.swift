@@ -5,16 +5,16 @@ import Yams
 ///
 /// Every problem is collected with its key path; unknown keys are rejected. `${VAR}` and `${VAR:-default}` are
 /// replaced in scalar values after parsing, so a variable's content can never change the file's structure.
-public struct ConfigurationLoader: Sendable {
-    public var environment: [String: String]
+package struct ConfigurationLoader: Sendable {
+    package var environment: [String: String]
 
-    public init(environment: [String: String]) {
+    package init(environment: [String: String]) {
         self.environment = environment
     }
 
     /// Parses and validates `yaml`.
     /// - Throws: ``ConfigurationError`` listing every problem.
-    public func load(yaml: String) throws(ConfigurationError) -> LoadedConfiguration {
+    package func load(yaml: String) throws(ConfigurationError) -> LoadedConfiguration {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

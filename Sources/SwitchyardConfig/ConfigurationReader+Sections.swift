@@ -1,3 +1,4 @@
+import Foundation
 import SwitchyardCore
 import Yams
 
@@ -146,9 +147,6 @@ extension ConfigurationReader {
         return (fallback, sync)
     }
 
-    /// The Azure OpenAI API version used when a provider names none.
-    static let azureAPIVersion = "2024-10-21"
-
     mutating func readRouter(_ node: Node?) -> RouterSettings {
         var router = RouterSettings()
         let allowed = ["max_attempts", "deadline_seconds", "backoff_initial_ms", "backoff_max_ms", "circuit_breaker"]
@@ -187,7 +185,7 @@ extension ConfigurationReader {
             let allowed = [
                 "name", "type", "base_url", "api_key", "headers", "timeout_seconds", "stream_idle_timeout_seconds",
                 "connect_timeout_seconds", "total_timeout_seconds", "http2", "api_version", "region", "aws_access_key_id",
-                "aws_secret_access_key", "aws_session_token",
+                "aws_secret_access_key", "aws_session_token", "ca_file",
             ]
             guard let members = mapping(item, at: path, allowed: allowed) else { continue }
             let name = requiredString(members["name"], at: "\(path).name")
@@ -228,17 +226,58 @@ extension ConfigurationReader {
             if http2, let baseURL, !baseURL.hasPrefix("https://") {
                 problem("\(path).http2", "HTTP/2 is negotiated over TLS only; base_url must start with https://")
             }
+            let caCertificates = readCertificateBundle(members["ca_file"], at: "\(path).ca_file")
+            if caCertificates != nil, let baseURL, !baseURL.hasPrefix("https://") {
+                warning("\(path).ca_file", "has no effect: certificates are checked over TLS only, and base_url is not https://")
+            }
             if kind != nil, kind != .bedrock, baseURL == nil, members["base_url"] == nil {
                 problem("\(path).base_url", "is required for type \(kind!.rawValue)")
             }
-            let apiVersion = string(members["api_version"], at: "\(path).api_version") ?? (kind == .azureOpenAI ? Self.azureAPIVersion : nil)
+            let apiVersion = string(members["api_version"], at: "\(path).api_version") ?? kind?.defaultAPIVersion
             guard let name, let kind, let baseURL else { continue }
             providers.append(
                 ProviderSettings(
                     name: name, kind: kind, baseURL: baseURL, apiKey: string(members["api_key"], at: "\(path).api_key"),
-                    headers: headers, timeouts: timeouts, http2: http2, apiVersion: apiVersion, region: region, aws: aws))
+                    headers: headers, timeouts: timeouts, http2: http2, apiVersion: apiVersion, region: region, aws: aws,
+                    caCertificatesPEM: caCertificates))
         }
         return providers
+    }
+
+    /// The text of the PEM file named at `path` (relative to the working directory), checked to hold one or more
+    /// certificates and nothing malformed between their BEGIN and END lines.
+    private mutating func readCertificateBundle(_ node: Node?, at path: String) -> String? {
+        guard let file = string(node, at: path) else { return nil }
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            problem(path, "cannot read '\(file)': \(error.localizedDescription)")
+            return nil
+        }
+        let begin = "-----BEGIN CERTIFICATE-----"
+        let end = "-----END CERTIFICATE-----"
+        var count = 0
+        var rest = text
+        while let opening = rest.range(of: begin) {
+            guard let closing = rest.range(of: end, range: opening.upperBound..<rest.endIndex) else {
+                problem(path, "'\(file)': certificate \(count + 1) has no '\(end)' line")
+                return nil
+            }
+            let body = rest[opening.upperBound..<closing.lowerBound].filter { !$0.isWhitespace }
+            // A certificate is a DER SEQUENCE: its first byte is 0x30.
+            guard let der = Data(base64Encoded: String(body)), der.first == 0x30 else {
+                problem(path, "'\(file)': certificate \(count + 1) is not valid base64-encoded DER")
+                return nil
+            }
+            count += 1
+            rest = String(rest[closing.upperBound...])
+        }
+        guard count > 0 else {
+            problem(path, "'\(file)' holds no PEM certificate (a '\(begin)' block)")
+            return nil
+        }
+        return text
     }
 
     private mutating func readBaseURL(_ node: Node?, at path: String, kind: ProviderKind?) -> String? {

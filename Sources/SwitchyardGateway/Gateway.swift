@@ -1,6 +1,6 @@
 import Logging
 import NIOCore
-import SwitchyardCore
+public import SwitchyardCore
 import SwitchyardWire
 import Tracing
 
@@ -48,99 +48,97 @@ public struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     public func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
-        let started = ContinuousClock.now
-        begin(request.model, operation: "chat", stream: true, context: context)
         var asked = request
         let hiddenUsage = Self.askForUsage(&asked)
         let request = asked
-        let permit: LimitPermit?
-        let answered: Answered<ChatEventStream>
-        do {
-            permit = try admit(caller, model: request.model, body: request.body)
-            var loop = AttemptLoop(
-                catalog: catalog, model: request.model, caller: caller, operationName: "chat", estimatedTokens: Self.estimatedTokens(request.body),
-                streaming: true
-            ) { candidate, context in
-                try await candidate.provider.streamChat(request, model: candidate.target.model, context: context)
-            }
-            answered = try await loop.run(context: context)
-        } catch {
-            settleFailure(error, request: request.model, caller: caller, context: context, started: started)
-            throw error
+        let admitted = try await route(model: request.model, operation: "chat", streaming: true, body: request.body, caller: caller, context: context) {
+            candidate, context in
+            try await candidate.provider.streamChat(request, model: candidate.target.model, context: context)
         }
-        let upstream = answered.value
-        let lease = answered.lease
-        routed(lease, context: context)
+        let upstream = admitted.answered.value
+        let lease = admitted.answered.lease
         // Made here, not when the stream is first read: a stream dropped unread still settles (as abandoned).
         let settlement = StreamSettlement(
-            lease: lease, permit: permit,
-            settlement: Settlement(meter: meter, context: context, caller: caller, model: request.model, target: lease.monitor.target, started: started),
+            lease: lease, permit: admitted.permit,
+            settlement: Settlement(
+                meter: meter, context: context, caller: caller, model: request.model, target: lease.monitor.target, started: admitted.started),
             estimatedPromptTokens: Self.estimatedTokens(request.body))
         let events = ChatEventStream {
             MeteredEventSource(base: upstream.makeAsyncIterator(), settlement: settlement, publicName: request.model, hidesUsage: hiddenUsage)
         }
-        return Routed(value: events, target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
+        return admitted.routed(events)
     }
 
     /// The input tokens of `request` for `request.model`, as its first target counts them. Free, so no budget is
     /// checked, but the call is admitted against the caller's request limits like any model call.
     public func countTokens(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Int {
         begin(request.model, operation: "count_tokens", stream: false, context: context)
-        try caller?.authorize(model: request.model)
-        guard let entry = catalog.entry(request.model) else { throw GatewayError.unknownModel(request.model) }
-        var permit: LimitPermit?
-        if case .virtualKey(let grant)? = caller { permit = try limits.admit(grant, estimatedTokens: 0) }
+        let permit = try admit(caller, model: request.model, estimatedTokens: 0, checksBudget: false)
         defer { permit?.release(actualTokens: 0) }
+        guard let entry = catalog.entry(request.model) else { throw GatewayError.unknownModel(request.model) }
         guard let monitor = entry.monitors.first, let provider = entry.providers[monitor.target.provider] else {
             throw GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(request.model)' has no usable target.")
         }
         return try await provider.countTokens(request, model: monitor.target.model, context: context)
     }
 
+    /// A complete answer: routed, then metered from the usage it carries, under the public model name.
     private func reply(
         model: String, operation operationName: String, body: ByteBuffer, caller: Caller?, context: UpstreamContext,
         _ operation: @escaping @Sendable (Candidate, UpstreamContext) async throws -> UpstreamReply
     ) async throws -> Routed<UpstreamReply> {
+        let admitted = try await route(
+            model: model, operation: operationName, streaming: false, body: body, caller: caller, context: context, operation)
+        let answer = admitted.answered.value
+        let lease = admitted.answered.lease
+        // One scan of the answer serves the usage, the model rewrite and (when tracing) the span's attributes.
+        let document = try? TopLevelJSON(scanning: answer.body)
+        let tokens = document.flatMap { UsageReader.counts(in: $0, dialect: answer.dialect) }
+        if let span = lease.span, span.isRecording, let document {
+            AttemptAnnotation(
+                responseModel: document.member("model").flatMap { document.string($0) },
+                finishReasons: UsageReader.finishReasons(in: document, dialect: answer.dialect), tokens: tokens
+            ).apply(to: span, journal: context.journal)
+        }
+        lease.finish(.success, actualTokens: tokens?.total)
+        admitted.permit?.release(actualTokens: tokens?.total)
+        meter?.settle(
+            context: context, caller: caller, model: model, target: lease.monitor.target, tokens: tokens ?? TokenCounts(), status: 200,
+            started: admitted.started)
+        return admitted.routed(UpstreamReply(body: document?.replacingModel(with: model) ?? answer.body, dialect: answer.dialect))
+    }
+
+    /// The skeleton every model call shares: note the request, admit the caller, walk the attempt loop, note the
+    /// target that answered. A request that gets no answer is settled here; an answer is the caller's to settle.
+    private func route<Value: Sendable>(
+        model: String, operation operationName: String, streaming: Bool, body: ByteBuffer, caller: Caller?, context: UpstreamContext,
+        _ operation: @escaping @Sendable (Candidate, UpstreamContext) async throws -> Value
+    ) async throws -> Admitted<Value> {
         let started = ContinuousClock.now
-        begin(model, operation: operationName, stream: false, context: context)
-        let permit: LimitPermit?
-        let answered: Answered<UpstreamReply>
+        begin(model, operation: operationName, stream: streaming, context: context)
+        let estimatedTokens = Self.estimatedTokens(body)
         do {
-            permit = try admit(caller, model: model, body: body)
+            let permit = try admit(caller, model: model, estimatedTokens: estimatedTokens, checksBudget: true)
             var loop = AttemptLoop(
-                catalog: catalog, model: model, caller: caller, operationName: operationName, estimatedTokens: Self.estimatedTokens(body),
-                streaming: false, operation: operation)
-            answered = try await loop.run(context: context)
+                catalog: catalog, model: model, caller: caller, operationName: operationName, estimatedTokens: estimatedTokens,
+                streaming: streaming, operation: operation)
+            let answered = try await loop.run(context: context)
+            routed(answered.lease, context: context)
+            return Admitted(answered: answered, permit: permit, started: started)
         } catch {
             settleFailure(error, request: model, caller: caller, context: context, started: started)
             throw error
         }
-        let lease = answered.lease
-        routed(lease, context: context)
-        // One scan of the answer serves the usage, the model rewrite and (when tracing) the span's attributes.
-        let document = try? TopLevelJSON(scanning: answered.value.body)
-        let tokens = document.flatMap { UsageReader.counts(in: $0, dialect: answered.value.dialect) }
-        if let span = lease.span, span.isRecording, let document {
-            AttemptAnnotation(
-                responseModel: document.member("model").flatMap { document.string($0) },
-                finishReasons: UsageReader.finishReasons(in: document, dialect: answered.value.dialect), tokens: tokens
-            ).apply(to: span, journal: context.journal)
-        }
-        lease.finish(.success, actualTokens: tokens?.total)
-        permit?.release(actualTokens: tokens?.total)
-        meter?.settle(context: context, caller: caller, model: model, target: lease.monitor.target, tokens: tokens ?? TokenCounts(), status: 200, started: started)
-        return Routed(
-            value: UpstreamReply(body: document?.replacingModel(with: model) ?? answered.value.body, dialect: answered.value.dialect),
-            target: lease.monitor.target, attempts: answered.attempts, headroom: permit?.headroom)
     }
 
-    /// Checks that the caller may use `model`, then its budget and rate limits; the permit holds its place until
-    /// the request ends. Every use case passes through here, so no route can forget the model allow-list.
-    private func admit(_ caller: Caller?, model: String, body: ByteBuffer) throws(GatewayError) -> LimitPermit? {
+    /// Checks that the caller may use `model`, then (for a billable call) its budget, then its rate limits; the
+    /// permit holds its place until the request ends. Every use case passes through here, so no route can forget
+    /// the model allow-list.
+    private func admit(_ caller: Caller?, model: String, estimatedTokens: Int, checksBudget: Bool) throws(GatewayError) -> LimitPermit? {
         guard case .virtualKey(let grant)? = caller else { return nil }
         guard grant.allows(model: model) else { throw .forbiddenModel(model) }
-        try meter?.spend.checkBudget(grant)
-        return try limits.admit(grant, estimatedTokens: Self.estimatedTokens(body))
+        if checksBudget { try meter?.spend.checkBudget(grant) }
+        return try limits.admit(grant, estimatedTokens: estimatedTokens)
     }
 
     /// Notes in the request's journal what the gateway was asked.
@@ -180,39 +178,4 @@ public struct Gateway: Sendable {
 
     /// A cheap guess at a request's prompt tokens, corrected once the upstream tells.
     static func estimatedTokens(_ body: ByteBuffer) -> Int { TokenEstimate.tokens(in: body) }
-}
-
-/// What settling a streamed request needs once the stream ends.
-struct Settlement: Sendable {
-    let meter: UsageMeter?
-    let context: UpstreamContext
-    let caller: Caller?
-    let model: String
-    let target: Target
-    let started: ContinuousClock.Instant
-
-    func settle(tokens: TokenCounts, status: Int, timeToFirstToken: Duration?) {
-        meter?.settle(
-            context: context, caller: caller, model: model, target: target, tokens: tokens, status: status, started: started,
-            timeToFirstToken: timeToFirstToken)
-    }
-}
-
-/// What an answer tells about the attempt that produced it, for its client span (and the server span's finish
-/// reasons): read only while tracing.
-struct AttemptAnnotation {
-    var responseModel: String?
-    var finishReasons: [String]
-    var tokens: TokenCounts?
-
-    func apply(to span: any Span, journal: RequestJournal?) {
-        if let responseModel { span.attributes["gen_ai.response.model"] = responseModel }
-        if !finishReasons.isEmpty { span.attributes["gen_ai.response.finish_reasons"] = SpanAttribute.stringArray(finishReasons) }
-        if let tokens {
-            span.attributes["gen_ai.usage.input_tokens"] = tokens.prompt
-            span.attributes["gen_ai.usage.output_tokens"] = tokens.completion
-        }
-        let finishReasons = self.finishReasons
-        if !finishReasons.isEmpty { journal?.update { $0.finishReasons = finishReasons } }
-    }
 }

@@ -1,5 +1,5 @@
-import NIOCore
-import SwitchyardCore
+public import NIOCore
+public import SwitchyardCore
 import SwitchyardWire
 
 /// Validates OpenAI-dialect request bodies just enough to route them, without decoding their content.

@@ -1,5 +1,5 @@
 import Synchronization
-import SwitchyardCore
+public import SwitchyardCore
 
 /// The configured models, the providers behind them, and one ``TargetMonitor`` per distinct target.
 public final class ModelCatalog: Sendable {

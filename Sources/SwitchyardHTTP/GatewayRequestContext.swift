@@ -1,31 +1,31 @@
 import HTTPTypes
-import Hummingbird
+package import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
-import SwitchyardCore
-import Tracing
+package import SwitchyardCore
+package import Tracing
 
 /// The per-request state shared by middleware and routes.
-public struct GatewayRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+package struct GatewayRequestContext: RequestContext {
+    package var coreContext: CoreRequestContextStorage
     /// The id echoed in `x-request-id` and passed upstream.
-    public var requestID: String = ""
+    package var requestID: String = ""
     /// The request's path, read once by the envelope middleware (Hummingbird makes it anew on each read).
-    public var path: String = ""
+    package var path: String = ""
     /// Who is calling; set by authentication.
-    public var caller: Caller?
+    package var caller: Caller?
     /// What the request did, reported when it ends; set by the envelope middleware.
-    public var journal: RequestJournal?
+    package var journal: RequestJournal?
     /// The tracer, when tracing is on.
-    public var tracer: (any Tracer)?
+    package var tracer: (any Tracer)?
     /// Time spent waiting on upstreams, subtracted from the total to report the gateway's own overhead.
-    public let stopwatch = UpstreamStopwatch()
+    package let stopwatch = UpstreamStopwatch()
     /// The client's connection closing, watched to stop work for a client that left; nil when the request did not
     /// come through the gateway's server.
-    public var departure: ClientDeparture?
+    package var departure: ClientDeparture?
 
-    public init(source: Source) {
+    package init(source: Source) {
         coreContext = .init(source: source)
     }
 }

@@ -1,40 +1,40 @@
 import HTTPTypes
-import Hummingbird
+package import Hummingbird
 import NIOCore
 import HummingbirdCore
 import Logging
-import SwitchyardCore
-import SwitchyardGateway
+package import SwitchyardCore
+package import SwitchyardGateway
 
 /// What the HTTP layer needs from the rest of the gateway.
-public struct HTTPServices: Sendable {
-    public var gateway: Gateway
-    public var authenticator: Authenticator
-    public var administration: KeyAdministration
+package struct HTTPServices: Sendable {
+    package var gateway: Gateway
+    package var authenticator: Authenticator
+    package var administration: KeyAdministration
     /// Larger request bodies get 413.
-    public var maxBodyBytes: Int
+    package var maxBodyBytes: Int
     /// Checks what this replica needs to serve (storage, a fresh key directory) for `/health/ready`; returns the
     /// reason when something is wrong. Upstream health is reported per model, never here.
-    public var readiness: @Sendable () async -> String?
+    package var readiness: @Sendable () async -> String?
     /// Unix time at which the configuration was loaded, shown as `created` in `/v1/models`.
-    public var configurationLoadedAt: Int
+    package var configurationLoadedAt: Int
     /// The Prometheus text exposition for `GET /metrics`; the argument says whether to add the series labelled
     /// by key or team (only for the master key).
-    public var metrics: @Sendable (_ includingTenants: Bool) -> [UInt8] = { _ in [] }
+    package var metrics: @Sendable (_ includingTenants: Bool) -> [UInt8] = { _ in [] }
     /// Whether `GET /metrics` needs a key (it carries no secrets, so by default it does not).
-    public var metricsRequireKey = false
+    package var metricsRequireKey = false
     /// Turns each request into metrics, a span, a log line and a request-log row.
-    public var observer = RequestObserver()
+    package var observer = RequestObserver()
     /// The stored request log, for `GET /admin/logs`; nil when it is off.
-    public var requestLog: (any RequestLogStore)?
+    package var requestLog: (any RequestLogStore)?
     /// The Responses API; nil leaves its routes unserved.
-    public var responses: ResponsesService?
+    package var responses: ResponsesService?
     /// Where answers to requests with an `Idempotency-Key` are kept; nil ignores the header.
-    public var idempotencyStore: (any IdempotencyStore)?
+    package var idempotencyStore: (any IdempotencyStore)?
 
     var idempotency: IdempotencyGuard { IdempotencyGuard(store: idempotencyStore) }
 
-    public init(
+    package init(
         gateway: Gateway, authenticator: Authenticator, administration: KeyAdministration, maxBodyBytes: Int,
         readiness: @escaping @Sendable () async -> String?, configurationLoadedAt: Int
     ) {
@@ -48,8 +48,8 @@ public struct HTTPServices: Sendable {
 }
 
 /// Builds the router with every route and middleware of the gateway.
-public enum GatewayRouter {
-    public static func make(_ services: HTTPServices) -> Router<GatewayRequestContext> {
+package enum GatewayRouter {
+    package static func make(_ services: HTTPServices) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         router.middlewares.add(ResponseEnvelopeMiddleware(observer: services.observer))
         router.middlewares.add(AuthenticationMiddleware(authenticator: services.authenticator, metricsArePublic: !services.metricsRequireKey))

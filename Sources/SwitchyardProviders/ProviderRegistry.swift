@@ -1,10 +1,11 @@
-import SwitchyardCore
+package import SwitchyardCore
 
 /// Builds the adapter for a configured provider: the one place that maps a ``ProviderKind`` to code.
-public enum ProviderRegistry {
-    public static func make(_ settings: ProviderSettings, clients: UpstreamClients) -> any Provider {
+package enum ProviderRegistry {
+    package static func make(_ settings: ProviderSettings, clients: UpstreamClients) -> any Provider {
         switch settings.kind {
-        case .openai, .azureOpenAI: OpenAIProvider(settings: settings, clients: clients)
+        case .openai: OpenAIProvider(settings: settings, clients: clients)
+        case .azureOpenAI: AzureOpenAIProvider.make(settings: settings, clients: clients)
         case .anthropic: AnthropicProvider(settings: settings, clients: clients)
         case .gemini: GeminiProvider(settings: settings, clients: clients)
         case .ollama: OllamaProvider(settings: settings, clients: clients)

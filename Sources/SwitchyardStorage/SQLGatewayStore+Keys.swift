@@ -1,9 +1,9 @@
 import Foundation
 import SQLKit
-import SwitchyardCore
+package import SwitchyardCore
 
 extension SQLGatewayStore {
-    public func insert(_ key: VirtualKey) async throws {
+    package func insert(_ key: VirtualKey) async throws {
         try await database.withSession { session in
             if try await session.select().column("id").from("virtual_keys").where("name", .equal, key.name)
                 .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
@@ -20,22 +20,22 @@ extension SQLGatewayStore {
         }
     }
 
-    public func activeKeys() async throws -> [VirtualKey] {
+    package func activeKeys() async throws -> [VirtualKey] {
         try await database.select().columns(Self.keyColumns).from("virtual_keys")
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).orderBy("created_at").all().map(Self.key)
     }
 
-    public func keysRevision() async throws -> Int {
+    package func keysRevision() async throws -> Int {
         try await database.select().column("revision").from("revisions").where("name", .equal, "keys")
             .first(decodingColumn: "revision", as: Int.self) ?? 0
     }
 
-    public func key(id: String) async throws -> VirtualKey? {
+    package func key(id: String) async throws -> VirtualKey? {
         try await database.select().columns(Self.keyColumns).from("virtual_keys").where("id", .equal, id)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first().map(Self.key)
     }
 
-    public func update(_ key: VirtualKey) async throws -> Bool {
+    package func update(_ key: VirtualKey) async throws -> Bool {
         guard try await self.key(id: key.id) != nil else { return false }
         if try await database.select().column("id").from("virtual_keys").where("name", .equal, key.name).where("id", .notEqual, key.id)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
@@ -51,14 +51,14 @@ extension SQLGatewayStore {
         return true
     }
 
-    public func deleteKey(id: String) async throws -> Bool {
+    package func deleteKey(id: String) async throws -> Bool {
         let found = try await key(id: id) != nil
         try await database.update("virtual_keys").set("deleted_at", to: Self.timestamp(Date())).where("id", .equal, id)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).run()
         return found
     }
 
-    public func insert(_ team: Team) async throws {
+    package func insert(_ team: Team) async throws {
         try await database.withSession { session in
             if try await session.select().column("id").from("teams").where("name", .equal, team.name)
                 .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
@@ -74,18 +74,18 @@ extension SQLGatewayStore {
         }
     }
 
-    public func teams() async throws -> [Team] {
+    package func teams() async throws -> [Team] {
         try await database.select().columns(Self.teamColumns).from("teams").where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
             .orderBy("created_at").all().map(Self.team)
     }
 
-    public func team(id: String) async throws -> Team? {
+    package func team(id: String) async throws -> Team? {
         try await database.select().columns(Self.teamColumns).from("teams").where("id", .equal, id)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first().map(Self.team)
     }
 
     /// Deletes the team and, in the same transaction, its keys.
-    public func deleteTeam(id: String) async throws -> Bool {
+    package func deleteTeam(id: String) async throws -> Bool {
         guard try await team(id: id) != nil else { return false }
         let now = Self.timestamp(Date())
         try await database.withSession { session in

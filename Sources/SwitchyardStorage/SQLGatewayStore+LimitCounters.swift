@@ -1,14 +1,14 @@
 import Foundation
 import SQLKit
-import SwitchyardCore
+package import SwitchyardCore
 
 extension SQLGatewayStore {
-    public var isShared: Bool {
+    package var isShared: Bool {
         if case .postgres = location { return true }
         return false
     }
 
-    public func publish(replica: String, totals: [String: LimitTotals]) async throws {
+    package func publish(replica: String, totals: [String: LimitTotals]) async throws {
         guard !totals.isEmpty else { return }
         let now = Self.timestamp(Date())
         var insert = database.insert(into: "rate_counters").columns("replica_id", "scope", "requests", "tokens", "updated_at")
@@ -22,7 +22,7 @@ extension SQLGatewayStore {
         try await database.delete(from: "rate_counters").where("updated_at", .lessThan, Self.timestamp(Date().addingTimeInterval(-3600))).run()
     }
 
-    public func totals(excluding replica: String) async throws -> [String: [String: LimitTotals]] {
+    package func totals(excluding replica: String) async throws -> [String: [String: LimitTotals]] {
         let rows = try await database.select().columns("replica_id", "scope", "requests", "tokens").from("rate_counters")
             .where("replica_id", .notEqual, replica).all()
         var totals: [String: [String: LimitTotals]] = [:]

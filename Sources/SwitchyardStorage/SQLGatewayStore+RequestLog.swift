@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 import SQLKit
-import SwitchyardCore
+package import SwitchyardCore
 
 extension SQLGatewayStore {
-    public func appendLogs(_ entries: [RequestLogEntry]) async throws {
+    package func appendLogs(_ entries: [RequestLogEntry]) async throws {
         guard !entries.isEmpty else { return }
         var values: [ColumnValue] = []
         values.reserveCapacity(entries.count * Self.requestLogColumns.count)
@@ -27,7 +27,7 @@ extension SQLGatewayStore {
         "request_body", "response_body",
     ]
 
-    public func logs(_ query: RequestLogQuery) async throws -> [RequestLogEntry] {
+    package func logs(_ query: RequestLogQuery) async throws -> [RequestLogEntry] {
         var select = database.select().column("*").from("request_logs")
         if let keyID = query.keyID { select = select.where("key_id", .equal, keyID) }
         if let teamID = query.teamID { select = select.where("team_id", .equal, teamID) }
@@ -67,7 +67,7 @@ extension SQLGatewayStore {
     /// Deletes in chunks of `chunk` rows, so a first prune of a large table neither loads every id nor holds the
     /// write lock (SQLite's is the whole database) for long.
     @discardableResult
-    public func pruneLogs(before cutoff: Date) async throws -> Int {
+    package func pruneLogs(before cutoff: Date) async throws -> Int {
         try await pruneLogs(before: cutoff, chunk: 5000)
     }
 

@@ -1,11 +1,11 @@
-import Foundation
+package import Foundation
 import NIOCore
 import SQLKit
-import SwitchyardCore
-import SwitchyardWire
+package import SwitchyardCore
+package import SwitchyardWire
 
 extension SQLGatewayStore {
-    public func insertResponse(_ response: StoredResponse) async throws {
+    package func insertResponse(_ response: StoredResponse) async throws {
         let now = Self.timestamp(Date())
         try await database.insert(into: "responses")
             .columns(
@@ -22,7 +22,7 @@ extension SQLGatewayStore {
     }
 
     @discardableResult
-    public func updateResponse(id: String, status: String, response: JSONValue, onlyFrom: [String]?) async throws -> Bool {
+    package func updateResponse(id: String, status: String, response: JSONValue, onlyFrom: [String]?) async throws -> Bool {
         var update = database.update("responses")
             .set("status", to: status).set("response", to: Self.text(response)).set("updated_at", to: Self.timestamp(Date()))
             .where("id", .equal, id)
@@ -34,7 +34,7 @@ extension SQLGatewayStore {
         }
     }
 
-    public func response(id: String, scope: String?) async throws -> StoredResponse? {
+    package func response(id: String, scope: String?) async throws -> StoredResponse? {
         var select = database.select().column("*").from("responses").where("id", .equal, id)
         if let scope { select = select.where("scope", .equal, scope) }
         guard let row = try await select.first() else { return nil }
@@ -49,18 +49,18 @@ extension SQLGatewayStore {
             createdAt: Self.date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0))
     }
 
-    public func deleteResponse(id: String, scope: String?) async throws -> Bool {
+    package func deleteResponse(id: String, scope: String?) async throws -> Bool {
         var delete = database.delete(from: "responses").where("id", .equal, id)
         if let scope { delete = delete.where("scope", .equal, scope) }
         return try await !delete.returning("id").all().isEmpty
     }
 
     @discardableResult
-    public func pruneResponses(before cutoff: Date) async throws -> Int {
+    package func pruneResponses(before cutoff: Date) async throws -> Int {
         try await pruneInChunks(table: "responses", key: "id", timeColumn: "created_at", before: cutoff, chunk: 5000)
     }
 
-    public func claimIdempotencyKey(
+    package func claimIdempotencyKey(
         scope: String, key: String, fingerprint: String, now: Date, expiredBefore: Date, pendingExpiredBefore: Date
     ) async throws -> IdempotencyRecord? {
         // An expired claim is removed first, so the insert below can take the key.
@@ -92,16 +92,16 @@ extension SQLGatewayStore {
     }
 
     @discardableResult
-    public func pruneIdempotencyKeys(before cutoff: Date) async throws -> Int {
+    package func pruneIdempotencyKeys(before cutoff: Date) async throws -> Int {
         try await database.delete(from: "idempotency_keys").where("created_at", .lessThan, Self.timestamp(cutoff)).returning("key").all().count
     }
 
-    public func completeIdempotencyKey(scope: String, key: String, status: Int, contentType: String, body: String) async throws {
+    package func completeIdempotencyKey(scope: String, key: String, status: Int, contentType: String, body: String) async throws {
         try await database.update("idempotency_keys").set("status", to: status).set("content_type", to: contentType).set("body", to: body)
             .where("scope", .equal, scope).where("key", .equal, key).run()
     }
 
-    public func releaseIdempotencyKey(scope: String, key: String) async throws {
+    package func releaseIdempotencyKey(scope: String, key: String) async throws {
         try await database.delete(from: "idempotency_keys").where("scope", .equal, scope).where("key", .equal, key).run()
     }
 

@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 import SQLKit
-import SwitchyardCore
+package import SwitchyardCore
 
 extension SQLGatewayStore {
-    public func append(_ records: [UsageRecord]) async throws {
+    package func append(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
         var values: [ColumnValue] = []
         values.reserveCapacity(records.count * Self.usageColumns.count)
@@ -23,7 +23,7 @@ extension SQLGatewayStore {
         "latency_ms", "status", "time", "day",
     ]
 
-    public func totals(_ query: UsageQuery) async throws -> [UsageTotals] {
+    package func totals(_ query: UsageQuery) async throws -> [UsageTotals] {
         let groupColumn: String? =
             switch query.groupBy {
             case .key: "key_id"
@@ -64,7 +64,7 @@ extension SQLGatewayStore {
 
     /// Read from the daily sums the database keeps (``UsageRollup``), so the cost does not grow with the number of
     /// requests recorded; `start` counts from the beginning of its UTC day.
-    public func spend(since start: Date) async throws -> [String: Spend] {
+    package func spend(since start: Date) async throws -> [String: Spend] {
         let rows = try await database.select()
             .column("owner")
             .column(SQLFunction("SUM", args: SQLColumn("cost_usd")), as: "spent")

@@ -1,15 +1,15 @@
 @preconcurrency import AsyncKit
-import Logging
+package import Logging
 import NIOCore
 import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
-import SwitchyardCore
+package import SwitchyardCore
 
 /// The gateway's store, one implementation over SQLKit for both databases: SQLite embedded (one file, one
 /// process) and PostgreSQL shared by every replica.
-public final class SQLGatewayStore: GatewayStore {
+package final class SQLGatewayStore: GatewayStore {
     /// What holds the connections, so they can be released.
     enum Connections: Sendable {
         case sqlite(SQLiteConnection)
@@ -27,7 +27,7 @@ public final class SQLGatewayStore: GatewayStore {
     }
 
     /// Opens (creating if needed) the database at `location` and brings its schema up to date.
-    public static func open(_ location: StorageLocation, logger: Logger) async throws -> SQLGatewayStore {
+    package static func open(_ location: StorageLocation, logger: Logger) async throws -> SQLGatewayStore {
         try await open(location, migrations: SchemaMigration.all, logger: logger)
     }
 
@@ -85,14 +85,14 @@ public final class SQLGatewayStore: GatewayStore {
 
     private static let masterKeySetting = "master_key_sha256"
 
-    public func masterKeyDigest() async throws -> SecretDigest? {
+    package func masterKeyDigest() async throws -> SecretDigest? {
         let hex = try await database.select().column("value").from("gateway_settings")
             .where("name", .equal, Self.masterKeySetting)
             .first(decodingColumn: "value", as: String.self)
         return hex.flatMap(SecretDigest.init(hex:))
     }
 
-    public func saveMasterKeyDigest(_ digest: SecretDigest) async throws {
+    package func saveMasterKeyDigest(_ digest: SecretDigest) async throws {
         try await database.insert(into: "gateway_settings")
             .columns("name", "value")
             .values(SQLBind(Self.masterKeySetting), SQLBind(digest.hex))
@@ -100,11 +100,11 @@ public final class SQLGatewayStore: GatewayStore {
             .run()
     }
 
-    public func checkHealth() async throws {
+    package func checkHealth() async throws {
         _ = try await database.raw("SELECT 1 AS ok").first()
     }
 
-    public func close() async throws {
+    package func close() async throws {
         switch connections {
         // The future-based closes run to the end even when the calling task was cancelled.
         case .sqlite(let connection): try await connection.close().get()

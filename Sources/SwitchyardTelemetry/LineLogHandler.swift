@@ -1,30 +1,30 @@
 import Foundation
-import Logging
-import SwitchyardCore
+package import Logging
+package import SwitchyardCore
 
 /// A swift-log handler writing one line per message, as JSON (one object per line, metadata as top-level
 /// fields) or as text, through a ``LogLineWriter`` so logging never blocks on output.
-public struct LineLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+package struct LineLogHandler: LogHandler {
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let format: LoggingSettings.Format
     private let writer: LogLineWriter
 
-    public init(label: String, level: Logger.Level, format: LoggingSettings.Format, writer: LogLineWriter = .standardError) {
+    package init(label: String, level: Logger.Level, format: LoggingSettings.Format, writer: LogLineWriter = .standardError) {
         self.label = label
         self.logLevel = level
         self.format = format
         self.writer = writer
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata {
@@ -111,88 +111,10 @@ public struct LineLogHandler: LogHandler {
     }
 }
 
-/// JSON text building blocks for log lines.
-enum JSONText {
-    static func appendString(_ text: String, to line: inout [UInt8]) {
-        line.append(UInt8(ascii: "\""))
-        // Most values need no escaping and go in as one copy.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            line.append(contentsOf: text.utf8)
-            line.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: line.append(byte)
-            }
-        }
-        line.append(UInt8(ascii: "\""))
-    }
-
-    static func appendValue(_ value: LogFieldValue, to line: inout [UInt8]) {
-        switch value {
-        case .string(let text): appendString(text, to: &line)
-        case .integer(let number): line.append(contentsOf: String(number).utf8)
-        case .number(let number) where number.isFinite: line.append(contentsOf: String(number).utf8)
-        case .number(let number): appendString(String(number), to: &line)
-        case .flag(let flag): line.append(contentsOf: (flag ? "true" : "false").utf8)
-        }
-    }
-
-    /// Numbers and booleans as JSON numbers and booleans, nested metadata as objects and arrays, the rest as strings.
-    static func appendValue(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
-        switch value {
-        case .string(let text):
-            appendString(text, to: &line)
-        case .stringConvertible(let convertible):
-            switch convertible {
-            case let number as Int: line.append(contentsOf: String(number).utf8)
-            case let number as Double where number.isFinite: line.append(contentsOf: String(number).utf8)
-            case let flag as Bool: line.append(contentsOf: (flag ? "true" : "false").utf8)
-            default: appendString(convertible.description, to: &line)
-            }
-        case .array(let values):
-            line.append(UInt8(ascii: "["))
-            for (index, element) in values.enumerated() {
-                if index > 0 { line.append(UInt8(ascii: ",")) }
-                appendValue(element, to: &line)
-            }
-            line.append(UInt8(ascii: "]"))
-        case .dictionary(let members):
-            line.append(UInt8(ascii: "{"))
-            for (index, (key, element)) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { line.append(UInt8(ascii: ",")) }
-                appendString(key, to: &line)
-                line.append(UInt8(ascii: ":"))
-                appendValue(element, to: &line)
-            }
-            line.append(UInt8(ascii: "}"))
-        }
-    }
-}
-
-/// Request lines written by the log handler directly from their typed fields, skipping swift-log's metadata.
-struct LineLogHandlerSink: LogLineSink {
-    let handler: LineLogHandler
-
-    func info(_ message: String, fields: [(key: String, value: LogFieldValue)]) {
-        guard handler.logLevel <= .info else { return }
-        handler.writeLine(level: .info, message: message, fields: fields.lazy.map { (key: $0.key, value: LineLogHandler.Field.typed($0.value)) })
-    }
-}
-
 extension LineLogHandler {
     /// A sink for `logger`'s lines: written straight by its handler when that is a plain ``LineLogHandler``
     /// (no metadata of its own), otherwise through `logger`.
-    public static func lineSink(for logger: Logger) -> any LogLineSink {
+    package static func lineSink(for logger: Logger) -> any LogLineSink {
         if let handler = logger.handler as? LineLogHandler, handler.metadata.isEmpty, handler.metadataProvider == nil {
             return LineLogHandlerSink(handler: handler)
         }

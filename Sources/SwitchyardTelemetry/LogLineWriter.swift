@@ -5,7 +5,7 @@ import Synchronization
 /// Writes log lines to a file descriptor from a thread of its own, so logging never blocks a request on a
 /// write to a slow terminal or pipe. Lines queue in memory (up to `capacity` bytes; beyond that they are
 /// dropped and counted) and the writer thread drains them in large writes.
-public final class LogLineWriter: Sendable {
+package final class LogLineWriter: Sendable {
     private struct State {
         var pending: [UInt8] = []
         var dropped = 0
@@ -21,9 +21,9 @@ public final class LogLineWriter: Sendable {
     private let writing = Mutex(())
 
     /// A writer to standard error, shared by every log handler of the process.
-    public static let standardError = LogLineWriter(descriptor: 2)
+    package static let standardError = LogLineWriter(descriptor: 2)
 
-    public init(descriptor: Int32, capacity: Int = 8 << 20) {
+    package init(descriptor: Int32, capacity: Int = 8 << 20) {
         self.descriptor = descriptor
         self.capacity = capacity
         let thread = Thread { [self] in self.drainForever() }
@@ -32,7 +32,7 @@ public final class LogLineWriter: Sendable {
     }
 
     /// Queues one line (a newline is added); never waits on I/O.
-    public func write(_ line: some Sequence<UInt8>) {
+    package func write(_ line: some Sequence<UInt8>) {
         let wakeWriter = state.withLock { state -> Bool in
             guard state.pending.count < capacity else {
                 state.dropped += 1
@@ -48,7 +48,7 @@ public final class LogLineWriter: Sendable {
     }
 
     /// Writes everything queued now, on the calling thread: before the process exits.
-    public func flush() {
+    package func flush() {
         writing.withLock { _ in writeOut(takePending()) }
     }
 

@@ -1,4 +1,4 @@
-import CoreMetrics
+package import CoreMetrics
 import Prometheus
 
 /// The Prometheus backend: a registry the gateway's metrics are made in, and its text exposition for `/metrics`.
@@ -6,15 +6,15 @@ import Prometheus
 ///
 /// Series labelled by key or team live in a registry of their own: `/metrics` shows them only to the master key,
 /// so an anonymous scrape carries no tenant data.
-public struct PrometheusMetrics: Sendable {
+package struct PrometheusMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let tenantRegistry = PrometheusCollectorRegistry()
     /// The factory to make metrics with (swift-metrics API).
-    public let factory: any MetricsFactory
+    package let factory: any MetricsFactory
     /// The factory of the series labelled by key or team.
-    public let tenantFactory: any MetricsFactory
+    package let tenantFactory: any MetricsFactory
 
-    public init() {
+    package init() {
         tenantFactory = PrometheusMetricsFactory(registry: tenantRegistry)
         var factory = PrometheusMetricsFactory(registry: registry)
         // 1 ms to 60 s: gateway overhead at one end, long generations at the other.
@@ -32,7 +32,7 @@ public struct PrometheusMetrics: Sendable {
     }
 
     /// The text exposition format; `includingTenants` adds the series labelled by key or team.
-    public func render(includingTenants: Bool = false) -> [UInt8] {
+    package func render(includingTenants: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         if includingTenants { tenantRegistry.emit(into: &bytes) }

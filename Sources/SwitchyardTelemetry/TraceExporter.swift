@@ -1,22 +1,22 @@
-import Logging
+package import Logging
 import OTel
-import ServiceLifecycle
-import SwitchyardCore
-import Tracing
+package import ServiceLifecycle
+package import SwitchyardCore
+package import Tracing
 
 /// The tracing backend: an OpenTelemetry tracer whose spans are batched and exported over OTLP/HTTP.
 ///
 /// The tracer is handed to the gateway explicitly rather than bootstrapped process-wide, so each server (tests
 /// run several in one process) exports to its own endpoint. The standard `OTEL_*` environment variables
 /// (`OTEL_EXPORTER_OTLP_HEADERS` for a collector's credentials, for one) still apply.
-public struct TraceExporter: Sendable {
+package struct TraceExporter: Sendable {
     /// Makes spans.
-    public let tracer: any Tracer
+    package let tracer: any Tracer
     /// Batches and exports finished spans; run it with the server, it flushes what is left when it stops.
-    public let service: any Service
+    package let service: any Service
 
     /// The exporter for `settings`; nil when tracing is off (no endpoint).
-    public static func make(_ settings: TelemetrySettings, logger: Logger) throws -> TraceExporter? {
+    package static func make(_ settings: TelemetrySettings, logger: Logger) throws -> TraceExporter? {
         guard let endpoint = settings.otlpEndpoint else { return nil }
         var configuration = OTel.Configuration.default
         configuration.serviceName = settings.serviceName

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Real-shaped Anthropic Messages API answers for upstream doubles.
-public enum AnthropicWireSamples {
+package enum AnthropicWireSamples {
     /// A message answering `model` with `text`, optionally followed by a tool call.
-    public static func message(model: String, text: String = "Hello!", toolUse: (id: String, name: String, input: String)? = nil) -> String {
+    package static func message(model: String, text: String = "Hello!", toolUse: (id: String, name: String, input: String)? = nil) -> String {
         var content = [#"{"type":"text","text":"\#(text)"}"#]
         if let toolUse {
             content.append(#"{"type":"tool_use","id":"\#(toolUse.id)","name":"\#(toolUse.name)","input":\#(toolUse.input)}"#)
@@ -16,7 +16,7 @@ public enum AnthropicWireSamples {
     }
 
     /// The events of a streamed answer: text pieces, then optionally one tool call whose input arrives in fragments.
-    public static func streamEvents(model: String, pieces: [String], toolUse: (id: String, name: String, fragments: [String])? = nil) -> [String] {
+    package static func streamEvents(model: String, pieces: [String], toolUse: (id: String, name: String, fragments: [String])? = nil) -> [String] {
         var events = [
             #"event: message_start\#ndata: {"type":"message_start","message":{"id":"msg_014p7gG3wDgGV9EUtLvnow3U","type":"message","role":"assistant","model":"\#(model)","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}"#,
             #"event: content_block_start\#ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#,
@@ -43,7 +43,7 @@ public enum AnthropicWireSamples {
     }
 
     /// An Anthropic error body.
-    public static func error(type: String, message: String) -> String {
+    package static func error(type: String, message: String) -> String {
         #"{"type":"error","error":{"type":"\#(type)","message":"\#(message)"}}"#
     }
 }

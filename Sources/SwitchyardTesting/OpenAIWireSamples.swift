@@ -1,7 +1,7 @@
 /// Real-shaped OpenAI answers for upstream doubles.
-public enum OpenAIWireSamples {
+package enum OpenAIWireSamples {
     /// A `chat.completion` answering `model` with `content`.
-    public static func chatCompletion(model: String, content: String = "Hello!") -> String {
+    package static func chatCompletion(model: String, content: String = "Hello!") -> String {
         """
         {"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,"model":"\(model)",\
         "choices":[{"index":0,"message":{"role":"assistant","content":"\(content)","refusal":null,"annotations":[]},\
@@ -13,7 +13,7 @@ public enum OpenAIWireSamples {
     }
 
     /// The chunks of a streamed answer: role, one chunk per piece of text, finish, and optionally usage.
-    public static func chatChunks(model: String, pieces: [String], includeUsage: Bool = false) -> [String] {
+    package static func chatChunks(model: String, pieces: [String], includeUsage: Bool = false) -> [String] {
         let head = #"{"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"\#(model)","system_fingerprint":"fp_44709d6fcb","#
         var chunks = [head + #""choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}"#]
         for piece in pieces {
@@ -27,13 +27,13 @@ public enum OpenAIWireSamples {
     }
 
     /// An embeddings list for `model` with `count` vectors.
-    public static func embeddings(model: String, count: Int = 1) -> String {
+    package static func embeddings(model: String, count: Int = 1) -> String {
         let items = (0..<count).map { #"{"object":"embedding","index":\#($0),"embedding":[0.0023064255,-0.009327292,-0.0028842222]}"# }
         return #"{"object":"list","data":[\#(items.joined(separator: ","))],"model":"\#(model)","usage":{"prompt_tokens":8,"total_tokens":8}}"#
     }
 
     /// An OpenAI error body.
-    public static func error(_ message: String, type: String, code: String?, param: String? = nil) -> String {
+    package static func error(_ message: String, type: String, code: String?, param: String? = nil) -> String {
         let codeJSON = code.map { "\"\($0)\"" } ?? "null"
         let paramJSON = param.map { "\"\($0)\"" } ?? "null"
         return #"{"error":{"message":"\#(message)","type":"\#(type)","param":\#(paramJSON),"code":\#(codeJSON)}}"#

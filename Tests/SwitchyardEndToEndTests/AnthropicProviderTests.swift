@@ -17,7 +17,7 @@ struct AnthropicProviderTests {
 
     @Test("a chat completion is translated both ways, tool call included")
     func nonStreamed() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             .json(AnthropicWireSamples.message(model: "claude-sonnet-4-5-20250929", text: "Let me look.", toolUse: ("toolu_01", "get_weather", #"{"city":"Paris"}"#)))
         }
         try await upstream.run { base in
@@ -51,7 +51,7 @@ struct AnthropicProviderTests {
         let events = AnthropicWireSamples.streamEvents(
             model: "claude-sonnet-4-5-20250929", pieces: ["Sure", ", checking."],
             toolUse: ("toolu_02", "get_weather", ["", #"{"city":"#, #" "Paris"}"#]))
-        let upstream = OpenAIUpstreamDouble { _ in .events(events.map { OpenAIUpstreamDouble.ScriptedEvent($0) }) }
+        let upstream = UpstreamDouble { _ in .events(events.map { UpstreamDouble.ScriptedEvent($0) }) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
                 let body = chatBody(stream: true, extra: #","stream_options":{"include_usage":true}"#)
@@ -76,7 +76,7 @@ struct AnthropicProviderTests {
 
     @Test("Anthropic errors keep their status and message; overloaded counts as a failure")
     func errors() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.text.contains("too long") {
                 return .json(status: 400, AnthropicWireSamples.error(type: "invalid_request_error", message: "prompt is too long: 210000 tokens > 200000 maximum"))
             }

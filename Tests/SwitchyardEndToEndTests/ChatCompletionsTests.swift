@@ -10,7 +10,7 @@ import Testing
 struct ChatCompletionsTests {
     @Test("the model is mapped, every other byte passes, and the answer carries the public name")
     func passThrough() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             .json(OpenAIWireSamples.chatCompletion(model: "up-model-2026-01-01"))
         }
         try await upstream.run { base in
@@ -37,7 +37,7 @@ struct ChatCompletionsTests {
 
     @Test("a configured key with a line break is never sent: the request fails 502 naming the header")
     func headerInjection() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model")) }
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model")) }
         try await upstream.run { base in
             let yaml = GatewayHarness.singleModel.replacingOccurrences(
                 of: "api_key: sk-upstream-key", with: #"api_key: "sk-upstream-key\r\nx-injected: 1""#)
@@ -71,7 +71,7 @@ struct ChatCompletionsTests {
     @Test("an upstream 4xx caused by the client is passed through with its status and message")
     func clientErrorPassThrough() async throws {
         let message = "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens."
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             .json(status: 400, OpenAIWireSamples.error(message, type: "invalid_request_error", code: "context_length_exceeded", param: "messages"))
         }
         try await upstream.run { base in
@@ -90,7 +90,7 @@ struct ChatCompletionsTests {
 
     @Test("upstream 5xx becomes 502, 429 keeps Retry-After, silence becomes 504")
     func upstreamFailures() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.text.contains("boom") { return .json(status: 500, #"{"error":{"message":"kaput","type":"server_error"}}"#) }
             if request.text.contains("busy") {
                 return .json(status: 429, OpenAIWireSamples.error("Rate limit reached", type: "requests", code: "rate_limit_exceeded"), headers: [("retry-after", "7")])
@@ -116,7 +116,7 @@ struct ChatCompletionsTests {
 
     @Test("an unreachable upstream gives 502 and the next target is tried")
     func failover() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "healthy-model")) }
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "healthy-model")) }
         try await upstream.run { base in
             let yaml = """
                 providers:
@@ -148,7 +148,7 @@ struct ChatCompletionsTests {
 
     @Test("embeddings pass through with the model mapped")
     func embeddings() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.embeddings(model: "up-embedding", count: 2)) }
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.embeddings(model: "up-embedding", count: 2)) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let body = #"{"model":"embed","input":["one","two"],"encoding_format":"float","dimensions":3}"#
@@ -216,7 +216,7 @@ struct AttemptTests {
 
     @Test("when every target is rate limited the client gets 429 with the smallest Retry-After")
     func allRateLimited() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             let wait = request.text.contains(#""model":"one""#) ? "7" : "3"
             return .json(status: 429, OpenAIWireSamples.error("slow down", type: "requests", code: "rate_limit_exceeded"), headers: [("retry-after", wait)])
         }
@@ -233,7 +233,7 @@ struct AttemptTests {
 
     @Test("when every target times out the client gets 504; a mix of failures gives 502")
     func timeoutsAndMixedFailures() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.text.contains("mixed"), request.text.contains(#""model":"two""#) {
                 return .json(status: 503, #"{"error":{"message":"overloaded","type":"server_error"}}"#)
             }
@@ -253,7 +253,7 @@ struct AttemptTests {
 
     @Test("round-robin spreads requests over the targets")
     func roundRobin() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "x")) }
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "x")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: Self.twoTargets, upstream: base) { gateway in
                 for _ in 0..<4 {
@@ -269,7 +269,7 @@ struct AttemptTests {
 
     @Test("the overhead header excludes the time spent waiting on the upstream")
     func overheadExcludesUpstream() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "x"), after: .milliseconds(400)) }
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "x"), after: .milliseconds(400)) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let start = ContinuousClock.now

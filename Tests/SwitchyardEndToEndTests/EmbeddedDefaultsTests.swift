@@ -12,7 +12,7 @@ import Testing
 struct EmbeddedDefaultsTests {
     @Test("providers found in the environment have each of their models reachable under its own name")
     func discovery() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.path == "/v1/models", request.headers[.authorization] == "Bearer sk-openai" {
                 return .json(#"{"object":"list","data":[{"id":"gpt-4o-mini","object":"model"},{"id":"text-embedding-3-small","object":"model"}]}"#)
             }

@@ -37,7 +37,7 @@ struct FuzzTests {
 
     @Test("random and extreme values in every numeric and string parameter of every route never take the process down")
     func extremeValues() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.path.hasSuffix("/embeddings") { return .json(OpenAIWireSamples.embeddings(model: request.model ?? "")) }
             if request.text.contains(#""stream":true"#) {
                 return .events(OpenAIWireSamples.chatChunks(model: request.model ?? "", pieces: ["a"], includeUsage: true).map { .data($0) } + [.done])

@@ -12,7 +12,7 @@ struct GoldenFixtureTests {
     ])
     func request(_ name: String) async throws {
         let fixture = try Fixture.text(name)
-        let upstream = OpenAIUpstreamDouble { _ in .json(try! Fixture.text("response-tool-calls.json")) }
+        let upstream = UpstreamDouble { _ in .json(try! Fixture.text("response-tool-calls.json")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let sent = fixture.replacingOccurrences(of: #""model": "gpt-4o""#, with: #""model": "chat""#)
@@ -27,7 +27,7 @@ struct GoldenFixtureTests {
     @Test("a response with tool calls reaches the client unchanged but for the model")
     func toolCallResponse() async throws {
         let response = try Fixture.text("response-tool-calls.json")
-        let upstream = OpenAIUpstreamDouble { _ in .json(response) }
+        let upstream = UpstreamDouble { _ in .json(response) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let reply = try await gateway.request("/v1/chat/completions", body: try Fixture.text("request-tools.json")

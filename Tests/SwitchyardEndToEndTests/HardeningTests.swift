@@ -13,8 +13,8 @@ import Testing
 /// Each defect a security and reliability review found, through the gateway's public interface.
 @Suite("Hardening")
 struct HardeningTests {
-    static func okUpstream() -> OpenAIUpstreamDouble {
-        OpenAIUpstreamDouble { request in
+    static func okUpstream() -> UpstreamDouble {
+        UpstreamDouble { request in
             if request.text.contains(#""stream":true"#) {
                 return .events(OpenAIWireSamples.chatChunks(model: request.model ?? "", pieces: ["a"], includeUsage: true).map { .data($0) } + [.done])
             }
@@ -64,7 +64,7 @@ struct HardeningTests {
     @Test("a stream the client abandons before the usage chunk is billed, and recorded as 499")
     func abandonedStreamBilled() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b", "c"], includeUsage: true)
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             .events(chunks.prefix(4).map { .data($0) } + chunks.dropFirst(4).map { .data($0, after: .seconds(3)) } + [.done])
         }
         try await upstream.run { base in
@@ -87,7 +87,7 @@ struct HardeningTests {
     @Test("a stream cut by shutdown still leaves its usage row")
     func shutdownKeepsUsage() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"], includeUsage: true)
-        let upstream = OpenAIUpstreamDouble { _ in .events(chunks.prefix(2).map { .data($0) } + chunks.dropFirst(2).map { .data($0, after: .seconds(20)) }) }
+        let upstream = UpstreamDouble { _ in .events(chunks.prefix(2).map { .data($0) } + chunks.dropFirst(2).map { .data($0, after: .seconds(20)) }) }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-shutdown-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         try await upstream.run { base in
@@ -126,7 +126,7 @@ struct HardeningTests {
     @Test("a stored streamed response whose client left ends incomplete, not in_progress forever")
     func abandonedResponseIncomplete() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"], includeUsage: true)
-        let upstream = OpenAIUpstreamDouble { _ in .events(chunks.prefix(2).map { .data($0) } + chunks.dropFirst(2).map { .data($0, after: .seconds(5)) } + [.done]) }
+        let upstream = UpstreamDouble { _ in .events(chunks.prefix(2).map { .data($0) } + chunks.dropFirst(2).map { .data($0, after: .seconds(5)) } + [.done]) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 var id: String?
@@ -151,7 +151,7 @@ struct HardeningTests {
 
     @Test("an upstream 401 or 403 is a failure of the gateway's credentials: the next target serves, else 502")
     func upstreamCredentials() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             switch request.model {
             case "revoked": .json(status: 401, OpenAIWireSamples.error("Incorrect API key provided: sk-up***", type: "invalid_request_error", code: "invalid_api_key"))
             case "forbidden": .json(status: 403, OpenAIWireSamples.error("Project not allowed", type: "invalid_request_error", code: nil))
@@ -188,7 +188,7 @@ struct HardeningTests {
 
     @Test("fallbacks a key may not use are skipped, and every route checks the key's models in the pipeline")
     func allowList() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             request.model == "cheap-up" ? .json(status: 500, #"{"error":{"message":"down","type":"server_error"}}"#)
                 : .json(OpenAIWireSamples.chatCompletion(model: request.model ?? ""))
         }
@@ -304,7 +304,7 @@ struct HardeningTests {
         // Large events, so the client's socket and the gateway's fill after a few, at little cost per byte.
         let big = String(repeating: "x", count: 16 << 10)
         let chunk = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"up-model","choices":[{"index":0,"delta":{"content":"\#(big)"},"finish_reason":null}]}"#
-        let upstream = OpenAIUpstreamDouble { _ in .events(Array(repeating: .data(chunk, after: .milliseconds(30)), count: 1000) + [.done]) }
+        let upstream = UpstreamDouble { _ in .events(Array(repeating: .data(chunk, after: .milliseconds(30)), count: 1000) + [.done]) }
         try await upstream.run { base in
             let yaml = "server:\n  write_timeout_seconds: 1\n" + GatewayHarness.singleModel
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in

@@ -13,7 +13,7 @@ struct KeysTests {
 
     @Test("a key is shown once, works at once, is limited to its models, and stops working when deleted")
     func lifecycle() async throws {
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
                 let team = try await gateway.request("/admin/teams", body: #"{"name":"search","models":["chat","embed"],"rpm":100}"#)

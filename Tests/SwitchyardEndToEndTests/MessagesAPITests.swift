@@ -23,7 +23,7 @@ struct MessagesAPITests {
     @Test("a Messages request is served by an OpenAI upstream, tool round trip included")
     func openAIUpstream() async throws {
         let response = try Fixture.text("response-tool-calls.json")
-        let upstream = OpenAIUpstreamDouble { _ in .json(response) }
+        let upstream = UpstreamDouble { _ in .json(response) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: Self.openAIYAML, upstream: base) { gateway in
                 let reply = try await gateway.request("/v1/messages", body: Self.toolRequest, key: nil, headers: [("x-api-key", GatewayHarness.masterKey)])
@@ -54,7 +54,7 @@ struct MessagesAPITests {
         let fixture = try Fixture.lines("stream-tool-calls.sse")
         let text = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["Let me ", "check."])
         let usage = #"{"id":"chatcmpl-tool","object":"chat.completion.chunk","created":1,"model":"up-model","choices":[],"usage":{"prompt_tokens":50,"completion_tokens":20,"total_tokens":70}}"#
-        let upstream = OpenAIUpstreamDouble { _ in .events((Array(text.dropLast()) + fixture + [usage]).map { .data($0) } + [.done]) }
+        let upstream = UpstreamDouble { _ in .events((Array(text.dropLast()) + fixture + [usage]).map { .data($0) } + [.done]) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: Self.openAIYAML, upstream: base) { gateway in
                 let body = Self.toolRequest.replacingOccurrences(of: #""max_tokens":1024"#, with: #""max_tokens":1024,"stream":true"#)
@@ -86,10 +86,10 @@ struct MessagesAPITests {
 
     @Test("Anthropic to an Anthropic upstream passes through natively")
     func nativePassThrough() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.path.hasSuffix("/count_tokens") { return .json(#"{"input_tokens":1234}"#) }
             if request.text.contains(#""stream":true"#) {
-                return .events(AnthropicWireSamples.streamEvents(model: "claude-sonnet-4-5-20250929", pieces: ["Hi"]).map { OpenAIUpstreamDouble.ScriptedEvent($0) })
+                return .events(AnthropicWireSamples.streamEvents(model: "claude-sonnet-4-5-20250929", pieces: ["Hi"]).map { UpstreamDouble.ScriptedEvent($0) })
             }
             return .json(AnthropicWireSamples.message(model: "claude-sonnet-4-5-20250929", text: "Native"))
         }
@@ -152,7 +152,7 @@ struct MessagesAPITests {
     }
 }
 
-extension OpenAIUpstreamDouble.RecordedRequest {
+extension UpstreamDouble.RecordedRequest {
     /// The body as a JSON object.
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
 }

@@ -9,7 +9,7 @@ import Testing
 struct MetricsTests {
     @Test("GET /metrics serves the request series without a key, with bounded labels")
     func coreSeries() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.text.contains(#""stream":true"#) {
                 return .events(OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a"], includeUsage: true).map { .data($0) } + [.done])
             }
@@ -70,7 +70,7 @@ struct MetricsTests {
 
     @Test("retries, fallbacks and circuit state per target")
     func routingSeries() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             request.model == "broken" ? .json(status: 500, #"{"error":{"message":"down","type":"server_error"}}"#)
                 : .json(OpenAIWireSamples.chatCompletion(model: "fine"))
         }

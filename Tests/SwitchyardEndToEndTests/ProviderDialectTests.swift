@@ -11,7 +11,7 @@ import Testing
 struct ProviderDialectTests {
     @Test("Azure OpenAI: deployment URL, api-version and api-key header")
     func azure() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             request.path.hasSuffix("/embeddings")
                 ? .json(OpenAIWireSamples.embeddings(model: "text-embedding-3-small")) : .json(OpenAIWireSamples.chatCompletion(model: "gpt-4o"))
         }
@@ -49,7 +49,7 @@ struct ProviderDialectTests {
 
     @Test("Gemini: generateContent with a function call, streamed text, embeddings")
     func gemini() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.path.hasSuffix(":batchEmbedContents") {
                 return .json(#"{"embeddings":[{"values":[0.1,0.2]},{"values":[0.3,0.4]}]}"#)
             }
@@ -95,7 +95,7 @@ struct ProviderDialectTests {
 
     @Test("Gemini errors keep their status and message")
     func geminiErrors() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             .json(status: 400, #"{"error":{"code":400,"message":"Invalid JSON payload received. Unknown name \"foo\".","status":"INVALID_ARGUMENT"}}"#)
         }
         try await upstream.run { base in
@@ -120,7 +120,7 @@ struct OllamaProviderTests {
 
     @Test("/api/chat with a tool call, NDJSON streaming, /api/embed")
     func ollama() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.path == "/api/embed" {
                 return .json(#"{"model":"all-minilm","embeddings":[[0.1,0.2],[0.3,0.4]],"prompt_eval_count":4}"#)
             }
@@ -183,7 +183,7 @@ struct BedrockProviderTests {
 
     @Test("Converse with tools, signed; ConverseStream decoded from the binary event stream")
     func bedrock() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.path.hasSuffix("/converse-stream") {
                 // The first message arrives split across two writes, the second glued to the third.
                 var first = Self.event("messageStart", #"{"role":"assistant"}"#)

@@ -14,7 +14,7 @@ struct RateLimitTests {
 
     @Test("requests per minute: headers count down, then 429 with Retry-After naming the key")
     func requestsPerMinute() async throws {
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let secret = try await Self.key(gateway, #"{"name":"limited","rpm":3}"#)
@@ -40,7 +40,7 @@ struct RateLimitTests {
 
     @Test("a team's limit is shared by its keys")
     func teamShared() async throws {
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let teamID = try #require(try await gateway.request("/admin/teams", body: #"{"name":"squad","rpm":2}"#).json["id"] as? String)
@@ -57,7 +57,7 @@ struct RateLimitTests {
 
     @Test("requests in flight are capped, and a finished stream frees its slot")
     func parallel() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.text.contains(#""stream":true"#) {
                 return .events(OpenAIWireSamples.chatChunks(model: "m", pieces: ["a"]).map { .data($0) } + [.done])
             }

@@ -69,7 +69,7 @@ struct ReplicaTests {
 struct ReplicaLimitTests {
     @Test("a key's requests per minute hold across two replicas once they have synced")
     func requestsPerMinuteAcrossReplicas() async throws {
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         try await upstream.run { base in
             try await PostgresTestDatabase.with { location in
                 let configuration = try GatewayHarness.configuration(
@@ -82,7 +82,7 @@ struct ReplicaLimitTests {
                             #expect(try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret).status == 200)
                         }
                         // Alone, each replica would allow two more; together they have used the four.
-                        try await Task.sleep(for: .milliseconds(1200))
+                        try await Task.sleep(for: .milliseconds(3000))
                         #expect(try await first.request("/v1/chat/completions", body: chatBody(), key: secret).status == 429)
                         #expect(try await second.request("/v1/chat/completions", body: chatBody(), key: secret).status == 429)
                     }

@@ -21,7 +21,7 @@ struct RequestLogTests {
 
     @Test("every request's metadata is stored; filters, time range and cursor pagination")
     func filtersAndPages() async throws {
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let secret = try await RateLimitTests.key(gateway, #"{"name":"logged"}"#)
@@ -88,7 +88,7 @@ struct RequestLogTests {
 
     @Test("logging.bodies keeps size-capped bodies with credentials redacted, streams included")
     func bodies() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.text.contains(#""stream":true"#) {
                 return .events(OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["hi"], includeUsage: false).map { .data($0) } + [.done])
             }

@@ -7,8 +7,8 @@ import Testing
 
 /// An upstream that answers every chat request, streamed or not; a request that offers tools and has no tool
 /// result yet gets a `get_weather` call.
-func chatUpstream(streamDelay: Duration = .zero) -> OpenAIUpstreamDouble {
-    OpenAIUpstreamDouble { request in
+func chatUpstream(streamDelay: Duration = .zero) -> UpstreamDouble {
+    UpstreamDouble { request in
         let wantsTool = request.text.contains(#""tools""#) && !request.text.contains(#""role":"tool""#)
         if request.text.contains(#""stream":true"#) {
             if wantsTool {
@@ -263,7 +263,7 @@ struct ResponsesAPITests {
     @Test("truncation: auto drops the oldest turns when the upstream says the conversation is too long; disabled passes the refusal on")
     func truncation() async throws {
         // The upstream takes at most three messages.
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             let messages = request.text.components(separatedBy: #""role":"#).count - 1
             if messages > 3 {
                 return .json(status: 400, OpenAIWireSamples.error("This model's maximum context length is 3 messages.", type: "invalid_request_error", code: "context_length_exceeded"))

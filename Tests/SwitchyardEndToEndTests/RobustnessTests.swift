@@ -69,7 +69,7 @@ struct RobustnessTests {
 
     @Test("hundreds of garbage requests, then a valid one succeeds")
     func garbage() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model")) }
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 var generator = SystemRandomNumberGenerator()
@@ -146,7 +146,7 @@ struct RobustnessTests {
 
     @Test("pipelined requests are all answered, in order, and the connection closes when asked")
     func pipelining() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "hi")) }
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "hi")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let body = chatBody()
@@ -177,7 +177,7 @@ struct RobustnessTests {
 
     @Test("a client that sends Expect: 100-continue is told to continue before it sends its body")
     func expectContinue() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "hi")) }
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "hi")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let body = chatBody()
@@ -199,7 +199,7 @@ struct RobustnessTests {
     @Test("graceful shutdown lets an in-flight stream finish")
     func gracefulShutdown() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b", "c"])
-        let upstream = OpenAIUpstreamDouble { _ in .events(chunks.map { .data($0, after: .milliseconds(300)) } + [.done]) }
+        let upstream = UpstreamDouble { _ in .events(chunks.map { .data($0, after: .milliseconds(300)) } + [.done]) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 var shutdownStarted = false
@@ -223,7 +223,7 @@ struct HostileUpstreamTests {
     @Test("absurd Retry-After values neither crash nor stall the gateway")
     func absurdRetryAfter() async throws {
         let calls = Counter()
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             let values = ["inf", "1e300", "-5", "nan"]
             let value = values[(calls.increment() - 1) % values.count]
             return .json(status: 429, OpenAIWireSamples.error("slow down", type: "requests", code: nil), headers: [("retry-after", value), ("retry-after-ms", "99999999999999999999")])
@@ -245,7 +245,7 @@ struct HostileUpstreamTests {
         // A key spelled with an escape is still the key; a chunk whose text says "error" is still a chunk.
         let escaped = #"{"\u0065rror":{"message":"The server had an error while processing your request.","type":"server_error"}}"#
         let talkative = chunks[1].replacingOccurrences(of: #""content":"a""#, with: #""content":"error""#)
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.text.contains("escaped") { return .events([.data(talkative), .data(escaped)]) }
             return .events([.data(chunks[0]), .data(#"{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}"#)])
         }

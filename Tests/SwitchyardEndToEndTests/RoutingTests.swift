@@ -27,8 +27,8 @@ func twoTargetYAML(strategy: String = "round-robin", first: String = "a", second
 }
 
 /// An upstream that answers by upstream model: `fail*` 500, `hang*` never, `slow*` after 400 ms, anything else at once.
-func makeBehaviourUpstream() -> OpenAIUpstreamDouble {
-    OpenAIUpstreamDouble { request in
+func makeBehaviourUpstream() -> UpstreamDouble {
+    UpstreamDouble { request in
         let model = request.model ?? ""
         if model.hasPrefix("fail") { return .json(status: 500, #"{"error":{"message":"internal failure","type":"server_error"}}"#) }
         if model.hasPrefix("hang") { return .silence(.seconds(10)) }
@@ -41,7 +41,7 @@ func makeBehaviourUpstream() -> OpenAIUpstreamDouble {
 struct RoutingStrategyTests {
     @Test("weighted spreads requests in proportion to the weights")
     func weighted() async throws {
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: twoTargetYAML(strategy: "weighted", extraTarget: ", weight: 3"), upstream: base) { gateway in
                 for _ in 0..<200 { _ = try await gateway.request("/v1/chat/completions", body: chatBody()) }
@@ -53,7 +53,7 @@ struct RoutingStrategyTests {
 
     @Test("lowest-cost always tries the cheaper target first")
     func lowestCost() async throws {
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         let yaml = twoTargetYAML(strategy: "lowest-cost", extraTarget: ", price: {input: 5, output: 15}")
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
@@ -101,7 +101,7 @@ struct RoutingStrategyTests {
 
     @Test("a target at its rpm capacity is skipped")
     func rpmCapacity() async throws {
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: twoTargetYAML(strategy: "lowest-cost", second: "b, price: {input: 9, output: 9}", extraTarget: ", rpm: 3"), upstream: base) { gateway in
                 var answeredBy: [String] = []
@@ -134,7 +134,7 @@ struct ResilienceTests {
     @Test("a single target is retried after a backoff that honours Retry-After")
     func retryAfter() async throws {
         let calls = Counter()
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if calls.increment() == 1 {
                 return .json(status: 429, OpenAIWireSamples.error("slow down", type: "requests", code: "rate_limit_exceeded"), headers: [("retry-after", "1")])
             }
@@ -153,7 +153,7 @@ struct ResilienceTests {
 
     @Test("client errors are never retried")
     func noRetryOnClientError() async throws {
-        let upstream = OpenAIUpstreamDouble { _ in .json(status: 422, OpenAIWireSamples.error("bad schema", type: "invalid_request_error", code: nil)) }
+        let upstream = UpstreamDouble { _ in .json(status: 422, OpenAIWireSamples.error("bad schema", type: "invalid_request_error", code: nil)) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: twoTargetYAML(), upstream: base) { gateway in
                 let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
@@ -166,7 +166,7 @@ struct ResilienceTests {
     @Test("nothing is retried once a stream has started")
     func noRetryAfterStreamStarted() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "x", pieces: ["a"])
-        let upstream = OpenAIUpstreamDouble { _ in .events([.data(chunks[0])], thenDie: true) }
+        let upstream = UpstreamDouble { _ in .events([.data(chunks[0])], thenDie: true) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: twoTargetYAML(), upstream: base) { gateway in
                 let (_, _, text) = try await gateway.stream(body: chatBody(stream: true))
@@ -193,7 +193,7 @@ struct ResilienceTests {
 
     @Test("context-window and content-policy refusals move to their own fallbacks")
     func specialFallbacks() async throws {
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             switch request.model {
             case "small":
                 return .json(status: 400, OpenAIWireSamples.error("This model's maximum context length is 8192 tokens.", type: "invalid_request_error", code: "context_length_exceeded"))
@@ -321,7 +321,7 @@ struct ResilienceTests {
     @Test("hundreds of concurrent requests keep in-flight counts and breakers consistent")
     func concurrency() async throws {
         let flaky = Counter()
-        let upstream = OpenAIUpstreamDouble { request in
+        let upstream = UpstreamDouble { request in
             if request.model == "a", flaky.increment() % 4 == 0 {
                 return .json(status: 503, #"{"error":{"message":"busy","type":"server_error"}}"#)
             }

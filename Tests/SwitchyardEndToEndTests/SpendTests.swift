@@ -11,8 +11,8 @@ import Testing
 struct SpendTests {
     static let yaml = GatewayHarness.singleModel + "\n  - name: mini\n    targets: [{provider: up, model: gpt-4o-mini}]"
 
-    static func upstream() -> OpenAIUpstreamDouble {
-        OpenAIUpstreamDouble { request in
+    static func upstream() -> UpstreamDouble {
+        UpstreamDouble { request in
             if request.text.contains(#""stream":true"#) {
                 return .events(OpenAIWireSamples.chatChunks(model: request.model ?? "", pieces: ["a"], includeUsage: request.text.contains("include_usage")).map { .data($0) } + [.done])
             }

@@ -13,7 +13,7 @@ struct StreamingTests {
     @Test("events are relayed in order with the public model name, usage and [DONE] included")
     func relay() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["Hel", "lo"], includeUsage: true)
-        let upstream = OpenAIUpstreamDouble { _ in .events(chunks.map { .data($0) } + [.done]) }
+        let upstream = UpstreamDouble { _ in .events(chunks.map { .data($0) } + [.done]) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let body = chatBody(stream: true, extra: #","stream_options":{"include_usage":true}"#)
@@ -35,7 +35,7 @@ struct StreamingTests {
     @Test("the first event reaches the client while the upstream is still sending")
     func noBuffering() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"])
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             .events([.data(chunks[0]), .data(chunks[1], after: .milliseconds(3000)), .data(chunks[2]), .data(chunks[3]), .done])
         }
         try await upstream.run { base in
@@ -59,7 +59,7 @@ struct StreamingTests {
     @Test("the response head reaches the client before the first event")
     func headBeforeFirstEvent() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a"])
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             .events([.data(chunks[0], after: .milliseconds(3000))] + chunks.dropFirst().map { .data($0) } + [.done])
         }
         try await upstream.run { base in
@@ -85,7 +85,7 @@ struct StreamingTests {
     @Test("tool-call deltas pass through unchanged")
     func toolCallDeltas() async throws {
         let fixture = try Fixture.lines("stream-tool-calls.sse")
-        let upstream = OpenAIUpstreamDouble { _ in .events(fixture.map { .data($0) } + [.done]) }
+        let upstream = UpstreamDouble { _ in .events(fixture.map { .data($0) } + [.done]) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let body = try Fixture.text("request-tools.json").replacingOccurrences(of: "\"gpt-4o\"", with: "\"chat\"")
@@ -100,7 +100,7 @@ struct StreamingTests {
     @Test("a client that disconnects cancels the upstream request at once, even while the upstream is silent")
     func clientDisconnect() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"])
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             .events([.data(chunks[0]), .data(chunks[1]), .data(chunks[2], after: .seconds(10)), .data(chunks[3]), .done])
         }
         try await upstream.run { base in
@@ -125,7 +125,7 @@ struct StreamingTests {
     func disconnectOnReusedConnection() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"])
         let requests = Atomic<Int>(0)
-        let upstream = OpenAIUpstreamDouble { _ in
+        let upstream = UpstreamDouble { _ in
             if requests.add(1, ordering: .relaxed).newValue == 1 { return .events(chunks.map { .data($0) } + [.done]) }
             return .events([.data(chunks[0]), .data(chunks[1], after: .seconds(10)), .done])
         }
@@ -163,7 +163,7 @@ struct StreamingTests {
     @Test("an upstream that dies mid-stream ends the client stream with an error event")
     func upstreamDies() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["partial"])
-        let upstream = OpenAIUpstreamDouble { _ in .events([.data(chunks[0]), .data(chunks[1])], thenDie: true) }
+        let upstream = UpstreamDouble { _ in .events([.data(chunks[0]), .data(chunks[1])], thenDie: true) }
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let start = ContinuousClock.now
@@ -184,7 +184,7 @@ struct StreamingTests {
     @Test("an upstream that falls silent mid-stream is cut after the idle timeout")
     func idleTimeout() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a"])
-        let upstream = OpenAIUpstreamDouble { _ in .events([.data(chunks[0]), .data(chunks[1], after: .seconds(10))]) }
+        let upstream = UpstreamDouble { _ in .events([.data(chunks[0]), .data(chunks[1], after: .seconds(10))]) }
         let yaml = GatewayHarness.singleModel.replacingOccurrences(
             of: "api_key: sk-upstream-key", with: "api_key: sk-upstream-key\n    stream_idle_timeout_seconds: 0.5")
         try await upstream.run { base in
@@ -200,7 +200,7 @@ struct StreamingTests {
     @Test("a stream that outlasts total_timeout_seconds is ended with a timeout error")
     func totalTimeout() async throws {
         let chunks = OpenAIWireSamples.chatChunks(model: "up-model", pieces: Array(repeating: "x", count: 12))
-        let upstream = OpenAIUpstreamDouble { _ in .events(chunks.map { .data($0, after: .milliseconds(250)) } + [.done]) }
+        let upstream = UpstreamDouble { _ in .events(chunks.map { .data($0, after: .milliseconds(250)) } + [.done]) }
         let yaml = GatewayHarness.singleModel.replacingOccurrences(
             of: "api_key: sk-upstream-key", with: "api_key: sk-upstream-key\n    total_timeout_seconds: 1")
         try await upstream.run { base in

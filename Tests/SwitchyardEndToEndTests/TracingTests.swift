@@ -16,7 +16,7 @@ struct ExportedSpan {
     var statusCode: Int
 
     /// Every span in the export bodies a collector received.
-    static func all(in requests: [OpenAIUpstreamDouble.RecordedRequest]) -> [ExportedSpan] {
+    static func all(in requests: [UpstreamDouble.RecordedRequest]) -> [ExportedSpan] {
         requests.flatMap { request -> [ExportedSpan] in
             guard let export = try? JSONSerialization.jsonObject(with: Data(request.text.utf8)) as? [String: Any] else { return [] }
             let resourceSpans = export["resourceSpans"] as? [[String: Any]] ?? []
@@ -59,7 +59,7 @@ struct TracingTests {
     }
 
     /// Waits for the collector to have received spans matching `ready`.
-    static func spans(from collector: OpenAIUpstreamDouble, until ready: ([ExportedSpan]) -> Bool) async throws -> [ExportedSpan] {
+    static func spans(from collector: UpstreamDouble, until ready: ([ExportedSpan]) -> Bool) async throws -> [ExportedSpan] {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             let spans = ExportedSpan.all(in: collector.requests)
@@ -71,8 +71,8 @@ struct TracingTests {
 
     @Test("a server span per request and a client span per attempt, with GenAI attributes, continuing the client's trace")
     func spansAndPropagation() async throws {
-        let collector = OpenAIUpstreamDouble { _ in .json("{}") }
-        let upstream = OpenAIUpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: "up-model-2025")) }
+        let collector = UpstreamDouble { _ in .json("{}") }
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: "up-model-2025")) }
         let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
         let clientSpanID = "00f067aa0ba902b7"
         try await collector.run { collectorBase in
@@ -114,8 +114,8 @@ struct TracingTests {
 
     @Test("a streamed request's spans end with the stream; a failed attempt's span is an error")
     func streamAndFailure() async throws {
-        let collector = OpenAIUpstreamDouble { _ in .json("{}") }
-        let upstream = OpenAIUpstreamDouble { request in
+        let collector = UpstreamDouble { _ in .json("{}") }
+        let upstream = UpstreamDouble { request in
             if request.model == "broken" { return .json(status: 503, #"{"error":{"message":"overloaded","type":"server_error"}}"#) }
             return .events(OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["a", "b"], includeUsage: true).map { .data($0) } + [.done])
         }

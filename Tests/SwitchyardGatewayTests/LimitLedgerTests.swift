@@ -35,6 +35,44 @@ struct LimitLedgerTests {
         #expect(permit.headroom.requestLimit == 1000)
     }
 
+    @Test("a key at its rpm is refused until its bucket refills, and is told about how long to wait")
+    func refill() throws {
+        let ledger = LimitLedger()
+        let grant = Self.grant(UsageLimits(rpm: 2))
+        for _ in 0..<2 { try ledger.admit(grant, estimatedTokens: 1, now: start).release() }
+        do {
+            _ = try ledger.admit(grant, estimatedTokens: 1, now: start + .seconds(1))
+            Issue.record("a third request within the minute was admitted")
+        } catch {
+            // One request comes back every 30 s, and 1 s of it has passed.
+            #expect((29...30).contains(error.retryAfterSeconds ?? 0))
+        }
+        #expect(throws: GatewayError.self) { try ledger.admit(grant, estimatedTokens: 1, now: start + .seconds(29)) }
+        let permit = try ledger.admit(grant, estimatedTokens: 1, now: start + .seconds(31))
+        #expect(permit.headroom.remainingRequests == 0)
+    }
+
+    @Test("a request over max_parallel is refused until one in flight is released, once")
+    func maxParallel() throws {
+        let ledger = LimitLedger()
+        let grant = Self.grant(UsageLimits(maxParallel: 2))
+        let first = try ledger.admit(grant, estimatedTokens: 1, now: start)
+        let second = try ledger.admit(grant, estimatedTokens: 1, now: start)
+        do {
+            _ = try ledger.admit(grant, estimatedTokens: 1, now: start)
+            Issue.record("a third request in flight was admitted")
+        } catch {
+            #expect(error.retryAfterSeconds == 1)
+        }
+        first.release()
+        first.release()
+        let third = try ledger.admit(grant, estimatedTokens: 1, now: start)
+        #expect(throws: GatewayError.self, "releasing one permit twice frees one slot") {
+            try ledger.admit(grant, estimatedTokens: 1, now: start)
+        }
+        withExtendedLifetime((second, third)) {}
+    }
+
     @Test("a limit removed, then another set, never traps on buckets built for the old limits")
     func removedLimit() throws {
         let ledger = LimitLedger()

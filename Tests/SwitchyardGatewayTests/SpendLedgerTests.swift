@@ -51,6 +51,23 @@ struct SpendLedgerTests {
         #expect(throws: GatewayError.self) { try ledger.checkBudget(grant) }
     }
 
+    @Test("a daily budget starts over on the next UTC day, while the weekly and lifetime spend keep the charge")
+    func dailyRollover() async throws {
+        let ledger = SpendLedger(store: MemoryUsageStore(), logger: Logger(label: "test"))
+        let daily = LimitLedgerTests.grant(UsageLimits(maxBudgetUSD: 1, budgetPeriod: .daily))
+        // Tuesday 10 June 2025 at 23:00 UTC, then two hours later: another day, the same ISO week and month.
+        let evening = Date(timeIntervalSince1970: 1_749_513_600 + 23 * 3600)
+        let nextMorning = evening.addingTimeInterval(2 * 3600)
+        try await ledger.refresh(now: evening)
+        ledger.add(1.25, tokens: 10, grant: daily, at: evening)
+        #expect(throws: GatewayError.self) { try ledger.checkBudget(daily) }
+        try await ledger.refresh(now: nextMorning)
+        #expect(ledger.spent("key:k1", limits: daily.key.limits) == 0)
+        try ledger.checkBudget(daily)
+        #expect(ledger.spent("key:k1", limits: UsageLimits(budgetPeriod: .weekly)) == 1.25)
+        #expect(ledger.spent("key:k1", limits: UsageLimits()) == 1.25)
+    }
+
     @Test("the spend of deleted keys is forgotten, on reloads too")
     func forget() async throws {
         let store = MemoryUsageStore()

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reads the date forms the admin API accepts: an ISO-8601 date-time (with or without fractional seconds) or a
 /// plain date, both UTC unless they say otherwise.

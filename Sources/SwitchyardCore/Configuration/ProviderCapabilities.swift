@@ -23,33 +23,4 @@ public struct ProviderCapabilities: Sendable, Equatable {
     public var tokenCounting: TokenCounting
     /// Whether `/v1/messages` requests reach this upstream untouched.
     public var messagesPassthrough: Bool
-
-    public static func of(_ kind: ProviderKind) -> ProviderCapabilities {
-        switch kind {
-        case .openai, .azureOpenAI:
-            ProviderCapabilities(
-                dialect: "openai", streaming: true, tools: true, images: true, imageURLs: true, jsonSchema: true, embeddings: true,
-                tokenCounting: .estimated, messagesPassthrough: false)
-        case .anthropic:
-            ProviderCapabilities(
-                dialect: "anthropic", streaming: true, tools: true, images: true, imageURLs: true, jsonSchema: false, embeddings: false,
-                tokenCounting: .native, messagesPassthrough: true)
-        case .gemini:
-            ProviderCapabilities(
-                dialect: "gemini", streaming: true, tools: true, images: true, imageURLs: true, jsonSchema: true, embeddings: true,
-                tokenCounting: .native, messagesPassthrough: false)
-        case .ollama:
-            ProviderCapabilities(
-                dialect: "ollama", streaming: true, tools: true, images: true, imageURLs: false, jsonSchema: true, embeddings: true,
-                tokenCounting: .estimated, messagesPassthrough: false)
-        case .bedrock:
-            ProviderCapabilities(
-                dialect: "bedrock-converse", streaming: true, tools: true, images: true, imageURLs: false, jsonSchema: false, embeddings: false,
-                tokenCounting: .estimated, messagesPassthrough: false)
-        }
-    }
-}
-
-extension ProviderKind {
-    public var capabilities: ProviderCapabilities { ProviderCapabilities.of(self) }
 }

@@ -1,43 +1,3 @@
-/// The closed set of upstream dialects the gateway speaks.
-public enum ProviderKind: String, Sendable, CaseIterable {
-    /// Any server that speaks the OpenAI API: OpenAI, vLLM, llama.cpp server, Ollama's /v1, LM Studio, Groq ...
-    case openai
-    /// Anthropic's Messages API.
-    case anthropic
-    /// Azure OpenAI: OpenAI's API under per-deployment URLs, with an `api-version` and an `api-key` header.
-    case azureOpenAI = "azure-openai"
-    /// Google's Gemini API (Google AI Studio).
-    case gemini
-    /// Ollama's native API (for its OpenAI-compatible `/v1`, use `openai`).
-    case ollama
-    /// AWS Bedrock's Converse API, signed with AWS Signature Version 4 (or a Bedrock API key).
-    case bedrock
-
-    /// The official endpoint root, used when a provider names no `base_url`; nil where every user has their own.
-    public var defaultBaseURL: String? {
-        switch self {
-        case .openai: "https://api.openai.com/v1"
-        case .anthropic: "https://api.anthropic.com/v1"
-        case .azureOpenAI: nil
-        case .gemini: "https://generativelanguage.googleapis.com/v1beta"
-        case .ollama: "http://127.0.0.1:11434"
-        case .bedrock: nil  // https://bedrock-runtime.{region}.amazonaws.com, from the region
-        }
-    }
-
-    /// The provider's name in the OpenTelemetry GenAI semantic conventions (`gen_ai.provider.name`).
-    public var semanticConventionName: String {
-        switch self {
-        case .openai: "openai"
-        case .anthropic: "anthropic"
-        case .azureOpenAI: "azure.ai.openai"
-        case .gemini: "gcp.gemini"
-        case .ollama: "ollama"
-        case .bedrock: "aws.bedrock"
-        }
-    }
-}
-
 /// How long the gateway waits on an upstream.
 public struct UpstreamTimeouts: Sendable, Equatable {
     /// Establishing the TCP (and TLS) connection.
@@ -76,6 +36,10 @@ public struct ProviderSettings: Sendable, Equatable {
     public var region: String?
     /// AWS credentials, for AWS Bedrock without an API key.
     public var aws: AWSKeys?
+    /// Certificates (PEM) trusted as roots for this provider's TLS besides the system's: the content of `ca_file`,
+    /// for an upstream behind a private certificate authority. Read once with the configuration, so a reload
+    /// notices a changed file.
+    public var caCertificatesPEM: String?
 
     /// An AWS access key pair, with the session token of temporary credentials.
     public struct AWSKeys: Sendable, Equatable {
@@ -93,7 +57,7 @@ public struct ProviderSettings: Sendable, Equatable {
     public init(
         name: String, kind: ProviderKind, baseURL: String, apiKey: String? = nil,
         headers: [(name: String, value: String)] = [], timeouts: UpstreamTimeouts = .init(), http2: Bool = false, apiVersion: String? = nil,
-        region: String? = nil, aws: AWSKeys? = nil
+        region: String? = nil, aws: AWSKeys? = nil, caCertificatesPEM: String? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -105,12 +69,13 @@ public struct ProviderSettings: Sendable, Equatable {
         self.apiVersion = apiVersion
         self.region = region
         self.aws = aws
+        self.caCertificatesPEM = caCertificatesPEM
     }
 
     public static func == (lhs: ProviderSettings, rhs: ProviderSettings) -> Bool {
         lhs.name == rhs.name && lhs.kind == rhs.kind && lhs.baseURL == rhs.baseURL && lhs.apiKey == rhs.apiKey
             && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value })
             && lhs.timeouts == rhs.timeouts && lhs.http2 == rhs.http2 && lhs.apiVersion == rhs.apiVersion && lhs.region == rhs.region
-            && lhs.aws == rhs.aws
+            && lhs.aws == rhs.aws && lhs.caCertificatesPEM == rhs.caCertificatesPEM
     }
 }

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// A log field's value, typed, so a line writer renders it without inspecting an existential.
 public enum LogFieldValue: Sendable, Equatable {

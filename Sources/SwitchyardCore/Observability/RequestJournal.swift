@@ -1,7 +1,7 @@
-import Foundation
-import NIOCore
+public import Foundation
+public import NIOCore
 import Synchronization
-import Tracing
+public import Tracing
 
 /// What one request did, filled in as it passes through the gateway and reported once when it ends: the source
 /// of its metrics, its log line, its request-log row and its server span.

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+public import Foundation
 
 /// `2026-11-22T10:15:30.123Z` (ISO 8601, UTC, milliseconds), formatted without Foundation's date formatters,
 /// which cost microseconds per call: log lines and stored rows carry one each.

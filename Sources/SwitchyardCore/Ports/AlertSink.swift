@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A key or team whose spend reached its soft budget in the current period.
 public struct BudgetAlert: Sendable, Equatable, Codable {

@@ -1,5 +1,5 @@
-import NIOCore
-import SwitchyardWire
+public import NIOCore
+public import SwitchyardWire
 
 /// One event of a streamed chat completion in the hub dialect.
 public enum ChatStreamEvent: Sendable, Equatable {

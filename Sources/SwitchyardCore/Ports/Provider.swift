@@ -1,6 +1,7 @@
-import Logging
-import NIOCore
-import Tracing
+public import Instrumentation
+public import Logging
+public import NIOCore
+public import Tracing
 
 /// An upstream adapter. Requests and answers are in the hub dialect (OpenAI Chat Completions); an adapter whose
 /// upstream speaks another dialect translates both ways. A capability an upstream lacks throws
@@ -16,6 +17,8 @@ public protocol Provider: Sendable {
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply
     /// The input tokens `request` would take: counted by the upstream where it offers that, estimated otherwise.
     func countTokens(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> Int
+    /// The ids of the models the upstream serves, as it lists them.
+    func listModels(context: UpstreamContext) async throws -> [String]
 }
 
 /// The API dialects the gateway speaks.

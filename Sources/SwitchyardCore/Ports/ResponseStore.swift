@@ -1,5 +1,5 @@
-import Foundation
-import SwitchyardWire
+public import Foundation
+public import SwitchyardWire
 
 /// A Responses API response as the gateway keeps it: the response object, the request that made it, the input
 /// items of its turn, and where it sits in its conversation.

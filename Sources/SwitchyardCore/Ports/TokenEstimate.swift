@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// A cheap guess at the tokens a request body holds, where no tokenizer is at hand: about four bytes a token.
 public enum TokenEstimate {

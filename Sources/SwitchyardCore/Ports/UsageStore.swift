@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One request's account: who, what, how much, what it cost.
 public struct UsageRecord: Sendable, Equatable {

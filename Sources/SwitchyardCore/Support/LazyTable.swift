@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// Values made on first use, one per key, and shared after: metric handles per label set, clients per setting.
 public final class LazyTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {

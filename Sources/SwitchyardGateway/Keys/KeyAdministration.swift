@@ -1,6 +1,6 @@
-import Foundation
-import SwitchyardCore
-import SwitchyardWire
+public import Foundation
+public import SwitchyardCore
+public import SwitchyardWire
 
 /// The admin API's use cases for keys and teams: validate, store, and make the change effective at once on this
 /// replica (other replicas pick it up within a second).

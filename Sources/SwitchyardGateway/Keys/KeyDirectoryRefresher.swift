@@ -1,6 +1,6 @@
-import Logging
-import ServiceLifecycle
-import SwitchyardCore
+public import Logging
+public import ServiceLifecycle
+public import SwitchyardCore
 
 /// Checks storage every `interval` and reloads the key directory when keys or teams changed, so keys created or
 /// deleted through any replica take effect on this one. When storage cannot be reached, the last directory keeps

@@ -1,5 +1,5 @@
 import Synchronization
-import SwitchyardCore
+public import SwitchyardCore
 
 /// Requests per minute, tokens per minute and requests in flight, counted per key and per team in memory, as
 /// token buckets refilled continuously. A request must fit every limit of its key and of its team.

@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
-import SwitchyardCore
+public import SwitchyardCore
 
 /// Shares rate-limit consumption between replicas through the store: every interval it publishes this replica's
 /// running totals and charges the growth of every other replica's totals to the local buckets.

@@ -1,8 +1,9 @@
+public import Instrumentation
 import Foundation
-import Logging
+public import Logging
 import NIOCore
-import SwitchyardCore
-import Tracing
+public import SwitchyardCore
+public import Tracing
 
 /// Opens a journal for each request and, when it finishes, turns its summary into every signal the gateway
 /// gives: the request metrics, the server span, one log line, and a request-log row.

@@ -1,6 +1,6 @@
-import ServiceLifecycle
+public import ServiceLifecycle
 import Synchronization
-import SwitchyardWire
+public import SwitchyardWire
 
 /// The events of one response as they happen, for every reader: a reader that joins late gets every earlier
 /// event first, then the rest as they come.

@@ -1,7 +1,7 @@
-import Logging
-import SwitchyardCore
+public import Logging
+public import SwitchyardCore
 import SwitchyardTranslation
-import SwitchyardWire
+public import SwitchyardWire
 
 /// A streamed response's final state, queued for storage when its reader abandoned it.
 public struct ResponseFinalState: Sendable {

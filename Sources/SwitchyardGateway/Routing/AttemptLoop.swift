@@ -24,6 +24,8 @@ struct Answered<Value: Sendable>: Sendable {
 /// - A context-window or content-policy refusal moves to the model's matching fallbacks, when it has any.
 /// - Any other error is the client's, and ends the walk at once.
 /// - The whole walk ends at the model's deadline.
+///
+/// Backoff, hedging and the deadline run on `clock`: the continuous clock, or a test's manual one.
 struct AttemptLoop<Value: Sendable> {
     typealias Operation = @Sendable (Candidate, UpstreamContext) async throws -> Value
 
@@ -36,6 +38,7 @@ struct AttemptLoop<Value: Sendable> {
     let estimatedTokens: Int
     let streaming: Bool
     let operation: Operation
+    private let clock: AttemptClock
 
     private var failures: [(target: Target, error: GatewayError)] = []
     private var attempts = 0
@@ -43,7 +46,7 @@ struct AttemptLoop<Value: Sendable> {
 
     init(
         catalog: ModelCatalog, model: String, caller: Caller? = nil, operationName: String, estimatedTokens: Int, streaming: Bool,
-        operation: @escaping Operation
+        clock: any Clock<Duration> = ContinuousClock(), operation: @escaping Operation
     ) {
         self.catalog = catalog
         self.model = model
@@ -52,6 +55,7 @@ struct AttemptLoop<Value: Sendable> {
         self.estimatedTokens = estimatedTokens
         self.streaming = streaming
         self.operation = operation
+        self.clock = AttemptClock(clock)
     }
 
     /// Fallback models to move to at once, and why.
@@ -74,7 +78,7 @@ struct AttemptLoop<Value: Sendable> {
             context.journal?.update { $0.attempts = attempts }
         }
         var context = context
-        let deadline = ContinuousClock.now + first.route.retry.deadline
+        let deadline = clock.now + first.route.retry.deadline
         context.deadline = deadline
         // Each model to try, with why it is tried (nil for the model asked for).
         var pending: [(name: String, reason: String?)] = [(model, nil)]
@@ -91,7 +95,7 @@ struct AttemptLoop<Value: Sendable> {
             case .redirect(let redirect): pending.insert(contentsOf: redirect.models.map { ($0, redirect.reason) }, at: 0)
             }
         }
-        if ContinuousClock.now >= deadline {
+        if clock.now >= deadline {
             let details = failures.map { "\($0.target.label): \($0.error.message)" }.joined(separator: "; ")
             throw GatewayError(
                 status: 504, kind: .timeout, code: "deadline_exceeded",
@@ -134,12 +138,12 @@ struct AttemptLoop<Value: Sendable> {
                     continue
                 }
                 let wait = max(backoff(round: round, policy: entry.route.retry), askedWait)
-                guard ContinuousClock.now + wait < deadline else { break }
-                try await Task.sleep(for: wait)
+                guard clock.now + wait < deadline else { break }
+                try await clock.sleep(for: wait)
             }
-            guard ContinuousClock.now < deadline else { break }
+            guard clock.now < deadline else { break }
             let lease: TargetLease
-            switch monitor.admit(estimatedTokens: estimatedTokens, at: .now) {
+            switch monitor.admit(estimatedTokens: estimatedTokens, at: clock.now) {
             case .failure(let refusal):
                 refusedInARow += 1
                 if round == 0 { failures.append((monitor.target, Self.error(for: refusal, target: monitor.target))) }
@@ -174,16 +178,17 @@ struct AttemptLoop<Value: Sendable> {
     private mutating func runHedged(
         _ first: Candidate, _ second: Candidate, after delay: Duration, entry: ModelCatalog.Entry, context: UpstreamContext
     ) async throws -> (ModelOutcome?, Int) {
-        guard case .success(let firstLease) = first.monitor.admit(estimatedTokens: estimatedTokens, at: .now) else { return (nil, 0) }
+        guard case .success(let firstLease) = first.monitor.admit(estimatedTokens: estimatedTokens, at: clock.now) else { return (nil, 0) }
         let operation = self.operation
         let estimatedTokens = self.estimatedTokens
+        let clock = self.clock
         let firstContext = traced(firstLease, context: context)
         let loop = self
         attempts += 1
         let (winner, losers, started): ((Int, TargetLease, Value)?, [(TargetLease, any Error)], Int) = await withTaskGroup(of: HedgeEvent.self) { group in
             group.addTask { .finished(0, firstLease, await Self.capture { try await operation(first, firstContext) }) }
             group.addTask {
-                try? await Task.sleep(for: delay)
+                try? await clock.sleep(for: delay)
                 return .hedgeTime
             }
             var running = 1
@@ -193,7 +198,7 @@ struct AttemptLoop<Value: Sendable> {
                 switch event {
                 case .hedgeTime:
                     guard running > 0, started == 1,
-                        case .success(let secondLease) = second.monitor.admit(estimatedTokens: estimatedTokens, at: .now)
+                        case .success(let secondLease) = second.monitor.admit(estimatedTokens: estimatedTokens, at: clock.now)
                     else { continue }
                     started += 1
                     running += 1
@@ -246,11 +251,11 @@ struct AttemptLoop<Value: Sendable> {
     /// the fallbacks to move to for a context-window or content-policy refusal, and rethrows anything else.
     private mutating func absorb(_ error: any Error, lease: TargetLease, route: ModelRoute, context: UpstreamContext) throws -> Redirect? {
         guard let error = error as? GatewayError else {
-            lease.finish(.abandoned)
+            lease.finish(.abandoned, at: clock.now)
             throw error
         }
         if error.isRetryable {
-            lease.finish(.failure, error: error.message)
+            lease.finish(.failure, error: error.message, at: clock.now)
             failures.append((lease.monitor.target, error))
             let metadata: Logger.Metadata = [
                 "model": "\(route.name)", "target": "\(lease.monitor.target.label)", "provider": "\(lease.monitor.target.provider)",
@@ -264,7 +269,7 @@ struct AttemptLoop<Value: Sendable> {
             return nil
         }
         // The upstream answered; the request was at fault, not the target.
-        lease.finish(.success)
+        lease.finish(.success, at: clock.now)
         if error.isContextWindowExceeded, !route.contextWindowFallbacks.isEmpty {
             return Redirect(models: route.contextWindowFallbacks, reason: "context_window")
         }

@@ -1,4 +1,4 @@
-import SwitchyardCore
+public import SwitchyardCore
 
 /// Whether requests may go to a target, from its recent outcomes. A value-type state machine: the caller passes
 /// `now` in and reports the outcome of every request it let through.

@@ -1,6 +1,6 @@
-import Logging
+public import Logging
 import NIOCore
-import ServiceLifecycle
+public import ServiceLifecycle
 import SwitchyardCore
 
 /// Active health checks: for each model with `health_check`, sends each of its targets a one-token chat request

@@ -1,5 +1,5 @@
 import Synchronization
-import SwitchyardCore
+public import SwitchyardCore
 import Tracing
 
 /// The live state of one target (a provider and an upstream model): circuit breaker, requests in flight,

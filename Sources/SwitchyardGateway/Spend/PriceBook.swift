@@ -1,5 +1,5 @@
 import Foundation
-import SwitchyardCore
+public import SwitchyardCore
 
 /// What a target's tokens cost: its configured price, else the built-in price of a well-known model (kept as data
 /// in `model-prices.json`), else nothing.

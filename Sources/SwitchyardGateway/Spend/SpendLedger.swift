@@ -1,8 +1,8 @@
-import Foundation
-import Logging
-import ServiceLifecycle
+public import Foundation
+public import Logging
+public import ServiceLifecycle
 import Synchronization
-import SwitchyardCore
+public import SwitchyardCore
 
 /// What each key and team spent in its current budget period: loaded from storage, kept current by this replica's
 /// own requests, and reloaded every few seconds so spend on other replicas counts too.

@@ -1,7 +1,7 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
-import SwitchyardCore
+public import SwitchyardCore
 
 /// Takes records off the request path and writes them in batches: requests append to a bounded in-memory queue
 /// (a lock held for an append, never an await), and this service writes what has queued every `flushInterval`,

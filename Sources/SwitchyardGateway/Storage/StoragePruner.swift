@@ -1,6 +1,6 @@
-import Foundation
-import Logging
-import ServiceLifecycle
+public import Foundation
+public import Logging
+public import ServiceLifecycle
 import SwitchyardCore
 
 /// Deletes what is kept only for a while: request-log rows, stored responses, idempotency answers. Runs once at

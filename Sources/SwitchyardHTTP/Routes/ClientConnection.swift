@@ -6,7 +6,7 @@ import Synchronization
 /// leaves mid-stream stops the upstream request at once instead of at the next write. The work runs in the
 /// calling task, the connection's own: watching it starts no task and, however many requests a connection carries,
 /// holds one close callback.
-public final class ClientDeparture: Sendable {
+package final class ClientDeparture: Sendable {
     /// The task running watched work, kept only while it runs.
     private struct WatchedTask: @unchecked Sendable {
         let task: UnsafeCurrentTask
@@ -19,11 +19,11 @@ public final class ClientDeparture: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// Runs `operation` in the calling task, cancelling that task if the client's connection closes before it
     /// returns (or closed already).
-    public func cancellingOnDeparture<Value>(_ operation: () async throws -> Value) async rethrows -> Value {
+    package func cancellingOnDeparture<Value>(_ operation: () async throws -> Value) async rethrows -> Value {
         let (departed, previous) = withUnsafeCurrentTask { task in
             state.withLock { state in
                 let previous = state.watched
@@ -39,7 +39,7 @@ public final class ClientDeparture: Sendable {
     }
 
     /// Notes that the connection closed, and cancels the work running for it.
-    public func depart() {
+    package func depart() {
         state.withLock { state in
             state.departed = true
             state.watched?.task.cancel()

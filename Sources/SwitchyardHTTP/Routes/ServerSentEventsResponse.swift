@@ -5,16 +5,6 @@ import Logging
 import NIOCore
 import SwitchyardCore
 
-/// Turns a chat event stream into the frames of one client dialect.
-protocol ClientStreamEncoder: Sendable {
-    /// The frames for one upstream event.
-    mutating func frames(for event: ChatStreamEvent) throws -> [ByteBuffer]
-    /// The frames that close a stream that ended normally.
-    mutating func closingFrames() -> [ByteBuffer]
-    /// The frame that reports a failure after the stream began.
-    func errorFrame(_ error: GatewayError) -> ByteBuffer
-}
-
 /// Writes a chat event stream to the client as Server-Sent Events, each event as soon as it arrives.
 ///
 /// The relay runs cancelled when the client's connection closes, which drops the upstream request with it. A
@@ -92,28 +82,5 @@ enum ServerSentEventsResponse {
             iterator.abandon()
             throw error
         }
-    }
-}
-
-/// OpenAI's stream: `data: {chunk}` frames ending with `data: [DONE]`, errors as `data: {"error": ...}`.
-struct OpenAIStreamEncoder: ClientStreamEncoder {
-    func frames(for event: ChatStreamEvent) -> [ByteBuffer] {
-        switch event {
-        case .chunk(let data): [Self.frame(data)]
-        case .done: [ByteBuffer(staticString: "data: [DONE]\n\n")]
-        case .native: []  // only clients of another dialect are sent native events
-        }
-    }
-
-    func closingFrames() -> [ByteBuffer] { [] }
-
-    func errorFrame(_ error: GatewayError) -> ByteBuffer { Self.frame(OpenAIErrorRendering.body(for: error)) }
-
-    static func frame(_ data: ByteBuffer) -> ByteBuffer {
-        var frame = ByteBufferAllocator().buffer(capacity: data.readableBytes + 8)
-        frame.writeStaticString("data: ")
-        frame.writeImmutableBuffer(data)
-        frame.writeStaticString("\n\n")
-        return frame
     }
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
+import SwitchyardNetworking
 
 /// Closes connections whose client is too slow to send a request: the head must arrive within `headTimeout` of
 /// the connection opening or the previous response ending, and the body within `bodyTimeout` of the head.

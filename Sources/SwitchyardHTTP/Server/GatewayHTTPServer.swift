@@ -1,23 +1,23 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
+package import Hummingbird
 import HummingbirdCore
-import Logging
+package import Logging
 import NIOCore
 import NIOPosix
-import ServiceLifecycle
-import SwitchyardCore
-import SwitchyardGateway
+package import ServiceLifecycle
+package import SwitchyardCore
+package import SwitchyardGateway
 import Synchronization
 
 /// The gateway's HTTP server, as a service: the router behind ``GatewayHTTP1Channel`` on the configured address.
-public enum GatewayHTTPServer {
+package enum GatewayHTTPServer {
     /// Serves `router` until the service group shuts down, then lets in-flight responses end (each connection
     /// closes after its current response).
     /// - Parameter onRunning: called with the bound port once the server listens.
     /// - Parameter authenticator: when given, a request's large body is read only once the key on its head is
     ///   accepted.
-    public static func make(
+    package static func make(
         router: Router<GatewayRequestContext>, settings: ServerSettings, serverName: String = "switchyard", authenticator: Authenticator? = nil,
         metrics: GatewayMetrics? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
     ) -> any Service {

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 import SwitchyardCore
+import SwitchyardNetworking
 
 /// A request read whole from a connection, with what answering it on HTTP/1 needs.
 struct InboundHTTPRequest: Sendable {

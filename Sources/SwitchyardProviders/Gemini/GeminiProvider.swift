@@ -39,32 +39,11 @@ struct GeminiProvider: Provider {
 
     /// Embeddings through `batchEmbedContents`, one request per input string.
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
-        let openAI = try request.json()
-        let inputs: [JSONValue]
-        switch openAI["input"] {
-        case .string(let text)?: inputs = [.string(text)]
-        case .array(let items)? where items.allSatisfy({ $0.string != nil }): inputs = items
-        default: throw GatewayError.badRequest("Provider type gemini embeds text only: 'input' must be a string or strings.", param: "input")
-        }
-        var template: [String: JSONValue] = ["model": .string("models/\(model)")]
-        if let dimensions = openAI["dimensions"], !dimensions.isNull { template["outputDimensionality"] = dimensions }
-        let requests: [JSONValue] = inputs.map { input in
-            var entry = template
-            entry["content"] = ["parts": [["text": input]]]
-            return .object(entry)
-        }
-        let body = JSONValue.object(["requests": .array(requests)]).encoded
+        let body = try OpenAIEmbeddingsToGemini().translate(try request.json(), model: model).encoded
         let answer = try await endpoint.post(Self.path(model, "batchEmbedContents"), body: body, streaming: false, context: context)
         let response = try await endpoint.collectJSON(answer, context: context)
-        let data: [JSONValue] = (response["embeddings"]?.array ?? []).enumerated().map { index, embedding in
-            ["object": "embedding", "index": .integer(Int64(index)), "embedding": embedding["values"] ?? []]
-        }
-        let tokens = TokenEstimate.tokens(in: request.body)
-        return UpstreamReply(
-            body: JSONValue.object([
-                "object": "list", "data": .array(data), "model": .string(model),
-                "usage": ["prompt_tokens": .integer(Int64(tokens)), "total_tokens": .integer(Int64(tokens))],
-            ]).encoded)
+        let promptTokens = TokenEstimate.tokens(in: request.body)
+        return UpstreamReply(body: GeminiEmbeddingsToOpenAI().translate(response, model: model, promptTokens: promptTokens).encoded)
     }
 
     /// Gemini's own count (`:countTokens`).
@@ -84,5 +63,11 @@ struct GeminiProvider: Provider {
         return "/models/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", ":"])) ?? name):\(method)"
     }
 
-
+    /// `GET /models`: the models that generate content, without their `models/` prefix.
+    func listModels(context: UpstreamContext) async throws -> [String] {
+        let list = try await endpoint.getJSON("/models", context: context)
+        return (list["models"]?.array ?? []).filter { model in
+            model["supportedGenerationMethods"]?.array?.contains("generateContent") ?? true
+        }.compactMap { $0["name"]?.string.map { $0.hasPrefix("models/") ? String($0.dropFirst("models/".count)) : $0 } }
+    }
 }

@@ -36,20 +36,10 @@ struct OllamaProvider: Provider {
     }
 
     func embed(_ request: EmbeddingRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
-        let openAI = try request.json()
-        var body: [String: JSONValue] = ["model": .string(model), "input": openAI["input"] ?? ""]
-        if let dimensions = openAI["dimensions"], !dimensions.isNull { body["dimensions"] = dimensions }
-        let answer = try await endpoint.post("/api/embed", body: JSONValue.object(body).encoded, streaming: false, context: context)
+        let body = OpenAIEmbeddingsToOllama().translate(try request.json(), model: model).encoded
+        let answer = try await endpoint.post("/api/embed", body: body, streaming: false, context: context)
         let response = try await endpoint.collectJSON(answer, context: context)
-        let data: [JSONValue] = (response["embeddings"]?.array ?? []).enumerated().map { index, vector in
-            ["object": "embedding", "index": .integer(Int64(index)), "embedding": vector]
-        }
-        let tokens = Int64(response["prompt_eval_count"]?.int ?? 0)
-        return UpstreamReply(
-            body: JSONValue.object([
-                "object": "list", "data": .array(data), "model": response["model"] ?? .string(model),
-                "usage": ["prompt_tokens": .integer(tokens), "total_tokens": .integer(tokens)],
-            ]).encoded)
+        return UpstreamReply(body: OllamaEmbeddingsToOpenAI().translate(response, model: model).encoded)
     }
 
     /// Ollama offers no token counting, so this is an estimate.
@@ -57,12 +47,9 @@ struct OllamaProvider: Provider {
         TokenEstimate.tokens(in: try request.hubBody())
     }
 
-
-}
-
-extension OllamaToOpenAI: HubStreamTranslator {
-    mutating func chunks(for payload: JSONValue) throws(GatewayError) -> [JSONValue] { try chunks(payload) }
-    func isEnd(_ payload: JSONValue) -> Bool { payload["done"]?.bool == true }
-    mutating func finalChunks() -> [JSONValue] { [] }
-    var requiresExplicitEnd: Bool { true }
+    /// `GET /api/tags`: the models pulled on this server.
+    func listModels(context: UpstreamContext) async throws -> [String] {
+        let list = try await endpoint.getJSON("/api/tags", context: context)
+        return (list["models"]?.array ?? []).compactMap { $0["name"]?.string }
+    }
 }

@@ -30,14 +30,13 @@ struct OpenAIProvider: Provider {
 
     init(settings: ProviderSettings, clients: UpstreamClients) {
         var authentication = HTTPHeaders()
-        if settings.kind == .azureOpenAI {
-            paths = .azureDeployments(apiVersion: settings.apiVersion ?? "2024-10-21")
-            if let apiKey = settings.apiKey { authentication.add(name: "api-key", value: apiKey) }
-        } else {
-            paths = .standard
-            if let apiKey = settings.apiKey { authentication.add(name: "authorization", value: "Bearer \(apiKey)") }
-        }
-        endpoint = UpstreamEndpoint(settings: settings, clients: clients, authentication: authentication)
+        if let apiKey = settings.apiKey { authentication.add(name: "authorization", value: "Bearer \(apiKey)") }
+        self.init(endpoint: UpstreamEndpoint(settings: settings, clients: clients, authentication: authentication), paths: .standard)
+    }
+
+    init(endpoint: UpstreamEndpoint, paths: Paths) {
+        self.endpoint = endpoint
+        self.paths = paths
     }
 
     func chat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> UpstreamReply {
@@ -64,5 +63,14 @@ struct OpenAIProvider: Provider {
         let answer = try await endpoint.post(
             paths.path("embeddings", model: model), body: request.body.rewritingTopLevelModel(to: model), streaming: false, context: context)
         return UpstreamReply(body: try await endpoint.collect(answer, context: context))
+    }
+
+    /// `GET /models`; Azure lists no deployments on the data plane.
+    func listModels(context: UpstreamContext) async throws -> [String] {
+        guard case .standard = paths else {
+            throw GatewayError.unsupported("Provider type \(kind.rawValue) has no model list to discover.")
+        }
+        let list = try await endpoint.getJSON("/models", context: context)
+        return (list["data"]?.array ?? []).compactMap { $0["id"]?.string }
     }
 }

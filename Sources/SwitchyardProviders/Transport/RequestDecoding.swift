@@ -20,15 +20,3 @@ func decodeRequestBody(_ body: ByteBuffer) throws -> JSONValue {
         throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
     }
 }
-
-extension UpstreamEndpoint {
-    /// Reads a whole answer as JSON.
-    func collectJSON(_ answer: Answer, context: UpstreamContext) async throws -> JSONValue {
-        let bytes = try await collect(answer, context: context)
-        do {
-            return try JSONValue(decoding: bytes)
-        } catch {
-            throw GatewayError.upstreamUnavailable("Provider '\(settings.name)' answered with a body that is not JSON.")
-        }
-    }
-}

@@ -2,18 +2,6 @@ import SwitchyardCore
 import SwitchyardTranslation
 import SwitchyardWire
 
-/// A stream translator from one upstream dialect to the hub, as the event source drives it.
-protocol HubStreamTranslator: Sendable {
-    /// The hub chunks for one upstream event's JSON.
-    mutating func chunks(for payload: JSONValue) throws(GatewayError) -> [JSONValue]
-    /// Whether this event is the upstream's explicit end of stream.
-    func isEnd(_ payload: JSONValue) -> Bool
-    /// Chunks owed after the last event (usage, for instance).
-    mutating func finalChunks() -> [JSONValue]
-    /// Whether a body that ends without the explicit end event was cut short.
-    var requiresExplicitEnd: Bool { get }
-}
-
 /// Reads an upstream's event stream and hands on the hub chunks each event translates to, then `[DONE]`.
 struct TranslatedEventSource<Reader: UpstreamEventReader, Translator: HubStreamTranslator>: ChatEventSource {
     var reader: Reader
@@ -61,34 +49,5 @@ struct TranslatedEventSource<Reader: UpstreamEventReader, Translator: HubStreamT
         pending.append(contentsOf: translator.finalChunks().map { .chunk($0.encoded) })
         pending.append(.done)
         ended = true
-    }
-}
-
-extension AnthropicToOpenAIStreamTranslator: HubStreamTranslator {
-    mutating func chunks(for payload: JSONValue) throws(GatewayError) -> [JSONValue] { try consume(payload) }
-    func isEnd(_ payload: JSONValue) -> Bool { payload["type"]?.string == "message_stop" }
-    mutating func finalChunks() -> [JSONValue] { [] }
-    var requiresExplicitEnd: Bool { true }
-}
-
-extension GeminiToOpenAIStreamTranslator: HubStreamTranslator {
-    mutating func chunks(for payload: JSONValue) throws(GatewayError) -> [JSONValue] {
-        if let error = payload["error"] { throw GeminiErrors.gatewayError(error) }
-        return consume(payload)
-    }
-    func isEnd(_ payload: JSONValue) -> Bool { false }
-    mutating func finalChunks() -> [JSONValue] { finish() }
-    var requiresExplicitEnd: Bool { false }
-}
-
-/// Gemini's error objects.
-enum GeminiErrors {
-    static func gatewayError(_ error: JSONValue) -> GatewayError {
-        let status = error["code"]?.int ?? 500
-        var gatewayError = GatewayError(
-            status: status, kind: GatewayError.kind(forStatus: status), code: error["status"]?.string,
-            message: error["message"]?.string ?? "The upstream stream failed.")
-        gatewayError.upstreamType = error["status"]?.string
-        return gatewayError
     }
 }

@@ -1,30 +1,45 @@
-import AsyncHTTPClient
+package import AsyncHTTPClient
+import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SwitchyardCore
 
 /// The HTTP clients that reach upstreams: one per distinct connection setting, shared by every provider that uses
 /// that setting (with default settings, one for plain requests and one for streams).
 ///
-/// HTTP/1.1 upstreams are reached through ``PooledHTTP1Transport``; HTTP/2 ones through AsyncHTTPClient, which
-/// fixes the HTTP version, connect timeout and idle-read timeout per client.
-public final class UpstreamClients: Sendable {
+/// HTTP/1.1 upstreams are reached through ``PooledHTTP1Transport``; HTTP/2 ones, and those that trust certificate
+/// authorities of their own (`ca_file`), through AsyncHTTPClient, which fixes the HTTP version, connect timeout,
+/// idle-read timeout and TLS configuration per client.
+package final class UpstreamClients: Sendable {
     /// What makes two clients different.
-    public struct Settings: Hashable, Sendable {
-        public var http2: Bool
-        public var connectTimeout: Duration
+    package struct Settings: Hashable, Sendable {
+        package var http2: Bool
+        package var connectTimeout: Duration
         /// The longest silence between two reads.
-        public var idleReadTimeout: Duration?
+        package var idleReadTimeout: Duration?
+        /// Certificates (PEM) trusted as roots besides the system's.
+        package var caCertificatesPEM: String? = nil
     }
 
     private let clients = LazyTable<Settings, HTTPClient>()
     private let pooled = LazyTable<Settings, PooledHTTP1Transport>()
     private let tls = TLSContextCache()
 
-    public init() {}
+    package init() {}
 
     /// The transport for `settings`, made on first use.
     func transport(for settings: Settings) -> any UpstreamTransport {
+        // The pooled transport shares one TLS context, which trusts the system's roots only: a provider with roots
+        // of its own goes through AsyncHTTPClient, over HTTP/1.1 unless it asks for HTTP/2.
+        if let pem = settings.caCertificatesPEM {
+            do {
+                _ = try Self.certificates(inPEM: pem)
+            } catch {
+                return RefusedTransport(reason: "its ca_file holds no certificate TLS can use (\(error))")
+            }
+            return AsyncHTTPClientTransport(client: client(for: settings))
+        }
         guard !settings.http2 else { return AsyncHTTPClientTransport(client: client(for: settings)) }
         return pooled.value(for: settings) { settings in
             PooledHTTP1Transport(
@@ -37,14 +52,14 @@ public final class UpstreamClients: Sendable {
     }
 
     /// The AsyncHTTPClient client for `settings`, made on first use.
-    public func client(for settings: Settings) -> HTTPClient {
+    package func client(for settings: Settings) -> HTTPClient {
         clients.value(for: settings) { settings in
             HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(for: settings))
         }
     }
 
     /// Closes every connection; call once, after the server stopped.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         for client in clients.removeAll() { try await client.shutdown() }
         for transport in pooled.removeAll() { await transport.shutdown() }
     }
@@ -62,6 +77,37 @@ public final class UpstreamClients: Sendable {
         // A refused connection fails the attempt at once, so the router moves to the next target instead of
         // waiting out the connect timeout while the pool keeps trying.
         configuration.connectionPool.retryConnectionEstablishment = false
+        if let pem = settings.caCertificatesPEM {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if let roots = try? certificates(inPEM: pem) {
+                tls.additionalTrustRoots = [.certificates(roots)]
+            } else {
+                // Unreadable roots (refused by `transport(for:)` before a client is made) trust nothing at all
+                // rather than fall back to the system's alone.
+                tls.trustRoots = .certificates([])
+            }
+            configuration.tlsConfiguration = tls
+        }
         return configuration
+    }
+
+    /// The certificates of a PEM bundle; throws when it holds none NIOSSL can read.
+    private static func certificates(inPEM pem: String) throws -> [NIOSSLCertificate] {
+        let certificates = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))
+        guard !certificates.isEmpty else { throw NoCertificate() }
+        return certificates
+    }
+
+    private struct NoCertificate: Error, CustomStringConvertible {
+        var description: String { "no certificate in it" }
+    }
+}
+
+/// A transport that fails every request at once, for a provider whose connection settings cannot be used.
+private struct RefusedTransport: UpstreamTransport {
+    let reason: String
+
+    func execute(_ request: UpstreamHTTPRequest, headTimeout: Duration, logger: @autoclosure () -> Logger) async throws -> UpstreamHTTPResponse {
+        throw UpstreamTransportError.connectionFailed(reason)
     }
 }

@@ -20,9 +20,14 @@ struct UpstreamEndpoint: Sendable {
         self.settings = settings
         let timeouts = settings.timeouts
         // A whole answer arrives with its head; a body that stalls after the head is cut after the same wait.
-        plainTransport = clients.transport(for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.firstByte))
+        plainTransport = clients.transport(
+            for: .init(
+                http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.firstByte,
+                caCertificatesPEM: settings.caCertificatesPEM))
         streamingTransport = clients.transport(
-            for: .init(http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.streamIdle))
+            for: .init(
+                http2: settings.http2, connectTimeout: timeouts.connect, idleReadTimeout: timeouts.streamIdle,
+                caCertificatesPEM: settings.caCertificatesPEM))
         var headers = authentication
         for header in settings.headers { headers.replaceOrAdd(name: header.name, value: header.value) }
         headers.replaceOrAdd(name: "user-agent", value: "switchyard")

@@ -1,5 +1,5 @@
-import SwitchyardCore
-import SwitchyardWire
+public import SwitchyardCore
+public import SwitchyardWire
 
 /// Turns a stream of Chat Completions chunks (the hub) into the Responses API's semantic events, one chunk at a
 /// time, and keeps the response they describe.

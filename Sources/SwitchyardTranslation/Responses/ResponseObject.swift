@@ -1,5 +1,5 @@
 import SwitchyardCore
-import SwitchyardWire
+public import SwitchyardWire
 
 /// A Responses API `response` object as the gateway keeps and serves it.
 public struct ResponseObject: Sendable, Equatable {

@@ -1,5 +1,5 @@
-import SwitchyardCore
-import SwitchyardWire
+public import SwitchyardCore
+public import SwitchyardWire
 
 /// Makes the ids of Responses objects: `resp_…`, `msg_…`, `fc_…`. Injected so tests can fix them.
 public typealias ResponsesIDMaker = @Sendable (_ prefix: String) -> String

@@ -1,5 +1,5 @@
 import Foundation
-import NIOCore
+public import NIOCore
 
 extension JSONValue {
     /// Decodes a JSON document.

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 extension TopLevelJSON {
     /// A copy of the document with the value of `member` replaced by `replacement` (raw JSON bytes);

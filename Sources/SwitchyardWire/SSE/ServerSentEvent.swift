@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One Server-Sent Event (the `text/event-stream` format of the HTML Living Standard).
 public struct ServerSentEvent: Sendable, Equatable {

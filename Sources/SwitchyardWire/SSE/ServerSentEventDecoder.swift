@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 #if canImport(Glibc)
 import Glibc

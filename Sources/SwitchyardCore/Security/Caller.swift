@@ -1,0 +1,21 @@
+import Foundation
+import Synchronization
+
+/// Who is calling.
+public enum Caller: Sendable, Equatable {
+    /// The holder of the master key: every model, and the admin API.
+    case master
+    /// A virtual key, with its team.
+    case virtualKey(KeyGrant)
+
+    /// - Throws: 403 when this caller may not use `model`.
+    public func authorize(model: String) throws(GatewayError) {
+        if case .virtualKey(let grant) = self, !grant.allows(model: model) { throw .forbiddenModel(model) }
+    }
+
+    /// Whether this caller may use `model`.
+    public func allows(model: String) -> Bool {
+        if case .virtualKey(let grant) = self { return grant.allows(model: model) }
+        return true
+    }
+}
