@@ -69,34 +69,6 @@ public struct ResponsesService: Sendable {
         case events(ResponseEvents)
     }
 
-    /// A request prepared for the pipeline.
-    struct Turn: Sendable {
-        var request: JSONValue
-        var model: String
-        var items: [JSONValue]
-        var history: [JSONValue]
-        var previous: StoredResponse?
-        var stream: Bool
-        var background: Bool
-        var store: Bool
-        var truncate: Bool
-        /// The hub request with the whole history, made (and so validated) once when the turn was read.
-        var prepared: ChatRequest?
-
-        /// The hub request, dropping the oldest `dropped` history items' turns.
-        func chat(dropping dropped: Int = 0, stream: Bool) throws(GatewayError) -> ChatRequest {
-            if dropped == 0, let prepared, prepared.stream == stream { return prepared }
-            var hub = try ResponsesRequestToChat().translate(request, history: Array(history.dropFirst(dropped)), items: items)
-            if stream, case .object(var fields) = hub {
-                fields["stream"] = true
-                // The usage chunk is the response's own `usage`, so it is asked for, not left to the gateway to hide.
-                fields["stream_options"] = ["include_usage": true]
-                hub = .object(fields)
-            }
-            return ChatRequest(body: hub.encoded, model: model, stream: stream)
-        }
-    }
-
     // MARK: Create
 
     public func create(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Created {
@@ -303,75 +275,5 @@ public struct ResponsesService: Sendable {
             id: response.id, scope: scope, model: turn.model, status: response.status, previousResponseID: turn.previous?.id,
             depth: turn.previous.map { $0.depth + 1 } ?? 0, background: turn.background, request: turn.request, inputItems: turn.items,
             response: response.json, createdAt: Date(timeIntervalSince1970: Double(response.createdAt)))
-    }
-
-    // MARK: Lifecycle
-
-    /// The stored response `id` of the caller's scope.
-    public func retrieve(_ id: String, caller: Caller?) async throws -> StoredResponse {
-        guard let stored = try await store.response(id: id, scope: Self.readScope(of: caller)) else { throw Self.notFound(id) }
-        return stored
-    }
-
-    /// The events of response `id`: live while it runs on this replica, else (once finished) replayed.
-    public func replay(_ id: String, caller: Caller?) async throws -> ResponseEvents {
-        let stored = try await retrieve(id, caller: caller)
-        if let log = background.events(of: id) { return .logged(log.read()) }
-        // Finished, or running on another replica: its opening events now, the rest once it is done.
-        let store = self.store
-        let scope = Self.readScope(of: caller)
-        var replay = PolledReplay(initial: stored) { try await store.response(id: id, scope: scope) }
-        if !PolledReplay.AsyncIterator.isTerminal(stored) { replay.slot = try pollers.reserve(scope: Self.scope(of: caller)) }
-        return .polled(replay)
-    }
-
-    /// Cancels a background response; a finished one is returned as it is.
-    public func cancel(_ id: String, caller: Caller?) async throws -> JSONValue {
-        let stored = try await retrieve(id, caller: caller)
-        guard stored.background else {
-            throw GatewayError.badRequest("Only background responses can be cancelled; response '\(id)' was not created with background.")
-        }
-        guard var response = ResponseObject(json: stored.response, request: stored.request), !response.isTerminal else { return stored.response }
-        response.status = "cancelled"
-        response.completedAt = Int(Date().timeIntervalSince1970)
-        // Written before the work is stopped, so nothing the stopping work saves can overwrite it.
-        _ = try await store.updateResponse(id: id, status: "cancelled", response: response.json, onlyFrom: ["queued", "in_progress"])
-        background.cancel(id: id)
-        return try await retrieve(id, caller: caller).response
-    }
-
-    public func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
-        guard try await store.deleteResponse(id: id, scope: Self.readScope(of: caller)) else { throw Self.notFound(id) }
-        background.cancel(id: id)
-        return ["id": .string(id), "object": "response", "deleted": true]
-    }
-
-    /// A page of the input items of response `id`: `order` asc or desc (default), `after` an item id, `limit` 1–100.
-    public func inputItems(_ id: String, caller: Caller?, after: String?, limit: Int, ascending: Bool) async throws -> JSONValue {
-        let stored = try await retrieve(id, caller: caller)
-        var items = stored.inputItems
-        if !ascending { items.reverse() }
-        if let after {
-            guard let position = items.firstIndex(where: { $0["id"]?.string == after }) else {
-                throw GatewayError.badRequest("'after' names no input item of response '\(id)'.", param: "after")
-            }
-            items = Array(items[(position + 1)...])
-        }
-        let page = Array(items.prefix(limit))
-        return [
-            "object": "list", "data": .array(page), "first_id": page.first?["id"] ?? .null, "last_id": page.last?["id"] ?? .null,
-            "has_more": .bool(items.count > limit),
-        ]
-    }
-
-    /// The input tokens a request would take, as its model's first target counts them.
-    public func inputTokens(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
-        let turn = try await prepare(body, caller: caller)
-        let tokens = try await gateway.countTokens(try turn.chat(stream: false), caller: caller, context: context)
-        return ["object": "response.input_tokens", "input_tokens": .integer(Int64(tokens))]
-    }
-
-    static func notFound(_ id: String) -> GatewayError {
-        GatewayError(status: 404, kind: .notFound, code: "response_not_found", message: "No response '\(id)' was found.")
     }
 }

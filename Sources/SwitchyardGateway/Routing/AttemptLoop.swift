@@ -2,20 +2,6 @@ import Logging
 import SwitchyardCore
 import Tracing
 
-/// One candidate for an attempt: the target's monitor and the adapter that reaches it.
-struct Candidate: Sendable {
-    let monitor: TargetMonitor
-    let provider: any Provider
-    var target: Target { monitor.target }
-}
-
-/// The answer of the attempt that succeeded, with the lease on its target still open.
-struct Answered<Value: Sendable>: Sendable {
-    var value: Value
-    var lease: TargetLease
-    var attempts: Int
-}
-
 /// Walks a request through its model's targets, then its fallbacks, until one answers.
 ///
 /// - A failure another target might not have (timeout, unreachable, 429, 5xx, circuit open, provider capacity)

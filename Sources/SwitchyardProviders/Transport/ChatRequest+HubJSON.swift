@@ -7,11 +7,6 @@ extension ChatRequest {
     func hubJSON() throws -> JSONValue { try decodeRequestBody(try hubBody()) }
 }
 
-extension EmbeddingRequest {
-    /// The body as a JSON value, for adapters that translate it.
-    func json() throws -> JSONValue { try decodeRequestBody(body) }
-}
-
 /// Decodes a client's JSON body; the gateway validated its syntax already, so a failure here is still the client's.
 func decodeRequestBody(_ body: ByteBuffer) throws -> JSONValue {
     do {

@@ -1,0 +1,35 @@
+import Foundation
+import NIOCore
+import SwitchyardCore
+import SwitchyardTranslation
+import SwitchyardWire
+
+extension ResponsesService {
+    /// A request prepared for the pipeline.
+    struct Turn: Sendable {
+        var request: JSONValue
+        var model: String
+        var items: [JSONValue]
+        var history: [JSONValue]
+        var previous: StoredResponse?
+        var stream: Bool
+        var background: Bool
+        var store: Bool
+        var truncate: Bool
+        /// The hub request with the whole history, made (and so validated) once when the turn was read.
+        var prepared: ChatRequest?
+
+        /// The hub request, dropping the oldest `dropped` history items' turns.
+        func chat(dropping dropped: Int = 0, stream: Bool) throws(GatewayError) -> ChatRequest {
+            if dropped == 0, let prepared, prepared.stream == stream { return prepared }
+            var hub = try ResponsesRequestToChat().translate(request, history: Array(history.dropFirst(dropped)), items: items)
+            if stream, case .object(var fields) = hub {
+                fields["stream"] = true
+                // The usage chunk is the response's own `usage`, so it is asked for, not left to the gateway to hide.
+                fields["stream_options"] = ["include_usage": true]
+                hub = .object(fields)
+            }
+            return ChatRequest(body: hub.encoded, model: model, stream: stream)
+        }
+    }
+}
