@@ -1,12 +1,12 @@
 import SwitchyardCore
 import SwitchyardTranslation
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// What `GET /v1/compatibility` publishes: which features of each API the gateway serves, per provider type. Built
 /// from the tables the gateway itself routes and translates by (``ProviderCapabilities``, ``ResponsesRequestToChat``),
 /// so it says what the code does.
-public enum CompatibilityManifest {
-    public static var document: JSONValue {
+package enum CompatibilityManifest {
+    package static var document: JSONValue {
         var providers: [String: JSONValue] = [:]
         for kind in ProviderKind.allCases {
             let capabilities = kind.capabilities

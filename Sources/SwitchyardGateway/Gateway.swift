@@ -1,41 +1,41 @@
 import Logging
 import NIOCore
-public import SwitchyardCore
+package import SwitchyardCore
 import SwitchyardWire
 import Tracing
 
 /// The gateway's use cases, one method per endpoint, each the same pipeline: check the caller's limits and budget,
 /// route the public model over its targets and fallbacks, hand back the answer under the public model name, and
 /// meter what it cost.
-public struct Gateway: Sendable {
-    public let catalog: ModelCatalog
-    public let limits: LimitLedger
+package struct Gateway: Sendable {
+    package let catalog: ModelCatalog
+    package let limits: LimitLedger
     /// Prices, spend and usage records; nil leaves requests unmetered.
-    public let meter: UsageMeter?
+    package let meter: UsageMeter?
 
-    public init(catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil) {
+    package init(catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil) {
         self.catalog = catalog
         self.limits = limits
         self.meter = meter
     }
 
     /// An answer, the target that produced it, how many upstream calls it took, and the caller's limit headroom.
-    public struct Routed<Value: Sendable>: Sendable {
-        public var value: Value
-        public var target: Target
-        public var attempts: Int
-        public var headroom: LimitLedger.Headroom?
+    package struct Routed<Value: Sendable>: Sendable {
+        package var value: Value
+        package var target: Target
+        package var attempts: Int
+        package var headroom: LimitLedger.Headroom?
     }
 
     /// A non-streamed chat completion.
-    public func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
+    package func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
         try await reply(model: request.model, operation: "chat", body: request.body, caller: caller, context: context) { candidate, context in
             try await candidate.provider.chat(request, model: candidate.target.model, context: context)
         }
     }
 
     /// An embeddings request.
-    public func embed(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
+    package func embed(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
         try await reply(model: request.model, operation: "embeddings", body: request.body, caller: caller, context: context) { candidate, context in
             guard candidate.provider.kind.capabilities.embeddings else {
                 throw GatewayError.unsupported("Provider '\(candidate.target.provider)' (type \(candidate.provider.kind.rawValue)) does not offer embeddings.")
@@ -47,7 +47,7 @@ public struct Gateway: Sendable {
     /// A streamed chat completion. Targets are retried only until one accepts the request; once events flow, a
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
-    public func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
+    package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
         var asked = request
         let hiddenUsage = Self.askForUsage(&asked)
         let request = asked
@@ -71,7 +71,7 @@ public struct Gateway: Sendable {
 
     /// The input tokens of `request` for `request.model`, as its first target counts them. Free, so no budget is
     /// checked, but the call is admitted against the caller's request limits like any model call.
-    public func countTokens(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Int {
+    package func countTokens(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Int {
         begin(request.model, operation: "count_tokens", stream: false, context: context)
         let permit = try admit(caller, model: request.model, estimatedTokens: 0, checksBudget: false)
         defer { permit?.release(actualTokens: 0) }

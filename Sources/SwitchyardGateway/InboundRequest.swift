@@ -1,12 +1,12 @@
-public import NIOCore
-public import SwitchyardCore
+package import NIOCore
+package import SwitchyardCore
 import SwitchyardWire
 
 /// Validates OpenAI-dialect request bodies just enough to route them, without decoding their content.
-public enum InboundRequest {
+package enum InboundRequest {
     /// A `POST /v1/chat/completions` body.
     /// - Throws: 400 ``GatewayError`` naming the field at fault.
-    public static func chat(_ body: ByteBuffer) throws(GatewayError) -> ChatRequest {
+    package static func chat(_ body: ByteBuffer) throws(GatewayError) -> ChatRequest {
         let document = try object(body)
         let model = try modelName(in: document)
         guard let messages = document.member("messages") else {
@@ -32,7 +32,7 @@ public enum InboundRequest {
     }
 
     /// A `POST /v1/embeddings` body.
-    public static func embedding(_ body: ByteBuffer) throws(GatewayError) -> EmbeddingRequest {
+    package static func embedding(_ body: ByteBuffer) throws(GatewayError) -> EmbeddingRequest {
         let document = try object(body)
         let model = try modelName(in: document)
         guard let input = document.member("input") else { throw .badRequest("'input' is required.", param: "input") }
@@ -46,13 +46,13 @@ public enum InboundRequest {
     }
 
     /// What the gateway needs from a `POST /v1/messages` (Anthropic Messages) body.
-    public struct MessagesRequest: Sendable {
-        public var model: String
-        public var stream: Bool
+    package struct MessagesRequest: Sendable {
+        package var model: String
+        package var stream: Bool
     }
 
     /// A `POST /v1/messages` body, validated as Anthropic validates it.
-    public static func anthropicMessages(_ body: ByteBuffer, requireMaxTokens: Bool) throws(GatewayError) -> MessagesRequest {
+    package static func anthropicMessages(_ body: ByteBuffer, requireMaxTokens: Bool) throws(GatewayError) -> MessagesRequest {
         let document = try object(body)
         let model = try modelName(in: document)
         guard let messages = document.member("messages") else { throw .badRequest("messages: Field required", param: "messages") }

@@ -1,8 +1,8 @@
 import Synchronization
-public import SwitchyardCore
+package import SwitchyardCore
 
 /// The configured models, the providers behind them, and one ``TargetMonitor`` per distinct target.
-public final class ModelCatalog: Sendable {
+package final class ModelCatalog: Sendable {
     /// A model ready to route: its configuration, and for each target its monitor and adapter.
     final class Entry: Sendable {
         let route: ModelRoute
@@ -22,16 +22,16 @@ public final class ModelCatalog: Sendable {
 
     private let entries: [String: Entry]
     /// The model routes in configuration order.
-    public let routes: [ModelRoute]
+    package let routes: [ModelRoute]
     /// Every distinct target, in configuration order.
-    public let monitors: [TargetMonitor]
+    package let monitors: [TargetMonitor]
     /// The adapters by provider name.
-    public let providers: [String: any Provider]
+    package let providers: [String: any Provider]
     /// Where routing, attempt and limit metrics go; nil records none.
-    public let metrics: GatewayMetrics?
+    package let metrics: GatewayMetrics?
 
     /// - Precondition: every target names a provider in `providers` (the configuration validated this).
-    public init(
+    package init(
         routes: [ModelRoute], providers: [String: any Provider], circuitBreaker: CircuitBreakerPolicy = .init(), metrics: GatewayMetrics? = nil
     ) {
         self.routes = routes
@@ -57,24 +57,24 @@ public final class ModelCatalog: Sendable {
     func entry(_ name: String) -> Entry? { entries[name] }
 
     /// Whether `name` is a configured model.
-    public func contains(_ name: String) -> Bool { entries[name] != nil }
+    package func contains(_ name: String) -> Bool { entries[name] != nil }
 
     /// How one model's targets stand: for readiness, which reports each model without depending on any.
-    public struct ModelHealth: Sendable, Equatable {
-        public var name: String
-        public var targets: Int
+    package struct ModelHealth: Sendable, Equatable {
+        package var name: String
+        package var targets: Int
         /// Targets that would take a request now.
-        public var usableTargets: Int
-        public var openCircuits: Int
+        package var usableTargets: Int
+        package var openCircuits: Int
 
         /// `ok` (every target usable), `degraded` (some) or `unavailable` (none).
-        public var state: String {
+        package var state: String {
             usableTargets == 0 ? "unavailable" : usableTargets < targets ? "degraded" : "ok"
         }
     }
 
     /// Each configured model's state now, in configuration order.
-    public func health(at now: ContinuousClock.Instant = .now) -> [ModelHealth] {
+    package func health(at now: ContinuousClock.Instant = .now) -> [ModelHealth] {
         routes.map { route in
             let snapshots = entries[route.name]?.monitors.map { $0.snapshot(at: now) } ?? []
             let open = snapshots.filter { if case .open = $0.state { true } else { false } }.count
@@ -83,7 +83,7 @@ public final class ModelCatalog: Sendable {
     }
 
     /// The public models that route to `target`.
-    public func models(using target: Target) -> [String] {
+    package func models(using target: Target) -> [String] {
         routes.filter { $0.targets.contains(target) }.map(\.name)
     }
 }

@@ -5,11 +5,7 @@ package import SwitchyardCore
 extension SQLGatewayStore {
     package func insert(_ key: VirtualKey) async throws {
         try await database.withSession { session in
-            if try await session.select().column("id").from("virtual_keys").where("name", .equal, key.name)
-                .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
-            {
-                throw GatewayError.conflict("A key named '\(key.name)' already exists.")
-            }
+            try await Self.refuseTakenName(key.name, in: "virtual_keys", noun: "key", on: session)
             try await session.insert(into: "virtual_keys")
                 .columns("id", "name", "prefix", "digest", "team_id", "models", "limits", "expires_at", "metadata", "created_at")
                 .values(
@@ -37,11 +33,7 @@ extension SQLGatewayStore {
 
     package func update(_ key: VirtualKey) async throws -> Bool {
         guard try await self.key(id: key.id) != nil else { return false }
-        if try await database.select().column("id").from("virtual_keys").where("name", .equal, key.name).where("id", .notEqual, key.id)
-            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
-        {
-            throw GatewayError.conflict("A key named '\(key.name)' already exists.")
-        }
+        try await Self.refuseTakenName(key.name, in: "virtual_keys", noun: "key", other: key.id, on: database)
         try await database.update("virtual_keys")
             .set("name", to: key.name).set("prefix", to: key.prefix).set("digest", to: key.digest.hex).set("team_id", to: key.teamID)
             .set("models", to: Self.json(key.models)).set("limits", to: Self.json(key.limits))
@@ -60,11 +52,7 @@ extension SQLGatewayStore {
 
     package func insert(_ team: Team) async throws {
         try await database.withSession { session in
-            if try await session.select().column("id").from("teams").where("name", .equal, team.name)
-                .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first() != nil
-            {
-                throw GatewayError.conflict("A team named '\(team.name)' already exists.")
-            }
+            try await Self.refuseTakenName(team.name, in: "teams", noun: "team", on: session)
             try await session.insert(into: "teams")
                 .columns("id", "name", "models", "limits", "created_at")
                 .values(
@@ -146,4 +134,17 @@ extension SQLGatewayStore {
     }
 
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// Throws 409 when a live row of `table` other than `other` already has `name`: names are unique among the
+    /// rows not deleted.
+    private static func refuseTakenName(
+        _ name: String, in table: String, noun: String, other: String? = nil, on database: any SQLDatabase
+    ) async throws {
+        var query = database.select().column("id").from(table).where("name", .equal, name)
+            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
+        if let other { query = query.where("id", .notEqual, other) }
+        if try await query.first() != nil {
+            throw GatewayError.conflict("A \(noun) named '\(name)' already exists.")
+        }
+    }
 }

@@ -103,11 +103,6 @@ package final class ManualClock: Clock, Sendable {
         for continuation in due { continuation.resume() }
     }
 
-    /// Moves the clock forward to `instant`, if it is not there yet, waking the sleepers it reaches.
-    package func advance(to instant: Instant) {
-        advance(by: max(.zero, now.duration(to: instant)))
-    }
-
     /// How many tasks are sleeping on the clock now.
     package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 

@@ -53,11 +53,6 @@ public struct SecretDigest: Sendable, Hashable {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Whether `secret` hashes to this digest, compared in constant time.
-    public func matches(_ secret: some StringProtocol) -> Bool {
-        matches(SecretDigest(of: secret))
-    }
-
     /// Whether `candidate` is this digest, compared in constant time.
     public func matches(_ candidate: SecretDigest) -> Bool {
         let difference =

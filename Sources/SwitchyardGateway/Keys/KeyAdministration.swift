@@ -1,28 +1,28 @@
-public import Foundation
-public import SwitchyardCore
-public import SwitchyardWire
+package import Foundation
+package import SwitchyardCore
+package import SwitchyardWire
 
 /// The admin API's use cases for keys and teams: validate, store, and make the change effective at once on this
 /// replica (other replicas pick it up within a second).
-public struct KeyAdministration: Sendable {
+package struct KeyAdministration: Sendable {
     let store: any KeyStore & UsageStore
     let directory: KeyDirectory
     let spend: SpendLedger
 
-    public init(store: any KeyStore & UsageStore, directory: KeyDirectory, spend: SpendLedger) {
+    package init(store: any KeyStore & UsageStore, directory: KeyDirectory, spend: SpendLedger) {
         self.store = store
         self.directory = directory
         self.spend = spend
     }
 
     /// What the key spent in its current budget period (since it was made, without a period).
-    public func spent(by key: VirtualKey) -> Double { spend.spent("key:" + key.id, limits: key.limits) }
+    package func spent(by key: VirtualKey) -> Double { spend.spent("key:" + key.id, limits: key.limits) }
 
     /// What the team spent in its current budget period.
-    public func spent(by team: Team) -> Double { spend.spent("team:" + team.id, limits: team.limits) }
+    package func spent(by team: Team) -> Double { spend.spent("team:" + team.id, limits: team.limits) }
 
     /// Usage totals, as `GET /admin/usage` asks for them.
-    public func usage(_ query: UsageQuery) async throws -> [UsageTotals] { try await store.totals(query) }
+    package func usage(_ query: UsageQuery) async throws -> [UsageTotals] { try await store.totals(query) }
 
     static let keyFields: Set<String> = [
         "name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "token_quota", "budget_period", "expires_at", "team", "metadata",
@@ -32,7 +32,7 @@ public struct KeyAdministration: Sendable {
     ]
 
     /// Creates a key from an admin request body; returns it with its secret, which is not kept.
-    public func createKey(_ body: JSONValue, now: Date = Date()) async throws -> (key: VirtualKey, secret: String) {
+    package func createKey(_ body: JSONValue, now: Date = Date()) async throws -> (key: VirtualKey, secret: String) {
         let fields = try AdminFields(body, allowed: Self.keyFields)
         let name = try fields.name()
         let teamID = try fields.string("team")
@@ -50,15 +50,15 @@ public struct KeyAdministration: Sendable {
         return (key, secret)
     }
 
-    public func keys() async throws -> [VirtualKey] { try await store.activeKeys() }
+    package func keys() async throws -> [VirtualKey] { try await store.activeKeys() }
 
-    public func key(id: String) async throws -> VirtualKey {
+    package func key(id: String) async throws -> VirtualKey {
         guard let key = try await store.key(id: id) else { throw GatewayError.notFound("No key with id '\(id)'.") }
         return key
     }
 
     /// Changes the fields the body names; the others keep their values (`null` clears one).
-    public func updateKey(id: String, _ body: JSONValue, now: Date = Date()) async throws -> VirtualKey {
+    package func updateKey(id: String, _ body: JSONValue, now: Date = Date()) async throws -> VirtualKey {
         var key = try await key(id: id)
         let fields = try AdminFields(body, allowed: Self.keyFields)
         if fields.fields["name"] != nil { key.name = try fields.name() }
@@ -90,7 +90,7 @@ public struct KeyAdministration: Sendable {
     }
 
     /// Gives the key a new secret; the old one stops working at once here, within a second on other replicas.
-    public func rotateKey(id: String) async throws -> (key: VirtualKey, secret: String) {
+    package func rotateKey(id: String) async throws -> (key: VirtualKey, secret: String) {
         var key = try await key(id: id)
         let secret = SecretGenerator.makeKey()
         key.digest = SecretDigest(of: secret)
@@ -100,27 +100,27 @@ public struct KeyAdministration: Sendable {
         return (key, secret)
     }
 
-    public func deleteKey(id: String) async throws {
+    package func deleteKey(id: String) async throws {
         guard try await store.deleteKey(id: id) else { throw GatewayError.notFound("No key with id '\(id)'.") }
         try await directory.refresh(from: store)
     }
 
-    public func createTeam(_ body: JSONValue, now: Date = Date()) async throws -> Team {
+    package func createTeam(_ body: JSONValue, now: Date = Date()) async throws -> Team {
         let fields = try AdminFields(body, allowed: Self.teamFields)
         let team = Team(id: "team_" + Self.randomID(), name: try fields.name(), models: try fields.models(), limits: try fields.limits(), createdAt: now)
         try await store.insert(team)
         return team
     }
 
-    public func teams() async throws -> [Team] { try await store.teams() }
+    package func teams() async throws -> [Team] { try await store.teams() }
 
-    public func team(id: String) async throws -> Team {
+    package func team(id: String) async throws -> Team {
         guard let team = try await store.team(id: id) else { throw GatewayError.notFound("No team with id '\(id)'.") }
         return team
     }
 
     /// Deletes the team and its keys.
-    public func deleteTeam(id: String) async throws {
+    package func deleteTeam(id: String) async throws {
         guard try await store.deleteTeam(id: id) else { throw GatewayError.notFound("No team with id '\(id)'.") }
         try await directory.refresh(from: store)
     }

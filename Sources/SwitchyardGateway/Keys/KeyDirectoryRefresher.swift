@@ -1,12 +1,12 @@
-public import Logging
-public import ServiceLifecycle
-public import SwitchyardCore
+package import Logging
+package import ServiceLifecycle
+package import SwitchyardCore
 
 /// Checks storage every `interval` and reloads the key directory when keys or teams changed, so keys created or
 /// deleted through any replica take effect on this one. When storage cannot be reached, the last directory keeps
 /// serving until the authenticator's staleness limit, past which virtual keys are refused. After each check, the
 /// limit, spend and metric tables forget the keys and teams no longer in force.
-public struct KeyDirectoryRefresher: Service {
+package struct KeyDirectoryRefresher: Service {
     let directory: KeyDirectory
     let store: any KeyStore
     let interval: Duration
@@ -16,7 +16,7 @@ public struct KeyDirectoryRefresher: Service {
     let spend: SpendLedger?
     let metrics: GatewayMetrics?
 
-    public init(
+    package init(
         directory: KeyDirectory, store: any KeyStore, interval: Duration = .seconds(1), limits: LimitLedger? = nil, spend: SpendLedger? = nil,
         metrics: GatewayMetrics? = nil, logger: Logger
     ) {
@@ -29,7 +29,7 @@ public struct KeyDirectoryRefresher: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await repeatUntilShutdown(every: interval, logger: logger, failure: "could not reload keys; serving the last ones loaded") {
             try await directory.refreshIfChanged(from: store)
             forgetRemoved()

@@ -52,18 +52,21 @@ public final class LimitLedger: Sendable {
 
     private let metrics: GatewayMetrics?
 
-    public init(metrics: GatewayMetrics? = nil) {
+    /// A ledger that reports to no metrics.
+    public convenience init() { self.init(metrics: nil) }
+
+    package init(metrics: GatewayMetrics?) {
         self.metrics = metrics
     }
 
     /// What a request may see of its limits: the tightest of its key's and team's, for the `x-ratelimit-*` headers.
-    public struct Headroom: Sendable, Equatable {
-        public var requestLimit: Int?
-        public var remainingRequests: Int?
-        public var requestsResetSeconds: Int?
-        public var tokenLimit: Int?
-        public var remainingTokens: Int?
-        public var tokensResetSeconds: Int?
+    package struct Headroom: Sendable, Equatable {
+        package var requestLimit: Int?
+        package var remainingRequests: Int?
+        package var requestsResetSeconds: Int?
+        package var tokenLimit: Int?
+        package var remainingTokens: Int?
+        package var tokensResetSeconds: Int?
     }
 
     /// Counts one request of about `estimatedTokens` against `grant`'s key and team.
@@ -140,12 +143,12 @@ public final class LimitLedger: Sendable {
     }
 
     /// This replica's running totals per scope.
-    public func localTotals() -> [String: LimitTotals] {
+    package func localTotals() -> [String: LimitTotals] {
         counters.withLock { table in table.mapValues { LimitTotals(requests: $0.requestsTaken, tokens: $0.tokensTaken) } }
     }
 
     /// Charges other replicas' recent traffic to this replica's buckets.
-    public func charge(remote: [String: LimitTotals], now: ContinuousClock.Instant = .now) {
+    package func charge(remote: [String: LimitTotals], now: ContinuousClock.Instant = .now) {
         counters.withLock { table in
             for (scope, used) in remote {
                 if used.requests > 0 { table[scope]?.requests?.adjust(by: Double(used.requests), at: now) }
@@ -156,7 +159,7 @@ public final class LimitLedger: Sendable {
 
     /// Forgets the counters of scopes no longer in force (deleted keys and teams); a request of theirs still in
     /// flight finds nothing to release.
-    public func forget(scopes removed: Set<String>) {
+    package func forget(scopes removed: Set<String>) {
         guard !removed.isEmpty else { return }
         counters.withLock { table in
             for scope in removed { table[scope] = nil }
@@ -188,7 +191,7 @@ public final class LimitPermit: Sendable {
     let ledger: LimitLedger
     let scopes: [GrantScope]
     let estimatedTokens: Int
-    public let headroom: LimitLedger.Headroom
+    package let headroom: LimitLedger.Headroom
     private let released = Atomic<Bool>(false)
 
     init(ledger: LimitLedger, scopes: [GrantScope], estimatedTokens: Int, headroom: LimitLedger.Headroom) {

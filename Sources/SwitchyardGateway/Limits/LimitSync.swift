@@ -1,12 +1,12 @@
 import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 import Synchronization
-public import SwitchyardCore
+package import SwitchyardCore
 
 /// Shares rate-limit consumption between replicas through the store: every interval it publishes this replica's
 /// running totals and charges the growth of every other replica's totals to the local buckets.
-public struct LimitSync: Service {
+package struct LimitSync: Service {
     let ledger: LimitLedger
     let store: any LimitCounterStore
     let interval: Duration
@@ -14,7 +14,7 @@ public struct LimitSync: Service {
     /// Names this process in the shared table.
     let replica: String
 
-    public init(ledger: LimitLedger, store: any LimitCounterStore, interval: Duration = .seconds(1), logger: Logger) {
+    package init(ledger: LimitLedger, store: any LimitCounterStore, interval: Duration = .seconds(1), logger: Logger) {
         self.ledger = ledger
         self.store = store
         self.interval = interval
@@ -23,7 +23,7 @@ public struct LimitSync: Service {
         replica = "replica_" + String(generator.next() as UInt64, radix: 16)
     }
 
-    public func run() async throws {
+    package func run() async throws {
         guard store.isShared else { return }
         // The first reading only sets the baseline: traffic from before this replica started is not charged.
         let seen = Mutex<[String: [String: LimitTotals]]?>(nil)

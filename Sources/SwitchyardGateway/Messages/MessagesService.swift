@@ -1,27 +1,27 @@
-public import NIOCore
-public import SwitchyardCore
+package import NIOCore
+package import SwitchyardCore
 import SwitchyardTranslation
 import SwitchyardWire
 
 /// The Anthropic Messages API in front of every model (`/v1/messages`, `/v1/messages/count_tokens`): a request
 /// passes untouched to an Anthropic upstream and is translated through the hub for any other, and the answer comes
 /// back in Messages form either way.
-public struct MessagesService: Sendable {
-    public let gateway: Gateway
+package struct MessagesService: Sendable {
+    package let gateway: Gateway
 
-    public init(gateway: Gateway) {
+    package init(gateway: Gateway) {
         self.gateway = gateway
     }
 
     /// What `create` answers: a message, or its stream of Messages events.
-    public enum Created: Sendable {
+    package enum Created: Sendable {
         case message(Gateway.Routed<ByteBuffer>)
         /// Events of the Messages stream, each as `.native` (a hub chunk never reaches the client of this API).
         case events(Gateway.Routed<ChatEventStream>)
     }
 
     /// `POST /v1/messages`.
-    public func create(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Created {
+    package func create(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Created {
         let request = try Self.chatRequest(body, requireMaxTokens: true)
         if request.stream {
             var routed = try await gateway.stream(request, caller: caller, context: context)
@@ -42,7 +42,7 @@ public struct MessagesService: Sendable {
     }
 
     /// `POST /v1/messages/count_tokens`: `{"input_tokens": N}`.
-    public func countTokens(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> ByteBuffer {
+    package func countTokens(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> ByteBuffer {
         let request = try Self.chatRequest(body, requireMaxTokens: false)
         let tokens = try await gateway.countTokens(request, caller: caller, context: context)
         return JSONValue.object(["input_tokens": .integer(Int64(tokens))]).encoded

@@ -1,4 +1,4 @@
-public import CoreMetrics
+package import CoreMetrics
 import Metrics
 import Synchronization
 import SwitchyardCore
@@ -9,7 +9,7 @@ import SwitchyardCore
 /// know is `unknown`), statuses are HTTP codes, error types are the gateway's own kinds, keys and teams are
 /// admin-created ids. Request ids and raw client strings are never labels. The handles of the per-request
 /// series are cached per label set, so recording a request is a dictionary lookup and a few atomic adds.
-public final class GatewayMetrics: Sendable {
+package final class GatewayMetrics: Sendable {
     let factory: any MetricsFactory
     /// Where series labelled by key or team are made: kept apart, so an anonymous scrape carries no tenant data.
     let tenantFactory: any MetricsFactory
@@ -23,7 +23,7 @@ public final class GatewayMetrics: Sendable {
     private let connectionsGauge: Gauge
 
     /// - Parameter tenantFactory: the factory of the series labelled by key or team; `factory` when nil.
-    public init(factory: any MetricsFactory, tenantFactory: (any MetricsFactory)? = nil) {
+    package init(factory: any MetricsFactory, tenantFactory: (any MetricsFactory)? = nil) {
         self.factory = factory
         self.tenantFactory = tenantFactory ?? factory
         inFlight = Gauge(label: "switchyard_in_flight_requests", factory: factory)
@@ -193,12 +193,12 @@ public final class GatewayMetrics: Sendable {
     // MARK: Connections
 
     /// The client connections open now.
-    public func openConnections(_ count: Int) {
+    package func openConnections(_ count: Int) {
         connectionsGauge.record(count)
     }
 
     /// A connection closed at once because the server had as many open as `server.max_connections` allows.
-    public func connectionRejected() {
+    package func connectionRejected() {
         Counter(label: "switchyard_connections_rejected_total", factory: factory).increment()
     }
 

@@ -1,9 +1,9 @@
-public import Instrumentation
+package import Instrumentation
 import Foundation
-public import Logging
+package import Logging
 import NIOCore
-public import SwitchyardCore
-public import Tracing
+package import SwitchyardCore
+package import Tracing
 
 /// Opens a journal for each request and, when it finishes, turns its summary into every signal the gateway
 /// gives: the request metrics, the server span, one log line, and a request-log row.
@@ -11,19 +11,19 @@ public import Tracing
 /// Reporting is cheap and never waits: metrics are atomic adds on cached handles, the log line is queued for a
 /// writer thread, and the row is queued for the batched writer, which converts and redacts bodies off the
 /// request path.
-public struct RequestObserver: Sendable {
-    public let metrics: GatewayMetrics?
-    public let tracer: (any Tracer)?
-    public let requestLog: BatchedWriter<RequestSummary>?
+package struct RequestObserver: Sendable {
+    package let metrics: GatewayMetrics?
+    package let tracer: (any Tracer)?
+    package let requestLog: BatchedWriter<RequestSummary>?
     /// Where request lines go; nil writes none.
-    public let requestLines: (any LogLineSink)?
+    package let requestLines: (any LogLineSink)?
     /// The most body bytes the request log keeps; nil keeps no bodies.
-    public let captureLimit: Int?
+    package let captureLimit: Int?
     let redactor: SecretRedactor
 
     /// - Parameter secrets: the configured secrets (provider keys, the master key), masked wherever they appear in
     ///   what is reported.
-    public init(
+    package init(
         metrics: GatewayMetrics? = nil, tracer: (any Tracer)? = nil, requestLog: BatchedWriter<RequestSummary>? = nil, requestLines: (any LogLineSink)? = nil,
         captureLimit: Int? = nil, secrets: [String] = []
     ) {
@@ -36,7 +36,7 @@ public struct RequestObserver: Sendable {
     }
 
     /// Opens the journal of a request that just arrived; `parent` is the trace context its client sent.
-    public func begin(requestID: String, method: String, path: String, parent: ServiceContext) -> RequestJournal {
+    package func begin(requestID: String, method: String, path: String, parent: ServiceContext) -> RequestJournal {
         metrics?.requestStarted()
         let span = tracer.map { tracer in
             let span = tracer.startSpan(method, context: parent, ofKind: .server)
@@ -124,7 +124,7 @@ public struct RequestObserver: Sendable {
 extension BatchedWriter where Record == RequestSummary {
     /// The request log's writer: summaries become rows (bodies decoded and redacted) as they are written.
     /// - Parameter secrets: the configured secrets, masked wherever they appear in a row.
-    public convenience init(requestLog store: any RequestLogStore, secrets: [String] = [], metrics: GatewayMetrics? = nil, logger: Logger) {
+    package convenience init(requestLog store: any RequestLogStore, secrets: [String] = [], metrics: GatewayMetrics? = nil, logger: Logger) {
         let redactor = SecretRedactor(literals: secrets)
         self.init(name: "request_log", metrics: metrics, logger: logger) { summaries in
             try await store.appendLogs(summaries.map { RequestLogEntry(summary: $0, redactor: redactor) })

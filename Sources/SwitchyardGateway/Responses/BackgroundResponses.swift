@@ -1,10 +1,10 @@
-public import ServiceLifecycle
+package import ServiceLifecycle
 import Synchronization
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// The events of one response as they happen, for every reader: a reader that joins late gets every earlier
 /// event first, then the rest as they come.
-public final class ResponseEventLog: Sendable {
+package final class ResponseEventLog: Sendable {
     private struct State {
         var events: [JSONValue] = []
         var finished = false
@@ -14,16 +14,16 @@ public final class ResponseEventLog: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
-    public func publish(_ event: JSONValue) {
+    package func publish(_ event: JSONValue) {
         state.withLock { state in
             state.events.append(event)
             for reader in state.readers.values { reader.yield(event) }
         }
     }
 
-    public func finish() {
+    package func finish() {
         // Finished outside the lock: a finished reader's termination handler takes the lock again.
         let readers = state.withLock { state in
             state.finished = true
@@ -34,7 +34,7 @@ public final class ResponseEventLog: Sendable {
     }
 
     /// Every event so far, then each new one, until the response ends.
-    public func read() -> AsyncStream<JSONValue> {
+    package func read() -> AsyncStream<JSONValue> {
         let (stream, continuation) = AsyncStream<JSONValue>.makeStream()
         state.withLock { state in
             for event in state.events { continuation.yield(event) }
@@ -56,7 +56,7 @@ public final class ResponseEventLog: Sendable {
 /// Runs background responses in its own task group, apart from the requests that started them: a client that
 /// leaves does not stop one; a cancel does. On shutdown no new work is taken, and running work may finish within
 /// the grace period.
-public final class BackgroundResponses: Service {
+package final class BackgroundResponses: Service {
     private struct Job: Sendable {
         let id: String
         let log: ResponseEventLog
@@ -77,7 +77,7 @@ public final class BackgroundResponses: Service {
     private let submit: AsyncStream<Job>.Continuation
     private let running = Mutex<[String: Running]>([:])
 
-    public init(watchInterval: Duration = .seconds(1)) {
+    package init(watchInterval: Duration = .seconds(1)) {
         self.watchInterval = watchInterval
         (jobs, submit) = AsyncStream<Job>.makeStream()
     }
@@ -85,7 +85,7 @@ public final class BackgroundResponses: Service {
     /// Starts `work` for response `id`; its events go to the returned log. `cancelledElsewhere`, asked every
     /// `watchInterval`, stops the work when it says another replica cancelled it.
     @discardableResult
-    public func start(
+    package func start(
         id: String, cancelledElsewhere: (@Sendable () async -> Bool)? = nil, work: @escaping @Sendable (ResponseEventLog) async -> Void
     ) -> ResponseEventLog {
         let log = ResponseEventLog()
@@ -101,18 +101,18 @@ public final class BackgroundResponses: Service {
 
     /// Cancels the running response `id`; returns whether it was running here.
     @discardableResult
-    public func cancel(id: String) -> Bool {
+    package func cancel(id: String) -> Bool {
         guard let job = running.withLock({ $0[id] }) else { return false }
         job.cancel.finish()
         return true
     }
 
     /// The events of response `id` if it is running here.
-    public func events(of id: String) -> ResponseEventLog? {
+    package func events(of id: String) -> ResponseEventLog? {
         running.withLock { $0[id]?.log }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let submit = self.submit
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in

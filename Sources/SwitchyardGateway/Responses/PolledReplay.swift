@@ -3,12 +3,12 @@ import Logging
 import NIOCore
 import SwitchyardCore
 import SwitchyardTranslation
-public import SwitchyardWire
+package import SwitchyardWire
 import Tracing
 
 /// The replay of a stored response: its opening events at once; then, if it is still running (on another
 /// replica), a look at the store every second until it ends (ten minutes at most); then the rest of its events.
-public struct PolledReplay: AsyncSequence, Sendable {
+package struct PolledReplay: AsyncSequence, Sendable {
     let initial: StoredResponse
     let reload: @Sendable () async throws -> StoredResponse?
     var interval: Duration = .seconds(1)
@@ -16,13 +16,13 @@ public struct PolledReplay: AsyncSequence, Sendable {
     /// The replay's place among its scope's waiting replays, given back when the replay is dropped.
     var slot: ReplayPollers.Slot?
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         let replay: PolledReplay
         var pending: [JSONValue] = []
         var opened = false
         var done = false
 
-        public mutating func next() async -> JSONValue? {
+        package mutating func next() async -> JSONValue? {
             if !opened {
                 opened = true
                 pending = Array(Self.events(of: replay.initial).prefix(2))
@@ -53,5 +53,5 @@ public struct PolledReplay: AsyncSequence, Sendable {
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(replay: self) }
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(replay: self) }
 }

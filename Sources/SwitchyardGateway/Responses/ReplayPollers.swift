@@ -3,12 +3,12 @@ import SwitchyardCore
 
 /// Bounds the replays per scope that wait on a response running elsewhere (each looks at the store once a second):
 /// a tenant cannot turn replays into a database load.
-public final class ReplayPollers: Sendable {
+package final class ReplayPollers: Sendable {
     /// The most replays one scope may have waiting at once.
-    public let maximumPerScope: Int
+    package let maximumPerScope: Int
     private let waiting = Mutex<[String: Int]>([:])
 
-    public init(maximumPerScope: Int = 8) {
+    package init(maximumPerScope: Int = 8) {
         self.maximumPerScope = maximumPerScope
     }
 

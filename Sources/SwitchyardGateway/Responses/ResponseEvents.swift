@@ -3,30 +3,30 @@ import Logging
 import NIOCore
 import SwitchyardCore
 import SwitchyardTranslation
-public import SwitchyardWire
+package import SwitchyardWire
 import Tracing
 
 /// A response's events as a client reads them: translated from an upstream stream as they arrive, or read from a
 /// background response's log (live, or a replay).
-public enum ResponseEvents: AsyncSequence, Sendable {
+package enum ResponseEvents: AsyncSequence, Sendable {
     case translated(TranslatedResponseEvents)
     case logged(AsyncStream<JSONValue>)
     case polled(PolledReplay)
 
-    public enum AsyncIterator: AsyncIteratorProtocol {
+    package enum AsyncIterator: AsyncIteratorProtocol {
         case translated(TranslatedResponseEvents.AsyncIterator)
         case logged(AsyncStream<JSONValue>.AsyncIterator)
         case polled(PolledReplay.AsyncIterator)
 
         /// The reader stops before the end: a translated stream settles its upstream call now.
-        public mutating func abandon() {
+        package mutating func abandon() {
             if case .translated(var iterator) = self {
                 iterator.abandon()
                 self = .translated(iterator)
             }
         }
 
-        public mutating func next() async -> JSONValue? {
+        package mutating func next() async -> JSONValue? {
             switch self {
             case .translated(var iterator):
                 let event = await iterator.next()
@@ -44,7 +44,7 @@ public enum ResponseEvents: AsyncSequence, Sendable {
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator {
+    package func makeAsyncIterator() -> AsyncIterator {
         switch self {
         case .translated(let events): .translated(events.makeAsyncIterator())
         case .logged(let stream): .logged(stream.makeAsyncIterator())

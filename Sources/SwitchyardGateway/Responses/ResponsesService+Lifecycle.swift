@@ -1,19 +1,19 @@
 import Foundation
-public import NIOCore
-public import SwitchyardCore
+package import NIOCore
+package import SwitchyardCore
 import SwitchyardTranslation
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// Stored responses: retrieval, replay, cancellation, deletion and their input items.
 extension ResponsesService {
     /// The stored response `id` of the caller's scope.
-    public func retrieve(_ id: String, caller: Caller?) async throws -> StoredResponse {
+    package func retrieve(_ id: String, caller: Caller?) async throws -> StoredResponse {
         guard let stored = try await store.response(id: id, scope: Self.readScope(of: caller)) else { throw Self.notFound(id) }
         return stored
     }
 
     /// The events of response `id`: live while it runs on this replica, else (once finished) replayed.
-    public func replay(_ id: String, caller: Caller?) async throws -> ResponseEvents {
+    package func replay(_ id: String, caller: Caller?) async throws -> ResponseEvents {
         let stored = try await retrieve(id, caller: caller)
         if let log = background.events(of: id) { return .logged(log.read()) }
         // Finished, or running on another replica: its opening events now, the rest once it is done.
@@ -25,7 +25,7 @@ extension ResponsesService {
     }
 
     /// Cancels a background response; a finished one is returned as it is.
-    public func cancel(_ id: String, caller: Caller?) async throws -> JSONValue {
+    package func cancel(_ id: String, caller: Caller?) async throws -> JSONValue {
         let stored = try await retrieve(id, caller: caller)
         guard stored.background else {
             throw GatewayError.badRequest("Only background responses can be cancelled; response '\(id)' was not created with background.")
@@ -39,14 +39,14 @@ extension ResponsesService {
         return try await retrieve(id, caller: caller).response
     }
 
-    public func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
+    package func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
         guard try await store.deleteResponse(id: id, scope: Self.readScope(of: caller)) else { throw Self.notFound(id) }
         background.cancel(id: id)
         return ["id": .string(id), "object": "response", "deleted": true]
     }
 
     /// A page of the input items of response `id`: `order` asc or desc (default), `after` an item id, `limit` 1–100.
-    public func inputItems(_ id: String, caller: Caller?, after: String?, limit: Int, ascending: Bool) async throws -> JSONValue {
+    package func inputItems(_ id: String, caller: Caller?, after: String?, limit: Int, ascending: Bool) async throws -> JSONValue {
         let stored = try await retrieve(id, caller: caller)
         var items = stored.inputItems
         if !ascending { items.reverse() }
@@ -64,7 +64,7 @@ extension ResponsesService {
     }
 
     /// The input tokens a request would take, as its model's first target counts them.
-    public func inputTokens(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
+    package func inputTokens(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
         let turn = try await prepare(body, caller: caller)
         let tokens = try await gateway.countTokens(try turn.chat(stream: false), caller: caller, context: context)
         return ["object": "response.input_tokens", "input_tokens": .integer(Int64(tokens))]

@@ -1,20 +1,20 @@
 import Foundation
-public import Logging
-public import NIOCore
-public import SwitchyardCore
-public import SwitchyardTranslation
-public import SwitchyardWire
+package import Logging
+package import NIOCore
+package import SwitchyardCore
+package import SwitchyardTranslation
+package import SwitchyardWire
 import Tracing
 
 /// The Responses API with the state kept by the gateway: each request becomes a Chat Completions request (the
 /// hub) that goes through the same pipeline as `/v1/chat/completions` (routing, limits, spend, metrics), and its
 /// answer becomes a response object stored for later turns, retrieval and replay.
-public struct ResponsesService: Sendable {
-    public let gateway: Gateway
-    public let store: any ResponseStore
-    public let background: BackgroundResponses
+package struct ResponsesService: Sendable {
+    package let gateway: Gateway
+    package let store: any ResponseStore
+    package let background: BackgroundResponses
     /// The most responses a `previous_response_id` chain may hold before a new turn is refused.
-    public let maximumChainDepth: Int
+    package let maximumChainDepth: Int
     let makeID: ResponsesIDMaker
     let logger: Logger
     /// Where the final states of abandoned streamed responses are queued for storage; nil saves none.
@@ -22,7 +22,7 @@ public struct ResponsesService: Sendable {
     /// Bounds the replays per scope waiting on responses still running.
     let pollers: ReplayPollers
 
-    public init(
+    package init(
         gateway: Gateway, store: any ResponseStore, background: BackgroundResponses, maximumChainDepth: Int = 100, logger: Logger,
         finalStates: BatchedWriter<ResponseFinalState>? = nil, pollers: ReplayPollers = ReplayPollers(),
         makeID: @escaping ResponsesIDMaker = ResponsesService.randomID
@@ -38,7 +38,7 @@ public struct ResponsesService: Sendable {
     }
 
     /// `prefix_` and 48 random hex digits.
-    public static let randomID: ResponsesIDMaker = { prefix in
+    package static let randomID: ResponsesIDMaker = { prefix in
         var generator = SystemRandomNumberGenerator()
         let digits = (0..<3).map { _ in
             let text = String(generator.next(), radix: 16)
@@ -48,7 +48,7 @@ public struct ResponsesService: Sendable {
     }
 
     /// Whose responses a caller creates: its team's, else its key's own; the master key's are its own.
-    public static func scope(of caller: Caller?) -> String {
+    package static func scope(of caller: Caller?) -> String {
         guard case .virtualKey(let grant)? = caller else { return "master" }
         if let team = grant.team { return "team:" + team.id }
         return "key:" + grant.key.id
@@ -56,13 +56,13 @@ public struct ResponsesService: Sendable {
 
     /// Whose responses a caller may read, continue, cancel and delete: its own scope's; any tenant's for the
     /// master key (nil), which is the operator's.
-    public static func readScope(of caller: Caller?) -> String? {
+    package static func readScope(of caller: Caller?) -> String? {
         guard case .virtualKey? = caller else { return nil }
         return scope(of: caller)
     }
 
     /// What creating a response gives the client.
-    public enum Created: Sendable {
+    package enum Created: Sendable {
         /// The response object (finished, or queued in the background).
         case object(JSONValue)
         /// Events to stream, without sequence numbers.
@@ -71,7 +71,7 @@ public struct ResponsesService: Sendable {
 
     // MARK: Create
 
-    public func create(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Created {
+    package func create(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Created {
         let turn = try await prepare(body, caller: caller)
         let scope = Self.scope(of: caller)
         let now = Int(Date().timeIntervalSince1970)

@@ -3,19 +3,19 @@ import Logging
 import NIOCore
 import SwitchyardCore
 import SwitchyardTranslation
-public import SwitchyardWire
+package import SwitchyardWire
 import Tracing
 
 /// Chat chunks from the pipeline, turned into Responses events as the reader asks for them (nothing runs ahead
 /// of the reader). When the stream ends, `finished` gets the final response before its terminal event is read.
-public struct TranslatedResponseEvents: AsyncSequence, Sendable {
+package struct TranslatedResponseEvents: AsyncSequence, Sendable {
     let upstream: ChatEventStream
     let translation: StreamedResponseTranslation
     /// Whether the opening events were already sent.
     var opened = false
     let finished: @Sendable (ResponseObject) async -> Void
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var base: ChatEventStream.AsyncIterator
         let translation: StreamedResponseTranslation
         let finished: @Sendable (ResponseObject) async -> Void
@@ -24,11 +24,11 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
         var ended = false
 
         /// The reader stops before the end: the chat stream under it is settled now.
-        public mutating func abandon() {
+        package mutating func abandon() {
             base.abandon()
         }
 
-        public mutating func next() async -> JSONValue? {
+        package mutating func next() async -> JSONValue? {
             while pending.isEmpty {
                 if ended { return nil }
                 if !started {
@@ -59,7 +59,7 @@ public struct TranslatedResponseEvents: AsyncSequence, Sendable {
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator {
+    package func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: upstream.makeAsyncIterator(), translation: translation, finished: finished, started: opened)
     }
 }

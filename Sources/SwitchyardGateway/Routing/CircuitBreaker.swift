@@ -1,4 +1,4 @@
-public import SwitchyardCore
+package import SwitchyardCore
 
 /// Whether requests may go to a target, from its recent outcomes. A value-type state machine: the caller passes
 /// `now` in and reports the outcome of every request it let through.
@@ -7,22 +7,22 @@ public import SwitchyardCore
 ///   ratio over the window reaches `errorRate` with at least `minimumRequests` outcomes.
 /// - open: requests are refused until `cooldown` has passed, then one probe is let through (half-open).
 /// - half-open: a successful probe closes the circuit, a failed one opens it again.
-public struct CircuitBreaker: Sendable {
-    public enum State: Sendable, Equatable {
+package struct CircuitBreaker: Sendable {
+    package enum State: Sendable, Equatable {
         case closed
         case open(until: ContinuousClock.Instant)
         case halfOpen
     }
 
     /// What became of a request the breaker let through.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         case success
         case failure
         /// Cancelled before it told anything about the target.
         case abandoned
 
         /// The outcome's name in metrics and spans.
-        public var label: String {
+        package var label: String {
             switch self {
             case .success: "success"
             case .failure: "failure"
@@ -31,19 +31,19 @@ public struct CircuitBreaker: Sendable {
         }
     }
 
-    public let policy: CircuitBreakerPolicy
-    public private(set) var state: State = .closed
+    package let policy: CircuitBreakerPolicy
+    package private(set) var state: State = .closed
     private var consecutiveFailures = 0
     private var probeInFlight = false
     private var window: OutcomeWindow
 
-    public init(policy: CircuitBreakerPolicy) {
+    package init(policy: CircuitBreakerPolicy) {
         self.policy = policy
         window = OutcomeWindow(length: policy.window)
     }
 
     /// Whether a request would be let through now, without taking the half-open probe slot.
-    public func wouldAllow(at now: ContinuousClock.Instant) -> Bool {
+    package func wouldAllow(at now: ContinuousClock.Instant) -> Bool {
         switch state {
         case .closed: true
         case .open(let until): now >= until
@@ -52,17 +52,17 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// What ``admit(at:)`` decided.
-    public enum Admission: Sendable, Equatable {
+    package enum Admission: Sendable, Equatable {
         case refused
         case admitted
         /// Admitted as the one request that decides whether a half-open circuit closes.
         case probe
 
-        public var isAdmitted: Bool { self != .refused }
+        package var isAdmitted: Bool { self != .refused }
     }
 
     /// Lets a request through or refuses it; in half-open (or when the cooldown just ended) only one probe at a time.
-    public mutating func admit(at now: ContinuousClock.Instant) -> Admission {
+    package mutating func admit(at now: ContinuousClock.Instant) -> Admission {
         switch state {
         case .closed:
             return .admitted
@@ -80,7 +80,7 @@ public struct CircuitBreaker: Sendable {
 
     /// Reports what became of a request that ``admit(at:)`` let through. While the circuit is half-open only the
     /// probe's outcome counts: a request admitted earlier says nothing about the target now.
-    public mutating func record(_ outcome: Outcome, wasProbe: Bool = false, at now: ContinuousClock.Instant) {
+    package mutating func record(_ outcome: Outcome, wasProbe: Bool = false, at now: ContinuousClock.Instant) {
         if case .halfOpen = state, !wasProbe { return }
         switch (state, outcome) {
         case (_, .abandoned):
@@ -107,7 +107,7 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// An active health check's verdict: a success closes the circuit whatever its state; a failure counts as one.
-    public mutating func recordProbe(success: Bool, at now: ContinuousClock.Instant) {
+    package mutating func recordProbe(success: Bool, at now: ContinuousClock.Instant) {
         if success {
             close()
         } else if case .closed = state {
@@ -118,7 +118,7 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// The failure ratio over the window, for display.
-    public func errorRate(at now: ContinuousClock.Instant) -> Double {
+    package func errorRate(at now: ContinuousClock.Instant) -> Double {
         let (total, failed) = window.counts(at: now)
         return total == 0 ? 0 : Double(failed) / Double(total)
     }

@@ -1,15 +1,15 @@
-public import Logging
+package import Logging
 import NIOCore
-public import ServiceLifecycle
+package import ServiceLifecycle
 import SwitchyardCore
 
 /// Active health checks: for each model with `health_check`, sends each of its targets a one-token chat request
 /// every interval, so a target's circuit reflects its health before users hit it.
-public struct HealthProber: Service {
+package struct HealthProber: Service {
     let catalog: ModelCatalog
     let logger: Logger
 
-    public init(catalog: ModelCatalog, logger: Logger) {
+    package init(catalog: ModelCatalog, logger: Logger) {
         self.catalog = catalog
         self.logger = logger
     }
@@ -39,7 +39,7 @@ public struct HealthProber: Service {
         return probes
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let probes = self.probes
         guard !probes.isEmpty else { return }
         await cancelWhenGracefulShutdown {

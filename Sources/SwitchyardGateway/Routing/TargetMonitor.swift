@@ -1,13 +1,13 @@
 import Synchronization
-public import SwitchyardCore
+package import SwitchyardCore
 import Tracing
 
 /// The live state of one target (a provider and an upstream model): circuit breaker, requests in flight,
 /// recent latency, provider capacity. Shared by every model that routes to the same target.
-public final class TargetMonitor: Sendable {
-    public let target: Target
+package final class TargetMonitor: Sendable {
+    package let target: Target
     /// The dialect of the target's provider, for metric labels and span attributes.
-    public let providerKind: ProviderKind?
+    package let providerKind: ProviderKind?
     private let metrics: GatewayMetrics?
     private let inFlightCount = Atomic<Int>(0)
     private let record: Mutex<Record>
@@ -26,24 +26,24 @@ public final class TargetMonitor: Sendable {
     }
 
     /// A read-only view for routing decisions and the admin API.
-    public struct Snapshot: Sendable {
-        public var target: Target
-        public var state: CircuitBreaker.State
-        public var usable: Bool
-        public var inFlight: Int
-        public var latency: Double?
-        public var timeToFirstToken: Double?
-        public var requests: Int
-        public var failures: Int
-        public var errorRate: Double
-        public var lastError: String?
-        public var lastErrorAge: Duration?
+    package struct Snapshot: Sendable {
+        package var target: Target
+        package var state: CircuitBreaker.State
+        package var usable: Bool
+        package var inFlight: Int
+        package var latency: Double?
+        package var timeToFirstToken: Double?
+        package var requests: Int
+        package var failures: Int
+        package var errorRate: Double
+        package var lastError: String?
+        package var lastErrorAge: Duration?
     }
 
     /// Weight of the newest sample in the moving averages.
     static let smoothing = 0.3
 
-    public init(
+    package init(
         target: Target, breaker: CircuitBreakerPolicy, providerKind: ProviderKind? = nil, metrics: GatewayMetrics? = nil,
         now: ContinuousClock.Instant = .now
     ) {
@@ -57,10 +57,10 @@ public final class TargetMonitor: Sendable {
                 tokenBudget: target.tpm.map { TokenBucket(capacity: $0, now: now) }))
     }
 
-    public var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+    package var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
 
     /// Why a target was passed over.
-    public enum Refusal: Error, Sendable, Equatable {
+    package enum Refusal: Error, Sendable, Equatable {
         case circuitOpen
         case atCapacity
     }
@@ -121,7 +121,7 @@ public final class TargetMonitor: Sendable {
     }
 
     /// Records an active health check's result.
-    public func recordProbe(success: Bool, error: String?, latency: Duration, at now: ContinuousClock.Instant = .now) {
+    package func recordProbe(success: Bool, error: String?, latency: Duration, at now: ContinuousClock.Instant = .now) {
         let transition = record.withLock { record in
             let before = Self.stateCode(record.breaker.state)
             record.breaker.recordProbe(success: success, at: now)
@@ -145,7 +145,7 @@ public final class TargetMonitor: Sendable {
         }
     }
 
-    public func snapshot(at now: ContinuousClock.Instant = .now) -> Snapshot {
+    package func snapshot(at now: ContinuousClock.Instant = .now) -> Snapshot {
         let inFlight = self.inFlight
         return record.withLock { record in
             Snapshot(

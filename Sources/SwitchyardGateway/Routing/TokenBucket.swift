@@ -2,13 +2,13 @@ import SwitchyardCore
 
 /// A token bucket refilled continuously: `capacity` tokens at most, `capacity` per `period` refill.
 /// A value type with `now` passed in.
-public struct TokenBucket: Sendable {
-    public let capacity: Double
+package struct TokenBucket: Sendable {
+    package let capacity: Double
     private let refillPerNanosecond: Double
     private var tokens: Double
     private var updatedAt: ContinuousClock.Instant
 
-    public init(capacity: Int, per period: Duration = .seconds(60), now: ContinuousClock.Instant) {
+    package init(capacity: Int, per period: Duration = .seconds(60), now: ContinuousClock.Instant) {
         self.capacity = Double(capacity)
         refillPerNanosecond = Double(capacity) / Double(max(1, period.wholeNanoseconds))
         tokens = Double(capacity)
@@ -16,13 +16,13 @@ public struct TokenBucket: Sendable {
     }
 
     /// Tokens available now (may be negative after a correction).
-    public mutating func available(at now: ContinuousClock.Instant) -> Double {
+    package mutating func available(at now: ContinuousClock.Instant) -> Double {
         refill(at: now)
         return tokens
     }
 
     /// Takes `amount` if that many are available; otherwise takes nothing.
-    public mutating func take(_ amount: Double, at now: ContinuousClock.Instant) -> Bool {
+    package mutating func take(_ amount: Double, at now: ContinuousClock.Instant) -> Bool {
         refill(at: now)
         guard tokens >= amount else { return false }
         tokens -= amount
@@ -30,13 +30,13 @@ public struct TokenBucket: Sendable {
     }
 
     /// Adjusts after the fact (a real count replacing an estimate); may leave the bucket in debt.
-    public mutating func adjust(by amount: Double, at now: ContinuousClock.Instant) {
+    package mutating func adjust(by amount: Double, at now: ContinuousClock.Instant) {
         refill(at: now)
         tokens = min(capacity, tokens - amount)
     }
 
     /// How long until `amount` tokens are available.
-    public mutating func wait(for amount: Double, at now: ContinuousClock.Instant) -> Duration {
+    package mutating func wait(for amount: Double, at now: ContinuousClock.Instant) -> Duration {
         refill(at: now)
         guard tokens < amount else { return .zero }
         // A bucket that never refills (capacity 0) or a wait beyond a year is reported as a year.

@@ -1,23 +1,23 @@
 import Foundation
-public import SwitchyardCore
+package import SwitchyardCore
 
 /// What a target's tokens cost: its configured price, else the built-in price of a well-known model (kept as data
 /// in `model-prices.json`), else nothing.
-public struct PriceBook: Sendable {
+package struct PriceBook: Sendable {
     private let builtIn: [String: Price]
 
-    public init() {
+    package init() {
         builtIn = Self.loadBuiltIn()
     }
 
     /// The price of `target`, if known.
-    public func price(of target: Target) -> Price? {
+    package func price(of target: Target) -> Price? {
         if let price = target.price { return price }
         return Self.candidates(target.model).lazy.compactMap { builtIn[$0] }.first
     }
 
     /// USD for the given usage.
-    public func cost(of target: Target, promptTokens: Int, completionTokens: Int) -> Double {
+    package func cost(of target: Target, promptTokens: Int, completionTokens: Int) -> Double {
         guard let price = price(of: target) else { return 0 }
         return (Double(promptTokens) * price.input + Double(completionTokens) * price.output) / 1_000_000
     }

@@ -1,12 +1,12 @@
-public import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Foundation
+package import Logging
+package import ServiceLifecycle
 import Synchronization
-public import SwitchyardCore
+package import SwitchyardCore
 
 /// What each key and team spent in its current budget period: loaded from storage, kept current by this replica's
 /// own requests, and reloaded every few seconds so spend on other replicas counts too.
-public final class SpendLedger: Service {
+package final class SpendLedger: Service {
     private struct Period: Sendable {
         var start: Date
         var spend: [String: Spend]
@@ -32,7 +32,7 @@ public final class SpendLedger: Service {
     /// Where refusals are counted; nil counts none.
     private let metrics: GatewayMetrics?
 
-    public init(
+    package init(
         store: any UsageStore, refreshInterval: Duration = .seconds(5), alerts: (any AlertSink)? = nil, metrics: GatewayMetrics? = nil,
         logger: Logger
     ) {
@@ -44,7 +44,7 @@ public final class SpendLedger: Service {
     }
 
     /// Reloads every period's spend from storage, plus the charges still on their way there.
-    public func refresh(now: Date = Date()) async throws {
+    package func refresh(now: Date = Date()) async throws {
         // Days before the current week and month count only in lifetime budgets: they are folded into one entry at
         // the epoch.
         let oldest = min(Self.start(of: .monthly, containing: now), Self.start(of: .weekly, containing: now))
@@ -81,7 +81,7 @@ public final class SpendLedger: Service {
     }
 
     /// Usage records now in storage: their charges stop counting as pending.
-    public func stored(_ records: [UsageRecord]) {
+    package func stored(_ records: [UsageRecord]) {
         pending.withLock { pending in
             for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
                 // A day folded into the epoch entry is found there.
@@ -101,7 +101,7 @@ public final class SpendLedger: Service {
 
     /// Forgets the spend of scopes no longer in force (deleted keys and teams), now and on later reloads; `active`
     /// (the scopes in force now) takes back any that came back.
-    public func forget(scopes removed: Set<String>, active: Set<String>) {
+    package func forget(scopes removed: Set<String>, active: Set<String>) {
         guard !removed.isEmpty else { return }
         removedScopes.withLock { $0 = $0.union(removed).subtracting(active) }
         pending.withLock { pending in
@@ -117,7 +117,7 @@ public final class SpendLedger: Service {
 
     /// Adds a request's cost and tokens to its key and team, and reports soft budgets it makes them reach.
     /// `time` is the time of the usage record that carries the charge to storage.
-    public func add(_ cost: Double, tokens: Int, grant: KeyGrant?, at time: Date = Date()) {
+    package func add(_ cost: Double, tokens: Int, grant: KeyGrant?, at time: Date = Date()) {
         guard cost > 0 || tokens > 0, let grant else { return }
         let day = Self.utcDay(time)
         pending.withLock { pending in
@@ -160,15 +160,15 @@ public final class SpendLedger: Service {
     }
 
     /// What the owner spent in the period its limits name.
-    public func spent(_ scope: String, limits: UsageLimits) -> Double { used(scope, limits: limits).costUSD }
+    package func spent(_ scope: String, limits: UsageLimits) -> Double { used(scope, limits: limits).costUSD }
 
     /// What the owner used (dollars and tokens) in the period its limits name.
-    public func used(_ scope: String, limits: UsageLimits) -> Spend {
+    package func used(_ scope: String, limits: UsageLimits) -> Spend {
         periods.withLock { $0[limits.budgetPeriod]?.spend[scope] ?? Spend() }
     }
 
     /// - Throws: 429 when the key's or its team's budget is spent or token quota used.
-    public func checkBudget(_ grant: KeyGrant) throws(GatewayError) {
+    package func checkBudget(_ grant: KeyGrant) throws(GatewayError) {
         for scope in grant.scopes {
             let used = used(scope.id, limits: scope.limits)
             let limits = scope.limits
@@ -194,7 +194,7 @@ public final class SpendLedger: Service {
         limits.budgetPeriod.map { " \($0.rawValue)" } ?? ""
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await repeatUntilShutdown(every: refreshInterval, logger: logger, failure: "could not reload spend; budgets use the last figures") {
             try await self.refresh()
         }

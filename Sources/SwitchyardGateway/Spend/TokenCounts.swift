@@ -4,10 +4,10 @@ import SwitchyardCore
 import SwitchyardWire
 
 /// Tokens an answer reports.
-public struct TokenCounts: Sendable, Equatable {
-    public var prompt = 0
-    public var completion = 0
-    public var cached = 0
+package struct TokenCounts: Sendable, Equatable {
+    package var prompt = 0
+    package var completion = 0
+    package var cached = 0
 
-    public var total: Int { prompt + completion }
+    package var total: Int { prompt + completion }
 }

@@ -4,12 +4,12 @@ import SwitchyardCore
 import SwitchyardWire
 
 /// Prices each finished request, adds its cost to its key's and team's spend, and queues its usage record.
-public struct UsageMeter: Sendable {
-    public let prices: PriceBook
-    public let recorder: UsageRecorder
-    public let spend: SpendLedger
+package struct UsageMeter: Sendable {
+    package let prices: PriceBook
+    package let recorder: UsageRecorder
+    package let spend: SpendLedger
 
-    public init(prices: PriceBook = PriceBook(), recorder: UsageRecorder, spend: SpendLedger) {
+    package init(prices: PriceBook = PriceBook(), recorder: UsageRecorder, spend: SpendLedger) {
         self.prices = prices
         self.recorder = recorder
         self.spend = spend

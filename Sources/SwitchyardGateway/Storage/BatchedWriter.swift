@@ -1,7 +1,7 @@
-public import Logging
-public import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 import Synchronization
-public import SwitchyardCore
+package import SwitchyardCore
 
 /// Takes records off the request path and writes them in batches: requests append to a bounded in-memory queue
 /// (a lock held for an append, never an await), and this service writes what has queued every `flushInterval`,
@@ -13,9 +13,9 @@ public import SwitchyardCore
 /// apart, and only those are dropped; any other failure (unreachable, busy, timed out) puts the batch back in the
 /// queue and the writer backs off (doubling, up to 10 s). Every dropped row is counted in
 /// `switchyard_storage_dropped_total`.
-public final class BatchedWriter<Record: Sendable>: Service {
+package final class BatchedWriter<Record: Sendable>: Service {
     /// Names the writer in logs and metrics: `usage`, `request_log`.
-    public let name: String
+    package let name: String
     private let write: @Sendable ([Record]) async throws -> Void
     private let logger: Logger
     private let capacity: Int
@@ -26,7 +26,7 @@ public final class BatchedWriter<Record: Sendable>: Service {
     /// After a failure to reach storage: when to try again, and how long the last wait was.
     private let backoff = Mutex<(until: ContinuousClock.Instant, wait: Duration)?>(nil)
 
-    public init(
+    package init(
         name: String, capacity: Int = 10_000, maximumBatch: Int = 500, flushInterval: Duration = .milliseconds(250), metrics: GatewayMetrics? = nil,
         logger: Logger, write: @escaping @Sendable ([Record]) async throws -> Void
     ) {
@@ -40,7 +40,7 @@ public final class BatchedWriter<Record: Sendable>: Service {
     }
 
     /// Queues a record; never waits.
-    public func record(_ record: Record) {
+    package func record(_ record: Record) {
         let accepted = queue.withLock { queue in
             guard queue.count < capacity else { return false }
             queue.append(record)
@@ -50,13 +50,13 @@ public final class BatchedWriter<Record: Sendable>: Service {
     }
 
     /// Writes queued records every interval until shutdown, then what is left.
-    public func run() async throws {
+    package func run() async throws {
         await repeatUntilShutdown(every: flushInterval, logger: logger, failure: "could not write records") { await self.flush(final: false) }
         await flush()
     }
 
     /// Writes everything queued now. `final` ignores the backoff: the last chance to write before the process ends.
-    public func flush(final: Bool = true) async {
+    package func flush(final: Bool = true) async {
         if !final, let backoff = backoff.withLock({ $0 }), ContinuousClock.now < backoff.until { return }
         let batch = queue.withLock { queue in
             defer { queue.removeAll(keepingCapacity: true) }
@@ -120,12 +120,12 @@ public final class BatchedWriter<Record: Sendable>: Service {
 }
 
 /// The usage ledger's writer.
-public typealias UsageRecorder = BatchedWriter<UsageRecord>
+package typealias UsageRecorder = BatchedWriter<UsageRecord>
 
 extension BatchedWriter where Record == UsageRecord {
     /// - Parameter spend: told of each batch once it is stored, so the charges it carries stop counting as
     ///   pending (they count in storage's totals from then on).
-    public convenience init(store: any UsageStore, spend: SpendLedger? = nil, metrics: GatewayMetrics? = nil, logger: Logger) {
+    package convenience init(store: any UsageStore, spend: SpendLedger? = nil, metrics: GatewayMetrics? = nil, logger: Logger) {
         self.init(name: "usage", metrics: metrics, logger: logger) { records in
             try await store.append(records)
             spend?.stored(records)

@@ -21,6 +21,13 @@ enum AdminJSON {
         return view
     }
 
+    /// A key's or team's view with what it has spent in its budget period.
+    static func withSpend(_ view: [String: JSONValue], _ spent: Double) -> JSONValue {
+        var view = view
+        view["spend_usd"] = .number(spent)
+        return .object(view)
+    }
+
     static func team(_ team: Team) -> [String: JSONValue] {
         var view = limits(team.limits)
         view["id"] = .string(team.id)

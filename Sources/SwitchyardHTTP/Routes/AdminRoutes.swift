@@ -23,9 +23,7 @@ struct AdminRoutes {
         admin.get("/keys") { _, _ in AdminJSON.list(try await administration.keys().map { .object(AdminJSON.key($0)) }) }
         admin.get("/keys/{id}") { _, context in
             let key = try await administration.key(id: try context.parameters.require("id"))
-            var view = AdminJSON.key(key)
-            view["spend_usd"] = .number(administration.spent(by: key))
-            return AdminJSON.response(.object(view))
+            return AdminJSON.response(AdminJSON.withSpend(AdminJSON.key(key), administration.spent(by: key)))
         }
         admin.patch("/keys/{id}") { request, context in
             let key = try await administration.updateKey(id: try context.parameters.require("id"), try await jsonBody(request))
@@ -47,9 +45,7 @@ struct AdminRoutes {
         admin.get("/teams") { _, _ in AdminJSON.list(try await administration.teams().map { .object(AdminJSON.team($0)) }) }
         admin.get("/teams/{id}") { _, context in
             let team = try await administration.team(id: try context.parameters.require("id"))
-            var view = AdminJSON.team(team)
-            view["spend_usd"] = .number(administration.spent(by: team))
-            return AdminJSON.response(.object(view))
+            return AdminJSON.response(AdminJSON.withSpend(AdminJSON.team(team), administration.spent(by: team)))
         }
         admin.get("/usage") { request, _ in
             let totals = try await administration.usage(try UsageQueryReader.read(request.uri.queryParameters))

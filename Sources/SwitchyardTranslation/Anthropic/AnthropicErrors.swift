@@ -3,8 +3,8 @@ import SwitchyardCore
 import SwitchyardWire
 
 /// The HTTP status of each Anthropic error type.
-public enum AnthropicErrors {
-    public static func status(forType type: String) -> Int {
+package enum AnthropicErrors {
+    package static func status(forType type: String) -> Int {
         switch type {
         case "invalid_request_error": 400
         case "authentication_error": 401

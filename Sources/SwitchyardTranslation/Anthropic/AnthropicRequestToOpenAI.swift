@@ -1,5 +1,5 @@
-public import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardCore
+package import SwitchyardWire
 
 /// Translates an Anthropic Messages request (a client of `/v1/messages`) into an OpenAI Chat Completions request.
 ///
@@ -7,10 +7,10 @@ public import SwitchyardWire
 /// assistant turn that called the tools; `tool_use` blocks become `tool_calls` with the same ids; images become
 /// `image_url` parts; thinking blocks are kept in `thinking_blocks` so they reach an Anthropic upstream again.
 /// Server tools (Anthropic-hosted, such as web search) have no OpenAI form: they get a 400 naming the tool.
-public struct AnthropicRequestToOpenAI {
-    public init() {}
+package struct AnthropicRequestToOpenAI {
+    package init() {}
 
-    public func translate(_ request: JSONValue) throws(GatewayError) -> JSONValue {
+    package func translate(_ request: JSONValue) throws(GatewayError) -> JSONValue {
         guard let fields = request.object else { throw .badRequest("The request body must be a JSON object.") }
         var output: [String: JSONValue] = ["model": fields["model"] ?? ""]
         var messages: [JSONValue] = []

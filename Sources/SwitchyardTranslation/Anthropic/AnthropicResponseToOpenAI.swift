@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// Translates an Anthropic Messages response into an OpenAI `chat.completion`.
 ///
 /// Text blocks join into `content`; `tool_use` blocks become `tool_calls` with the same ids and their input as a
 /// JSON arguments string; thinking blocks become `reasoning_content`, and are kept whole (signatures included)
 /// in `thinking_blocks` so a client can pass them back; stop reasons and usage map to their OpenAI names.
-public struct AnthropicResponseToOpenAI {
-    public init() {}
+package struct AnthropicResponseToOpenAI {
+    package init() {}
 
-    public func translate(_ response: JSONValue, created: Int = Int(Date().timeIntervalSince1970)) -> JSONValue {
+    package func translate(_ response: JSONValue, created: Int = Int(Date().timeIntervalSince1970)) -> JSONValue {
         var text = ""
         var hasText = false
         var reasoning = ""
@@ -50,7 +50,7 @@ public struct AnthropicResponseToOpenAI {
     }
 
     /// Anthropic `stop_reason` → OpenAI `finish_reason`.
-    public static func finishReason(_ reason: String?) -> String {
+    package static func finishReason(_ reason: String?) -> String {
         switch reason {
         case "max_tokens", "model_context_window_exceeded": "length"
         case "tool_use": "tool_calls"
@@ -60,7 +60,7 @@ public struct AnthropicResponseToOpenAI {
     }
 
     /// Anthropic usage → OpenAI usage: cached and cache-writing input counts as prompt tokens.
-    public static func usage(_ usage: JSONValue, inputOverride: JSONValue? = nil) -> JSONValue {
+    package static func usage(_ usage: JSONValue, inputOverride: JSONValue? = nil) -> JSONValue {
         let source = inputOverride ?? usage
         let input = source["input_tokens"]?.tokenCount ?? 0
         let cacheRead = source["cache_read_input_tokens"]?.tokenCount ?? 0

@@ -1,15 +1,15 @@
-public import Foundation
-public import SwitchyardCore
-public import SwitchyardWire
+package import Foundation
+package import SwitchyardCore
+package import SwitchyardWire
 
 /// Turns Anthropic stream events into OpenAI `chat.completion.chunk`s, one event at a time.
 ///
 /// A value-type state machine: `consume` takes one event's JSON and returns the chunks to send for it. Tool-use
 /// blocks get consecutive OpenAI tool-call indexes; their arguments stream as the same JSON fragments
 /// Anthropic sends. The usage chunk is emitted only when the client asked for it.
-public struct AnthropicToOpenAIStreamTranslator: Sendable {
-    public let includeUsage: Bool
-    public let created: Int
+package struct AnthropicToOpenAIStreamTranslator: Sendable {
+    package let includeUsage: Bool
+    package let created: Int
     private var id = ""
     private var model = ""
     private var inputUsage: JSONValue = [:]
@@ -20,13 +20,13 @@ public struct AnthropicToOpenAIStreamTranslator: Sendable {
     private var thinkingBlocks: [Int: [String: JSONValue]] = [:]
     private var finished = false
 
-    public init(includeUsage: Bool, created: Int = Int(Date().timeIntervalSince1970)) {
+    package init(includeUsage: Bool, created: Int = Int(Date().timeIntervalSince1970)) {
         self.includeUsage = includeUsage
         self.created = created
     }
 
     /// The chunks for one event; throws the upstream's error when the event is an error.
-    public mutating func consume(_ event: JSONValue) throws(GatewayError) -> [JSONValue] {
+    package mutating func consume(_ event: JSONValue) throws(GatewayError) -> [JSONValue] {
         switch event["type"]?.string {
         case "message_start":
             let message = event["message"] ?? [:]

@@ -10,7 +10,7 @@ public import SwitchyardWire
 /// expressed at all gets a 400 naming the field.
 public struct OpenAIRequestToAnthropic {
     /// Sent when the client sets no limit: Anthropic requires one.
-    public static let defaultMaxTokens: Int64 = 4096
+    package static let defaultMaxTokens: Int64 = 4096
 
     public init() {}
 

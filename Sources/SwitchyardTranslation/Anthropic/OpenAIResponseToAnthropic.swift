@@ -1,11 +1,11 @@
 import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// Translates an OpenAI `chat.completion` into an Anthropic Messages response (for a client of `/v1/messages`).
-public struct OpenAIResponseToAnthropic {
-    public init() {}
+package struct OpenAIResponseToAnthropic {
+    package init() {}
 
-    public func translate(_ completion: JSONValue, model: String) -> JSONValue {
+    package func translate(_ completion: JSONValue, model: String) -> JSONValue {
         let choice = completion["choices"]?.array?.first ?? [:]
         let message = choice["message"] ?? [:]
         var content: [JSONValue] = Self.thinkingBlocks(message)
@@ -25,7 +25,7 @@ public struct OpenAIResponseToAnthropic {
     }
 
     /// OpenAI `finish_reason` → Anthropic `stop_reason`.
-    public static func stopReason(_ reason: String?) -> String {
+    package static func stopReason(_ reason: String?) -> String {
         switch reason {
         case "length": "max_tokens"
         case "tool_calls", "function_call": "tool_use"
@@ -35,7 +35,7 @@ public struct OpenAIResponseToAnthropic {
     }
 
     /// OpenAI usage → Anthropic usage: cached prompt tokens are reported apart, as Anthropic does.
-    public static func usage(_ usage: JSONValue?) -> JSONValue {
+    package static func usage(_ usage: JSONValue?) -> JSONValue {
         let prompt = usage?["prompt_tokens"]?.tokenCount ?? 0
         let cached = usage?["prompt_tokens_details"]?["cached_tokens"]?.tokenCount ?? 0
         return [

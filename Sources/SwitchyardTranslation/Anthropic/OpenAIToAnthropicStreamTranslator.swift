@@ -9,7 +9,7 @@ public import SwitchyardWire
 /// A value-type state machine: `consume` takes one chunk and returns the events it yields; `finish` returns the
 /// closing events once the upstream is done. Each event is a JSON object whose `type` is also its SSE event name.
 public struct OpenAIToAnthropicStreamTranslator: Sendable {
-    public let model: String
+    package let model: String
     private var started = false
     private var finished = false
     private var messageID = "msg_gateway"

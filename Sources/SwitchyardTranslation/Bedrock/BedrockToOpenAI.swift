@@ -1,18 +1,18 @@
-public import Foundation
+package import Foundation
 import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// Translates Bedrock Converse answers, whole or streamed event by event, into OpenAI completions and chunks.
-public struct BedrockToOpenAI: Sendable {
-    public let includeUsage: Bool
-    public let model: String
+package struct BedrockToOpenAI: Sendable {
+    package let includeUsage: Bool
+    package let model: String
     private let created: Int
     private let id: String
     private var toolIndexes: [Int: Int] = [:]
     private var usage: JSONValue?
     private var sawToolUse = false
 
-    public init(model: String, includeUsage: Bool = false, created: Int = Int(Date().timeIntervalSince1970)) {
+    package init(model: String, includeUsage: Bool = false, created: Int = Int(Date().timeIntervalSince1970)) {
         self.model = model
         self.includeUsage = includeUsage
         self.created = created
@@ -20,7 +20,7 @@ public struct BedrockToOpenAI: Sendable {
     }
 
     /// A complete Converse response.
-    public func completion(_ response: JSONValue, created: Int) -> JSONValue {
+    package func completion(_ response: JSONValue, created: Int) -> JSONValue {
         var text = ""
         var reasoning = ""
         var toolCalls: [JSONValue] = []
@@ -46,7 +46,7 @@ public struct BedrockToOpenAI: Sendable {
     }
 
     /// The chunks for one stream event, given as `{"<eventType>": payload}`.
-    public mutating func chunks(_ event: JSONValue) -> [JSONValue] {
+    package mutating func chunks(_ event: JSONValue) -> [JSONValue] {
         if event["messageStart"] != nil { return [chunk(delta: ["role": "assistant", "content": ""])] }
         if let start = event["contentBlockStart"], let use = start["start"]?["toolUse"], let blockIndex = start["contentBlockIndex"]?.int {
             let toolIndex = toolIndexes.count
@@ -80,7 +80,7 @@ public struct BedrockToOpenAI: Sendable {
         return []
     }
 
-    public static func finishReason(_ reason: String?) -> String {
+    package static func finishReason(_ reason: String?) -> String {
         switch reason {
         case "tool_use": "tool_calls"
         case "max_tokens", "model_context_window_exceeded": "length"
@@ -89,7 +89,7 @@ public struct BedrockToOpenAI: Sendable {
         }
     }
 
-    public static func usage(_ usage: JSONValue) -> JSONValue {
+    package static func usage(_ usage: JSONValue) -> JSONValue {
         let input = usage["inputTokens"]?.tokenCount ?? 0
         let output = usage["outputTokens"]?.tokenCount ?? 0
         return [

@@ -1,6 +1,6 @@
 import Foundation
-public import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardCore
+package import SwitchyardWire
 
 /// Translates an OpenAI Chat Completions request into an AWS Bedrock Converse request.
 ///
@@ -8,10 +8,10 @@ public import SwitchyardWire
 /// tool results `toolResult` blocks (JSON results as `json`, others as `text`); images become `image` blocks with
 /// base64 bytes; limits and sampling go to `inferenceConfig`, tools to `toolConfig`. Bedrock takes images only as
 /// bytes, so an image URL gets a 400.
-public struct OpenAIRequestToBedrock {
-    public init() {}
+package struct OpenAIRequestToBedrock {
+    package init() {}
 
-    public func translate(_ request: JSONValue) throws(GatewayError) -> JSONValue {
+    package func translate(_ request: JSONValue) throws(GatewayError) -> JSONValue {
         guard let fields = request.object else { throw .badRequest("The request body must be a JSON object.") }
         var system: [JSONValue] = []
         var messages = AlternatingTurns()

@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// Translates a Gemini `generateContent` response into an OpenAI `chat.completion`.
 ///
 /// Text parts join into `content`, thought parts into `reasoning_content`; `functionCall` parts become
 /// `tool_calls` (Gemini's id when it gives one, otherwise `call_<n>`), their `args` the arguments JSON; a
 /// safety block or refusal becomes `finish_reason: content_filter`.
-public struct GeminiResponseToOpenAI {
-    public init() {}
+package struct GeminiResponseToOpenAI {
+    package init() {}
 
-    public func translate(_ response: JSONValue, model: String, created: Int = Int(Date().timeIntervalSince1970)) -> JSONValue {
+    package func translate(_ response: JSONValue, model: String, created: Int = Int(Date().timeIntervalSince1970)) -> JSONValue {
         var choices: [JSONValue] = []
         for (position, candidate) in (response["candidates"]?.array ?? []).enumerated() {
             var text = ""
@@ -52,7 +52,7 @@ public struct GeminiResponseToOpenAI {
     }
 
     /// Gemini `finishReason` → OpenAI `finish_reason`.
-    public static func finishReason(_ reason: String?, calledTools: Bool) -> String {
+    package static func finishReason(_ reason: String?, calledTools: Bool) -> String {
         switch reason {
         case "MAX_TOKENS": return "length"
         case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY": return "content_filter"
@@ -60,7 +60,7 @@ public struct GeminiResponseToOpenAI {
         }
     }
 
-    public static func usage(_ usage: JSONValue) -> JSONValue {
+    package static func usage(_ usage: JSONValue) -> JSONValue {
         let prompt = usage["promptTokenCount"]?.tokenCount ?? 0
         let completion = (usage["candidatesTokenCount"]?.tokenCount ?? 0) + (usage["thoughtsTokenCount"]?.tokenCount ?? 0)
         return [

@@ -1,25 +1,25 @@
-public import Foundation
+package import Foundation
 import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// Turns Gemini's streamed responses (each a partial `GenerateContentResponse`) into OpenAI chunks.
 /// Gemini sends each function call whole, so its arguments arrive in one delta.
-public struct GeminiToOpenAIStreamTranslator: Sendable {
-    public let includeUsage: Bool
-    public let model: String
+package struct GeminiToOpenAIStreamTranslator: Sendable {
+    package let includeUsage: Bool
+    package let model: String
     private let created: Int
     private var started = false
     private var toolCount = 0
     private var usage: JSONValue?
     private var id = "chatcmpl-gemini"
 
-    public init(includeUsage: Bool, model: String, created: Int = Int(Date().timeIntervalSince1970)) {
+    package init(includeUsage: Bool, model: String, created: Int = Int(Date().timeIntervalSince1970)) {
         self.includeUsage = includeUsage
         self.model = model
         self.created = created
     }
 
-    public mutating func consume(_ response: JSONValue) -> [JSONValue] {
+    package mutating func consume(_ response: JSONValue) -> [JSONValue] {
         var chunks: [JSONValue] = []
         if let responseID = response["responseId"]?.string { id = "chatcmpl-" + responseID }
         if !started {
@@ -48,7 +48,7 @@ public struct GeminiToOpenAIStreamTranslator: Sendable {
     }
 
     /// The usage chunk, when the client asked for one.
-    public func finish() -> [JSONValue] {
+    package func finish() -> [JSONValue] {
         guard includeUsage, let usage else { return [] }
         return [HubChunk.usage(id: id, created: created, model: .string(model), usage: GeminiResponseToOpenAI.usage(usage))]
     }

@@ -1,13 +1,13 @@
-public import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardCore
+package import SwitchyardWire
 
 /// Translates an OpenAI embeddings request into Gemini's `batchEmbedContents`: one request per input string, with
 /// `dimensions` as `outputDimensionality`.
-public struct OpenAIEmbeddingsToGemini {
-    public init() {}
+package struct OpenAIEmbeddingsToGemini {
+    package init() {}
 
     /// - Throws: 400 when `input` is not a string or an array of strings (Gemini embeds text only).
-    public func translate(_ request: JSONValue, model: String) throws(GatewayError) -> JSONValue {
+    package func translate(_ request: JSONValue, model: String) throws(GatewayError) -> JSONValue {
         let inputs: [JSONValue]
         switch request["input"] {
         case .string(let text)?: inputs = [.string(text)]

@@ -1,10 +1,10 @@
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// Translates Ollama's `/api/embed` answer into an OpenAI embeddings list, with its `prompt_eval_count` as usage.
-public struct OllamaEmbeddingsToOpenAI {
-    public init() {}
+package struct OllamaEmbeddingsToOpenAI {
+    package init() {}
 
-    public func translate(_ response: JSONValue, model: String) -> JSONValue {
+    package func translate(_ response: JSONValue, model: String) -> JSONValue {
         let data: [JSONValue] = (response["embeddings"]?.array ?? []).enumerated().map { index, vector in
             ["object": "embedding", "index": .integer(Int64(index)), "embedding": vector]
         }

@@ -1,23 +1,23 @@
-public import Foundation
-public import SwitchyardCore
-public import SwitchyardWire
+package import Foundation
+package import SwitchyardCore
+package import SwitchyardWire
 
 /// Translates Ollama's `/api/chat` answers, whole or streamed line by line, into OpenAI completions and chunks.
 /// Ollama gives tool calls no ids, so they get `call_<n>`; its arguments objects become JSON strings.
-public struct OllamaToOpenAI: Sendable {
-    public let includeUsage: Bool
+package struct OllamaToOpenAI: Sendable {
+    package let includeUsage: Bool
     private let created: Int
     private var toolCount = 0
     private var started = false
     private let id = "chatcmpl-ollama-\(UInt32.random(in: 0...UInt32.max))"
 
-    public init(includeUsage: Bool = false, created: Int = Int(Date().timeIntervalSince1970)) {
+    package init(includeUsage: Bool = false, created: Int = Int(Date().timeIntervalSince1970)) {
         self.includeUsage = includeUsage
         self.created = created
     }
 
     /// A complete (non-streamed) answer.
-    public mutating func completion(_ response: JSONValue) -> JSONValue {
+    package mutating func completion(_ response: JSONValue) -> JSONValue {
         let message = response["message"] ?? [:]
         var output: [String: JSONValue] = ["role": "assistant", "content": message["content"] ?? ""]
         let calls = toolCalls(message, streamed: false)
@@ -34,7 +34,7 @@ public struct OllamaToOpenAI: Sendable {
     }
 
     /// The chunks for one streamed line.
-    public mutating func chunks(_ line: JSONValue) throws(GatewayError) -> [JSONValue] {
+    package mutating func chunks(_ line: JSONValue) throws(GatewayError) -> [JSONValue] {
         if let error = line["error"]?.string { throw GatewayError.upstreamUnavailable(error) }
         var chunks: [JSONValue] = []
         let model = line["model"] ?? ""

@@ -1,15 +1,15 @@
 import Foundation
-public import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardCore
+package import SwitchyardWire
 
 /// Translates an OpenAI Chat Completions request into Ollama's native `/api/chat` request.
 ///
 /// Images become base64 `images` on their message; tool calls carry their arguments as objects; tool results
 /// are named after the call they answer; sampling options go to `options`; `response_format` becomes `format`.
-public struct OpenAIRequestToOllama {
-    public init() {}
+package struct OpenAIRequestToOllama {
+    package init() {}
 
-    public func translate(_ request: JSONValue, model: String, stream: Bool) throws(GatewayError) -> JSONValue {
+    package func translate(_ request: JSONValue, model: String, stream: Bool) throws(GatewayError) -> JSONValue {
         guard let fields = request.object else { throw .badRequest("The request body must be a JSON object.") }
         var messages: [JSONValue] = []
         var toolNames: [String: String] = [:]

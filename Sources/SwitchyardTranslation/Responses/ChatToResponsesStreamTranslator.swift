@@ -11,7 +11,7 @@ public import SwitchyardWire
 /// `response.completed` or `response.incomplete`, or `response.failed`. Events carry no `sequence_number`; the
 /// writer numbers them.
 public struct ChatToResponsesStreamTranslator: Sendable {
-    public private(set) var response: ResponseObject
+    package private(set) var response: ResponseObject
     private let makeID: ResponsesIDMaker
     private var message: (outputIndex: Int, id: String, text: String)?
     /// A refusal streams as a message of its own, with a `refusal` part.
@@ -126,7 +126,7 @@ public struct ChatToResponsesStreamTranslator: Sendable {
     }
 
     /// The closing event of a stream that failed.
-    public mutating func fail(_ error: GatewayError, now: Int) -> [JSONValue] {
+    package mutating func fail(_ error: GatewayError, now: Int) -> [JSONValue] {
         response.status = "failed"
         // The codes the Responses API uses: rate_limit_exceeded, else server_error (the message says what happened).
         response.error = ["code": .string(error.status == 429 ? "rate_limit_exceeded" : "server_error"), "message": .string(error.message)]
@@ -136,7 +136,7 @@ public struct ChatToResponsesStreamTranslator: Sendable {
 
     /// The response as it stands, closed as `incomplete` (`incomplete_details.reason: "interrupted"`) with every
     /// open item holding what was streamed into it: for a stream whose reader left before its end.
-    public func interrupted(now: Int) -> ResponseObject {
+    package func interrupted(now: Int) -> ResponseObject {
         var response = self.response
         if let message {
             response.output[message.outputIndex] = ChatToResponse.messageItem(id: message.id, text: message.text, status: "incomplete")
@@ -156,7 +156,7 @@ public struct ChatToResponsesStreamTranslator: Sendable {
     }
 
     /// Marks the response cancelled, keeping what its open items held.
-    public mutating func cancel(now: Int) {
+    package mutating func cancel(now: Int) {
         response = interrupted(now: now)
         response.status = "cancelled"
         response.incompleteDetails = nil
@@ -196,7 +196,7 @@ public struct ChatToResponsesStreamTranslator: Sendable {
 
     /// The events that replay a finished response: opening, each item added and done (a message's text as one
     /// delta), and its terminal event. For `GET /v1/responses/{id}?stream=true`.
-    public static func replay(_ response: ResponseObject) -> [JSONValue] {
+    package static func replay(_ response: ResponseObject) -> [JSONValue] {
         var opening = response
         opening.status = "in_progress"
         opening.output = []

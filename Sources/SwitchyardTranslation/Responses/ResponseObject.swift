@@ -3,19 +3,19 @@ public import SwitchyardWire
 
 /// A Responses API `response` object as the gateway keeps and serves it.
 public struct ResponseObject: Sendable, Equatable {
-    public var id: String
-    public var createdAt: Int
+    package var id: String
+    package var createdAt: Int
     /// The public model name.
-    public var model: String
+    package var model: String
     /// queued, in_progress, completed, incomplete, failed or cancelled.
-    public var status: String
+    package var status: String
     /// The request as the client sent it (its `input` is kept as items elsewhere).
-    public var request: JSONValue
-    public var output: [JSONValue] = []
-    public var usage: JSONValue?
-    public var error: JSONValue?
-    public var incompleteDetails: JSONValue?
-    public var completedAt: Int?
+    package var request: JSONValue
+    package var output: [JSONValue] = []
+    package var usage: JSONValue?
+    package var error: JSONValue?
+    package var incompleteDetails: JSONValue?
+    package var completedAt: Int?
 
     public init(id: String, createdAt: Int, model: String, status: String, request: JSONValue) {
         self.id = id
@@ -26,10 +26,10 @@ public struct ResponseObject: Sendable, Equatable {
     }
 
     /// Whether the response will not change any more.
-    public var isTerminal: Bool { ["completed", "incomplete", "failed", "cancelled"].contains(status) }
+    package var isTerminal: Bool { ["completed", "incomplete", "failed", "cancelled"].contains(status) }
 
     /// The object in the API's shape, request settings echoed with the API's defaults.
-    public var json: JSONValue {
+    package var json: JSONValue {
         let fields = request.object ?? [:]
         func echoed(_ key: String, default fallback: JSONValue) -> JSONValue {
             guard let value = fields[key], !value.isNull else { return fallback }
@@ -58,7 +58,7 @@ public struct ResponseObject: Sendable, Equatable {
     }
 
     /// Reads an object made by ``json``.
-    public init?(json: JSONValue, request: JSONValue) {
+    package init?(json: JSONValue, request: JSONValue) {
         guard let id = json["id"]?.string, let status = json["status"]?.string, let model = json["model"]?.string else { return nil }
         self.init(id: id, createdAt: json["created_at"]?.int ?? 0, model: model, status: status, request: request)
         output = json["output"]?.array ?? []
@@ -70,11 +70,11 @@ public struct ResponseObject: Sendable, Equatable {
 }
 
 /// Turns a Chat Completions answer (the hub) into a response's output items, status and usage.
-public enum ChatToResponse {
+package enum ChatToResponse {
     /// Fills `response` from `completion`: a message item for the text, a function_call item per tool call (the
     /// call's id becomes `call_id`, its arguments are kept byte for byte), the usage, and the status the finish
     /// reason implies (`length` is incomplete for max_output_tokens, `content_filter` incomplete too).
-    public static func complete(_ response: inout ResponseObject, with completion: JSONValue, makeID: ResponsesIDMaker, now: Int) {
+    package static func complete(_ response: inout ResponseObject, with completion: JSONValue, makeID: ResponsesIDMaker, now: Int) {
         let choice = completion["choices"]?.array?.first
         let message = choice?["message"]
         var output: [JSONValue] = []
@@ -97,7 +97,7 @@ public enum ChatToResponse {
     }
 
     /// Sets the terminal status a Chat finish reason implies.
-    public static func finish(_ response: inout ResponseObject, reason: String?, now: Int) {
+    package static func finish(_ response: inout ResponseObject, reason: String?, now: Int) {
         switch reason {
         case "length"?:
             response.status = "incomplete"
@@ -111,24 +111,24 @@ public enum ChatToResponse {
         response.completedAt = now
     }
 
-    public static func messageItem(id: String, text: String, status: String) -> JSONValue {
+    package static func messageItem(id: String, text: String, status: String) -> JSONValue {
         [
             "type": "message", "id": .string(id), "status": .string(status), "role": "assistant",
             "content": status == "in_progress" && text.isEmpty ? [] : [outputText(text)],
         ]
     }
 
-    public static func outputText(_ text: String) -> JSONValue {
+    package static func outputText(_ text: String) -> JSONValue {
         ["type": "output_text", "text": .string(text), "annotations": [], "logprobs": []]
     }
 
-    public static func functionCallItem(id: String, callID: String, name: String, arguments: String, status: String) -> JSONValue {
+    package static func functionCallItem(id: String, callID: String, name: String, arguments: String, status: String) -> JSONValue {
         ["type": "function_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "arguments": .string(arguments),
          "status": .string(status)]
     }
 
     /// Chat usage in the Responses names.
-    public static func usage(_ usage: JSONValue) -> JSONValue {
+    package static func usage(_ usage: JSONValue) -> JSONValue {
         let input = usage["prompt_tokens"]?.tokenCount ?? 0
         let output = usage["completion_tokens"]?.tokenCount ?? 0
         return [

@@ -1,4 +1,4 @@
-public import SwitchyardCore
+package import SwitchyardCore
 public import SwitchyardWire
 
 /// Makes the ids of Responses objects: `resp_…`, `msg_…`, `fc_…`. Injected so tests can fix them.
@@ -15,29 +15,29 @@ public typealias ResponsesIDMaker = @Sendable (_ prefix: String) -> String
 ///   `max_output_tokens`, `temperature`, `top_p`, `user` and `reasoning.effort` map to their Chat forms.
 /// - Tools the gateway cannot serve (OpenAI-hosted ones such as `web_search` or `file_search`) get a 400 naming
 ///   the tool: the gateway never runs a tool.
-public struct ResponsesRequestToChat {
-    public init() {}
+package struct ResponsesRequestToChat {
+    package init() {}
 
     /// The tool types OpenAI hosts, which no gateway upstream can run.
-    public static let hostedToolTypes: Set<String> = [
+    package static let hostedToolTypes: Set<String> = [
         "web_search", "web_search_preview", "file_search", "computer_use_preview", "computer_use", "code_interpreter", "image_generation",
         "mcp", "local_shell", "shell", "apply_patch", "custom",
     ]
 
     /// The input item types the gateway reads.
-    public static let inputItemTypes = ["message", "function_call", "function_call_output", "reasoning"]
+    package static let inputItemTypes = ["message", "function_call", "function_call_output", "reasoning"]
 
     /// Request fields carried to the Chat request as they are, by their Chat names.
-    public static let carriedFields: [String: String] = [
+    package static let carriedFields: [String: String] = [
         "max_output_tokens": "max_completion_tokens", "temperature": "temperature", "top_p": "top_p",
         "parallel_tool_calls": "parallel_tool_calls", "user": "user",
     ]
 
     /// The `text.format` types the gateway maps to `response_format`.
-    public static let textFormats = ["text", "json_object", "json_schema"]
+    package static let textFormats = ["text", "json_object", "json_schema"]
 
     /// The request's own input as items, each with an id where the item type has one.
-    public func inputItems(_ request: JSONValue, makeID: ResponsesIDMaker) throws(GatewayError) -> [JSONValue] {
+    package func inputItems(_ request: JSONValue, makeID: ResponsesIDMaker) throws(GatewayError) -> [JSONValue] {
         guard let fields = request.object else { throw .badRequest("The request body must be a JSON object.") }
         switch fields["input"] {
         case .string(let text)?:
@@ -54,7 +54,7 @@ public struct ResponsesRequestToChat {
     }
 
     /// The hub request: `instructions`, then `history` (the earlier turns' input and output items), then `items`.
-    public func translate(_ request: JSONValue, history: [JSONValue], items: [JSONValue]) throws(GatewayError) -> JSONValue {
+    package func translate(_ request: JSONValue, history: [JSONValue], items: [JSONValue]) throws(GatewayError) -> JSONValue {
         guard let fields = request.object else { throw .badRequest("The request body must be a JSON object.") }
         var output: [String: JSONValue] = ["model": fields["model"] ?? ""]
         var messages: [JSONValue] = []

@@ -13,16 +13,6 @@ extension TopLevelJSON {
         return output
     }
 
-    /// A copy of the document whose top-level string member `key` is set to `value`: replaced where present,
-    /// added first otherwise. Requires the root to be an object.
-    public func settingString(_ key: String, to value: String) -> ByteBuffer {
-        let quoted = JSONString.quoted(value)
-        if let existing = member(key) {
-            return replacingValue(of: existing, with: quoted)
-        }
-        return insertingMember(key, rawValue: String(decoding: quoted, as: UTF8.self))
-    }
-
     /// A copy of the document with `"key": rawValue` added as the first member of the root object; `rawValue` must
     /// be valid JSON. Every other byte is kept.
     public func insertingMember(_ key: String, rawValue: String) -> ByteBuffer {

@@ -1,17 +1,11 @@
 /// The error shape of the OpenAI API: `{"error": {"message", "type", "param", "code"}}`.
-public struct OpenAIErrorBody: Codable, Sendable, Equatable {
-    public struct Detail: Codable, Sendable, Equatable {
+/// Read from upstreams that answer with it (the gateway writes its own errors byte by byte).
+public struct OpenAIErrorBody: Decodable, Sendable, Equatable {
+    public struct Detail: Decodable, Sendable, Equatable {
         public var message: String
         public var type: String?
         public var param: String?
         public var code: String?
-
-        public init(message: String, type: String?, param: String?, code: String?) {
-            self.message = message
-            self.type = type
-            self.param = param
-            self.code = code
-        }
 
         enum CodingKeys: String, CodingKey { case message, type, param, code }
 
@@ -29,19 +23,7 @@ public struct OpenAIErrorBody: Codable, Sendable, Equatable {
                 code = nil
             }
         }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(message, forKey: .message)
-            try container.encode(type, forKey: .type)
-            try container.encode(param, forKey: .param)
-            try container.encode(code, forKey: .code)
-        }
     }
 
     public var error: Detail
-
-    public init(error: Detail) {
-        self.error = error
-    }
 }
