@@ -66,6 +66,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -108,6 +109,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             resources: [.copy("Resources/model-prices.json")],
             swiftSettings: strictSettings
@@ -251,7 +253,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardGatewayTests",
-            dependencies: ["SwitchyardGateway", "SwitchyardTesting", "SwitchyardCore", "SwitchyardWire"],
+            dependencies: [
+                "SwitchyardGateway", "SwitchyardTranslation", "SwitchyardTesting", "SwitchyardCore", "SwitchyardWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -270,7 +276,8 @@ let package = Package(
         .testTarget(
             name: "SwitchyardStorageTests",
             dependencies: [
-                "SwitchyardStorage", "SwitchyardCore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+                "SwitchyardStorage", "SwitchyardCore", "SwitchyardWire", .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
