@@ -46,6 +46,8 @@ package final class SwitchyardServer: Sendable {
         configuration: Configuration, logger: Logger, clients: UpstreamClients = UpstreamClients(), handleSignals: Bool = true,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> SwitchyardServer {
+        let problems = ConfigurationCheck.problems(in: configuration)
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let store = try await SQLGatewayStore.open(configuration.storage, logger: logger)
         let masterKey: SecretDigest
         var generated: String?

@@ -131,12 +131,14 @@ package struct Gateway: Sendable {
         }
     }
 
-    /// Checks that the caller may use `model`, then (for a billable call) its budget, then its rate limits; the
-    /// permit holds its place until the request ends. Every use case passes through here, so no route can forget
+    /// Checks that the caller may use `model`, that the model is served, then (for a billable call) the caller's
+    /// budget and its rate limits; the permit holds its place until the request ends. Every use case passes through here, so no route can forget
     /// the model allow-list.
     private func admit(_ caller: Caller?, model: String, estimatedTokens: Int, checksBudget: Bool) throws(GatewayError) -> LimitPermit? {
         guard case .virtualKey(let grant)? = caller else { return nil }
         guard grant.allows(model: model) else { throw .forbiddenModel(model) }
+        // A model that is not served costs the caller nothing: no budget check, no request counted.
+        guard catalog.contains(model) else { throw .unknownModel(model) }
         if checksBudget { try meter?.spend.checkBudget(grant) }
         return try limits.admit(grant, estimatedTokens: estimatedTokens)
     }

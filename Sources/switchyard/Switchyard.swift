@@ -38,9 +38,11 @@ struct ConfigOption: ParsableArguments {
             printError("cannot read \(path): \(error.localizedDescription)")
             throw ExitCode(1)
         }
-        do {
+        do throws(ConfigurationError) {
             let loaded = try ConfigurationLoader(environment: ProcessInfo.processInfo.environment).load(yaml: text)
             for warning in loaded.warnings { printError("warning: \(warning)") }
+            let problems = ConfigurationCheck.problems(in: loaded.configuration)
+            guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
             return loaded
         } catch {
             for problem in error.problems { printError("error: \(problem)") }

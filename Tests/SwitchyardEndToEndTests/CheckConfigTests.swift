@@ -11,33 +11,16 @@ struct CheckConfigTests {
         var standardError: String
     }
 
-    /// The `switchyard` executable of this build. `swift build --build-tests` and `swift test` put it in the build
-    /// products directory, beside this test bundle and its resources (`.build/debug/`, or
-    /// `.build/<triple>/debug/`); a macOS test bundle sits a few directories deeper inside it.
+    /// The `switchyard` executable of this build: `swift build --build-tests` and `swift test` put it in the build
+    /// products directory, beside this test target's resources, and only there is it looked for (a stale binary
+    /// elsewhere would test old behaviour).
     static func executable() throws -> URL {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let starts = [
-            Bundle.module.bundleURL.deletingLastPathComponent(),
-            URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-            packageRoot.appendingPathComponent(".build/debug"),
-        ]
-        var looked: [String] = []
-        for start in starts {
-            var directory = start.standardizedFileURL
-            for _ in 0..<4 {
-                let candidate = directory.appendingPathComponent("switchyard")
-                looked.append(candidate.path)
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                    FileManager.default.isExecutableFile(atPath: candidate.path)
-                {
-                    return candidate
-                }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        throw MissingExecutable(looked: looked)
+        let candidate = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("switchyard")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            FileManager.default.isExecutableFile(atPath: candidate.path)
+        else { throw MissingExecutable(looked: [candidate.path]) }
+        return candidate
     }
 
     struct MissingExecutable: Error, CustomStringConvertible {
@@ -215,5 +198,24 @@ struct CheckConfigTests {
         #expect(unnamed.status == 1)
         #expect(unnamed.standardOutput.isEmpty)
         #expect(unnamed.standardError.contains("no configuration file: pass --config FILE or set SWITCHYARD_CONFIG"), "\(unnamed.standardError)")
+    }
+
+    @Test("a ca_file whose blocks look like certificates but are not is refused with its key path, exit 1")
+    func unusableCertificates() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A DER sequence, so the reader's shape check passes, but no certificate: TLS cannot use it.
+        let bundle = directory.appendingPathComponent("ca.pem")
+        try Data("-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n".utf8).write(to: bundle)
+        let yaml = Self.valid.replacingOccurrences(
+            of: "    base_url: http://127.0.0.1:8000/v1", with: "    base_url: https://127.0.0.1:8443/v1\n    ca_file: \(bundle.path)")
+        #expect(yaml.contains("ca_file"), "\(yaml)")
+        try await Self.withConfiguration(yaml) { path in
+            let outcome = try await Self.run(["check-config", "--config", path])
+            #expect(outcome.status == 1)
+            #expect(outcome.standardOutput.isEmpty)
+            #expect(outcome.standardError.contains("error: providers[1].ca_file: TLS cannot use its certificates"), "\(outcome.standardError)")
+        }
     }
 }

@@ -38,6 +38,23 @@ struct RateLimitTests {
         }
     }
 
+    @Test("a model that is not served is a 404 that costs the key no request of its limit")
+    func unknownModelIsFree() async throws {
+        let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let secret = try await Self.key(gateway, #"{"name":"one-a-minute","rpm":1}"#)
+                let unknown = #"{"model":"no-such-model","max_tokens":8,"messages":[{"role":"user","content":"Hi"}]}"#
+                #expect(try await gateway.request("/v1/chat/completions", body: unknown, key: secret).status == 404)
+                #expect(try await gateway.request("/v1/messages/count_tokens", body: unknown, key: secret).status == 404)
+                #expect(try await gateway.request("/v1/messages", body: unknown, key: secret).status == 404)
+                // Its one request a minute is still there.
+                #expect(try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret).status == 200)
+                #expect(try await gateway.request("/v1/chat/completions", body: chatBody(), key: secret).status == 429)
+            }
+        }
+    }
+
     @Test("a team's limit is shared by its keys")
     func teamShared() async throws {
         let upstream = UpstreamDouble { request in .json(OpenAIWireSamples.chatCompletion(model: request.model ?? "")) }

@@ -37,8 +37,7 @@ public struct ProviderSettings: Sendable, Equatable {
     /// AWS credentials, for AWS Bedrock without an API key.
     public var aws: AWSKeys?
     /// Certificates (PEM) trusted as roots for this provider's TLS besides the system's: the content of `ca_file`,
-    /// for an upstream behind a private certificate authority. Read once with the configuration, so a reload
-    /// notices a changed file.
+    /// for an upstream behind a private certificate authority, read when the configuration is loaded.
     public var caCertificatesPEM: String?
 
     /// An AWS access key pair, with the session token of temporary credentials.

@@ -116,6 +116,8 @@ package struct ResponsesService: Sendable {
             throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")
         }
         guard let model = fields["model"]?.string, !model.isEmpty else { throw GatewayError.badRequest("'model' is required.", param: "model") }
+        // Checked here as well as in the pipeline: a background request is stored and queued before it reaches the
+        // pipeline, and a model the key may not use must be refused at once, not as a failed background response.
         try caller?.authorize(model: model)
         let flag = { (name: String, fallback: Bool) throws(GatewayError) -> Bool in
             guard let value = fields[name], !value.isNull else { return fallback }

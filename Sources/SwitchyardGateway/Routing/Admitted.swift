@@ -1,8 +1,4 @@
-import Logging
-import NIOCore
 import SwitchyardCore
-import SwitchyardWire
-import Tracing
 
 /// A routed answer with what settling it needs: the caller's permit and when the request started.
 struct Admitted<Value: Sendable>: Sendable {

@@ -1,7 +1,3 @@
-import Logging
-import SwitchyardCore
-import Tracing
-
 /// The answer of the attempt that succeeded, with the lease on its target still open.
 struct Answered<Value: Sendable>: Sendable {
     var value: Value

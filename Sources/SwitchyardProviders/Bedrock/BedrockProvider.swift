@@ -28,7 +28,7 @@ struct BedrockProvider: Provider {
         let body = try OpenAIRequestToBedrock().translate(try request.hubJSON()).encoded
         let answer = try await endpoint.post(Self.path(model, "converse"), body: body, streaming: false, context: context)
         let response = try await endpoint.collectJSON(answer, context: context)
-        return UpstreamReply(body: BedrockToOpenAI(model: model).completion(response, created: BedrockToOpenAI.now()).encoded)
+        return UpstreamReply(body: BedrockToOpenAI(model: model).completion(response, created: Int(Date().timeIntervalSince1970)).encoded)
     }
 
     func streamChat(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> ChatEventStream {

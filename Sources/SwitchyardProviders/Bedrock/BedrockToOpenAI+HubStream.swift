@@ -1,6 +1,3 @@
-import Foundation
-import NIOCore
-import NIOHTTP1
 import SwitchyardCore
 import SwitchyardTranslation
 import SwitchyardWire
@@ -10,6 +7,4 @@ extension BedrockToOpenAI: HubStreamTranslator {
     func isEnd(_ payload: JSONValue) -> Bool { payload["metadata"] != nil }
     mutating func finalChunks() -> [JSONValue] { [] }
     var requiresExplicitEnd: Bool { false }
-
-    static func now() -> Int { Int(Date().timeIntervalSince1970) }
 }

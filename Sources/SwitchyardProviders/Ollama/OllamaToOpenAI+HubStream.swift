@@ -1,5 +1,3 @@
-import NIOCore
-import NIOHTTP1
 import SwitchyardCore
 import SwitchyardTranslation
 import SwitchyardWire

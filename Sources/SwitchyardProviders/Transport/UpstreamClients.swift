@@ -91,6 +91,16 @@ package final class UpstreamClients: Sendable {
         return configuration
     }
 
+    /// Why TLS cannot use the certificates of a PEM bundle as trust roots; nil when it can.
+    package static func trustRootsProblem(_ pem: String) -> String? {
+        do {
+            _ = try certificates(inPEM: pem)
+            return nil
+        } catch {
+            return "TLS cannot use its certificates: \(error)"
+        }
+    }
+
     /// The certificates of a PEM bundle; throws when it holds none NIOSSL can read.
     private static func certificates(inPEM pem: String) throws -> [NIOSSLCertificate] {
         let certificates = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))

@@ -10,7 +10,6 @@ package import SwitchyardCore
 /// at a time, with a short timeout; an alert that cannot be delivered is logged and dropped.
 package final class WebhookAlertSink: AlertSink, Service {
     private let url: String
-    private let client: HTTPClient
     private let logger: Logger
     private let stream: AsyncStream<BudgetAlert>
     private let continuation: AsyncStream<BudgetAlert>.Continuation
@@ -18,10 +17,6 @@ package final class WebhookAlertSink: AlertSink, Service {
     package init(url: String, logger: Logger) {
         self.url = url
         self.logger = logger
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
-        configuration.httpVersion = .http1Only
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         (stream, continuation) = AsyncStream.makeStream(of: BudgetAlert.self, bufferingPolicy: .bufferingNewest(1000))
     }
 
@@ -36,7 +31,10 @@ package final class WebhookAlertSink: AlertSink, Service {
         continuation.yield(alert)
     }
 
+    /// Delivers queued alerts until shutdown. The HTTP client lives as long as this does, so a sink that never runs
+    /// (the server failed to start) holds no connections.
     package func run() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         await withGracefulShutdownHandler {
@@ -60,5 +58,15 @@ package final class WebhookAlertSink: AlertSink, Service {
             continuation.finish()
         }
         try? await client.shutdown()
+    }
+
+    /// One short attempt per alert: no redirects followed, no connection retried.
+    private static var clientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        configuration.httpVersion = .http1Only
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
     }
 }
