@@ -25,9 +25,10 @@ package struct LimitSync: Service {
 
     package func run() async throws {
         guard store.isShared else { return }
-        // The first reading only sets the baseline: traffic from before this replica started is not charged.
+        // The first reading only sets the baseline: traffic from before this replica started is not charged. It is
+        // taken at once, so what other replicas serve from the moment this one starts counts here too.
         let seen = Mutex<[String: [String: LimitTotals]]?>(nil)
-        await repeatUntilShutdown(every: interval, logger: logger, failure: "could not sync rate-limit counters") {
+        let sync: @Sendable () async throws -> Void = { [ledger, store, replica] in
             try await store.publish(replica: replica, totals: ledger.localTotals())
             let current = try await store.totals(excluding: replica)
             let previous = seen.withLock { seen in
@@ -36,6 +37,12 @@ package struct LimitSync: Service {
             }
             if let previous { ledger.charge(remote: Self.growth(from: previous, to: current)) }
         }
+        do {
+            try await sync()
+        } catch {
+            logger.warning("could not sync rate-limit counters", metadata: ["error": "\(error)"])
+        }
+        await repeatUntilShutdown(every: interval, logger: logger, failure: "could not sync rate-limit counters", sync)
     }
 
     /// Per scope, how much every other replica's totals grew between two readings.
