@@ -19,6 +19,8 @@ package struct Configuration: Sendable, Equatable {
     package var logging = LoggingSettings()
     /// The most responses a Responses API conversation (`previous_response_id` chain) may hold.
     package var responsesMaxChainDepth = 100
+    /// The response cache's in-memory bounds (each model's cache settings are on its route).
+    package var cacheMemory = CacheMemorySettings()
     /// How long stored responses are kept; nil keeps them.
     package var responsesRetention: Duration? = .seconds(30 * 86_400)
 

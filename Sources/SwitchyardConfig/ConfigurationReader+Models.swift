@@ -3,7 +3,9 @@ import SwitchyardCore
 import Yams
 
 extension ConfigurationReader {
-    mutating func readModels(_ node: Node?, providers: [ProviderSettings], defaultRetry: RetryPolicy) -> [ModelRoute] {
+    mutating func readModels(
+        _ node: Node?, providers: [ProviderSettings], defaultRetry: RetryPolicy, defaultCache: CacheSettings = .init()
+    ) -> [ModelRoute] {
         let providerNames = Set(providers.map(\.name))
         var models: [ModelRoute] = []
         var fallbackReferences: [(path: String, owner: String, names: [String])] = []
@@ -12,7 +14,7 @@ extension ConfigurationReader {
             let path = "models[\(index)]"
             let allowed = [
                 "name", "strategy", "targets", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "retry",
-                "hedge_after_ms", "health_check",
+                "hedge_after_ms", "health_check", "cache",
             ]
             guard let members = mapping(item, at: path, allowed: allowed) else { continue }
             let name = requiredString(members["name"], at: "\(path).name")
@@ -20,6 +22,7 @@ extension ConfigurationReader {
                 problem("\(path).name", "another model is already named \"\(name)\"")
             }
             var route = ModelRoute(name: name ?? "", targets: [], retry: defaultRetry)
+            route.cache = readModelCache(members["cache"], at: "\(path).cache", over: defaultCache)
             route.strategy = choice(members["strategy"], at: "\(path).strategy", as: RoutingStrategy.self) ?? .roundRobin
             let targetNodes = sequence(members["targets"], at: "\(path).targets")
             if targetNodes.isEmpty, !problems.contains(where: { $0.path == "\(path).targets" }) {

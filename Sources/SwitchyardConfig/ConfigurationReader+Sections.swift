@@ -5,7 +5,7 @@ import Yams
 extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
         guard let members = mapping(root, at: "", allowed: [
-                "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging", "responses",
+                "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging", "responses", "cache",
             ])
         else {
             return nil
@@ -21,13 +21,16 @@ extension ConfigurationReader {
         }
         let router = readRouter(members["router"])
         let providers = readProviders(members["providers"])
-        let models = readModels(members["models"], providers: providers, defaultRetry: router.retry)
+        let (cache, cacheMemory) = readCache(members["cache"])
+        let models = readModels(members["models"], providers: providers, defaultRetry: router.retry, defaultCache: cache)
+        checkSemanticCache(models)
         var configuration = Configuration(
             server: server, storage: storage, providers: providers, models: models, router: router, alertWebhookURL: webhook,
             storageSyncInterval: syncInterval)
         if let metrics = mapping(members["metrics"], at: "metrics", allowed: ["require_key"]) {
             configuration.metricsRequireKey = bool(metrics["require_key"], at: "metrics.require_key") ?? false
         }
+        configuration.cacheMemory = cacheMemory
         configuration.telemetry = readTelemetry(members["telemetry"])
         configuration.logging = readLogging(members["logging"])
         if let responses = mapping(members["responses"], at: "responses", allowed: ["max_chain_depth", "retention_days"]) {

@@ -12,26 +12,38 @@ package struct Gateway: Sendable {
     package let limits: LimitLedger
     /// Prices, spend and usage records; nil leaves requests unmetered.
     package let meter: UsageMeter?
+    /// Answers kept for models whose cache is on; nil caches nothing.
+    package let cache: ResponseCache?
 
-    package init(catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil) {
+    package init(catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil, cache: ResponseCache? = nil) {
         self.catalog = catalog
         self.limits = limits
         self.meter = meter
+        self.cache = cache
     }
 
-    /// An answer, the target that produced it, how many upstream calls it took, and the caller's limit headroom.
+    /// An answer, the target that produced it (none for an answer from the cache), how many upstream calls it took,
+    /// the caller's limit headroom, and what the cache did.
     package struct Routed<Value: Sendable>: Sendable {
         package var value: Value
-        package var target: Target
+        package var target: Target?
         package var attempts: Int
         package var headroom: LimitLedger.Headroom?
+        package var cache: CacheResult? = nil
     }
 
-    /// A non-streamed chat completion.
+    /// A non-streamed chat completion, from the cache when the model's cache holds it.
     package func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        try await reply(model: request.model, operation: "chat", body: request.body, caller: caller, context: context) { candidate, context in
+        let plan = cachePlan(request, caller: caller, context: context)
+        if let plan, let hit = try await cachedReply(plan, request: request, caller: caller, context: context) { return hit }
+        var routed = try await reply(model: request.model, operation: "chat", body: request.body, caller: caller, context: context) { candidate, context in
             try await candidate.provider.chat(request, model: candidate.target.model, context: context)
         }
+        if let plan {
+            routed.cache = noteMiss(plan, context: context)
+            if routed.value.dialect == .openAI { keep(routed.value.body, plan: plan) }
+        }
+        return routed
     }
 
     /// An embeddings request.
@@ -48,6 +60,8 @@ package struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
+        let plan = cachePlan(request, caller: caller, context: context)
+        if let plan, let hit = try await cachedStream(plan, request: request, caller: caller, context: context) { return hit }
         var asked = request
         let hiddenUsage = Self.askForUsage(&asked)
         let request = asked
@@ -63,10 +77,18 @@ package struct Gateway: Sendable {
             settlement: Settlement(
                 meter: meter, context: context, caller: caller, model: request.model, target: lease.monitor.target, started: admitted.started),
             estimatedPromptTokens: Self.estimatedTokens(request.body))
-        let events = ChatEventStream {
-            MeteredEventSource(base: upstream.makeAsyncIterator(), settlement: settlement, publicName: request.model, hidesUsage: hiddenUsage)
+        var captured = upstream
+        if let plan {
+            let cache = self
+            captured = ChatEventStream { CapturingEventSource(base: upstream.makeAsyncIterator()) { cache.keep($0, plan: plan) } }
         }
-        return admitted.routed(events)
+        let relayed = captured
+        let events = ChatEventStream {
+            MeteredEventSource(base: relayed.makeAsyncIterator(), settlement: settlement, publicName: request.model, hidesUsage: hiddenUsage)
+        }
+        var routed = admitted.routed(events)
+        routed.cache = plan.map { noteMiss($0, context: context) }
+        return routed
     }
 
     /// The input tokens of `request` for `request.model`, as its first target counts them. Free, so no budget is
@@ -144,7 +166,7 @@ package struct Gateway: Sendable {
     }
 
     /// Notes in the request's journal what the gateway was asked.
-    private func begin(_ model: String, operation: String, stream: Bool, context: UpstreamContext) {
+    func begin(_ model: String, operation: String, stream: Bool, context: UpstreamContext) {
         let configured = catalog.contains(model)
         context.journal?.update { summary in
             summary.model = model

@@ -24,6 +24,8 @@ package struct GatewayRequestContext: RequestContext {
     /// The client's connection closing, watched to stop work for a client that left; nil when the request did not
     /// come through the gateway's server.
     package var departure: ClientDeparture?
+    /// What the request's `Cache-Control` asks of the response cache.
+    package var cacheControl = CacheControl.default
 
     package init(source: Source) {
         coreContext = .init(source: source)
@@ -33,8 +35,10 @@ package struct GatewayRequestContext: RequestContext {
 extension GatewayRequestContext {
     /// What an upstream call made for this request needs to know about it.
     var upstreamContext: UpstreamContext {
-        UpstreamContext(
+        var context = UpstreamContext(
             requestID: requestID, logger: logger, stopwatch: stopwatch, journal: journal, tracer: tracer,
             traceContext: journal?.span?.context ?? .topLevel)
+        context.cacheControl = cacheControl
+        return context
     }
 }

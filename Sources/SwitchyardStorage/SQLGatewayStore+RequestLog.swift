@@ -14,7 +14,7 @@ extension SQLGatewayStore {
                 .integer(entry.attempts), .integer(entry.stream ? 1 : 0), .integer(entry.promptTokens), .integer(entry.completionTokens),
                 .integer(entry.cachedTokens), .real(entry.costUSD), .real(entry.latencyMilliseconds),
                 .real(entry.timeToFirstTokenMilliseconds), .real(entry.overheadMilliseconds), .longText(entry.error),
-                .longText(entry.requestBody), .longText(entry.responseBody),
+                .longText(entry.requestBody), .longText(entry.responseBody), .text(entry.cache),
             ]
         }
         // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
@@ -24,7 +24,7 @@ extension SQLGatewayStore {
     static let requestLogColumns = [
         "id", "request_id", "time", "method", "path", "status", "key_id", "team_id", "model", "target", "attempts", "stream",
         "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "latency_ms", "ttft_ms", "overhead_ms", "error",
-        "request_body", "response_body",
+        "request_body", "response_body", "cache",
     ]
 
     package func logs(_ query: RequestLogQuery) async throws -> [RequestLogEntry] {
@@ -38,7 +38,7 @@ extension SQLGatewayStore {
         if let to = query.to { select = select.where("time", .lessThan, Self.timestamp(to)) }
         if let cursor = query.cursor { select = select.where("id", .lessThan, cursor) }
         return try await select.orderBy("id", .descending).limit(query.limit).all().map { row in
-            RequestLogEntry(
+            var entry = RequestLogEntry(
                 id: try row.decode(column: "id", as: String.self),
                 requestID: try row.decode(column: "request_id", as: String.self),
                 time: Self.date(try row.decode(column: "time", as: String.self)) ?? Date(timeIntervalSince1970: 0),
@@ -61,6 +61,8 @@ extension SQLGatewayStore {
                 error: try row.decode(column: "error", as: String?.self),
                 requestBody: try row.decode(column: "request_body", as: String?.self),
                 responseBody: try row.decode(column: "response_body", as: String?.self))
+            entry.cache = try row.decode(column: "cache", as: String?.self)
+            return entry
         }
     }
 

@@ -13,6 +13,7 @@ extension SQLGatewayStore {
                 .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
                 .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
                 .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
+                .integer(record.cached ? 1 : 0),
             ]
         }
         try await bulkInsert(into: "usage_records", columns: Self.usageColumns, values: values)
@@ -20,7 +21,7 @@ extension SQLGatewayStore {
 
     static let usageColumns = [
         "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
-        "latency_ms", "status", "time", "day",
+        "latency_ms", "status", "time", "day", "cached",
     ]
 
     package func totals(_ query: UsageQuery) async throws -> [UsageTotals] {

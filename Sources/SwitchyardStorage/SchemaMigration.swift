@@ -159,6 +159,31 @@ struct SchemaMigration: Sendable {
                 try await database.raw("\(unsafeRaw: statement)").run()
             }
         },
+        SchemaMigration(version: 9, name: "response cache") { database in
+            // `vector` is the embedding as float32 little-endian bytes (BLOB on SQLite, BYTEA on PostgreSQL).
+            try await database.create(table: "cache_entries")
+                .column("scope", type: .text, .notNull)
+                .column("key", type: .text, .notNull)
+                .column("model", type: .text, .notNull)
+                .column("body", type: .text, .notNull)
+                .column("context", type: .text)
+                .column("vector", type: .blob)
+                .column("created_at", type: .text, .notNull)
+                .column("expires_at", type: .text, .notNull)
+                .primaryKey("scope", "key")
+                .run()
+            try await database.raw("CREATE INDEX cache_entries_context ON cache_entries (scope, model, context)").run()
+            try await database.raw("CREATE INDEX cache_entries_expiry ON cache_entries (expires_at)").run()
+            try await database.raw("CREATE INDEX cache_entries_model ON cache_entries (model)").run()
+            try await database.create(table: "cache_versions")
+                .column("scope", type: .text, .primaryKey(autoIncrement: false))
+                .column("version", type: .bigint, .notNull)
+                .run()
+        },
+        SchemaMigration(version: 10, name: "cached answers in usage and request logs") { database in
+            try await database.alter(table: "usage_records").column("cached", type: .int, .notNull, .default(0)).run()
+            try await database.alter(table: "request_logs").column("cache", type: .text).run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

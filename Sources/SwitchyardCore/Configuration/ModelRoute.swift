@@ -15,6 +15,8 @@ public struct ModelRoute: Sendable, Equatable {
     /// Start a second target when the first has not answered (response head) within this.
     public var hedgeAfter: Duration?
     public var healthCheck: HealthCheckSettings?
+    /// The gateway-wide cache settings with this model's overrides applied.
+    public var cache: CacheSettings = .init()
 
     public init(
         name: String, strategy: RoutingStrategy = .roundRobin, targets: [Target], fallbacks: [String] = [],

@@ -30,6 +30,8 @@ public struct RequestSummary: Sendable {
     public var promptTokens = 0
     public var completionTokens = 0
     public var cachedTokens = 0
+    /// What the response cache did (`hit`, `semantic-hit`, `miss`, `bypass`); nil when the model's cache is off.
+    public var cache: String?
     public var costUSD = 0.0
     public var timeToFirstToken: Duration?
     /// Why generation stopped, per choice; kept only while tracing.

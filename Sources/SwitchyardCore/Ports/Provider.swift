@@ -110,6 +110,8 @@ public struct UpstreamContext: Sendable {
     public var tracer: (any Tracer)?
     /// The trace this call belongs to: the server span's context, or the attempt's once one started.
     public var traceContext: ServiceContext
+    /// What the request's `Cache-Control` header asks of the response cache.
+    public var cacheControl: CacheControl = .default
 
     public init(
         requestID: String, logger: Logger, stopwatch: UpstreamStopwatch, deadline: ContinuousClock.Instant? = nil, journal: RequestJournal? = nil,

@@ -20,6 +20,8 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var cachedTokens: Int
+    /// What the response cache did: `hit`, `semantic-hit`, `miss` or `bypass`; nil when the model's cache is off.
+    public var cache: String?
     public var costUSD: Double
     public var latencyMilliseconds: Double
     public var timeToFirstTokenMilliseconds: Double?
@@ -85,7 +87,7 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, time, method, path, status, model, target, attempts, stream, error
+        case id, time, method, path, status, model, target, attempts, stream, error, cache
         case requestID = "request_id"
         case keyID = "key_id"
         case teamID = "team_id"

@@ -16,6 +16,8 @@ public struct UsageRecord: Sendable, Equatable {
     public var latencyMilliseconds: Int
     public var status: Int
     public var time: Date
+    /// Answered from the response cache: free, and not counted against budgets or token limits.
+    public var cached = false
 
     public init(
         requestID: String, keyID: String?, teamID: String?, model: String, target: String?, promptTokens: Int, completionTokens: Int,

@@ -19,3 +19,14 @@ public enum Caller: Sendable, Equatable {
         return true
     }
 }
+
+extension Optional where Wrapped == Caller {
+    /// The tenant whose stored objects (responses, cached answers) a caller owns: `team:<id>` for a key of a team,
+    /// `key:<id>` for a key without one, `master` for the master key (nil: a request without a caller is the
+    /// operator's).
+    public var tenantScope: String {
+        guard case .virtualKey(let grant)? = self else { return "master" }
+        if let team = grant.team { return "team:" + team.id }
+        return "key:" + grant.key.id
+    }
+}

@@ -38,7 +38,7 @@ package struct MessagesService: Sendable {
             }
             message = OpenAIResponseToAnthropic().translate(completion, model: request.model).encoded
         }
-        return .message(Gateway.Routed(value: message, target: routed.target, attempts: routed.attempts, headroom: routed.headroom))
+        return .message(Gateway.Routed(value: message, target: routed.target, attempts: routed.attempts, headroom: routed.headroom, cache: routed.cache))
     }
 
     /// `POST /v1/messages/count_tokens`: `{"input_tokens": N}`.

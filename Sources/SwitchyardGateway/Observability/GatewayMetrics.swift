@@ -16,6 +16,7 @@ package final class GatewayMetrics: Sendable {
     private let requestSeries = LazyTable<RequestLabels, RequestSeries>()
     private let callerSeries = LazyTable<CallerLabels, CallerSeries>()
     private let attemptSeries = LazyTable<AttemptLabels, AttemptSeries>()
+    private let cacheSeries = LazyTable<CacheLabels, Counter>()
     /// Requests in flight; the gauge is set under the same lock, so it never lags behind an older value.
     private let inFlightCount = Mutex<Int>(0)
     private let inFlight: Gauge
@@ -29,6 +30,20 @@ package final class GatewayMetrics: Sendable {
         inFlight = Gauge(label: "switchyard_in_flight_requests", factory: factory)
         connectionsGauge = Gauge(label: "switchyard_open_connections", factory: factory)
         overhead = Timer(label: "switchyard_overhead_seconds", preferredDisplayUnit: .seconds, factory: factory)
+    }
+
+    // MARK: Cache
+
+    private struct CacheLabels: Hashable {
+        var model: String
+        var result: String
+    }
+
+    /// Counts what the response cache did for a request: `hit`, `semantic-hit`, `miss`, `bypass`.
+    func cacheRequest(model: String, result: String) {
+        cacheSeries.value(for: CacheLabels(model: model, result: result)) { labels in
+            Counter(label: "switchyard_cache_requests_total", dimensions: [("model", labels.model), ("result", labels.result)], factory: factory)
+        }.increment()
     }
 
     // MARK: Requests

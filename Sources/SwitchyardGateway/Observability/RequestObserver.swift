@@ -143,6 +143,7 @@ extension RequestLogEntry {
             overheadMilliseconds: summary.overhead?.milliseconds, error: summary.errorMessage.map(redactor.redact),
             requestBody: summary.requestBody.map { redactor.redact(String(buffer: $0)) },
             responseBody: summary.responseBody.map { redactor.redact(String(buffer: $0)) })
+        cache = summary.cache
     }
 }
 

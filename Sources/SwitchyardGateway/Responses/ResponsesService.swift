@@ -48,11 +48,7 @@ package struct ResponsesService: Sendable {
     }
 
     /// Whose responses a caller creates: its team's, else its key's own; the master key's are its own.
-    package static func scope(of caller: Caller?) -> String {
-        guard case .virtualKey(let grant)? = caller else { return "master" }
-        if let team = grant.team { return "team:" + team.id }
-        return "key:" + grant.key.id
-    }
+    package static func scope(of caller: Caller?) -> String { caller.tenantScope }
 
     /// Whose responses a caller may read, continue, cancel and delete: its own scope's; any tenant's for the
     /// master key (nil), which is the operator's.

@@ -18,7 +18,7 @@ package struct UsageMeter: Sendable {
     /// Settles one request: its spend, its usage record, and what its journal reports.
     func settle(
         context: UpstreamContext, caller: Caller?, model: String, target: Target?, tokens: TokenCounts, status: Int, started: ContinuousClock.Instant,
-        timeToFirstToken: Duration? = nil
+        timeToFirstToken: Duration? = nil, cached: Bool = false
     ) {
         let cost = target.map { prices.cost(of: $0, promptTokens: tokens.prompt, completionTokens: tokens.completion) } ?? 0
         var grant: KeyGrant?
@@ -35,10 +35,11 @@ package struct UsageMeter: Sendable {
             summary.costUSD = cost
             summary.timeToFirstToken = timeToFirstToken
         }
-        recorder.record(
-            UsageRecord(
-                requestID: context.requestID, keyID: keyID, teamID: teamID, model: model, target: target?.label, promptTokens: tokens.prompt,
-                completionTokens: tokens.completion, cachedTokens: tokens.cached, costUSD: cost,
-                latencyMilliseconds: Int(elapsed.wholeNanoseconds / 1_000_000), status: status, time: time))
+        var record = UsageRecord(
+            requestID: context.requestID, keyID: keyID, teamID: teamID, model: model, target: target?.label, promptTokens: tokens.prompt,
+            completionTokens: tokens.completion, cachedTokens: tokens.cached, costUSD: cost,
+            latencyMilliseconds: Int(elapsed.wholeNanoseconds / 1_000_000), status: status, time: time)
+        record.cached = cached
+        recorder.record(record)
     }
 }

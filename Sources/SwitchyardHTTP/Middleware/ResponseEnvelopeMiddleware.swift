@@ -26,6 +26,7 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
         context.requestID = RequestIDGenerator.clientSupplied(request.headers.value(of: .requestID)) ?? requestIDs.next()
         let path = request.uri.path
         context.path = path
+        if let cacheControl = request.headers[.cacheControl] { context.cacheControl = CacheControl(header: cacheControl) }
         // Probes and scrapes are not requests anyone needs traced, logged or counted.
         let journal = Self.isProbe(path) ? nil : begin(request, path: path, context: &context)
         var response: Response

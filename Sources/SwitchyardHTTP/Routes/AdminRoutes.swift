@@ -47,6 +47,7 @@ struct AdminRoutes {
             let team = try await administration.team(id: try context.parameters.require("id"))
             return AdminJSON.response(AdminJSON.withSpend(AdminJSON.team(team), administration.spent(by: team)))
         }
+        admin.post("/cache/purge") { request, _ in try await purgeCache(request) }
         admin.get("/usage") { request, _ in
             let totals = try await administration.usage(try UsageQueryReader.read(request.uri.queryParameters))
             return AdminJSON.list(totals.map(AdminJSON.usage))
@@ -68,6 +69,24 @@ struct AdminRoutes {
             let rows = try await requestLog.logs(query)
             return AdminJSON.logPage(Array(rows.prefix(limit)), hasMore: rows.count > limit)
         }
+    }
+
+    /// `POST /admin/cache/purge`, optionally `{"model": "name"}`: empties the response cache, or one model's entries.
+    private func purgeCache(_ request: Request) async throws -> Response {
+        let body = try await RequestBodyReader.read(request, limit: 1 << 20)
+        var model: String?
+        if body.readableBytes > 0 {
+            guard case .object(let members)? = try? JSONValue(decoding: body) else {
+                throw GatewayError.badRequest("The request body must be a JSON object, like {\"model\": \"chat\"}, or empty.", code: "invalid_json")
+            }
+            if let named = members["model"], !named.isNull {
+                guard let name = named.string else { throw GatewayError.badRequest("'model' must be a string.", param: "model") }
+                guard services.gateway.catalog.contains(name) else { throw GatewayError.unknownModel(name) }
+                model = name
+            }
+        }
+        let purged = try await services.gateway.cache?.purge(model: model) ?? 0
+        return AdminJSON.response(["object": "cache.purge", "model": model.map(JSONValue.string) ?? .null, "purged": .integer(Int64(purged))])
     }
 
     private func jsonBody(_ request: Request) async throws -> JSONValue {

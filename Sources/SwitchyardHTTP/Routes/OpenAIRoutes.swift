@@ -50,12 +50,13 @@ struct OpenAIRoutes {
         }
     }
 
-    /// `x-switchyard-target` (the provider/model that answered), `x-switchyard-attempts`, and the caller's
+    /// `x-switchyard-target` (the provider/model that answered), `x-switchyard-attempts`, `x-switchyard-cache`, and the caller's
     /// `x-ratelimit-*` headroom in OpenAI's names.
     static func stampRouting<Value>(_ routed: Gateway.Routed<Value>, on response: inout Response) {
         // Appended, not set: the response is new, and setting searches the fields for each name.
-        response.headers.append(HTTPField(name: .switchyardTarget, value: routed.target.label))
+        if let target = routed.target { response.headers.append(HTTPField(name: .switchyardTarget, value: target.label)) }
         response.headers.append(HTTPField(name: .switchyardAttempts, value: String(routed.attempts)))
+        if let cache = routed.cache { response.headers.append(HTTPField(name: .switchyardCache, value: cache.rawValue)) }
         guard let headroom = routed.headroom else { return }
         func add(_ name: HTTPField.Name, _ value: String?) {
             if let value { response.headers.append(HTTPField(name: name, value: value)) }

@@ -1,0 +1,30 @@
+import NIOCore
+import SwitchyardCore
+import SwitchyardWire
+
+/// Where a request's answer is kept: the scope of the caller's tenant and the exact key of the request.
+///
+/// The key is the public model plus the hub request without the members that do not change the answer (`stream`,
+/// `stream_options`, `user`, `metadata`), written canonically, so member order does not matter, and so the same
+/// question through Chat Completions, Messages or a Responses turn (all translated to the hub) shares one entry.
+struct CacheKey: Sendable, Equatable {
+    let scope: String
+    let key: String
+
+    /// Members of a request that do not change its answer.
+    static let ignoredMembers: Set<String> = ["stream", "stream_options", "user", "metadata"]
+
+    /// Nil when the request has no hub form to key on (it could not be expressed in the hub dialect).
+    init?(_ request: ChatRequest, caller: Caller?) {
+        guard request.hubError == nil, case .object(var members)? = try? JSONValue(decoding: request.body) else { return nil }
+        for ignored in Self.ignoredMembers { members[ignored] = nil }
+        members["model"] = .string(request.model)
+        scope = caller.tenantScope
+        key = ContentDigest.hex(CanonicalJSON.bytes(of: .object(members)))
+    }
+
+    init(scope: String, key: String) {
+        self.scope = scope
+        self.key = key
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+package import Logging
+import NIOCore
+import Synchronization
+package import SwitchyardCore
+
+/// The response cache: entries in memory (least recently used out first) in front of the store that replicas
+/// share. A lookup reads memory, then the store; an answer is kept in memory at once and written to the store by a
+/// batch writer, off the request path.
+///
+/// Replicas stay consistent through each scope's version in the store (it changes whenever the scope's entries
+/// are stored or purged): an entry found in memory is served without asking the store while its scope was checked
+/// within `revalidateAfter`; after that, a changed version sends the lookup to the store.
+package final class ResponseCache: Sendable {
+    private let store: any CacheStore
+    package let writer: BatchedWriter<CacheEntry>
+    private let memory: Mutex<CacheMemory>
+    private let checkedVersions = Mutex<[String: (version: Int, at: ContinuousClock.Instant)]>([:])
+    private let revalidateAfter: Duration
+    private let logger: Logger
+
+    package init(
+        store: any CacheStore, memory settings: CacheMemorySettings = .init(), revalidateAfter: Duration = .seconds(1),
+        metrics: GatewayMetrics? = nil, logger: Logger
+    ) {
+        self.store = store
+        self.revalidateAfter = revalidateAfter
+        self.logger = logger
+        memory = Mutex(CacheMemory(maxEntries: settings.maxEntries, maxBytes: settings.maxBytes))
+        writer = BatchedWriter(name: "cache", metrics: metrics, logger: logger) { entries in try await store.storeCacheEntries(entries) }
+    }
+
+    /// The unexpired entry for `key` (no older than `maxAge`), from memory or the store; nil on a miss or when the
+    /// store cannot be read (a cache that fails is a miss, never an error).
+    func entry(for key: CacheKey, maxAge: Duration?, now: Date = Date()) async -> CacheEntry? {
+        let remembered = memory.withLock { $0.slot(scope: key.scope, key: key.key) }
+        if let remembered, await isCurrent(remembered, now: now) {
+            return Self.usable(remembered.entry, maxAge: maxAge, now: now)
+        }
+        do {
+            let version = try await store.cacheVersion(scope: key.scope)
+            guard let stored = try await store.cacheEntry(scope: key.scope, key: key.key, now: now) else {
+                memory.withLock { $0.remove(scope: key.scope, key: key.key) }
+                return nil
+            }
+            checkedVersions.withLock { $0[key.scope] = (version, .now) }
+            memory.withLock { $0.insert(stored, scopeVersion: version) }
+            return Self.usable(stored, maxAge: maxAge, now: now)
+        } catch {
+            logger.warning("could not read the response cache", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Keeps an answer: in memory now, in the store soon.
+    func keep(_ entry: CacheEntry) {
+        memory.withLock { $0.insert(entry, scopeVersion: nil) }
+        writer.record(entry)
+    }
+
+    /// Empties the cache, or one model's entries, here and in the store (which the other replicas see through the
+    /// scopes' versions); returns how many stored entries went.
+    package func purge(model: String?) async throws -> Int {
+        memory.withLock { $0.removeAll(model: model) }
+        checkedVersions.withLock { $0.removeAll() }
+        return try await store.purgeCache(model: model)
+    }
+
+    /// Whether an entry held in memory may be served without asking the store: it was written here moments ago
+    /// (the store may not have it yet), or its scope's version is still the one it was read at (checked again
+    /// once `revalidateAfter` has passed).
+    private func isCurrent(_ slot: CacheMemory.Slot, now: Date) async -> Bool {
+        guard slot.entry.expiresAt > now else { return false }
+        guard let readAt = slot.scopeVersion else {
+            return now.timeIntervalSince(slot.entry.createdAt) < Self.writtenHereGrace
+        }
+        let scope = slot.entry.scope
+        if let checked = checkedVersions.withLock({ $0[scope] }), ContinuousClock.now - checked.at < revalidateAfter {
+            return readAt == checked.version
+        }
+        guard let version = try? await store.cacheVersion(scope: scope) else { return true }
+        checkedVersions.withLock { $0[scope] = (version, .now) }
+        return readAt == version
+    }
+
+    /// How long an entry written here is served from memory alone: longer than the writer takes to store it.
+    static let writtenHereGrace: TimeInterval = 2
+
+    private static func usable(_ entry: CacheEntry, maxAge: Duration?, now: Date) -> CacheEntry? {
+        guard entry.expiresAt > now else { return nil }
+        if let maxAge, now.timeIntervalSince(entry.createdAt) > Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18 {
+            return nil
+        }
+        return entry
+    }
+}
