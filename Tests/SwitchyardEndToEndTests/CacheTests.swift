@@ -234,6 +234,8 @@ struct CacheTests {
                 try await Task.sleep(for: .milliseconds(300))
                 let spentAfterHit = try await gateway.request(.GET, "/admin/keys/\(key.id)").json["spend_usd"] as? Double
                 #expect(spentAfterHit == spentAfterMiss)
+                let logs = try await RequestLogTests.logs(gateway, "limit=10") { rows in rows.contains { $0["cache"] as? String == "hit" } }
+                #expect((logs.json["data"] as? [[String: Any]] ?? []).contains { $0["cache"] as? String == "hit" }, "the request log marks the hit")
                 let metrics = try await gateway.request(.GET, "/metrics").body
                 #expect(metrics.contains(#"switchyard_cache_requests_total{model="chat",result="hit"} 1"#), "\(metrics)")
                 #expect(metrics.contains(#"switchyard_cache_requests_total{model="chat",result="miss"} 1"#))

@@ -104,7 +104,8 @@ struct UsageStoreTests {
         try await backend.withLocation { location in
             // A database at the schema before daily sums, with usage already recorded.
             let old = try await SQLGatewayStore.open(location, migrations: SchemaMigration.all.filter { $0.version < 7 }, logger: logger)
-            do { try await old.append(records) } catch {
+            // Written as that schema's code wrote them: without the columns later migrations added.
+            do { try await Self.appendAsBeforeDailySums(records, to: old) } catch {
                 try? await old.close()
                 throw error
             }
@@ -125,5 +126,20 @@ struct UsageStoreTests {
                     try await store.spend(since: Self.dayTwo)["key:k2"] == Spend(costUSD: 1.5, tokens: 8))
             }
         }
+    }
+
+    /// Usage rows in the columns the schema had before daily sums (version 6): no `cached` yet.
+    static func appendAsBeforeDailySums(_ records: [UsageRecord], to store: SQLGatewayStore) async throws {
+        let columns = SQLGatewayStore.usageColumns.filter { $0 != "cached" }
+        var values: [ColumnValue] = []
+        for record in records {
+            let time = SQLGatewayStore.timestamp(record.time)
+            values += [
+                .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
+                .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
+                .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
+            ]
+        }
+        try await store.bulkInsert(into: "usage_records", columns: columns, values: values)
     }
 }
