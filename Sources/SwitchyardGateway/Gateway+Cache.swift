@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 package import SwitchyardCore
 import SwitchyardWire
@@ -14,32 +15,50 @@ extension Gateway {
         return CachePlan(key: key, model: request.model, settings: settings, control: context.cacheControl)
     }
 
-    /// The cached answer to `request`, when there is one.
-    func cachedReply(_ plan: CachePlan, request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply>? {
-        guard let entry = try await cachedEntry(plan, caller: caller, stream: false, context: context) else { return nil }
-        let body = (try? TopLevelJSON(scanning: entry.body))?.replacingModel(with: request.model) ?? entry.body
-        context.journal?.captureResponse(body)
-        return Routed(value: UpstreamReply(body: body), target: nil, attempts: 0, headroom: nil, cache: .hit)
+    /// Looks `request` up: its exact key first, then (when the model's semantic cache is on) the nearest entry by
+    /// the embedding of its last user message. A hit is metered as free and noted; a miss is noted by the caller
+    /// once it knows the request went on.
+    func lookUp(_ plan: CachePlan, request: ChatRequest, caller: Caller?, stream: Bool, context: UpstreamContext) async throws -> CacheLookup {
+        guard let cache else { return CacheLookup() }
+        if plan.control.reads, let entry = await cache.entry(for: plan.key, maxAge: plan.control.maxAge) {
+            try served(entry, as: .hit, plan: plan, caller: caller, stream: stream, context: context)
+            return CacheLookup(entry: entry, result: .hit)
+        }
+        let semantic = plan.settings.semantic
+        guard semantic.enabled, plan.control.reads || plan.control.writes, let embeddingModel = semantic.embeddingModel,
+            let query = SemanticQuery(request), let vector = await embedding(of: query.text, model: embeddingModel, context: context)
+        else { return CacheLookup() }
+        let fingerprint = SemanticFingerprint(context: query.context, vector: vector)
+        if plan.control.reads,
+            let entry = await cache.nearest(
+                scope: plan.key.scope, model: plan.model, context: query.context, vector: vector, threshold: semantic.threshold,
+                maxAge: plan.control.maxAge)
+        {
+            try served(entry, as: .semanticHit, plan: plan, caller: caller, stream: stream, context: context)
+            return CacheLookup(entry: entry, result: .semanticHit, fingerprint: fingerprint)
+        }
+        return CacheLookup(fingerprint: fingerprint)
     }
 
-    /// The cached answer to `request`, replayed as a stream, when there is one.
-    func cachedStream(_ plan: CachePlan, request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream>? {
-        guard let entry = try await cachedEntry(plan, caller: caller, stream: true, context: context),
-            let completion = try? JSONValue(decoding: entry.body)
-        else { return nil }
+    /// A cached answer as the reply to `request`.
+    func cachedReply(_ entry: CacheEntry, result: CacheResult, request: ChatRequest, context: UpstreamContext) -> Routed<UpstreamReply> {
+        let body = (try? TopLevelJSON(scanning: entry.body))?.replacingModel(with: request.model) ?? entry.body
+        context.journal?.captureResponse(body)
+        return Routed(value: UpstreamReply(body: body), target: nil, attempts: 0, headroom: nil, cache: result)
+    }
+
+    /// A cached answer replayed as the stream `request` asked for: its chunks, the usage chunk if asked, `[DONE]`.
+    func cachedStream(_ entry: CacheEntry, result: CacheResult, request: ChatRequest) -> Routed<ChatEventStream>? {
+        guard let completion = try? JSONValue(decoding: entry.body) else { return nil }
         let includeUsage = (try? JSONValue(decoding: request.body))?["stream_options"]?["include_usage"]?.bool ?? false
-        var chunks: [ChatStreamEvent] = CompletionReplay.chunks(of: completion, includeUsage: includeUsage).map { chunk in
-            var chunk = chunk
-            if case .object(var members) = chunk {
-                members["model"] = .string(request.model)
-                chunk = .object(members)
-            }
-            return .chunk(chunk.encoded)
+        var events: [ChatStreamEvent] = CompletionReplay.chunks(of: completion, includeUsage: includeUsage).map { chunk in
+            guard case .object(var members) = chunk else { return .chunk(chunk.encoded) }
+            members["model"] = .string(request.model)
+            return .chunk(JSONValue.object(members).encoded)
         }
-        chunks.append(.done)
-        let replay = chunks
-        let events = ChatEventStream { ReplayedEventSource(events: replay) }
-        return Routed(value: events, target: nil, attempts: 0, headroom: nil, cache: .hit)
+        events.append(.done)
+        let replay = events
+        return Routed(value: ChatEventStream { ReplayedEventSource(events: replay) }, target: nil, attempts: 0, headroom: nil, cache: result)
     }
 
     /// Notes and counts a request the cache did not answer; returns what it reports.
@@ -51,34 +70,54 @@ extension Gateway {
     }
 
     /// Keeps a complete hub answer for the plan's request, unless the request said `no-store`.
-    func keep(_ body: ByteBuffer, plan: CachePlan) {
+    func keep(_ body: ByteBuffer, plan: CachePlan, fingerprint: SemanticFingerprint?) {
         guard plan.control.writes, let cache else { return }
         let now = Date()
-        let seconds = Double(plan.settings.ttl.components.seconds) + Double(plan.settings.ttl.components.attoseconds) / 1e18
+        let ttl = plan.settings.ttl.components
         cache.keep(
             CacheEntry(
-                scope: plan.key.scope, key: plan.key.key, model: plan.model, body: body, createdAt: now,
-                expiresAt: now.addingTimeInterval(seconds)))
+                scope: plan.key.scope, key: plan.key.key, model: plan.model, body: body, context: fingerprint?.context,
+                vector: fingerprint?.vector, createdAt: now,
+                expiresAt: now.addingTimeInterval(Double(ttl.seconds) + Double(ttl.attoseconds) / 1e18)))
     }
 
-    /// Keeps a stream's whole answer.
-    func keep(_ completion: JSONValue, plan: CachePlan) {
-        keep(completion.encoded, plan: plan)
-    }
-
-    /// The entry for the plan's request when the cache may be read and holds one; a hit is metered as free and
-    /// noted in the request's journal, and every lookup is counted.
-    private func cachedEntry(_ plan: CachePlan, caller: Caller?, stream: Bool, context: UpstreamContext) async throws -> CacheEntry? {
-        guard plan.control.reads, let cache else { return nil }
-        guard let entry = await cache.entry(for: plan.key, maxAge: plan.control.maxAge) else { return nil }
+    /// Meters, counts and notes an answer served from the cache; the caller must be allowed the model.
+    private func served(
+        _ entry: CacheEntry, as result: CacheResult, plan: CachePlan, caller: Caller?, stream: Bool, context: UpstreamContext
+    ) throws(GatewayError) {
         // The allow-list holds for cached answers too; budgets and rate limits are not charged for them.
         try caller?.authorize(model: plan.model)
         let started = ContinuousClock.now
         begin(plan.model, operation: "chat", stream: stream, context: context)
-        context.journal?.update { $0.cache = CacheResult.hit.rawValue }
-        catalog.metrics?.cacheRequest(model: plan.model, result: CacheResult.hit.rawValue)
+        context.journal?.update { $0.cache = result.rawValue }
+        catalog.metrics?.cacheRequest(model: plan.model, result: result.rawValue)
         meter?.settle(context: context, caller: caller, model: plan.model, target: nil, tokens: TokenCounts(), status: 200, started: started, cached: true)
-        return entry
+    }
+
+    /// The embedding of `text` by the configured model `model`, through the gateway's own embeddings path (any
+    /// provider that embeds); nil when it fails: the request then goes on without semantic lookup.
+    private func embedding(of text: String, model: String, context: UpstreamContext) async -> [Float]? {
+        let body = JSONValue.object(["model": .string(model), "input": .string(text)]).encoded
+        // Its own context: the embedding is the gateway's, not the client's request (its journal stays the client's).
+        let embeddingContext = UpstreamContext(
+            requestID: context.requestID, logger: context.logger, stopwatch: context.stopwatch, deadline: context.deadline, tracer: context.tracer,
+            traceContext: context.traceContext)
+        do {
+            let routed = try await embed(EmbeddingRequest(body: body, model: model), caller: nil, context: embeddingContext)
+            let answer = try JSONValue(decoding: routed.value.body)
+            let values = answer["data"]?.array?.first?["embedding"]?.array ?? []
+            let vector = values.compactMap { value -> Float? in
+                switch value {
+                case .number(let number): Float(number)
+                case .integer(let number): Float(number)
+                default: nil
+                }
+            }
+            return vector.count == values.count && !vector.isEmpty ? vector : nil
+        } catch {
+            context.logger.warning("could not embed a prompt for the semantic cache", metadata: ["model": "\(model)", "error": "\(error)"])
+            return nil
+        }
     }
 }
 

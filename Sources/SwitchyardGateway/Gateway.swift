@@ -35,13 +35,18 @@ package struct Gateway: Sendable {
     /// A non-streamed chat completion, from the cache when the model's cache holds it.
     package func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
         let plan = cachePlan(request, caller: caller, context: context)
-        if let plan, let hit = try await cachedReply(plan, request: request, caller: caller, context: context) { return hit }
+        var fingerprint: SemanticFingerprint?
+        if let plan {
+            let lookup = try await lookUp(plan, request: request, caller: caller, stream: false, context: context)
+            if let entry = lookup.entry, let result = lookup.result { return cachedReply(entry, result: result, request: request, context: context) }
+            fingerprint = lookup.fingerprint
+        }
         var routed = try await reply(model: request.model, operation: "chat", body: request.body, caller: caller, context: context) { candidate, context in
             try await candidate.provider.chat(request, model: candidate.target.model, context: context)
         }
         if let plan {
             routed.cache = noteMiss(plan, context: context)
-            if routed.value.dialect == .openAI { keep(routed.value.body, plan: plan) }
+            if routed.value.dialect == .openAI { keep(routed.value.body, plan: plan, fingerprint: fingerprint) }
         }
         return routed
     }
@@ -61,7 +66,12 @@ package struct Gateway: Sendable {
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
         let plan = cachePlan(request, caller: caller, context: context)
-        if let plan, let hit = try await cachedStream(plan, request: request, caller: caller, context: context) { return hit }
+        var fingerprint: SemanticFingerprint?
+        if let plan {
+            let lookup = try await lookUp(plan, request: request, caller: caller, stream: true, context: context)
+            if let entry = lookup.entry, let result = lookup.result, let replay = cachedStream(entry, result: result, request: request) { return replay }
+            fingerprint = lookup.fingerprint
+        }
         var asked = request
         let hiddenUsage = Self.askForUsage(&asked)
         let request = asked
@@ -80,7 +90,10 @@ package struct Gateway: Sendable {
         var captured = upstream
         if let plan {
             let cache = self
-            captured = ChatEventStream { CapturingEventSource(base: upstream.makeAsyncIterator()) { cache.keep($0, plan: plan) } }
+            let semantic = fingerprint
+            captured = ChatEventStream {
+                CapturingEventSource(base: upstream.makeAsyncIterator()) { cache.keep($0.encoded, plan: plan, fingerprint: semantic) }
+            }
         }
         let relayed = captured
         let events = ChatEventStream {

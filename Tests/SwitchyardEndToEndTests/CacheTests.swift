@@ -270,6 +270,82 @@ struct CacheTests {
             }
         }
     }
+
+    static let semanticYAML = """
+        cache:
+          enabled: true
+          semantic: {enabled: true, embedding_model: embed, threshold: 0.9}
+        providers:
+          - name: up
+            type: openai
+            base_url: UPSTREAM
+            api_key: sk-upstream-key
+        models:
+          - name: chat
+            targets:
+              - provider: up
+                model: up-model
+          - name: embed
+            cache: {enabled: false}
+            targets:
+              - provider: up
+                model: up-embedding
+        """
+
+    /// Chat answers numbered as before; embeddings that put every question about France's capital close together.
+    static func semanticUpstream() -> UpstreamDouble {
+        let count = CallCounter()
+        return UpstreamDouble { request in
+            if request.path.hasSuffix("/embeddings") {
+                let text = request.text.lowercased()
+                let vector = text.contains("capital") && text.contains("france") ? "[0.9, 0.1, 0.0]" : "[0.0, 0.2, 0.95]"
+                return .json(
+                    #"{"object":"list","data":[{"object":"embedding","index":0,"embedding":\#(vector)}],"model":"up-embedding","usage":{"prompt_tokens":5,"total_tokens":5}}"#)
+            }
+            return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "Answer \(count.next())"))
+        }
+    }
+
+    @Test("a question close enough by embedding, the rest of the request identical, is a semantic hit; within its tenant only")
+    func semanticHit() async throws {
+        let upstream = Self.semanticUpstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.semanticYAML, upstream: base) { gateway in
+                func ask(_ question: String, system: String = "Be brief.", key: String = GatewayHarness.masterKey) async throws -> GatewayClient.Reply {
+                    try await gateway.request(
+                        "/v1/chat/completions",
+                        body: #"{"model":"chat","messages":[{"role":"system","content":"\#(system)"},{"role":"user","content":"\#(question)"}]}"#, key: key)
+                }
+                let first = try await ask("What is the capital of France?")
+                #expect(first.headers.first(name: "x-switchyard-cache") == "miss")
+                let close = try await ask("Which city is the capital of France?")
+                #expect(close.headers.first(name: "x-switchyard-cache") == "semantic-hit")
+                #expect(Self.content(close) == "Answer 1")
+                let exact = try await ask("What is the capital of France?")
+                #expect(exact.headers.first(name: "x-switchyard-cache") == "hit")
+                let otherSystem = try await ask("Which city is the capital of France?", system: "Answer in French.")
+                #expect(otherSystem.headers.first(name: "x-switchyard-cache") == "miss", "the rest of the request must be identical")
+                let unrelated = try await ask("How do tides work?")
+                #expect(unrelated.headers.first(name: "x-switchyard-cache") == "miss")
+                let team = try #require(try await gateway.request("/admin/teams", body: #"{"name":"elsewhere"}"#).json["id"] as? String)
+                let outsider = try await gateway.createKey(#"{"name":"outsider","team":"\#(team)"}"#).secret
+                let foreign = try await ask("Which city is the capital of France?", key: outsider)
+                #expect(foreign.headers.first(name: "x-switchyard-cache") == "miss", "another tenant's entries are never candidates")
+                let chatCalls = upstream.requests.filter { $0.path.hasSuffix("/chat/completions") }.count
+                #expect(chatCalls == 4)
+                let metrics = try await gateway.request(.GET, "/metrics").body
+                #expect(metrics.contains(#"switchyard_cache_requests_total{model="chat",result="semantic-hit"} 1"#))
+            }
+        }
+    }
+
+    @Test("semantic settings that name no configured model are refused at load")
+    func semanticNeedsAModel() async throws {
+        let yaml = Self.semanticYAML.replacingOccurrences(of: "embedding_model: embed", with: "embedding_model: missing")
+        await #expect(throws: (any Error).self) {
+            try await GatewayHarness.withGateway(yaml: yaml) { _ in }
+        }
+    }
 }
 
 /// Counts calls across concurrent requests.

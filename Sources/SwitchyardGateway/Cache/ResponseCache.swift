@@ -15,6 +15,7 @@ package final class ResponseCache: Sendable {
     private let store: any CacheStore
     package let writer: BatchedWriter<CacheEntry>
     private let memory: Mutex<CacheMemory>
+    private let semantic = SemanticIndex()
     private let checkedVersions = Mutex<[String: (version: Int, at: ContinuousClock.Instant)]>([:])
     private let revalidateAfter: Duration
     private let logger: Logger
@@ -55,13 +56,49 @@ package final class ResponseCache: Sendable {
     /// Keeps an answer: in memory now, in the store soon.
     func keep(_ entry: CacheEntry) {
         memory.withLock { $0.insert(entry, scopeVersion: nil) }
+        semantic.add(entry)
         writer.record(entry)
+    }
+
+    /// The unexpired entry of `scope` and `model` for the same request context whose vector is the most similar to
+    /// `vector`, when that similarity reaches `threshold`; nil otherwise, or when the store cannot be read.
+    func nearest(
+        scope: String, model: String, context: String, vector: [Float], threshold: Double, maxAge: Duration?, now: Date = Date()
+    ) async -> CacheEntry? {
+        let group = SemanticIndex.Group(scope: scope, model: model, context: context)
+        do {
+            let version = try await currentVersion(of: scope)
+            let candidates: [SemanticIndex.Candidate]
+            if let held = semantic.candidates(of: group, version: version) {
+                candidates = held
+            } else {
+                let entries = try await store.semanticCandidates(scope: scope, model: model, context: context, now: now)
+                semantic.load(entries, into: group, version: version)
+                candidates = semantic.candidates(of: group, version: version) ?? []
+            }
+            guard let (best, similarity) = SemanticIndex.nearest(to: vector, in: candidates, now: now.timeIntervalSince1970),
+                similarity >= threshold
+            else { return nil }
+            return Self.usable(best.entry, maxAge: maxAge, now: now)
+        } catch {
+            logger.warning("could not read the response cache", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The scope's version in the store, read again once `revalidateAfter` has passed since it was last read.
+    private func currentVersion(of scope: String) async throws -> Int {
+        if let checked = checkedVersions.withLock({ $0[scope] }), ContinuousClock.now - checked.at < revalidateAfter { return checked.version }
+        let version = try await store.cacheVersion(scope: scope)
+        checkedVersions.withLock { $0[scope] = (version, .now) }
+        return version
     }
 
     /// Empties the cache, or one model's entries, here and in the store (which the other replicas see through the
     /// scopes' versions); returns how many stored entries went.
     package func purge(model: String?) async throws -> Int {
         memory.withLock { $0.removeAll(model: model) }
+        semantic.removeAll()
         checkedVersions.withLock { $0.removeAll() }
         return try await store.purgeCache(model: model)
     }

@@ -1,0 +1,95 @@
+import Foundation
+import Synchronization
+import SwitchyardCore
+
+/// The vectors of cached answers, in memory per scope, model and request context, for an exact nearest-neighbour
+/// search by cosine similarity. Loaded from the store on first use and again whenever the scope's version in the
+/// store has changed, so every replica searches what every other one stored.
+final class SemanticIndex: Sendable {
+    /// One candidate: its entry and its vector scaled to unit length.
+    struct Candidate: Sendable {
+        let entry: CacheEntry
+        let unit: [Float]
+    }
+
+    struct Group: Hashable {
+        let scope: String
+        let model: String
+        let context: String
+    }
+
+    /// The most candidates a group holds in memory; the newest are kept.
+    static let maximumCandidates = 20_000
+
+    private let groups = Mutex<[Group: (version: Int?, candidates: [Candidate])]>([:])
+
+    /// The candidates of `group` if they were loaded at `version`.
+    func candidates(of group: Group, version: Int) -> [Candidate]? {
+        groups.withLock { groups in
+            guard let held = groups[group], held.version == version else { return nil }
+            return held.candidates
+        }
+    }
+
+    /// Replaces the candidates of `group`, loaded at `version`.
+    func load(_ entries: [CacheEntry], into group: Group, version: Int) {
+        let candidates = entries.prefix(Self.maximumCandidates).compactMap { entry in entry.vector.flatMap(Self.unit).map { Candidate(entry: entry, unit: $0) } }
+        groups.withLock { $0[group] = (version, Array(candidates)) }
+    }
+
+    /// Adds an entry written here to its group, if the group is held (the next version check reloads it anyway).
+    func add(_ entry: CacheEntry) {
+        guard let context = entry.context, let unit = entry.vector.flatMap(Self.unit) else { return }
+        let group = Group(scope: entry.scope, model: entry.model, context: context)
+        groups.withLock { groups in
+            guard var held = groups[group] else { return }
+            held.candidates.removeAll { $0.entry.key == entry.key }
+            held.candidates.insert(Candidate(entry: entry, unit: unit), at: 0)
+            if held.candidates.count > Self.maximumCandidates { held.candidates.removeLast() }
+            groups[group] = held
+        }
+    }
+
+    /// Forgets every group (after a purge).
+    func removeAll() { groups.withLock { $0.removeAll() } }
+
+    /// The candidate most similar to `vector`, with its similarity, among those not expired at `now`.
+    static func nearest(to vector: [Float], in candidates: [Candidate], now: Double) -> (Candidate, Double)? {
+        guard let query = unit(vector) else { return nil }
+        var best: (Candidate, Double)?
+        for candidate in candidates where candidate.unit.count == query.count && candidate.entry.expiresAt.timeIntervalSince1970 > now {
+            let similarity = Double(dot(query, candidate.unit))
+            if similarity > (best?.1 ?? -2) { best = (candidate, similarity) }
+        }
+        return best
+    }
+
+    /// `vector` scaled to unit length; nil for an empty or zero vector, or one with a value that is not finite.
+    static func unit(_ vector: [Float]) -> [Float]? {
+        guard !vector.isEmpty, vector.allSatisfy(\.isFinite) else { return nil }
+        let length = dot(vector, vector).squareRoot()
+        guard length > 0, length.isFinite else { return nil }
+        return vector.map { $0 / length }
+    }
+
+    /// The dot product, in four running sums so the compiler can vectorise it.
+    static func dot(_ a: [Float], _ b: [Float]) -> Float {
+        let count = min(a.count, b.count)
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                var sums = SIMD4<Float>(repeating: 0)
+                var index = 0
+                while index + 4 <= count {
+                    sums += SIMD4(a[index], a[index + 1], a[index + 2], a[index + 3]) * SIMD4(b[index], b[index + 1], b[index + 2], b[index + 3])
+                    index += 4
+                }
+                var total = sums.sum()
+                while index < count {
+                    total += a[index] * b[index]
+                    index += 1
+                }
+                return total
+            }
+        }
+    }
+}
