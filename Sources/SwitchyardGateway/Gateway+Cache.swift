@@ -21,7 +21,7 @@ extension Gateway {
     func lookUp(_ plan: CachePlan, request: ChatRequest, caller: Caller?, stream: Bool, context: UpstreamContext) async throws -> CacheLookup {
         guard let cache else { return CacheLookup() }
         if plan.control.reads, let entry = await cache.entry(for: plan.key, maxAge: plan.control.maxAge) {
-            try served(entry, as: .hit, plan: plan, caller: caller, stream: stream, context: context)
+            try served(as: .hit, model: plan.model, operation: "chat", caller: caller, stream: stream, context: context)
             return CacheLookup(entry: entry, result: .hit)
         }
         let semantic = plan.settings.semantic
@@ -34,7 +34,7 @@ extension Gateway {
                 scope: plan.key.scope, model: plan.model, context: query.context, vector: vector, threshold: semantic.threshold,
                 maxAge: plan.control.maxAge)
         {
-            try served(entry, as: .semanticHit, plan: plan, caller: caller, stream: stream, context: context)
+            try served(as: .semanticHit, model: plan.model, operation: "chat", caller: caller, stream: stream, context: context)
             return CacheLookup(entry: entry, result: .semanticHit, fingerprint: fingerprint)
         }
         return CacheLookup(fingerprint: fingerprint)
@@ -82,16 +82,14 @@ extension Gateway {
     }
 
     /// Meters, counts and notes an answer served from the cache; the caller must be allowed the model.
-    private func served(
-        _ entry: CacheEntry, as result: CacheResult, plan: CachePlan, caller: Caller?, stream: Bool, context: UpstreamContext
-    ) throws(GatewayError) {
+    func served(as result: CacheResult, model: String, operation: String, caller: Caller?, stream: Bool, context: UpstreamContext) throws(GatewayError) {
         // The allow-list holds for cached answers too; budgets and rate limits are not charged for them.
-        try caller?.authorize(model: plan.model)
+        try caller?.authorize(model: model)
         let started = ContinuousClock.now
-        begin(plan.model, operation: "chat", stream: stream, context: context)
+        begin(model, operation: operation, stream: stream, context: context)
         context.journal?.update { $0.cache = result.rawValue }
-        catalog.metrics?.cacheRequest(model: plan.model, result: result.rawValue)
-        meter?.settle(context: context, caller: caller, model: plan.model, target: nil, tokens: TokenCounts(), status: 200, started: started, cached: true)
+        catalog.metrics?.cacheRequest(model: model, result: result.rawValue)
+        meter?.settle(context: context, caller: caller, model: model, target: nil, tokens: TokenCounts(), status: 200, started: started, cached: true)
     }
 
     /// The embedding of `text` by the configured model `model`, through the gateway's own embeddings path (any

@@ -51,8 +51,17 @@ package struct Gateway: Sendable {
         return routed
     }
 
-    /// An embeddings request.
+    /// An embeddings request; with the model's cache on, each input string is looked up on its own, and only the
+    /// strings not cached reach the upstream.
     package func embed(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
+        if let plan = embeddingsPlan(request, caller: caller, context: context) {
+            return try await embedThroughCache(plan, request: request, caller: caller, context: context)
+        }
+        return try await embedUpstream(request, caller: caller, context: context)
+    }
+
+    /// An embeddings request sent on as it is.
+    func embedUpstream(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
         try await reply(model: request.model, operation: "embeddings", body: request.body, caller: caller, context: context) { candidate, context in
             guard candidate.provider.kind.capabilities.embeddings else {
                 throw GatewayError.unsupported("Provider '\(candidate.target.provider)' (type \(candidate.provider.kind.rawValue)) does not offer embeddings.")

@@ -271,6 +271,39 @@ struct CacheTests {
         }
     }
 
+    @Test("embeddings are cached per input string: a batch with one new string sends only that string, in the request's order")
+    func embeddingsPerInput() async throws {
+        let upstream = UpstreamDouble { request in
+            // Each string's vector is its length, so the answer shows which string each vector belongs to.
+            let body = (try? JSONSerialization.jsonObject(with: Data(request.text.utf8))) as? [String: Any]
+            let inputs = body?["input"] as? [String] ?? [(body?["input"] as? String) ?? ""]
+            let data = inputs.enumerated().map { index, text in #"{"object":"embedding","index":\#(index),"embedding":[\#(text.count).0,1.0]}"# }
+            return .json(#"{"object":"list","data":[\#(data.joined(separator: ","))],"model":"up-model","usage":{"prompt_tokens":\#(inputs.count),"total_tokens":\#(inputs.count)}}"#)
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
+                func vectors(_ reply: GatewayClient.Reply) -> [Double] {
+                    (reply.json["data"] as? [[String: Any]] ?? []).sorted { ($0["index"] as? Int ?? 0) < ($1["index"] as? Int ?? 0) }
+                        .compactMap { ($0["embedding"] as? [Double])?.first }
+                }
+                let first = try await gateway.request("/v1/embeddings", body: #"{"model":"chat","input":["a","bb"]}"#)
+                #expect(first.status == 200, "\(first.body)")
+                #expect(first.headers.first(name: "x-switchyard-cache") == "miss")
+                #expect(vectors(first) == [1, 2])
+                let second = try await gateway.request("/v1/embeddings", body: #"{"model":"chat","input":["ccc","a","bb"]}"#)
+                #expect(second.headers.first(name: "x-switchyard-cache") == "miss")
+                #expect(vectors(second) == [3, 1, 2], "the request's order, the cached vectors in their places")
+                #expect(upstream.requests.last?.text.contains(#""input":["ccc"]"#) == true, "\(upstream.requests.last?.text ?? "")")
+                let third = try await gateway.request("/v1/embeddings", body: #"{"model":"chat","input":"bb"}"#)
+                #expect(third.headers.first(name: "x-switchyard-cache") == "hit")
+                #expect(vectors(third) == [2])
+                #expect(upstream.requests.count == 2)
+                let otherDimensions = try await gateway.request("/v1/embeddings", body: #"{"model":"chat","input":"bb","dimensions":2}"#)
+                #expect(otherDimensions.headers.first(name: "x-switchyard-cache") == "miss", "the rest of the request is part of the key")
+            }
+        }
+    }
+
     static let semanticYAML = """
         cache:
           enabled: true
