@@ -16,12 +16,11 @@ extension Gateway {
     }
 
     /// Looks `request` up: its exact key first, then (when the model's semantic cache is on) the nearest entry by
-    /// the embedding of its last user message. A hit is metered as free and noted; a miss is noted by the caller
-    /// once it knows the request went on.
-    func lookUp(_ plan: CachePlan, request: ChatRequest, caller: Caller?, stream: Bool, context: UpstreamContext) async throws -> CacheLookup {
+    /// the embedding of its last user message. The caller meters what it serves (``served(as:model:operation:caller:stream:context:)``)
+    /// or notes the miss.
+    func lookUp(_ plan: CachePlan, request: ChatRequest, context: UpstreamContext) async -> CacheLookup {
         guard let cache else { return CacheLookup() }
         if plan.control.reads, let entry = await cache.entry(for: plan.key, maxAge: plan.control.maxAge) {
-            try served(as: .hit, model: plan.model, operation: "chat", caller: caller, stream: stream, context: context)
             return CacheLookup(entry: entry, result: .hit)
         }
         let semantic = plan.settings.semantic
@@ -34,7 +33,6 @@ extension Gateway {
                 scope: plan.key.scope, model: plan.model, context: query.context, vector: vector, threshold: semantic.threshold,
                 maxAge: plan.control.maxAge)
         {
-            try served(as: .semanticHit, model: plan.model, operation: "chat", caller: caller, stream: stream, context: context)
             return CacheLookup(entry: entry, result: .semanticHit, fingerprint: fingerprint)
         }
         return CacheLookup(fingerprint: fingerprint)

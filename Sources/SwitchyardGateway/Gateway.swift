@@ -37,8 +37,11 @@ package struct Gateway: Sendable {
         let plan = cachePlan(request, caller: caller, context: context)
         var fingerprint: SemanticFingerprint?
         if let plan {
-            let lookup = try await lookUp(plan, request: request, caller: caller, stream: false, context: context)
-            if let entry = lookup.entry, let result = lookup.result { return cachedReply(entry, result: result, request: request, context: context) }
+            let lookup = await lookUp(plan, request: request, context: context)
+            if let entry = lookup.entry, let result = lookup.result {
+                try served(as: result, model: plan.model, operation: "chat", caller: caller, stream: false, context: context)
+                return cachedReply(entry, result: result, request: request, context: context)
+            }
             fingerprint = lookup.fingerprint
         }
         var routed = try await reply(model: request.model, operation: "chat", body: request.body, caller: caller, context: context) { candidate, context in
@@ -77,8 +80,11 @@ package struct Gateway: Sendable {
         let plan = cachePlan(request, caller: caller, context: context)
         var fingerprint: SemanticFingerprint?
         if let plan {
-            let lookup = try await lookUp(plan, request: request, caller: caller, stream: true, context: context)
-            if let entry = lookup.entry, let result = lookup.result, let replay = cachedStream(entry, result: result, request: request) { return replay }
+            let lookup = await lookUp(plan, request: request, context: context)
+            if let entry = lookup.entry, let result = lookup.result, let replay = cachedStream(entry, result: result, request: request) {
+                try served(as: result, model: plan.model, operation: "chat", caller: caller, stream: true, context: context)
+                return replay
+            }
             fingerprint = lookup.fingerprint
         }
         var asked = request

@@ -141,6 +141,13 @@ struct CacheKeyTests {
         #expect(CacheKey(Self.request(Self.base), caller: nil) != nil)
     }
 
+    @Test("requests for several choices or for log probabilities are not cached: an entry keeps neither")
+    func notCachedShapes() {
+        #expect(CacheKey(Self.request(#"{"model":"chat","messages":[{"role":"user","content":"Hi"}],"n":2}"#), caller: nil) == nil)
+        #expect(CacheKey(Self.request(#"{"model":"chat","messages":[{"role":"user","content":"Hi"}],"n":1}"#), caller: nil) != nil)
+        #expect(CacheKey(Self.request(#"{"model":"chat","messages":[{"role":"user","content":"Hi"}],"logprobs":true}"#), caller: nil) == nil)
+    }
+
     @Test("canonical JSON: object members sorted at every depth, arrays in their order, no spaces")
     func canonicalOrder() throws {
         let value = try JSONValue(decoding: #"{ "b": {"y": 1, "x": [3, 1, {"q": 2, "p": 1}]}, "a": null, "c": [true, false] }"#)

@@ -83,6 +83,45 @@ let benchmarks: @Sendable () -> Void = {
             permit.release(actualTokens: 300)
         }
     }
+    let chatRequest = ChatRequest(body: request, model: "chat", stream: false)
+    Benchmark("cache key of a 1 KB chat request (normalise, canonical JSON, SHA-256)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(CacheKey(chatRequest, caller: nil))
+        }
+    }
+
+    let now = Date()
+    var memory = CacheMemory(maxEntries: 20_000, maxBytes: 256 << 20)
+    for index in 0..<10_000 {
+        memory.insert(
+            CacheEntry(
+                scope: "team:t1", key: "key-\(index)", model: "chat", body: answer, createdAt: now, expiresAt: now.addingTimeInterval(3600)),
+            scopeVersion: 1)
+    }
+    Benchmark("cache memory: find one entry among 10k") { benchmark in
+        for iteration in benchmark.scaledIterations {
+            blackHole(memory.slot(scope: "team:t1", key: "key-\(iteration % 10_000)"))
+        }
+    }
+
+    for count in [1_000, 10_000] {
+        var generator = SeededGenerator(seed: 42)
+        let candidates = (0..<count).compactMap { index -> SemanticIndex.Candidate? in
+            let vector = (0..<1536).map { _ in Float.random(in: -1...1, using: &generator) }
+            guard let unit = SemanticIndex.unit(vector) else { return nil }
+            let entry = CacheEntry(
+                scope: "team:t1", key: "key-\(index)", model: "chat", body: answer, vector: vector, createdAt: now,
+                expiresAt: now.addingTimeInterval(3600))
+            return SemanticIndex.Candidate(entry: entry, unit: unit)
+        }
+        let query = (0..<1536).map { _ in Float.random(in: -1...1, using: &generator) }
+        let seconds = now.timeIntervalSince1970
+        Benchmark("semantic lookup: nearest of \(count) entries (1536 dimensions, exact cosine)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(SemanticIndex.nearest(to: query, in: candidates, now: seconds))
+            }
+        }
+    }
 }
 
 /// Representative payloads.
@@ -119,4 +158,19 @@ enum Samples {
         {"role":"tool","tool_call_id":"call_1","content":"sunny, 21C"}],"tools":[{"type":"function","function":{"name":"get_weather",\
         "description":"Weather for a city","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]}
         """
+}
+
+/// A small deterministic generator (SplitMix64), so every run searches the same vectors.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
 }

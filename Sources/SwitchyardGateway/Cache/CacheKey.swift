@@ -1,5 +1,5 @@
 import NIOCore
-import SwitchyardCore
+public import SwitchyardCore
 import SwitchyardWire
 
 /// Where a request's answer is kept: the scope of the caller's tenant and the exact key of the request.
@@ -7,16 +7,19 @@ import SwitchyardWire
 /// The key is the public model plus the hub request without the members that do not change the answer (`stream`,
 /// `stream_options`, `user`, `metadata`), written canonically, so member order does not matter, and so the same
 /// question through Chat Completions, Messages or a Responses turn (all translated to the hub) shares one entry.
-struct CacheKey: Sendable, Equatable {
-    let scope: String
-    let key: String
+public struct CacheKey: Sendable, Equatable {
+    public let scope: String
+    public let key: String
 
     /// Members of a request that do not change its answer.
     static let ignoredMembers: Set<String> = ["stream", "stream_options", "user", "metadata"]
 
     /// Nil when the request has no hub form to key on (it could not be expressed in the hub dialect).
-    init?(_ request: ChatRequest, caller: Caller?) {
+    public init?(_ request: ChatRequest, caller: Caller?) {
         guard request.hubError == nil, case .object(var members)? = try? JSONValue(decoding: request.body) else { return nil }
+        // Several choices and log probabilities are not kept in an entry: such requests are not cached.
+        if let choices = members["n"]?.int, choices > 1 { return nil }
+        if members["logprobs"]?.bool == true { return nil }
         for ignored in Self.ignoredMembers { members[ignored] = nil }
         members["model"] = .string(request.model)
         scope = caller.tenantScope

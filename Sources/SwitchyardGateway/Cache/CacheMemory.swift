@@ -1,13 +1,13 @@
 import NIOCore
-import SwitchyardCore
+public import SwitchyardCore
 
 /// The cache's entries held in memory, least recently used first out, bounded by count and by bytes. A value type
 /// with no locking of its own: ``ResponseCache`` keeps it behind a mutex.
-struct CacheMemory {
+public struct CacheMemory {
     /// An entry and the version of its scope when it was read or written.
-    struct Slot {
-        var entry: CacheEntry
-        var scopeVersion: Int?
+    public struct Slot {
+        public var entry: CacheEntry
+        public var scopeVersion: Int?
         fileprivate var previous: Int?
         fileprivate var next: Int?
         fileprivate var name: String
@@ -24,7 +24,7 @@ struct CacheMemory {
     private var tail: Int?
     private(set) var bytes = 0
 
-    init(maxEntries: Int, maxBytes: Int) {
+    public init(maxEntries: Int, maxBytes: Int) {
         self.maxEntries = max(1, maxEntries)
         self.maxBytes = max(1, maxBytes)
     }
@@ -34,7 +34,7 @@ struct CacheMemory {
     static func name(scope: String, key: String) -> String { scope + "\n" + key }
 
     /// The slot for `key` of `scope`, now the most recently used.
-    mutating func slot(scope: String, key: String) -> Slot? {
+    public mutating func slot(scope: String, key: String) -> Slot? {
         guard let index = indexes[Self.name(scope: scope, key: key)] else { return nil }
         moveToFront(index)
         return slots[index]
@@ -42,7 +42,7 @@ struct CacheMemory {
 
     /// Keeps `entry`, replacing one with the same scope and key, then evicts until within bounds. An entry larger
     /// than the whole byte bound is not kept.
-    mutating func insert(_ entry: CacheEntry, scopeVersion: Int?) {
+    public mutating func insert(_ entry: CacheEntry, scopeVersion: Int?) {
         let name = Self.name(scope: entry.scope, key: entry.key)
         remove(name: name)
         let size = Self.size(of: entry)

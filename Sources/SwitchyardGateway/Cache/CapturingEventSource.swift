@@ -1,8 +1,8 @@
 import SwitchyardCore
 import SwitchyardWire
 
-/// Passes a routed stream on untouched while gathering its answer; hands the whole answer to `completed` once the
-/// stream ended cleanly. A stream that fails, is cut or is abandoned never reaches `completed`.
+/// Passes a routed stream on untouched while gathering its answer; hands the whole answer to `completed` when the
+/// stream's `[DONE]` arrives. A stream that fails, ends without `[DONE]` or is abandoned never reaches `completed`.
 struct CapturingEventSource: ChatEventSource {
     private var base: ChatEventStream.AsyncIterator
     private var capture = StreamCapture()
@@ -15,7 +15,13 @@ struct CapturingEventSource: ChatEventSource {
     }
 
     mutating func next() async throws -> ChatStreamEvent? {
-        let event = try await base.next()
+        let event: ChatStreamEvent?
+        do {
+            event = try await base.next()
+        } catch {
+            finished = true
+            throw error
+        }
         switch event {
         case .chunk(let data)?:
             if capture.representable {
@@ -23,11 +29,13 @@ struct CapturingEventSource: ChatEventSource {
             }
         case .native?:
             capture.sawNativeEvent()
-        case .done?, nil:
+        case .done?:
             if !finished {
                 finished = true
                 if let completion = capture.completion { completed(completion) }
             }
+        case nil:
+            finished = true
         }
         return event
     }

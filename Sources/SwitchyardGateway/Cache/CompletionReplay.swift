@@ -11,7 +11,8 @@ enum CompletionReplay {
         let choice = completion["choices"]?.array?.first
         let message = choice?["message"]
         var chunks: [JSONValue] = []
-        var opening: [String: JSONValue] = ["role": "assistant", "content": message?["content"]?.string.map(JSONValue.string) ?? ""]
+        var opening: [String: JSONValue] = ["role": "assistant", "content": message?["content"] ?? ""]
+        if let refusal = message?["refusal"], !refusal.isNull { opening["refusal"] = refusal }
         if let reasoning = message?["reasoning_content"], !reasoning.isNull { opening["reasoning_content"] = reasoning }
         chunks.append(HubChunk.make(id: id, created: created, model: model, delta: .object(opening)))
         if let calls = message?["tool_calls"]?.array, !calls.isEmpty {

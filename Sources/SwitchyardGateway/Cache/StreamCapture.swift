@@ -10,6 +10,7 @@ struct StreamCapture {
     private var content = ""
     private var sawContent = false
     private var reasoning = ""
+    private var refusal = ""
     /// Tool calls by their index: id, type, name, and arguments as they arrive in fragments.
     private var calls: [Int: (id: JSONValue, type: JSONValue, name: String, arguments: String)] = [:]
     private var finishReason: String?
@@ -33,12 +34,19 @@ struct StreamCapture {
                 sawContent = true
             }
             if let text = delta?["reasoning_content"]?.string { reasoning += text }
+            if let text = delta?["refusal"]?.string { refusal += text }
+            // Log probabilities are not kept in an entry: an answer that carries them is not cached.
+            if let logprobs = choice["logprobs"], !logprobs.isNull {
+                representable = false
+                return
+            }
             for call in delta?["tool_calls"]?.array ?? [] {
                 let index = call["index"]?.int ?? 0
                 var entry = calls[index] ?? (id: .null, type: "function", name: "", arguments: "")
                 if let id = call["id"], !id.isNull { entry.id = id }
                 if let type = call["type"], !type.isNull { entry.type = type }
-                if let name = call["function"]?["name"]?.string { entry.name += name }
+                // The name arrives whole in the call's first fragment; some upstreams repeat it in later ones.
+                if let name = call["function"]?["name"]?.string, entry.name.isEmpty { entry.name = name }
                 if let arguments = call["function"]?["arguments"]?.string { entry.arguments += arguments }
                 calls[index] = entry
             }
@@ -49,11 +57,13 @@ struct StreamCapture {
     /// The native events of another dialect cannot be kept as a hub answer.
     mutating func sawNativeEvent() { representable = false }
 
-    /// The whole answer, once the stream finished with a finish reason; nil otherwise.
+    /// The whole answer, once the stream finished with a finish reason and reported its usage; nil otherwise (an
+    /// entry without usage would serve later requests an answer without it).
     var completion: JSONValue? {
-        guard representable, let finishReason else { return nil }
+        guard representable, let finishReason, let usage else { return nil }
         var message: [String: JSONValue] = ["role": "assistant", "content": sawContent || calls.isEmpty ? .string(content) : .null]
         if !reasoning.isEmpty { message["reasoning_content"] = .string(reasoning) }
+        if !refusal.isEmpty { message["refusal"] = .string(refusal) }
         if !calls.isEmpty {
             message["tool_calls"] = .array(
                 calls.keys.sorted().compactMap { index in
@@ -67,7 +77,7 @@ struct StreamCapture {
             "model": model ?? .null,
             "choices": [["index": 0, "message": .object(message), "finish_reason": .string(finishReason), "logprobs": nil]],
         ]
-        if let usage { completion["usage"] = usage }
+        completion["usage"] = usage
         return .object(completion)
     }
 }
