@@ -85,8 +85,9 @@ package final class SwitchyardServer: Sendable {
         let catalog = ModelCatalog(
             routes: configuration.models, providers: providers, circuitBreaker: configuration.router.circuitBreaker, metrics: metrics)
         let limits = LimitLedger(metrics: metrics)
-        let cache = configuration.models.contains { $0.cache.enabled }
-            ? ResponseCache(store: store, memory: configuration.cacheMemory, metrics: metrics, logger: logger) : nil
+        // Always made, so entries stored while a model's cache was on can still be purged (and expire) after it is off;
+        // a model whose cache is off never reaches it.
+        let cache = ResponseCache(store: store, memory: configuration.cacheMemory, metrics: metrics, logger: logger)
         let gateway = Gateway(catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend), cache: cache)
         var services = HTTPServices(
             gateway: gateway,
@@ -132,10 +133,8 @@ package final class SwitchyardServer: Sendable {
         if let retention = configuration.responsesRetention {
             retentions.append(StoragePruner.Retention(name: "responses", keep: retention) { try await store.pruneResponses(before: $0) })
         }
-        if cache != nil {
-            // Expired entries are never served; they are deleted once an hour.
-            retentions.append(StoragePruner.Retention(name: "cache_entries", keep: .zero) { try await store.pruneCache(before: $0) })
-        }
+        // Expired cache entries are never served; they are deleted once an hour.
+        retentions.append(StoragePruner.Retention(name: "cache_entries", keep: .zero) { try await store.pruneCache(before: $0) })
         observability.append(.init(service: StoragePruner(retentions, logger: logger), successTerminationBehavior: .ignore))
         var groupConfiguration = ServiceGroupConfiguration(
             services: observability + [
@@ -150,7 +149,7 @@ package final class SwitchyardServer: Sendable {
                 // is written by the final flush in `run()`, once the server has fully stopped.
                 .init(service: recorder),
                 .init(service: responseStates),
-                .init(service: cache?.writer ?? WebhookAlertSink.idle, successTerminationBehavior: .ignore),
+                .init(service: cache.writer),
                 .init(service: background),
                 .init(service: server),
             ],
@@ -162,7 +161,7 @@ package final class SwitchyardServer: Sendable {
         let group = ServiceGroup(configuration: groupConfiguration)
         var writers: [@Sendable () async -> Void] = [{ await recorder.flush() }, { await responseStates.flush() }]
         if let requestLog { writers.append { await requestLog.flush() } }
-        if let cache { writers.append { await cache.writer.flush() } }
+        writers.append { await cache.writer.flush() }
         return SwitchyardServer(
             configuration: configuration, generatedMasterKey: generated, group: group, clients: clients, store: store, writers: writers,
             finalFlushBudget: configuration.server.finalFlushBudget)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 package import SwitchyardCore
+import SwitchyardTranslation
 import SwitchyardWire
 
 /// The response cache's step of the chat pipeline: looked up before admission (a hit costs nothing against
@@ -59,12 +60,31 @@ extension Gateway {
         return Routed(value: ChatEventStream { ReplayedEventSource(events: replay) }, target: nil, attempts: 0, headroom: nil, cache: result)
     }
 
+    /// An answer in the hub dialect, for the cache: an upstream's native Messages answer translated.
+    static func hubAnswer(_ reply: UpstreamReply) -> ByteBuffer? {
+        switch reply.dialect {
+        case .openAI: return reply.body
+        case .anthropic:
+            guard let message = try? JSONValue(decoding: reply.body), message["type"]?.string == "message" else { return nil }
+            return AnthropicResponseToOpenAI().translate(message).encoded
+        }
+    }
+
     /// Notes and counts a request the cache did not answer; returns what it reports.
     func noteMiss(_ plan: CachePlan, context: UpstreamContext) -> CacheResult {
         let result = plan.missResult
         context.journal?.update { $0.cache = result.rawValue }
         catalog.metrics?.cacheRequest(model: plan.model, result: result.rawValue)
         return result
+    }
+
+    /// For a model whose cache is on, a request the cache cannot take (several choices, log probabilities, no hub
+    /// form) is a `bypass`; nil for a model whose cache is off.
+    func noteUncacheable(_ model: String, context: UpstreamContext) -> CacheResult? {
+        guard cache != nil, catalog.entry(model)?.route.cache.enabled == true else { return nil }
+        context.journal?.update { $0.cache = CacheResult.bypass.rawValue }
+        catalog.metrics?.cacheRequest(model: model, result: CacheResult.bypass.rawValue)
+        return .bypass
     }
 
     /// Keeps a complete hub answer for the plan's request, unless the request said `no-store`.
@@ -79,10 +99,9 @@ extension Gateway {
                 expiresAt: now.addingTimeInterval(Double(ttl.seconds) + Double(ttl.attoseconds) / 1e18)))
     }
 
-    /// Meters, counts and notes an answer served from the cache; the caller must be allowed the model.
-    func served(as result: CacheResult, model: String, operation: String, caller: Caller?, stream: Bool, context: UpstreamContext) throws(GatewayError) {
-        // The allow-list holds for cached answers too; budgets and rate limits are not charged for them.
-        try caller?.authorize(model: model)
+    /// Meters, counts and notes an answer served from the cache (the caller was found allowed the model before the
+    /// lookup; budgets and rate limits are not charged for cached answers).
+    func served(as result: CacheResult, model: String, operation: String, caller: Caller?, stream: Bool, context: UpstreamContext) {
         let started = ContinuousClock.now
         begin(model, operation: operation, stream: stream, context: context)
         context.journal?.update { $0.cache = result.rawValue }

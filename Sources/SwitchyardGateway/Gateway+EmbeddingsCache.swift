@@ -14,6 +14,7 @@ extension Gateway {
 
     func embedThroughCache(_ plan: EmbeddingsPlan, request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
         guard let cache else { return try await embedUpstream(request, caller: caller, context: context) }
+        try caller?.authorize(model: plan.model)
         var vectors: [Int: JSONValue] = [:]
         if plan.control.reads {
             for (index, key) in plan.keys.enumerated() {
@@ -26,7 +27,7 @@ extension Gateway {
         }
         let missing = plan.inputs.indices.filter { vectors[$0] == nil }
         if missing.isEmpty {
-            try served(as: .hit, model: plan.model, operation: "embeddings", caller: caller, stream: false, context: context)
+            served(as: .hit, model: plan.model, operation: "embeddings", caller: caller, stream: false, context: context)
             let answer = Self.embeddingsList(vectors, count: plan.inputs.count, model: .string(plan.model), usage: ["prompt_tokens": 0, "total_tokens": 0])
             context.journal?.captureResponse(answer)
             return Routed(value: UpstreamReply(body: answer), target: nil, attempts: 0, headroom: nil, cache: .hit)
@@ -39,13 +40,20 @@ extension Gateway {
         context.journal?.update { $0.cache = result.rawValue }
         catalog.metrics?.cacheRequest(model: plan.model, result: result.rawValue)
         routed.cache = result
+        // The upstream answered for the strings sent, indexed from 0: each index must appear once, or the vectors
+        // cannot be put back in the request's order (and nothing is stored).
         guard let answer = try? JSONValue(decoding: routed.value.body), let data = answer["data"]?.array, data.count == missing.count else {
-            return routed
+            throw GatewayError.upstreamUnavailable("The upstream answered \(missing.count) embeddings inputs with a list of another length.")
+        }
+        var received: [Int: JSONValue] = [:]
+        for item in data {
+            guard let position = item["index"]?.int, missing.indices.contains(position), received[position] == nil, let vector = item["embedding"]
+            else { throw GatewayError.upstreamUnavailable("The upstream answered embeddings with missing or repeated indexes.") }
+            received[position] = vector
         }
         let now = Date()
         let ttl = plan.settings.ttl.components
-        for item in data {
-            guard let position = item["index"]?.int, missing.indices.contains(position), let vector = item["embedding"] else { return routed }
+        for (position, vector) in received {
             let index = missing[position]
             vectors[index] = vector
             if plan.control.writes {

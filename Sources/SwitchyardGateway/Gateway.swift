@@ -37,9 +37,11 @@ package struct Gateway: Sendable {
         let plan = cachePlan(request, caller: caller, context: context)
         var fingerprint: SemanticFingerprint?
         if let plan {
+            // Before the cache is read (or a prompt embedded): a key that may not use the model learns nothing from it.
+            try caller?.authorize(model: plan.model)
             let lookup = await lookUp(plan, request: request, context: context)
             if let entry = lookup.entry, let result = lookup.result {
-                try served(as: result, model: plan.model, operation: "chat", caller: caller, stream: false, context: context)
+                served(as: result, model: plan.model, operation: "chat", caller: caller, stream: false, context: context)
                 return cachedReply(entry, result: result, request: request, context: context)
             }
             fingerprint = lookup.fingerprint
@@ -47,9 +49,9 @@ package struct Gateway: Sendable {
         var routed = try await reply(model: request.model, operation: "chat", body: request.body, caller: caller, context: context) { candidate, context in
             try await candidate.provider.chat(request, model: candidate.target.model, context: context)
         }
+        routed.cache = plan.map { noteMiss($0, context: context) } ?? noteUncacheable(request.model, context: context)
         if let plan {
-            routed.cache = noteMiss(plan, context: context)
-            if routed.value.dialect == .openAI { keep(routed.value.body, plan: plan, fingerprint: fingerprint) }
+            if let hub = Self.hubAnswer(routed.value) { keep(hub, plan: plan, fingerprint: fingerprint) }
         }
         return routed
     }
@@ -80,9 +82,10 @@ package struct Gateway: Sendable {
         let plan = cachePlan(request, caller: caller, context: context)
         var fingerprint: SemanticFingerprint?
         if let plan {
+            try caller?.authorize(model: plan.model)
             let lookup = await lookUp(plan, request: request, context: context)
             if let entry = lookup.entry, let result = lookup.result, let replay = cachedStream(entry, result: result, request: request) {
-                try served(as: result, model: plan.model, operation: "chat", caller: caller, stream: true, context: context)
+                served(as: result, model: plan.model, operation: "chat", caller: caller, stream: true, context: context)
                 return replay
             }
             fingerprint = lookup.fingerprint
@@ -115,7 +118,7 @@ package struct Gateway: Sendable {
             MeteredEventSource(base: relayed.makeAsyncIterator(), settlement: settlement, publicName: request.model, hidesUsage: hiddenUsage)
         }
         var routed = admitted.routed(events)
-        routed.cache = plan.map { noteMiss($0, context: context) }
+        routed.cache = plan.map { noteMiss($0, context: context) } ?? noteUncacheable(request.model, context: context)
         return routed
     }
 

@@ -72,6 +72,8 @@ struct CacheTests {
                 let other = try await gateway.request("/v1/chat/completions", body: #"{"model":"chat","messages":[{"role":"user","content":"Hello"}],"temperature":0}"#)
                 #expect(other.headers.first(name: "x-switchyard-cache") == "miss", "a different request is a miss")
                 #expect(upstream.requests.count == 2)
+                let several = try await gateway.request("/v1/chat/completions", body: #"{"model":"chat","n":2,"messages":[{"role":"user","content":"Hi"}]}"#)
+                #expect(several.headers.first(name: "x-switchyard-cache") == "bypass", "several choices are not cached")
                 let uncached = try await gateway.request("/v1/chat/completions", body: #"{"model":"fresh","messages":[{"role":"user","content":"Hi"}]}"#)
                 #expect(uncached.headers.first(name: "x-switchyard-cache") == nil, "a model with its cache off says nothing")
             }
@@ -214,6 +216,10 @@ struct CacheTests {
                 #expect(streamed.text.contains("event: message_stop"))
                 #expect(streamed.text.contains("Answer 1"))
                 #expect(upstream.requests.count == 1)
+                // A Messages field the hub does not carry (it would reach an Anthropic upstream) is part of the key.
+                let withTopK = try await gateway.request(
+                    "/v1/messages", body: #"{"model":"chat","max_tokens":64,"top_k":5,"messages":[{"role":"user","content":"Shared"}]}"#)
+                #expect(withTopK.headers.first(name: "x-switchyard-cache") == "miss")
             }
         }
     }

@@ -14,6 +14,11 @@ public struct CacheKey: Sendable, Equatable {
     /// Members of a request that do not change its answer.
     static let ignoredMembers: Set<String> = ["stream", "stream_options", "user", "metadata"]
 
+    /// The members of a Messages body its hub translation carries (or that do not change the answer).
+    static let translatedNativeMembers: Set<String> = [
+        "model", "messages", "system", "max_tokens", "temperature", "top_p", "stream", "stop_sequences", "metadata", "tools", "tool_choice",
+    ]
+
     /// Nil when the request has no hub form to key on (it could not be expressed in the hub dialect).
     public init?(_ request: ChatRequest, caller: Caller?) {
         guard request.hubError == nil, case .object(var members)? = try? JSONValue(decoding: request.body) else { return nil }
@@ -22,6 +27,12 @@ public struct CacheKey: Sendable, Equatable {
         if members["logprobs"]?.bool == true { return nil }
         for ignored in Self.ignoredMembers { members[ignored] = nil }
         members["model"] = .string(request.model)
+        // What a client's own body carries beyond its hub translation (Anthropic's `thinking`, `top_k` ...) still
+        // reaches an upstream of its dialect, so it is part of the key; a body with nothing more shares the hub's key.
+        if let native = request.native, case .object(let nativeMembers)? = try? JSONValue(decoding: native.body) {
+            let extra = nativeMembers.filter { !Self.translatedNativeMembers.contains($0.key) }
+            if !extra.isEmpty { members["x-native-" + native.dialect.rawValue] = .object(extra) }
+        }
         scope = caller.tenantScope
         key = ContentDigest.hex(CanonicalJSON.bytes(of: .object(members)))
     }

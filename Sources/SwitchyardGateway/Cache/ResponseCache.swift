@@ -39,7 +39,7 @@ package final class ResponseCache: Sendable {
             return Self.usable(remembered.entry, maxAge: maxAge, now: now)
         }
         do {
-            let version = try await store.cacheVersion(scope: key.scope)
+            let version = try await currentVersion(of: key.scope)
             guard let stored = try await store.cacheEntry(scope: key.scope, key: key.key, now: now) else {
                 memory.withLock { $0.remove(scope: key.scope, key: key.key) }
                 return nil
@@ -79,7 +79,8 @@ package final class ResponseCache: Sendable {
             guard let (best, similarity) = SemanticIndex.nearest(to: vector, in: candidates, now: now.timeIntervalSince1970),
                 similarity >= threshold
             else { return nil }
-            return Self.usable(best.entry, maxAge: maxAge, now: now)
+            // The index holds vectors, not answers: the answer is read like an exact hit's.
+            return await entry(for: CacheKey(scope: scope, key: best.entry.key), maxAge: maxAge, now: now)
         } catch {
             logger.warning("could not read the response cache", metadata: ["error": "\(error)"])
             return nil
@@ -97,6 +98,8 @@ package final class ResponseCache: Sendable {
     /// Empties the cache, or one model's entries, here and in the store (which the other replicas see through the
     /// scopes' versions); returns how many stored entries went.
     package func purge(model: String?) async throws -> Int {
+        // Answers kept here but not yet written would come back after the purge: they are written first.
+        await writer.flush()
         memory.withLock { $0.removeAll(model: model) }
         semantic.removeAll()
         checkedVersions.withLock { $0.removeAll() }

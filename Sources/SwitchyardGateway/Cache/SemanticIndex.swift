@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Synchronization
 public import SwitchyardCore
 
@@ -36,10 +37,26 @@ public final class SemanticIndex: Sendable {
         }
     }
 
-    /// Replaces the candidates of `group`, loaded at `version`.
+    /// The most groups held; past it, the whole index is dropped and groups load again as they are used.
+    static let maximumGroups = 10_000
+
+    /// Replaces the candidates of `group`, loaded at `version`. Only what the search needs is held: the entry
+    /// without its answer, which is read like an exact hit's when it wins.
     func load(_ entries: [CacheEntry], into group: Group, version: Int) {
-        let candidates = entries.prefix(Self.maximumCandidates).compactMap { entry in entry.vector.flatMap(Self.unit).map { Candidate(entry: entry, unit: $0) } }
-        groups.withLock { $0[group] = (version, Array(candidates)) }
+        let candidates = entries.prefix(Self.maximumCandidates).compactMap { entry in
+            entry.vector.flatMap(Self.unit).map { Candidate(entry: Self.withoutAnswer(entry), unit: $0) }
+        }
+        groups.withLock { groups in
+            if groups.count >= Self.maximumGroups, groups[group] == nil { groups.removeAll() }
+            groups[group] = (version, Array(candidates))
+        }
+    }
+
+    private static func withoutAnswer(_ entry: CacheEntry) -> CacheEntry {
+        var entry = entry
+        entry.body = ByteBuffer()
+        entry.vector = nil
+        return entry
     }
 
     /// Adds an entry written here to its group, if the group is held (the next version check reloads it anyway).
@@ -49,7 +66,7 @@ public final class SemanticIndex: Sendable {
         groups.withLock { groups in
             guard var held = groups[group] else { return }
             held.candidates.removeAll { $0.entry.key == entry.key }
-            held.candidates.insert(Candidate(entry: entry, unit: unit), at: 0)
+            held.candidates.insert(Candidate(entry: Self.withoutAnswer(entry), unit: unit), at: 0)
             if held.candidates.count > Self.maximumCandidates { held.candidates.removeLast() }
             groups[group] = held
         }
