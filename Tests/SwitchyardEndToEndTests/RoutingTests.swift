@@ -272,11 +272,11 @@ struct ResilienceTests {
     func activeHealthChecks() async throws {
         let behaviourUpstream = makeBehaviourUpstream()
         try await behaviourUpstream.run { base in
-            let yaml = twoTargetYAML(first: "fail-a").replacingOccurrences(of: "strategy: round-robin", with: "strategy: round-robin\n    health_check: {interval_seconds: 0.5}")
+            let yaml = twoTargetYAML(first: "fail-a").replacingOccurrences(of: "strategy: round-robin", with: "strategy: round-robin\n    health_check: {interval_seconds: 1}")
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
                 // A probe's deadline is the interval: long enough that a loaded test machine does not fail a healthy one.
-                // The probes' schedule is the machine's to keep: wait (up to 10 s) for the circuit, not a fixed time.
-                let deadline = ContinuousClock.now + .seconds(10)
+                // The probes' schedule is the machine's to keep: wait (up to 15 s) for the circuit, not a fixed time.
+                let deadline = ContinuousClock.now + .seconds(15)
                 var data: [[String: Any]] = []
                 repeat {
                     try await Task.sleep(for: .milliseconds(250))
