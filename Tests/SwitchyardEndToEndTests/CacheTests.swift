@@ -310,6 +310,27 @@ struct CacheTests {
         }
     }
 
+    @Test("a Responses turn goes through the same cache, and says so")
+    func responsesTurns() async throws {
+        let upstream = Self.numberedUpstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
+                let body = #"{"model":"chat","input":"Tell me once","store":false}"#
+                let first = try await gateway.request("/v1/responses", body: body)
+                #expect(first.status == 200, "\(first.body)")
+                #expect(first.headers.first(name: "x-switchyard-cache") == "miss")
+                let second = try await gateway.request("/v1/responses", body: body)
+                #expect(second.headers.first(name: "x-switchyard-cache") == "hit")
+                #expect(second.body.contains("Answer 1"))
+                let streamed = try await gateway.stream("/v1/responses", body: #"{"model":"chat","input":"Tell me once","store":false,"stream":true}"#)
+                #expect(streamed.headers.first(name: "x-switchyard-cache") == "hit")
+                #expect(streamed.text.contains("response.completed"))
+                #expect(streamed.text.contains("Answer 1"))
+                #expect(upstream.requests.count == 1)
+            }
+        }
+    }
+
     static let semanticYAML = """
         cache:
           enabled: true

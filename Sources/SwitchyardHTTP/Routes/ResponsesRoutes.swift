@@ -53,14 +53,18 @@ struct ResponsesRoutes {
     func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
         return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
+            var answer: IdempotentAnswer
             switch try await responses.create(body, caller: context.caller, context: context.upstreamContext) {
             case .object(let object):
                 let encoded = object.encoded
                 context.journal?.captureResponse(encoded)
-                return IdempotentAnswer(response: OpenAIRoutes.json(encoded), replayableBody: encoded)
+                answer = IdempotentAnswer(response: OpenAIRoutes.json(encoded), replayableBody: encoded)
             case .events(let events):
-                return IdempotentAnswer(response: ResponsesEventStream.make(events, context: context), replayableBody: nil)
+                answer = IdempotentAnswer(response: ResponsesEventStream.make(events, context: context), replayableBody: nil)
             }
+            // What the cache did for the turn, as its journal recorded it (nothing yet for a background turn).
+            if let cache = context.journal?.summary.cache { answer.response.headers.append(HTTPField(name: .switchyardCache, value: cache)) }
+            return answer
         }
     }
 }
