@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SwitchyardCore
+import SwitchyardTesting
 import Testing
 
 @testable import SwitchyardGateway
@@ -210,7 +211,7 @@ struct CacheMemoryTests {
 
     @Test("1000 random inserts into a small bound: the most recent distinct keys are kept, each retrievable")
     func randomInserts() throws {
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         var memory = CacheMemory(maxEntries: 16, maxBytes: 1 << 20)
         let universe = (0..<200).map { "key-\($0)" }
         var inserted: [String] = []
@@ -236,7 +237,7 @@ struct CacheMemoryTests {
 
     @Test("random inserts, reads and removals agree with a plain reference LRU at every step")
     func agreesWithReference() throws {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         var memory = CacheMemory(maxEntries: 8, maxBytes: 2000)
         var reference = ReferenceLRU(maxEntries: 8, maxBytes: 2000)
         let scopes = ["team:a", "team:b", "key:k"]
@@ -334,21 +335,6 @@ struct CacheMemoryTests {
 
         mutating func removeAll(model: String?) {
             order.removeAll { model == nil || $0.model == model }
-        }
-    }
-
-    /// A seeded generator, so a failure can be replayed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
         }
     }
 }

@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardTesting
 import Testing
 
 @testable import SwitchyardGateway
@@ -53,7 +54,7 @@ struct TargetOrderingTests {
     @Test("weighted draws the first target in proportion to the weights, and still lists every target once")
     func weighted() {
         let monitors = Self.monitors(Target(provider: "up", model: "heavy", weight: 3), Target(provider: "up", model: "light", weight: 1))
-        var random = SeededRandom(seed: 42)
+        var random = SeededGenerator(seed: 42)
         var heavyFirst = 0
         let draws = 4000
         for rotation in 0..<draws {
@@ -119,7 +120,7 @@ struct TargetOrderingTests {
         try measure(monitors[1], latency: .milliseconds(100))
         try measure(monitors[2], latency: .milliseconds(400))
         let sorted = ["fast", "middle", "slow"]
-        var random = SeededRandom(seed: 7)
+        var random = SeededGenerator(seed: 7)
         var displaced = 0
         let draws = 4000
         for _ in 0..<draws {
@@ -132,23 +133,6 @@ struct TargetOrderingTests {
         // Exploration happens 10% of the time and picks another target than the fastest two times in three.
         let share = Double(displaced) / Double(draws)
         #expect((0.04...0.095).contains(share), "expected about 6.7%, got \(share)")
-    }
-}
-
-/// SplitMix64: a seeded generator, so orders drawn at random are the same on every run.
-private struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 }
 
