@@ -148,30 +148,41 @@ struct CacheKeyTests {
         #expect(CacheKey(Self.request(#"{"model":"chat","messages":[{"role":"user","content":"Hi"}],"logprobs":true}"#), caller: nil) == nil)
     }
 
-    @Test("canonical JSON: object members sorted at every depth, arrays in their order, no spaces")
+    static func canonical(_ text: String, dropping: Set<String> = [], replacing: [String: [UInt8]] = [:]) -> String? {
+        CanonicalJSON.bytes(of: ByteBuffer(string: text), dropping: dropping, replacing: replacing).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test("canonical JSON: object members sorted at every depth, arrays in their order, no whitespace")
     func canonicalOrder() throws {
-        let value = try JSONValue(decoding: #"{ "b": {"y": 1, "x": [3, 1, {"q": 2, "p": 1}]}, "a": null, "c": [true, false] }"#)
-        let text = String(decoding: CanonicalJSON.bytes(of: value), as: UTF8.self)
+        let text = try #require(Self.canonical(#"{ "b": {"y": 1, "x": [3, 1, {"q": 2, "p": 1}]},\#n "a": null, "c": [true, false] }"#))
         #expect(text == #"{"a":null,"b":{"x":[3,1,{"p":1,"q":2}],"y":1},"c":[true,false]}"#)
-        #expect(try JSONValue(decoding: text) == value, "what it writes reads back as the same value")
+        #expect(try JSONValue(decoding: text) == JSONValue(decoding: #"{"b":{"y":1,"x":[3,1,{"q":2,"p":1}]},"a":null,"c":[true,false]}"#))
     }
 
     @Test("canonical JSON: the same members in another order give the same bytes; another array order does not")
-    func canonicalEquality() throws {
-        let one = try JSONValue(decoding: #"{"a":1,"b":{"c":2,"d":3}}"#)
-        let two = try JSONValue(decoding: #"{"b":{"d":3,"c":2},"a":1}"#)
-        #expect(CanonicalJSON.bytes(of: one) == CanonicalJSON.bytes(of: two))
-        let forwards = try JSONValue(decoding: "[1,2]")
-        let backwards = try JSONValue(decoding: "[2,1]")
-        #expect(CanonicalJSON.bytes(of: forwards) != CanonicalJSON.bytes(of: backwards))
+    func canonicalEquality() {
+        #expect(Self.canonical(#"{"a":1,"b":{"c":2,"d":3}}"#) == Self.canonical(#"{ "b" : { "d":3, "c":2 }, "a" : 1 }"#))
+        #expect(Self.canonical(#"{"a":[1,2]}"#) != Self.canonical(#"{"a":[2,1]}"#))
     }
 
-    @Test("canonical JSON: strings escaped, numbers and literals as JSON writes them")
+    @Test("canonical JSON: strings and numbers stay as written; whitespace inside strings is kept")
     func canonicalScalars() {
-        let value: JSONValue = .array([
-            .string("a\"b\\c\nd\u{01}é"), .integer(-3), .number(0.5), .bool(true), .null, .object([:]), .array([]),
-        ])
-        let text = String(decoding: CanonicalJSON.bytes(of: value), as: UTF8.self)
-        #expect(text == #"["a\"b\\c\nd\u0001é",-3,0.5,true,null,{},[]]"#)
+        let text = Self.canonical(#"{"s":"a\"b\\c\u00e9 , }","n":-3,"f":0.50,"t":true,"z":null,"o":{},"e":[]}"#)
+        #expect(text == #"{"e":[],"f":0.50,"n":-3,"o":{},"s":"a\"b\\c\u00e9 , }","t":true,"z":null}"#)
+    }
+
+    @Test("canonical JSON: top-level members dropped or replaced; anything but a whole object, or too deep, has no form")
+    func canonicalEdges() {
+        #expect(Self.canonical(#"{"stream":true,"model":"up","x":1}"#, dropping: ["stream"], replacing: ["model": Array(#""chat""#.utf8)]) == #"{"model":"chat","x":1}"#)
+        #expect(Self.canonical(#"{"x":1}"#, replacing: ["model": Array(#""chat""#.utf8)]) == #"{"model":"chat","x":1}"#)
+        #expect(Self.canonical("[1,2]") == nil)
+        #expect(Self.canonical(#"{"a":1"#) == nil)
+        #expect(Self.canonical(#"{"a":1} x"#) == nil)
+        #expect(Self.canonical(#"{"a":"unterminated}"#) == nil)
+        #expect(Self.canonical(#"{"a":}"#) == nil)
+        let deep = "{\"a\":" + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "}"
+        #expect(Self.canonical(deep) == nil)
+        let fine = "{\"a\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+        #expect(Self.canonical(fine) != nil)
     }
 }

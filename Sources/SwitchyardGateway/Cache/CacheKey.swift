@@ -21,20 +21,24 @@ public struct CacheKey: Sendable, Equatable {
 
     /// Nil when the request has no hub form to key on (it could not be expressed in the hub dialect).
     public init?(_ request: ChatRequest, caller: Caller?) {
-        guard request.hubError == nil, case .object(var members)? = try? JSONValue(decoding: request.body) else { return nil }
+        // Scanned, not decoded: the key is made from the body's own bytes.
+        guard request.hubError == nil, let document = try? TopLevelJSON(scanning: request.body), document.rootKind == .object else { return nil }
         // Several choices and log probabilities are not kept in an entry: such requests are not cached.
-        if let choices = members["n"]?.int, choices > 1 { return nil }
-        if members["logprobs"]?.bool == true { return nil }
-        for ignored in Self.ignoredMembers { members[ignored] = nil }
-        members["model"] = .string(request.model)
+        if let choices = document.member("n").flatMap(document.integer), choices > 1 { return nil }
+        if document.member("logprobs").flatMap(document.bool) == true { return nil }
+        var replacing = ["model": JSONString.quoted(request.model)]
         // What a client's own body carries beyond its hub translation (Anthropic's `thinking`, `top_k` ...) still
         // reaches an upstream of its dialect, so it is part of the key; a body with nothing more shares the hub's key.
         if let native = request.native, case .object(let nativeMembers)? = try? JSONValue(decoding: native.body) {
             let extra = nativeMembers.filter { !Self.translatedNativeMembers.contains($0.key) }
-            if !extra.isEmpty { members["x-native-" + native.dialect.rawValue] = .object(extra) }
+            if !extra.isEmpty {
+                guard let canonical = CanonicalJSON.bytes(of: .object(extra)) else { return nil }
+                replacing["x-native-" + native.dialect.rawValue] = canonical
+            }
         }
+        guard let canonical = CanonicalJSON.bytes(of: request.body, dropping: Self.ignoredMembers, replacing: replacing) else { return nil }
         scope = caller.tenantScope
-        key = ContentDigest.hex(CanonicalJSON.bytes(of: .object(members)))
+        key = ContentDigest.hex(canonical)
     }
 
     init(scope: String, key: String) {

@@ -35,11 +35,13 @@ struct EmbeddingsPlan: Sendable {
         self.control = control
         self.members = members
         self.inputs = inputs
-        let rest = members
-        keys = inputs.map { input in
-            var keyed = rest
+        var keys: [String] = []
+        for input in inputs {
+            var keyed = members
             keyed["input"] = .string(input)
-            return "embedding:" + ContentDigest.hex(CanonicalJSON.bytes(of: .object(keyed)))
+            guard let canonical = CanonicalJSON.bytes(of: .object(keyed)) else { return nil }
+            keys.append("embedding:" + ContentDigest.hex(canonical))
         }
+        self.keys = keys
     }
 }

@@ -24,8 +24,9 @@ struct SemanticQuery: Sendable, Equatable {
             let extra = nativeMembers.filter { !CacheKey.translatedNativeMembers.contains($0.key) }
             if !extra.isEmpty { members["x-native-" + native.dialect.rawValue] = .object(extra) }
         }
+        guard let canonical = CanonicalJSON.bytes(of: .object(members)) else { return nil }
         self.text = text
-        context = ContentDigest.hex(CanonicalJSON.bytes(of: .object(members)))
+        context = ContentDigest.hex(canonical)
     }
 
     /// A message's text: its string content, or its text parts joined; nil when it carries anything else (an
