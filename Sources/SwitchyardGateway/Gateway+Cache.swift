@@ -91,12 +91,11 @@ extension Gateway {
     func keep(_ body: ByteBuffer, plan: CachePlan, fingerprint: SemanticFingerprint?) {
         guard plan.control.writes, let cache else { return }
         let now = Date()
-        let ttl = plan.settings.ttl.components
         cache.keep(
             CacheEntry(
                 scope: plan.key.scope, key: plan.key.key, model: plan.model, body: body, context: fingerprint?.context,
                 vector: fingerprint?.vector, createdAt: now,
-                expiresAt: now.addingTimeInterval(Double(ttl.seconds) + Double(ttl.attoseconds) / 1e18)))
+                expiresAt: now.addingTimeInterval(plan.settings.ttl.seconds)))
     }
 
     /// Meters, counts and notes an answer served from the cache (the caller was found allowed the model before the

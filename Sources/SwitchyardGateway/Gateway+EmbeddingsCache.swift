@@ -52,7 +52,6 @@ extension Gateway {
             received[position] = vector
         }
         let now = Date()
-        let ttl = plan.settings.ttl.components
         for (position, vector) in received {
             let index = missing[position]
             vectors[index] = vector
@@ -60,7 +59,7 @@ extension Gateway {
                 cache.keep(
                     CacheEntry(
                         scope: plan.scope, key: plan.keys[index], model: plan.model, body: vector.encoded, createdAt: now,
-                        expiresAt: now.addingTimeInterval(Double(ttl.seconds) + Double(ttl.attoseconds) / 1e18)))
+                        expiresAt: now.addingTimeInterval(plan.settings.ttl.seconds)))
             }
         }
         routed.value = UpstreamReply(

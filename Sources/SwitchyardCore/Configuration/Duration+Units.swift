@@ -12,6 +12,12 @@ extension Duration {
 }
 
 extension Duration {
+    /// The duration in seconds, as `Date` arithmetic counts them.
+    public var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+
     /// Whole or fractional seconds, for messages: `60`, `0.5`.
     public var secondsText: String {
         let (whole, attoseconds) = components

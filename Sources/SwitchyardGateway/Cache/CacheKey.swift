@@ -29,16 +29,21 @@ public struct CacheKey: Sendable, Equatable {
         var replacing = ["model": JSONString.quoted(request.model)]
         // What a client's own body carries beyond its hub translation (Anthropic's `thinking`, `top_k` ...) still
         // reaches an upstream of its dialect, so it is part of the key; a body with nothing more shares the hub's key.
-        if let native = request.native, case .object(let nativeMembers)? = try? JSONValue(decoding: native.body) {
-            let extra = nativeMembers.filter { !Self.translatedNativeMembers.contains($0.key) }
-            if !extra.isEmpty {
-                guard let canonical = CanonicalJSON.bytes(of: .object(extra)) else { return nil }
-                replacing["x-native-" + native.dialect.rawValue] = canonical
-            }
+        if let (name, extra) = Self.nativeOnlyMembers(of: request) {
+            guard let canonical = CanonicalJSON.bytes(of: extra) else { return nil }
+            replacing[name] = canonical
         }
         guard let canonical = CanonicalJSON.bytes(of: request.body, dropping: Self.ignoredMembers, replacing: replacing) else { return nil }
         scope = caller.tenantScope
         key = ContentDigest.hex(canonical)
+    }
+
+    /// The members of the client's own body that its hub translation does not carry, under the name they take in
+    /// a key; nil when there are none (or no native body).
+    static func nativeOnlyMembers(of request: ChatRequest) -> (name: String, members: JSONValue)? {
+        guard let native = request.native, case .object(let members)? = try? JSONValue(decoding: native.body) else { return nil }
+        let extra = members.filter { !translatedNativeMembers.contains($0.key) }
+        return extra.isEmpty ? nil : ("x-native-" + native.dialect.rawValue, .object(extra))
     }
 
     init(scope: String, key: String) {

@@ -128,7 +128,7 @@ package final class ResponseCache: Sendable {
 
     private static func usable(_ entry: CacheEntry, maxAge: Duration?, now: Date) -> CacheEntry? {
         guard entry.expiresAt > now else { return nil }
-        if let maxAge, now.timeIntervalSince(entry.createdAt) > Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18 {
+        if let maxAge, now.timeIntervalSince(entry.createdAt) > maxAge.seconds {
             return nil
         }
         return entry

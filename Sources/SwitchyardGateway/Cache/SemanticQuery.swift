@@ -20,10 +20,7 @@ struct SemanticQuery: Sendable, Equatable {
         members["messages"] = .array(messages)
         for ignored in CacheKey.ignoredMembers { members[ignored] = nil }
         members["model"] = .string(request.model)
-        if let native = request.native, case .object(let nativeMembers)? = try? JSONValue(decoding: native.body) {
-            let extra = nativeMembers.filter { !CacheKey.translatedNativeMembers.contains($0.key) }
-            if !extra.isEmpty { members["x-native-" + native.dialect.rawValue] = .object(extra) }
-        }
+        if let (name, extra) = CacheKey.nativeOnlyMembers(of: request) { members[name] = extra }
         guard let canonical = CanonicalJSON.bytes(of: .object(members)) else { return nil }
         self.text = text
         context = ContentDigest.hex(canonical)
