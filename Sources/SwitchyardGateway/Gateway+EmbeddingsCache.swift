@@ -17,12 +17,9 @@ extension Gateway {
         try caller?.authorize(model: plan.model)
         var vectors: [Int: JSONValue] = [:]
         if plan.control.reads {
+            let found = await cache.entries(scope: plan.scope, keys: plan.keys, maxAge: plan.control.maxAge)
             for (index, key) in plan.keys.enumerated() {
-                if let entry = await cache.entry(for: CacheKey(scope: plan.scope, key: key), maxAge: plan.control.maxAge),
-                    let vector = try? JSONValue(decoding: entry.body)
-                {
-                    vectors[index] = vector
-                }
+                if let entry = found[key], let vector = try? JSONValue(decoding: entry.body) { vectors[index] = vector }
             }
         }
         let missing = plan.inputs.indices.filter { vectors[$0] == nil }

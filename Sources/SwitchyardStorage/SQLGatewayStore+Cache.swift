@@ -9,15 +9,22 @@ extension SQLGatewayStore {
     /// Rows per `INSERT`: 8 binds each stays well inside both databases' limits on bound values.
     private static let cacheRowsPerStatement = 500
 
-    package func cacheEntry(scope: String, key: String, now: Date) async throws -> CacheEntry? {
-        try await database.select().columns(Self.cacheColumns).from("cache_entries")
-            .where("scope", .equal, scope).where("key", .equal, key)
-            .where("expires_at", .greaterThan, Self.timestamp(now))
-            .first().map { try Self.cacheEntry(from: $0) }
+    package func cacheEntries(scope: String, keys: [String], now: Date) async throws -> [CacheEntry] {
+        let unique = Array(Set(keys))
+        var found: [CacheEntry] = []
+        for start in stride(from: 0, to: unique.count, by: Self.cacheRowsPerStatement) {
+            let chunk = unique[start..<min(start + Self.cacheRowsPerStatement, unique.count)].map { SQLBind($0) }
+            found += try await database.select().columns(Self.cacheColumns).from("cache_entries")
+                .where("scope", .equal, scope).where(SQLIdentifier("key"), .in, SQLGroupExpression(chunk))
+                .where("expires_at", .greaterThan, Self.timestamp(now))
+                .all().map { try Self.cacheEntry(from: $0) }
+        }
+        return found
     }
 
-    /// Upserts the entries and bumps the version of each scope written, in one transaction on PostgreSQL (see
-    /// ``inCacheTransaction(_:)`` for SQLite).
+    /// Upserts the entries, in one transaction on PostgreSQL (see ``inCacheTransaction(_:)`` for SQLite). No
+    /// version moves: other replicas see new entries on their next read of the store, and new semantic candidates
+    /// through ``semanticCandidates(scope:model:context:createdSince:now:)``.
     ///
     /// An entry whose body could not be kept exactly (longer than ``ColumnValue/longTextBytes`` or holding a NUL,
     /// which a text column cannot) is not stored: a cut answer would be a wrong one, and a miss costs nothing. Of
@@ -35,7 +42,6 @@ extension SQLGatewayStore {
         guard !latest.isEmpty else { return }
         // One order for every writer, so concurrent transactions take row locks in the same order (no deadlock).
         let rows = latest.values.sorted { ($0.entry.scope, $0.entry.key) < ($1.entry.scope, $1.entry.key) }
-        let scopes = rows.map { $0.entry.scope }
         do {
             try await inCacheTransaction { session in
                 for start in stride(from: 0, to: rows.count, by: SQLGatewayStore.cacheRowsPerStatement) {
@@ -55,19 +61,21 @@ extension SQLGatewayStore {
                             .set(excludedValueOf: "vector").set(excludedValueOf: "created_at").set(excludedValueOf: "expires_at")
                     }.run()
                 }
-                try await SQLGatewayStore.bumpCacheVersions(scopes, on: session)
             }
         } catch {
             throw Self.refusesRows(error) ? StorageRefusedRows(error) : error
         }
     }
 
-    package func semanticCandidates(scope: String, model: String, context: String, now: Date) async throws -> [CacheEntry] {
-        try await database.select().columns(Self.cacheColumns).from("cache_entries")
+    package func semanticCandidates(
+        scope: String, model: String, context: String, createdSince: Date?, now: Date
+    ) async throws -> [CacheEntry] {
+        var select = database.select().columns(Self.cacheColumns).from("cache_entries")
             .where("scope", .equal, scope).where("model", .equal, model).where("context", .equal, context)
             .where(SQLIdentifier("vector"), .isNot, SQLLiteral.null)
             .where("expires_at", .greaterThan, Self.timestamp(now))
-            .orderBy("created_at", .descending)
+        if let createdSince { select = select.where("created_at", .greaterThanOrEqual, Self.timestamp(createdSince)) }
+        return try await select.orderBy("created_at", .descending)
             .all().map { try Self.cacheEntry(from: $0) }
             // A vector that does not decode is no candidate.
             .filter { $0.vector != nil }
@@ -142,8 +150,8 @@ extension SQLGatewayStore {
     ///
     /// On SQLite the store has one connection that every task shares, so a transaction opened on it would take in
     /// the statements other tasks run meanwhile (and a rollback would undo them); there `body` runs statement by
-    /// statement. The cache writes run entries first, versions after, so a failure between them leaves entries a
-    /// replica has not been told about, which a retry of the same write repairs.
+    /// statement: a purge's chunk deletes first and bumps the versions after, so a failure between them leaves
+    /// deleted entries that a replica may still serve from memory until its next purge or eviction.
     private func inCacheTransaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         guard case .postgres = connections else { return try await body(database) }
         return try await database.withSession { session in

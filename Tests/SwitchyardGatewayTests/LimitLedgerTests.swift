@@ -121,4 +121,31 @@ struct LimitLedgerTests {
         #expect(zero.wait(for: 1, at: start) == .seconds(365 * 24 * 3600))
         #expect(LimitLedger.seconds(.seconds(Int64.max)) > 0)
     }
+
+    @Test("other replicas' traffic for a key not yet seen here counts at its first request here, refused or not")
+    func remoteTrafficBeforeFirstRequest() throws {
+        let ledger = LimitLedger()
+        let grant = Self.grant(UsageLimits(rpm: 4))
+        // The sync runs before this replica has served the key: the four requests must not be dropped.
+        ledger.charge(remote: ["key:k1": LimitTotals(requests: 4, tokens: 40)], now: start)
+        #expect(throws: GatewayError.self) { try ledger.admit(grant, estimatedTokens: 1, now: start + .milliseconds(10)) }
+        #expect(throws: GatewayError.self, "a refused request leaves the charge in place") {
+            try ledger.admit(grant, estimatedTokens: 1, now: start + .milliseconds(20))
+        }
+        // A minute on, the bucket has refilled, and the old charge is gone.
+        try ledger.admit(grant, estimatedTokens: 1, now: start + .seconds(61)).release()
+    }
+
+    @Test("unclaimed traffic older than a minute is dropped; later charges to the same key add up")
+    func unclaimedTrafficAges() throws {
+        let ledger = LimitLedger()
+        let grant = Self.grant(UsageLimits(rpm: 4))
+        ledger.charge(remote: ["key:k1": LimitTotals(requests: 4, tokens: 0)], now: start)
+        ledger.charge(remote: ["key:k2": LimitTotals(requests: 1, tokens: 0)], now: start + .seconds(61))
+        try ledger.admit(grant, estimatedTokens: 1, now: start + .seconds(61)).release()
+
+        ledger.charge(remote: ["key:k3": LimitTotals(requests: 2, tokens: 0)], now: start)
+        ledger.charge(remote: ["key:k3": LimitTotals(requests: 2, tokens: 0)], now: start + .seconds(1))
+        #expect(throws: GatewayError.self) { try ledger.admit(Self.grant(id: "k3", UsageLimits(rpm: 4)), estimatedTokens: 1, now: start + .seconds(1)) }
+    }
 }

@@ -36,15 +36,17 @@ public struct CacheEntry: Sendable, Equatable {
 
 /// Where cached answers are kept, shared by every replica.
 public protocol CacheStore: Sendable {
-    /// The entry `key` of `scope`, if it has not expired at `now`.
-    func cacheEntry(scope: String, key: String, now: Date) async throws -> CacheEntry?
-    /// Stores entries, replacing any with the same scope and key; bumps the version of every scope written.
+    /// The entries of `scope` among `keys` that have not expired at `now`, in no particular order: one round trip
+    /// for a whole embeddings batch.
+    func cacheEntries(scope: String, keys: [String], now: Date) async throws -> [CacheEntry]
+    /// Stores entries, replacing any with the same scope and key.
     func storeCacheEntries(_ entries: [CacheEntry]) async throws
-    /// The unexpired entries of `scope` for `model` with `context`, that carry a vector: the candidates of a
-    /// semantic lookup.
-    func semanticCandidates(scope: String, model: String, context: String, now: Date) async throws -> [CacheEntry]
-    /// A number that changes whenever `scope`'s entries change (stored, purged): a replica's in-memory copy of the
-    /// scope is current while the version is the same.
+    /// The unexpired entries of `scope` for `model` with `context` that carry a vector, newest first: the
+    /// candidates of a semantic lookup; only those created at or after `createdSince` when it is given.
+    func semanticCandidates(scope: String, model: String, context: String, createdSince: Date?, now: Date) async throws -> [CacheEntry]
+    /// A number that changes whenever `scope`'s entries are purged: an entry a replica holds in memory may be
+    /// served while its scope's version is the one it was read at. Storing entries moves no version, so a busy
+    /// scope's writes never send other replicas back to the store.
     func cacheVersion(scope: String) async throws -> Int
     /// Deletes every entry, or those of one model; returns how many.
     @discardableResult
@@ -52,4 +54,16 @@ public protocol CacheStore: Sendable {
     /// Deletes the entries that expired before `cutoff`; returns how many.
     @discardableResult
     func pruneCache(before cutoff: Date) async throws -> Int
+}
+
+extension CacheStore {
+    /// The entry `key` of `scope`, if it has not expired at `now`.
+    public func cacheEntry(scope: String, key: String, now: Date) async throws -> CacheEntry? {
+        try await cacheEntries(scope: scope, keys: [key], now: now).first
+    }
+
+    /// Every unexpired semantic candidate of `scope`, `model` and `context`, newest first.
+    public func semanticCandidates(scope: String, model: String, context: String, now: Date) async throws -> [CacheEntry] {
+        try await semanticCandidates(scope: scope, model: model, context: context, createdSince: nil, now: now)
+    }
 }

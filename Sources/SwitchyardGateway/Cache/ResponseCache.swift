@@ -8,9 +8,10 @@ package import SwitchyardCore
 /// share. A lookup reads memory, then the store; an answer is kept in memory at once and written to the store by a
 /// batch writer, off the request path.
 ///
-/// Replicas stay consistent through each scope's version in the store (it changes whenever the scope's entries
-/// are stored or purged): an entry found in memory is served without asking the store while its scope was checked
-/// within `revalidateAfter`; after that, a changed version sends the lookup to the store.
+/// Replicas stay consistent through each scope's version in the store, which a purge moves: an entry found in
+/// memory is served without asking the store while its scope's version, read again once `revalidateAfter` has
+/// passed, is the one it was read at. Storing moves no version, so a busy scope's writes never send another
+/// replica's hits back to the store; new entries reach other replicas on their next read of the store.
 package final class ResponseCache: Sendable {
     private let store: any CacheStore
     package let writer: BatchedWriter<CacheEntry>
@@ -34,28 +35,43 @@ package final class ResponseCache: Sendable {
     /// The unexpired entry for `key` (no older than `maxAge`), from memory or the store; nil on a miss or when the
     /// store cannot be read (a cache that fails is a miss, never an error).
     func entry(for key: CacheKey, maxAge: Duration?, now: Date = Date()) async -> CacheEntry? {
-        let remembered = memory.withLock { $0.slot(scope: key.scope, key: key.key) }
-        if let remembered, await isCurrent(remembered, now: now) {
-            return Self.usable(remembered.entry, maxAge: maxAge, now: now)
-        }
-        do {
-            let version = try await currentVersion(of: key.scope)
-            guard let stored = try await store.cacheEntry(scope: key.scope, key: key.key, now: now) else {
-                memory.withLock { $0.remove(scope: key.scope, key: key.key) }
-                return nil
+        await entries(scope: key.scope, keys: [key.key], maxAge: maxAge, now: now)[key.key]
+    }
+
+    /// The unexpired entries of `scope` among `keys` (no older than `maxAge`), by key: those held in memory, and
+    /// the rest read from the store in one round trip. A key that is missing missed, or the store could not be read.
+    func entries(scope: String, keys: [String], maxAge: Duration?, now: Date = Date()) async -> [String: CacheEntry] {
+        var found: [String: CacheEntry] = [:]
+        var unread: [String] = []
+        for key in Set(keys) {
+            let remembered = memory.withLock { $0.slot(scope: scope, key: key) }
+            if let remembered, await isCurrent(remembered, now: now) {
+                found[key] = Self.usable(remembered.entry, maxAge: maxAge, now: now)
+            } else {
+                unread.append(key)
             }
-            checkedVersions.withLock { $0[key.scope] = (version, .now) }
-            memory.withLock { $0.insert(stored, scopeVersion: version) }
-            return Self.usable(stored, maxAge: maxAge, now: now)
+        }
+        guard !unread.isEmpty else { return found }
+        do {
+            // The version is read before the entries: an entry read after a purge is tagged with the purge's version.
+            let version = try await currentVersion(of: scope)
+            let stored = try await store.cacheEntries(scope: scope, keys: unread, now: now)
+            memory.withLock { memory in
+                for key in unread { memory.remove(scope: scope, key: key) }
+                for entry in stored { memory.insert(entry, scopeVersion: version) }
+            }
+            for entry in stored { found[entry.key] = Self.usable(entry, maxAge: maxAge, now: now) }
         } catch {
             logger.warning("could not read the response cache", metadata: ["error": "\(error)"])
-            return nil
         }
+        return found
     }
 
     /// Keeps an answer: in memory now, in the store soon.
     func keep(_ entry: CacheEntry) {
-        memory.withLock { $0.insert(entry, scopeVersion: nil) }
+        // The scope's version as last read here (a lookup usually just read it); a purge elsewhere moves it on.
+        let version = checkedVersions.withLock { $0[entry.scope]?.version }
+        memory.withLock { $0.insert(entry, scopeVersion: version) }
         semantic.add(entry)
         writer.record(entry)
     }
@@ -69,12 +85,16 @@ package final class ResponseCache: Sendable {
         do {
             let version = try await currentVersion(of: scope)
             let candidates: [SemanticIndex.Candidate]
-            if let held = semantic.candidates(of: group, version: version) {
+            switch semantic.holding(group, version: version, refreshAfter: revalidateAfter) {
+            case .current(let held):
                 candidates = held
-            } else {
-                let entries = try await store.semanticCandidates(scope: scope, model: model, context: context, now: now)
-                semantic.load(entries, into: group, version: version)
-                candidates = semantic.candidates(of: group, version: version) ?? []
+            case .stale(let createdSince):
+                let entries = try await store.semanticCandidates(
+                    scope: scope, model: model, context: context, createdSince: createdSince, now: now)
+                candidates = semantic.merge(entries, into: group, version: version, readAt: now)
+            case .absent:
+                let entries = try await store.semanticCandidates(scope: scope, model: model, context: context, createdSince: nil, now: now)
+                candidates = semantic.load(entries, into: group, version: version, readAt: now)
             }
             guard let (best, similarity) = SemanticIndex.nearest(to: vector, in: candidates, now: now.timeIntervalSince1970),
                 similarity >= threshold

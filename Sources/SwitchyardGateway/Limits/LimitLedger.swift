@@ -50,6 +50,14 @@ public final class LimitLedger: Sendable {
 
     private let counters = Mutex<[String: Counters]>([:])
 
+    /// Other replicas' traffic for scopes this replica holds no counters for yet, charged when it makes them: a
+    /// key's first request here must see what the others already used. Kept for a minute (the buckets' refill);
+    /// taken only inside `counters`' lock.
+    private let unclaimed = Mutex<[String: (used: LimitTotals, at: ContinuousClock.Instant)]>([:])
+
+    /// How long unclaimed traffic is kept: a bucket refills whole in a minute.
+    static let unclaimedFor: Duration = .seconds(60)
+
     private let metrics: GatewayMetrics?
 
     /// A ledger that reports to no metrics.
@@ -79,7 +87,8 @@ public final class LimitLedger: Sendable {
         let headroom = try counters.withLock { table throws(GatewayError) -> Headroom in
             // Check every scope before taking from any, so a refused request costs nothing.
             for scope in scopes {
-                var entry = table[scope.id] ?? Counters(limits: scope.limits, now: now)
+                let isNew = table[scope.id] == nil
+                var entry = table[scope.id] ?? newCounters(for: scope, now: now)
                 entry.rebuild(for: scope.limits, now: now)
                 if let maxParallel = scope.limits.maxParallel, entry.inFlight >= maxParallel {
                     refused = ("max_parallel", scope.kind)
@@ -100,6 +109,7 @@ public final class LimitLedger: Sendable {
                     entry.tokens = tokens
                 }
                 table[scope.id] = entry
+                if isNew { unclaimed.withLock { _ = $0.removeValue(forKey: scope.id) } }
             }
             var headroom = Headroom()
             for scope in scopes {
@@ -127,6 +137,17 @@ public final class LimitLedger: Sendable {
         return LimitPermit(ledger: self, scopes: scopes, estimatedTokens: estimatedTokens, headroom: headroom)
     }
 
+    /// Counters for a scope first seen here, charged with the other replicas' unclaimed traffic for it (which
+    /// stays unclaimed until the counters are kept, so a refused first request loses none of it).
+    private func newCounters(for scope: GrantScope, now: ContinuousClock.Instant) -> Counters {
+        var entry = Counters(limits: scope.limits, now: now)
+        if let (used, at) = unclaimed.withLock({ $0[scope.id] }), now - at < Self.unclaimedFor {
+            if used.requests > 0 { entry.requests?.adjust(by: Double(used.requests), at: now) }
+            if used.tokens > 0 { entry.tokens?.adjust(by: Double(used.tokens), at: now) }
+        }
+        return entry
+    }
+
     /// Ends a request: frees its in-flight slot and replaces its token estimate with the real count.
     func release(_ scopes: [GrantScope], tokenCorrection: Int, now: ContinuousClock.Instant = .now) {
         counters.withLock { table in
@@ -150,9 +171,20 @@ public final class LimitLedger: Sendable {
     /// Charges other replicas' recent traffic to this replica's buckets.
     package func charge(remote: [String: LimitTotals], now: ContinuousClock.Instant = .now) {
         counters.withLock { table in
-            for (scope, used) in remote {
-                if used.requests > 0 { table[scope]?.requests?.adjust(by: Double(used.requests), at: now) }
-                if used.tokens > 0 { table[scope]?.tokens?.adjust(by: Double(used.tokens), at: now) }
+            unclaimed.withLock { unclaimed in
+                unclaimed = unclaimed.filter { now - $0.value.at < Self.unclaimedFor }
+                for (scope, used) in remote where used.requests > 0 || used.tokens > 0 {
+                    guard var entry = table[scope] else {
+                        let before = unclaimed[scope]?.used ?? LimitTotals(requests: 0, tokens: 0)
+                        unclaimed[scope] = (
+                            LimitTotals(requests: before.requests &+ used.requests, tokens: before.tokens &+ used.tokens), now
+                        )
+                        continue
+                    }
+                    if used.requests > 0 { entry.requests?.adjust(by: Double(used.requests), at: now) }
+                    if used.tokens > 0 { entry.tokens?.adjust(by: Double(used.tokens), at: now) }
+                    table[scope] = entry
+                }
             }
         }
     }
