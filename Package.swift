@@ -70,6 +70,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Exact token counts for OpenAI's byte-pair encodings (cl100k_base, o200k_base), from vocabularies shipped here.
+        .target(
+            name: "SwitchyardTokenizer",
+            exclude: ["Resources/VOCABULARIES.md"],
+            resources: [.copy("Resources/cl100k_base.tiktoken"), .copy("Resources/o200k_base.tiktoken")],
+            swiftSettings: strictSettings
+        ),
         // YAML configuration into typed values.
         .target(
             name: "SwitchyardConfig",
@@ -227,6 +234,12 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchyardTokenizerTests",
+            dependencies: ["SwitchyardTokenizer", "SwitchyardTesting"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

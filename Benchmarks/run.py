@@ -9,6 +9,8 @@ chat.completion body, or an SSE body for streams):
               (Benchmarks/ProxyFloor): the floor of any proxy on the gateway's stack
   switchyard  the gateway (release build), with governance on: a virtual key with rpm/tpm/budget limits,
               metering, Prometheus metrics, request lines and the request log
+  cached      the same gateway and request to a model whose response cache is on: every request after the
+              first is a hit, answered from memory with no upstream call (streams replay the cached answer)
 
 In interleaved rounds it measures saturation throughput (wrk), latency at fixed rates (open loop, so queueing
 shows), streaming time to first byte and total, CPU time per request of the process under test (from /proc), and
@@ -125,12 +127,12 @@ def memory_kib(pids, field):
     return total
 
 
-def post_script(key, directory):
-    """A wrk script that POSTs the benchmark's chat request with `key`; returns its path."""
-    script = os.path.join(directory, "post.lua")
+def post_script(key, directory, body=REQUEST, name="post"):
+    """A wrk script that POSTs `body` (the benchmark's chat request) with `key`; returns its path."""
+    script = os.path.join(directory, name + ".lua")
     with open(script, "w") as f:
         f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n'
-                'wrk.headers["Authorization"] = "Bearer %s"\n' % (json.dumps(REQUEST), key))
+                'wrk.headers["Authorization"] = "Bearer %s"\n' % (json.dumps(body), key))
     return script
 
 
@@ -162,8 +164,8 @@ def saturation_summary(measured):
             "throughput_rps_per_round": measured["throughput"], "cpu_us_per_request_per_round": measured["cpu_us_per_request"]}
 
 
-def loadgen(url, rate, seconds, key, directory, stream=False):
-    body = os.path.join(directory, "stream.json" if stream else "request.json")
+def loadgen(url, rate, seconds, key, directory, stream=False, prefix=""):
+    body = os.path.join(directory, prefix + ("stream.json" if stream else "request.json"))
     return json.loads(subprocess.run(loadgen_command(url, rate, seconds, key, body, stream), capture_output=True, text=True, check=True).stdout)
 
 
@@ -229,6 +231,11 @@ def main():
         f.write(json.dumps(dict(json.loads(REQUEST), model="chat-stream", stream=True)))
     with open(os.path.join(directory, "slow.json"), "w") as f:
         f.write(json.dumps(dict(json.loads(REQUEST), model="chat-slow", stream=True)))
+    cached_request = json.dumps(dict(json.loads(REQUEST), model="chat-cached"))
+    with open(os.path.join(directory, "cached-request.json"), "w") as f:
+        f.write(cached_request)
+    with open(os.path.join(directory, "cached-stream.json"), "w") as f:
+        f.write(json.dumps(dict(json.loads(REQUEST), model="chat-cached", stream=True)))
     completion = COMPLETION.replace("'", "\\'")
     sse = SSE.replace("\n", "\\n").replace("'", "\\'")
     upstream = start_nginx(directory, "upstream", UPSTREAM, f"""
@@ -261,6 +268,7 @@ models:
   - {{name: chat, targets: [{{provider: up, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
   - {{name: chat-stream, targets: [{{provider: up-stream, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
   - {{name: chat-slow, targets: [{{provider: up-slow, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
+  - {{name: chat-cached, cache: {{enabled: true}}, targets: [{{provider: up, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
 """)
     log = open(os.path.join(directory, "switchyard.log"), "w")
     gateway = subprocess.Popen([os.path.join(ROOT, ".build/release/switchyard"), "serve", "--config", config], stdout=log, stderr=log)
@@ -271,31 +279,40 @@ models:
         "authorization": f"Bearer {MASTER}", "content-type": "application/json"},
         data=json.dumps({"name": "bench", "rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}).encode())
     key = json.loads(urllib.request.urlopen(request).read())["key"]
+    # The cached model's one miss: every request after it is a hit.
+    warm = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/v1/chat/completions", method="POST", data=cached_request.encode(),
+                                  headers={"authorization": f"Bearer {key}", "content-type": "application/json"})
+    with urllib.request.urlopen(warm) as answer:
+        assert answer.headers["x-switchyard-cache"] == "miss", answer.headers["x-switchyard-cache"]
+    time.sleep(0.5)
 
     targets = {
         "direct": (f"http://127.0.0.1:{UPSTREAM}", pids_of(upstream)),
         "nginx": (f"http://127.0.0.1:{HOP}", pids_of(hop)),
         "swiftnio": (f"http://127.0.0.1:{FLOOR}", [floor_proxy.pid]),
         "switchyard": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
+        "cached": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
     }
     results = {name: {"throughput": [], "cpu_us_per_request": [], "latency": {r: [] for r in rates}, "stream": []} for name in targets}
     # The floor of the gateway's own server stack: what answering a request costs it with no upstream, no key and no
     # body (GET /health/live). A proxied request costs at least this, plus its upstream call.
     floor = {"throughput": [], "cpu_us_per_request": []}
     nio_floor = {"throughput": [], "cpu_us_per_request": []}
-    script = post_script(key, directory)
+    scripts = {name: post_script(key, directory) for name in targets}
+    scripts["cached"] = post_script(key, directory, cached_request, "cached")
     try:
         for round_index in range(args.rounds):
             print(f"round {round_index + 1} of {args.rounds}", flush=True)
             for name, (base, pids) in targets.items():
-                stream_base = base + ("/stream" if name != "switchyard" else "")
+                stream_base = base + ("/stream" if name not in ("switchyard", "cached") else "")
+                prefix = "cached-" if name == "cached" else ""
                 before = cpu_seconds(pids)
                 profiler = None
                 if args.profile and name == "switchyard" and round_index == 0:
                     profiler = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(gateway.pid), "-o",
                                                  os.path.join(directory, "perf.data"), "--", "sleep", str(args.seconds - 1)],
                                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                count, rate, non2xx = wrk(base + "/v1/chat/completions", args.seconds, script)
+                count, rate, non2xx = wrk(base + "/v1/chat/completions", args.seconds, scripts[name])
                 if profiler:
                     profiler.wait()
                     report = subprocess.run(["perf", "report", "-i", os.path.join(directory, "perf.data"), "--stdio", "--no-children",
@@ -308,8 +325,8 @@ models:
                     print(f"  {name}: {non2xx} answers were not 2xx", flush=True)
                 record_saturation(results[name], rate, used, count)
                 for fixed in rates:
-                    results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory))
-                results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True))
+                    results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory, prefix=prefix))
+                results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True, prefix=prefix))
             for measured, port, pid in ((floor, GATEWAY, gateway.pid), (nio_floor, FLOOR, floor_proxy.pid)):
                 before = cpu_seconds([pid])
                 count, rate, _ = wrk(f"http://127.0.0.1:{port}/health/live", args.seconds)
@@ -341,17 +358,18 @@ models:
     with open(args.out, "w") as f:
         json.dump(summary, f, indent=2)
 
-    direct, nginx, nio, gw = (summary["targets"][n] for n in ("direct", "nginx", "swiftnio", "switchyard"))
+    direct, nginx, nio, gw, hit = (summary["targets"][n] for n in ("direct", "nginx", "swiftnio", "switchyard", "cached"))
     rows = [("throughput (req/s)", "throughput_rps", "{:.0f}"), ("CPU per request (µs)", "cpu_us_per_request", "{:.0f}")]
     for fixed in rates:
         rows += [(f"p50 at {fixed} req/s (ms)", f"p50_ms_at_{fixed}", "{:.3f}"), (f"p99 at {fixed} req/s (ms)", f"p99_ms_at_{fixed}", "{:.3f}")]
     rows += [("stream first byte p50 (ms)", "stream_ttfb_p50_ms", "{:.3f}"), ("stream total p50 (ms)", "stream_total_p50_ms", "{:.3f}")]
-    print(f"\n{'':30} {'direct':>10} {'nginx':>10} {'swiftnio':>10} {'switchyard':>11} {'÷ direct':>9} {'÷ nginx':>9} {'÷ swiftnio':>10}")
+    print(f"\n{'':30} {'direct':>10} {'nginx':>10} {'swiftnio':>10} {'switchyard':>11} {'÷ direct':>9} {'÷ nginx':>9} {'÷ swiftnio':>10}"
+          f" {'cached':>10} {'÷ miss':>7}")
     for label, field, fmt in rows:
         ratio = lambda a, b: f"{a / b:.2f}" if b else "-"
         print(f"{label:30} {fmt.format(direct[field]):>10} {fmt.format(nginx[field]):>10} {fmt.format(nio[field]):>10} "
               f"{fmt.format(gw[field]):>11} {ratio(gw[field], direct[field]):>9} {ratio(gw[field], nginx[field]):>9} "
-              f"{ratio(gw[field], nio[field]):>10}")
+              f"{ratio(gw[field], nio[field]):>10} {fmt.format(hit[field]):>10} {ratio(hit[field], gw[field]):>7}")
     for fixed in rates:
         print(f"added latency at {fixed} req/s vs direct: p50 {gw[f'p50_ms_at_{fixed}'] - direct[f'p50_ms_at_{fixed}']:+.3f} ms, "
               f"p99 {gw[f'p99_ms_at_{fixed}'] - direct[f'p99_ms_at_{fixed}']:+.3f} ms")
@@ -372,6 +390,9 @@ models:
     served = summary["server_floor"]
     print(f"switchyard's server alone (GET /health/live, no upstream): {served['throughput_rps']:.0f} req/s at "
           f"{served['cpu_us_per_request']:.0f} µs per request ({served['throughput_rps'] / direct['throughput_rps']:.2f} of direct, {served['throughput_rps'] / nginx['throughput_rps']:.2f} of the nginx hop)")
+    print(f"a cache hit against a proxied miss: {hit['cpu_us_per_request']:.0f} µs of the gateway's CPU against {gw['cpu_us_per_request']:.0f} µs "
+          f"({hit['cpu_us_per_request'] / gw['cpu_us_per_request']:.2f}); p50 at {rates[0]} req/s {hit[f'p50_ms_at_{rates[0]}']:.3f} ms against "
+          f"{gw[f'p50_ms_at_{rates[0]}']:.3f} ms")
     print(f"switchyard RSS: {summary['idle_rss_mib']:.1f} MiB idle, {summary['peak_rss_mib']:.1f} MiB peak under the rounds' load")
     if streams:
         print(f"{streams['streams']} streams open at once ({streams['failed']} failed): RSS {streams['rss_mib_with_streams_open']:.1f} MiB; "

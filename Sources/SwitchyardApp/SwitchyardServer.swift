@@ -114,9 +114,13 @@ package final class SwitchyardServer: Sendable {
         services.requestLog = logging.requestLog ? store : nil
         let background = BackgroundResponses()
         let responseStates = BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger)
-        services.responses = ResponsesService(
+        let conversations = ConversationService(store: store)
+        services.conversations = conversations
+        var responses = ResponsesService(
             gateway: gateway, store: store, background: background, maximumChainDepth: configuration.responsesMaxChainDepth, logger: logger,
             finalStates: responseStates)
+        responses.conversations = conversations
+        services.responses = responses
         services.idempotencyStore = store
         let server = GatewayHTTPServer.make(
             router: GatewayRouter.make(services), settings: configuration.server, authenticator: services.authenticator, metrics: metrics,

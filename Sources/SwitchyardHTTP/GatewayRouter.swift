@@ -29,6 +29,8 @@ package struct HTTPServices: Sendable {
     package var requestLog: (any RequestLogStore)?
     /// The Responses API; nil leaves its routes unserved.
     package var responses: ResponsesService?
+    /// The Conversations API and `x-switchyard-conversation`; nil leaves them unserved.
+    package var conversations: ConversationService?
     /// Where answers to requests with an `Idempotency-Key` are kept; nil ignores the header.
     package var idempotencyStore: (any IdempotencyStore)?
 
@@ -63,6 +65,7 @@ package enum GatewayRouter {
         OpenAIRoutes(services: services).register(on: router)
         AnthropicRoutes(services: services).register(on: router)
         if let responses = services.responses { ResponsesRoutes(services: services, responses: responses).register(on: router) }
+        if let conversations = services.conversations { ConversationRoutes(services: services, conversations: conversations).register(on: router) }
         CompatibilityRoutes().register(on: router)
         AdminRoutes(services: services).register(on: router)
         return router

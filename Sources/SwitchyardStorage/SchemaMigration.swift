@@ -184,6 +184,25 @@ struct SchemaMigration: Sendable {
             try await database.alter(table: "usage_records").column("cached", type: .int, .notNull, .default(0)).run()
             try await database.alter(table: "request_logs").column("cache", type: .text).run()
         },
+        SchemaMigration(version: 11, name: "conversations") { database in
+            // `next_position` is where the next appended item goes: an append reserves its places with one update.
+            try await database.create(table: "conversations")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("scope", type: .text, .notNull)
+                .column("metadata", type: .text, .notNull)
+                .column("next_position", type: .bigint, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .run()
+            try await database.create(table: "conversation_items")
+                .column("conversation_id", type: .text, .notNull)
+                .column("position", type: .bigint, .notNull)
+                .column("id", type: .text, .notNull)
+                .column("item", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .primaryKey("conversation_id", "position")
+                .run()
+            try await database.raw("CREATE UNIQUE INDEX conversation_items_id ON conversation_items (conversation_id, id)").run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

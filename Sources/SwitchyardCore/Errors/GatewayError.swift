@@ -97,6 +97,11 @@ extension GatewayError {
             message: "The model '\(name)' does not exist or is not configured on this gateway.", param: "model")
     }
 
+    /// A conversation that does not exist, or belongs to another tenant (never told apart).
+    public static func conversationNotFound(_ id: String, param: String? = nil) -> GatewayError {
+        GatewayError(status: 404, kind: .notFound, code: "conversation_not_found", message: "No conversation '\(id)' was found.", param: param)
+    }
+
     public static func routeNotFound(_ method: String, _ path: String) -> GatewayError {
         GatewayError(status: 404, kind: .notFound, code: "route_not_found", message: "No route for \(method) \(path).")
     }

@@ -29,4 +29,11 @@ extension Optional where Wrapped == Caller {
         if let team = grant.team { return "team:" + team.id }
         return "key:" + grant.key.id
     }
+
+    /// The tenant whose stored objects a caller may read, change and delete: its own; any tenant's (nil) for the
+    /// master key, which is the operator's.
+    public var tenantReadScope: String? {
+        guard case .virtualKey? = self else { return nil }
+        return tenantScope
+    }
 }

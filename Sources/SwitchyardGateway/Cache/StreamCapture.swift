@@ -59,8 +59,12 @@ struct StreamCapture {
 
     /// The whole answer, once the stream finished with a finish reason and reported its usage; nil otherwise (an
     /// entry without usage would serve later requests an answer without it).
-    var completion: JSONValue? {
-        guard representable, let finishReason, let usage else { return nil }
+    var completion: JSONValue? { completion(requiringUsage: true) }
+
+    /// The whole answer once the stream finished with a finish reason (and reported its usage, when
+    /// `requiringUsage`); nil otherwise.
+    func completion(requiringUsage: Bool) -> JSONValue? {
+        guard representable, let finishReason, usage != nil || !requiringUsage else { return nil }
         var message: [String: JSONValue] = ["role": "assistant", "content": sawContent || calls.isEmpty ? .string(content) : .null]
         if !reasoning.isEmpty { message["reasoning_content"] = .string(reasoning) }
         if !refusal.isEmpty { message["refusal"] = .string(refusal) }
@@ -77,7 +81,7 @@ struct StreamCapture {
             "model": model ?? .null,
             "choices": [["index": 0, "message": .object(message), "finish_reason": .string(finishReason), "logprobs": nil]],
         ]
-        completion["usage"] = usage
+        if let usage { completion["usage"] = usage }
         return .object(completion)
     }
 }

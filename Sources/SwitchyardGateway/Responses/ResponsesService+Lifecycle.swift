@@ -8,7 +8,7 @@ package import SwitchyardWire
 extension ResponsesService {
     /// The stored response `id` of the caller's scope.
     package func retrieve(_ id: String, caller: Caller?) async throws -> StoredResponse {
-        guard let stored = try await store.response(id: id, scope: Self.readScope(of: caller)) else { throw Self.notFound(id) }
+        guard let stored = try await store.response(id: id, scope: caller.tenantReadScope) else { throw Self.notFound(id) }
         return stored
     }
 
@@ -18,7 +18,7 @@ extension ResponsesService {
         if let log = background.events(of: id) { return .logged(log.read()) }
         // Finished, or running on another replica: its opening events now, the rest once it is done.
         let store = self.store
-        let scope = Self.readScope(of: caller)
+        let scope = caller.tenantReadScope
         var replay = PolledReplay(initial: stored) { try await store.response(id: id, scope: scope) }
         if !PolledReplay.AsyncIterator.isTerminal(stored) { replay.slot = try pollers.reserve(scope: Self.scope(of: caller)) }
         return .polled(replay)
@@ -40,7 +40,7 @@ extension ResponsesService {
     }
 
     package func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
-        guard try await store.deleteResponse(id: id, scope: Self.readScope(of: caller)) else { throw Self.notFound(id) }
+        guard try await store.deleteResponse(id: id, scope: caller.tenantReadScope) else { throw Self.notFound(id) }
         background.cancel(id: id)
         return ["id": .string(id), "object": "response", "deleted": true]
     }

@@ -12,6 +12,8 @@ extension ResponsesService {
         var items: [JSONValue]
         var history: [JSONValue]
         var previous: StoredResponse?
+        /// The conversation the turn is appended to, whose items are its history.
+        var conversation: StoredConversation?
         var stream: Bool
         var background: Bool
         var store: Bool

@@ -21,6 +21,8 @@ package struct ResponsesService: Sendable {
     let finalStates: BatchedWriter<ResponseFinalState>?
     /// Bounds the replays per scope waiting on responses still running.
     let pollers: ReplayPollers
+    /// The conversations turns may belong to (`conversation`); nil refuses the field.
+    package var conversations: ConversationService?
 
     package init(
         gateway: Gateway, store: any ResponseStore, background: BackgroundResponses, maximumChainDepth: Int = 100, logger: Logger,
@@ -49,13 +51,6 @@ package struct ResponsesService: Sendable {
 
     /// Whose responses a caller creates: its team's, else its key's own; the master key's are its own.
     package static func scope(of caller: Caller?) -> String { caller.tenantScope }
-
-    /// Whose responses a caller may read, continue, cancel and delete: its own scope's; any tenant's for the
-    /// master key (nil), which is the operator's.
-    package static func readScope(of caller: Caller?) -> String? {
-        guard case .virtualKey? = caller else { return nil }
-        return scope(of: caller)
-    }
 
     /// What creating a response gives the client.
     package enum Created: Sendable {
@@ -102,6 +97,7 @@ package struct ResponsesService: Sendable {
         }
         let completion = try await complete(turn, caller: caller, context: context)
         ChatToResponse.complete(&response, with: completion, makeID: makeID, now: Int(Date().timeIntervalSince1970))
+        try await appendToConversation(turn, response: response)
         if turn.store { try await store.insertResponse(stored(response, turn: turn, scope: scope)) }
         return .object(response.json)
     }
@@ -134,11 +130,25 @@ package struct ResponsesService: Sendable {
         var turn = Turn(
             request: .object(fields), model: model, items: items, history: [], previous: nil, stream: stream, background: background, store: keep,
             truncate: truncation == "auto")
+        if let conversation = fields["conversation"], !conversation.isNull {
+            guard fields["previous_response_id"].map(\.isNull) ?? true else {
+                throw GatewayError.badRequest("'conversation' and 'previous_response_id' cannot be used together.", param: "conversation")
+            }
+            guard let id = conversation.string ?? conversation["id"]?.string else {
+                throw GatewayError.badRequest("'conversation' must be a conversation id or an object with its 'id'.", param: "conversation")
+            }
+            guard let conversations else {
+                throw GatewayError.badRequest("Conversations are not served by this gateway.", param: "conversation")
+            }
+            let stored = try await conversations.conversation(id, caller: caller, param: "conversation")
+            turn.conversation = stored
+            turn.history = try await conversations.history(of: stored)
+        }
         if let previousID = fields["previous_response_id"], !previousID.isNull {
             guard let previousID = previousID.string else {
                 throw GatewayError.badRequest("'previous_response_id' must be a string.", param: "previous_response_id")
             }
-            (turn.previous, turn.history) = try await chain(previousID, scope: Self.readScope(of: caller))
+            (turn.previous, turn.history) = try await chain(previousID, scope: caller.tenantReadScope)
         }
         // Validates tools, tool_choice and formats before anything is stored or sent.
         turn.prepared = try turn.chat(stream: turn.stream || turn.background)
@@ -217,7 +227,12 @@ package struct ResponsesService: Sendable {
         if keep, let finalStates { saveIfAbandoned = { abandoned in finalStates.record(ResponseFinalState(abandoned)) } }
         let translation = StreamedResponseTranslation(
             ChatToResponsesStreamTranslator(response: response, makeID: makeID), saveIfAbandoned: saveIfAbandoned)
-        let translated = TranslatedResponseEvents(upstream: events, translation: translation) { finished in
+        let translated = TranslatedResponseEvents(upstream: events, translation: translation) { [self] finished in
+            do {
+                try await appendToConversation(turn, response: finished)
+            } catch {
+                logger.error("could not add a streamed turn to its conversation", metadata: ["id": "\(finished.id)", "error": "\(error)"])
+            }
             guard keep else { return }
             do {
                 try await store.updateResponse(id: finished.id, status: finished.status, response: finished.json, onlyFrom: ["in_progress"])
@@ -242,7 +257,12 @@ package struct ResponsesService: Sendable {
             try await store.updateResponse(id: response.id, status: "in_progress", response: translation.response.json, onlyFrom: open)
             let upstream = try await truncating(turn, stream: true) { chat in try await gateway.stream(chat, caller: caller, context: context).value }
             let store = self.store
-            let events = TranslatedResponseEvents(upstream: upstream, translation: translation, opened: true) { finished in
+            let events = TranslatedResponseEvents(upstream: upstream, translation: translation, opened: true) { [self] finished in
+                do {
+                    try await appendToConversation(turn, response: finished)
+                } catch {
+                    logger.error("could not add a background turn to its conversation", metadata: ["id": "\(finished.id)", "error": "\(error)"])
+                }
                 _ = try? await store.updateResponse(id: response.id, status: finished.status, response: finished.json, onlyFrom: open)
             }
             var ended = false
@@ -266,6 +286,13 @@ package struct ResponsesService: Sendable {
             }
             log.publish(["type": "response.failed", "response": translation.response.json])
         }
+    }
+
+    /// Appends a finished turn's input and output items to its conversation; a failed or cancelled turn adds
+    /// nothing.
+    func appendToConversation(_ turn: Turn, response: ResponseObject) async throws {
+        guard let conversation = turn.conversation, let conversations, ["completed", "incomplete"].contains(response.status) else { return }
+        try await conversations.append(turn.items + response.output, to: conversation)
     }
 
     func stored(_ response: ResponseObject, turn: Turn, scope: String) -> StoredResponse {

@@ -13,6 +13,7 @@ extension HTTPField.Name {
     static let switchyardTarget = HTTPField.Name("x-switchyard-target")!
     static let switchyardAttempts = HTTPField.Name("x-switchyard-attempts")!
     static let switchyardCache = HTTPField.Name("x-switchyard-cache")!
+    static let switchyardConversation = HTTPField.Name("x-switchyard-conversation")!
     static let apiKey = HTTPField.Name("x-api-key")!
     static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
     static let rateLimitRequests = HTTPField.Name("x-ratelimit-limit-requests")!

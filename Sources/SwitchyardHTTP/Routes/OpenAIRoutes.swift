@@ -32,10 +32,20 @@ struct OpenAIRoutes {
 
     func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
-        let chatRequest = try InboundRequest.chat(body)
+        var chatRequest = try InboundRequest.chat(body)
         let upstream = context.upstreamContext
+        // In a conversation: its history goes first, and the turn is added before the answer's last byte.
+        var turn: ConversationService.ChatTurn?
+        if let id = request.headers[.switchyardConversation] {
+            guard let conversations = services.conversations else {
+                throw GatewayError.badRequest("Conversations are not served by this gateway.", param: "x-switchyard-conversation")
+            }
+            turn = try await conversations.chatTurn(id, request: chatRequest, caller: context.caller)
+            chatRequest = turn?.request ?? chatRequest
+        }
         if chatRequest.stream {
-            let routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
+            var routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
+            if let turn, let conversations = services.conversations { routed.value = conversations.recording(turn, stream: routed.value) }
             var response = ServerSentEventsResponse.make(
                 routed.value, encoder: OpenAIStreamEncoder(), departure: context.departure, journal: context.journal, logger: upstream.logger)
             Self.stampRouting(routed, on: &response)
@@ -43,6 +53,12 @@ struct OpenAIRoutes {
         }
         return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
             let routed = try await services.gateway.complete(chatRequest, caller: context.caller, context: upstream)
+            if let turn, let conversations = services.conversations {
+                guard let completion = try? JSONValue(decoding: routed.value.body) else {
+                    throw GatewayError.upstreamUnavailable("The upstream answered with a body that is not JSON.")
+                }
+                try await conversations.record(turn, completion: completion)
+            }
             context.journal?.captureResponse(routed.value.body)
             var response = Self.json(routed.value.body)
             Self.stampRouting(routed, on: &response)

@@ -39,13 +39,10 @@ struct ResponsesRoutes {
                 AdminJSON.response(try await responses.cancel(try context.parameters.require("id"), caller: context.caller))
             }
             router.get(RouterPath("\(prefix)/responses/{id}/input_items")) { request, context in
-                let query = request.uri.queryParameters
-                let limit = try QueryInteger.read("limit", in: query, range: 1...100) ?? 20
-                let order = query.get("order") ?? "desc"
-                guard order == "asc" || order == "desc" else { throw GatewayError.badRequest("'order' must be asc or desc.", param: "order") }
-                let page = try await responses.inputItems(
-                    try context.parameters.require("id"), caller: context.caller, after: query.get("after"), limit: limit, ascending: order == "asc")
-                return AdminJSON.response(page)
+                let page = try ItemPageQuery(request.uri.queryParameters)
+                let items = try await responses.inputItems(
+                    try context.parameters.require("id"), caller: context.caller, after: page.after, limit: page.limit, ascending: page.ascending)
+                return AdminJSON.response(items)
             }
         }
     }

@@ -48,6 +48,10 @@ public struct ResponseObject: Sendable, Equatable {
             "usage": usage ?? .null, "user": echoed("user", default: .null), "metadata": echoed("metadata", default: [:]),
         ]
         if let completedAt { object["completed_at"] = .integer(Int64(completedAt)) }
+        // The conversation the turn belongs to, as `{"id": ...}` whichever way the request named it.
+        if let conversation = fields["conversation"], let id = conversation.string ?? conversation["id"]?.string {
+            object["conversation"] = ["id": .string(id)]
+        }
         return .object(object)
     }
 
@@ -76,7 +80,15 @@ package enum ChatToResponse {
     /// reason implies (`length` is incomplete for max_output_tokens, `content_filter` incomplete too).
     package static func complete(_ response: inout ResponseObject, with completion: JSONValue, makeID: ResponsesIDMaker, now: Int) {
         let choice = completion["choices"]?.array?.first
-        let message = choice?["message"]
+        response.output = outputItems(of: completion, makeID: makeID)
+        response.usage = ResponseObject.present(completion["usage"]).map(usage)
+        finish(&response, reason: choice?["finish_reason"]?.string, now: now)
+    }
+
+    /// The output items of a Chat answer: a message item for its text, one for a refusal, a function_call item
+    /// per tool call.
+    package static func outputItems(of completion: JSONValue, makeID: ResponsesIDMaker) -> [JSONValue] {
+        let message = completion["choices"]?.array?.first?["message"]
         var output: [JSONValue] = []
         let text = message?["content"]?.string ?? ""
         if !text.isEmpty { output.append(messageItem(id: makeID("msg"), text: text, status: "completed")) }
@@ -91,9 +103,7 @@ package enum ChatToResponse {
                     id: makeID("fc"), callID: call["id"]?.string ?? makeID("call"), name: call["function"]?["name"]?.string ?? "",
                     arguments: call["function"]?["arguments"]?.string ?? "", status: "completed"))
         }
-        response.output = output
-        response.usage = ResponseObject.present(completion["usage"]).map(usage)
-        finish(&response, reason: choice?["finish_reason"]?.string, now: now)
+        return output
     }
 
     /// Sets the terminal status a Chat finish reason implies.

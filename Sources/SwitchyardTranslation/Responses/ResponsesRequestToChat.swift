@@ -84,7 +84,7 @@ package struct ResponsesRequestToChat {
     }
 
     /// An input item with its `type` spelled out, its content as parts, and an id.
-    static func normalize(_ item: JSONValue, param: String, makeID: ResponsesIDMaker) throws(GatewayError) -> JSONValue {
+    package static func normalize(_ item: JSONValue, param: String, makeID: ResponsesIDMaker) throws(GatewayError) -> JSONValue {
         guard var fields = item.object else { throw .badRequest("\(param) must be an object.", param: param) }
         let type = fields["type"]?.string ?? (fields["role"] != nil ? "message" : "")
         if type == "item_reference" { throw .badRequest("\(param): item references are not supported; send the item itself.", param: param) }
@@ -137,7 +137,7 @@ package struct ResponsesRequestToChat {
 
     /// Chat messages for input and output items, in order. Consecutive function calls join one assistant message,
     /// after that turn's text; reasoning items are not sent.
-    static func messages(from items: [JSONValue]) -> [JSONValue] {
+    package static func messages(from items: [JSONValue]) -> [JSONValue] {
         var messages: [JSONValue] = []
         var pendingCalls: [JSONValue] = []
         var pendingText: String?

@@ -130,13 +130,14 @@ struct GatewayClient: Sendable {
 
     /// A streamed request; each received body part is handed to `onPart` with the time it arrived.
     func stream(
-        _ path: String = "/v1/chat/completions", body: String, key: String = GatewayHarness.masterKey,
+        _ path: String = "/v1/chat/completions", body: String, key: String = GatewayHarness.masterKey, headers: [(String, String)] = [],
         onPart: (String, ContinuousClock.Instant) async throws -> Bool = { _, _ in true }
     ) async throws -> (status: Int, headers: HTTPHeaders, text: String) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "authorization", value: "Bearer \(key)")
         request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         var text = ""

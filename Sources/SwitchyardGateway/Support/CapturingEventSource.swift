@@ -2,15 +2,20 @@ import SwitchyardCore
 import SwitchyardWire
 
 /// Passes a routed stream on untouched while gathering its answer; hands the whole answer to `completed` when the
-/// stream's `[DONE]` arrives. A stream that fails, ends without `[DONE]` or is abandoned never reaches `completed`.
+/// stream's `[DONE]` arrives, and passes `[DONE]` on once `completed` returns (an error it throws ends the stream
+/// instead). A stream that fails, ends without `[DONE]` or is abandoned never reaches `completed`.
 struct CapturingEventSource: ChatEventSource {
     private var base: ChatEventStream.AsyncIterator
     private var capture = StreamCapture()
-    private let completed: @Sendable (JSONValue) -> Void
+    private let requiresUsage: Bool
+    private let completed: @Sendable (JSONValue) async throws -> Void
     private var finished = false
 
-    init(base: ChatEventStream.AsyncIterator, completed: @escaping @Sendable (JSONValue) -> Void) {
+    /// With `requiresUsage`, a stream that reported no usage gives no answer (one kept without usage could not
+    /// serve a later request that asks for it).
+    init(base: ChatEventStream.AsyncIterator, requiresUsage: Bool = true, completed: @escaping @Sendable (JSONValue) async throws -> Void) {
         self.base = base
+        self.requiresUsage = requiresUsage
         self.completed = completed
     }
 
@@ -32,7 +37,7 @@ struct CapturingEventSource: ChatEventSource {
         case .done?:
             if !finished {
                 finished = true
-                if let completion = capture.completion { completed(completion) }
+                if let completion = capture.completion(requiringUsage: requiresUsage) { try await completed(completion) }
             }
         case nil:
             finished = true
