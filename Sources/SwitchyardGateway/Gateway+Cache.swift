@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
-package import SwitchyardCore
+import SwitchyardCore
 import SwitchyardTranslation
 import SwitchyardWire
 

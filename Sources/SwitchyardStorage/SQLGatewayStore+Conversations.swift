@@ -54,7 +54,7 @@ extension SQLGatewayStore {
         var insert = database.insert(into: "conversation_items").columns("conversation_id", "position", "id", "item", "created_at")
         for item in stored {
             insert = insert.values(
-                SQLBind(conversationID), SQLBind(item.position), ColumnValue.text(item.id).bind, ColumnValue.longText(Self.text(item.item)).bind,
+                SQLBind(conversationID), SQLBind(item.position), SQLBind(item.id), SQLBind(Self.text(item.item)),
                 SQLBind(Self.timestamp(now)))
         }
         do {

@@ -148,4 +148,16 @@ struct LimitLedgerTests {
         ledger.charge(remote: ["key:k3": LimitTotals(requests: 2, tokens: 0)], now: start + .seconds(1))
         #expect(throws: GatewayError.self) { try ledger.admit(Self.grant(id: "k3", UsageLimits(rpm: 4)), estimatedTokens: 1, now: start + .seconds(1)) }
     }
+
+    @Test("unclaimed traffic that goes on for minutes is at most a minute's, and never more than a whole bucket")
+    func unclaimedTrafficIsBounded() throws {
+        let ledger = LimitLedger()
+        let grant = Self.grant(UsageLimits(rpm: 4))
+        // Other replicas serve the key at 100 requests a second for two minutes before its first request here.
+        for second in 0..<120 { ledger.charge(remote: ["key:k1": LimitTotals(requests: 100, tokens: 0)], now: start + .seconds(second)) }
+        let first = start + .seconds(119.5)
+        #expect(throws: GatewayError.self, "the others emptied the bucket") { try ledger.admit(grant, estimatedTokens: 1, now: first) }
+        // Emptied, not put in debt for hours: one request's worth refills in 15 s.
+        try ledger.admit(grant, estimatedTokens: 1, now: first + .seconds(15.1)).release()
+    }
 }

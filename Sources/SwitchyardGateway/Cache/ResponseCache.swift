@@ -45,8 +45,9 @@ package final class ResponseCache: Sendable {
         var unread: [String] = []
         for key in Set(keys) {
             let remembered = memory.withLock { $0.slot(scope: scope, key: key) }
-            if let remembered, await isCurrent(remembered, now: now) {
-                found[key] = Self.usable(remembered.entry, maxAge: maxAge, now: now)
+            // A held entry too old for `max-age` may have a newer one in the store, from another replica.
+            if let remembered, await isCurrent(remembered, now: now), let usable = Self.usable(remembered.entry, maxAge: maxAge, now: now) {
+                found[key] = usable
             } else {
                 unread.append(key)
             }

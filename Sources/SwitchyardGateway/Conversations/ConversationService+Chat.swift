@@ -1,5 +1,5 @@
 import Foundation
-package import NIOCore
+import NIOCore
 package import SwitchyardCore
 import SwitchyardTranslation
 package import SwitchyardWire
@@ -51,7 +51,7 @@ extension ConversationService {
     /// fails, is cut or abandoned records nothing; one whose turn cannot be recorded ends with that error.
     package func recording(_ turn: ChatTurn, stream: ChatEventStream) -> ChatEventStream {
         ChatEventStream { [self] in
-            CapturingEventSource(base: stream.makeAsyncIterator(), requiresUsage: false) { completion in
+            CapturingEventSource(base: stream.makeAsyncIterator(), requiresUsage: false, requiresAnswer: true) { completion in
                 try await record(turn, completion: completion)
             }
         }

@@ -1,5 +1,5 @@
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 package import SwitchyardCore
 
 /// Checks storage every `interval` and reloads the key directory when keys or teams changed, so keys created or

@@ -142,8 +142,9 @@ public final class LimitLedger: Sendable {
     private func newCounters(for scope: GrantScope, now: ContinuousClock.Instant) -> Counters {
         var entry = Counters(limits: scope.limits, now: now)
         if let (used, at) = unclaimed.withLock({ $0[scope.id] }), now - at < Self.unclaimedFor {
-            if used.requests > 0 { entry.requests?.adjust(by: Double(used.requests), at: now) }
-            if used.tokens > 0 { entry.tokens?.adjust(by: Double(used.tokens), at: now) }
+            // Never more than a whole bucket: the others' traffic can empty it, not put it in debt.
+            if used.requests > 0, let capacity = entry.requests?.capacity { entry.requests?.adjust(by: min(Double(used.requests), capacity), at: now) }
+            if used.tokens > 0, let capacity = entry.tokens?.capacity { entry.tokens?.adjust(by: min(Double(used.tokens), capacity), at: now) }
         }
         return entry
     }
@@ -175,10 +176,15 @@ public final class LimitLedger: Sendable {
                 unclaimed = unclaimed.filter { now - $0.value.at < Self.unclaimedFor }
                 for (scope, used) in remote where used.requests > 0 || used.tokens > 0 {
                     guard var entry = table[scope] else {
-                        let before = unclaimed[scope]?.used ?? LimitTotals(requests: 0, tokens: 0)
-                        unclaimed[scope] = (
-                            LimitTotals(requests: before.requests &+ used.requests, tokens: before.tokens &+ used.tokens), now
-                        )
+                        // Added up from the oldest charge kept (expired ones were dropped above): at most a minute's
+                        // traffic, as a bucket refills whole in a minute.
+                        if let (before, since) = unclaimed[scope] {
+                            unclaimed[scope] = (
+                                LimitTotals(requests: before.requests &+ used.requests, tokens: before.tokens &+ used.tokens), since
+                            )
+                        } else {
+                            unclaimed[scope] = (used, now)
+                        }
                         continue
                     }
                     if used.requests > 0 { entry.requests?.adjust(by: Double(used.requests), at: now) }

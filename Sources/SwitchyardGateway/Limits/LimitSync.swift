@@ -1,6 +1,6 @@
 import Foundation
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 package import SwitchyardCore
 

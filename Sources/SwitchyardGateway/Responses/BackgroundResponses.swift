@@ -1,4 +1,4 @@
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 package import SwitchyardWire
 

@@ -143,6 +143,12 @@ package struct ResponsesService: Sendable {
             let stored = try await conversations.conversation(id, caller: caller, param: "conversation")
             turn.conversation = stored
             turn.history = try await conversations.history(of: stored)
+            // Checked before the model is paid for: the turn could not be appended afterwards.
+            let held = Set(turn.history.compactMap { $0["id"]?.string })
+            if let repeated = items.first(where: { $0["id"]?.string.map(held.contains) ?? false }), let itemID = repeated["id"]?.string {
+                throw GatewayError.badRequest(
+                    "Input item '\(itemID)' is already in conversation '\(id)'; send only the new items.", param: "input")
+            }
         }
         if let previousID = fields["previous_response_id"], !previousID.isNull {
             guard let previousID = previousID.string else {

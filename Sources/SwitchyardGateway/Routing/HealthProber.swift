@@ -1,6 +1,6 @@
 package import Logging
 import NIOCore
-package import ServiceLifecycle
+import ServiceLifecycle
 import SwitchyardCore
 
 /// Active health checks: for each model with `health_check`, sends each of its targets a one-token chat request

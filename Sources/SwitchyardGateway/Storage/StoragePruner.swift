@@ -1,6 +1,6 @@
 package import Foundation
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 import SwitchyardCore
 
 /// Deletes what is kept only for a while: request-log rows, stored responses, idempotency answers. Runs once at

@@ -8,14 +8,20 @@ struct CapturingEventSource: ChatEventSource {
     private var base: ChatEventStream.AsyncIterator
     private var capture = StreamCapture()
     private let requiresUsage: Bool
+    private let requiresAnswer: Bool
     private let completed: @Sendable (JSONValue) async throws -> Void
     private var finished = false
 
     /// With `requiresUsage`, a stream that reported no usage gives no answer (one kept without usage could not
-    /// serve a later request that asks for it).
-    init(base: ChatEventStream.AsyncIterator, requiresUsage: Bool = true, completed: @escaping @Sendable (JSONValue) async throws -> Void) {
+    /// serve a later request that asks for it). With `requiresAnswer`, a stream whose answer cannot be gathered
+    /// (several choices, log probabilities, no finish reason) ends with an error instead of `[DONE]`.
+    init(
+        base: ChatEventStream.AsyncIterator, requiresUsage: Bool = true, requiresAnswer: Bool = false,
+        completed: @escaping @Sendable (JSONValue) async throws -> Void
+    ) {
         self.base = base
         self.requiresUsage = requiresUsage
+        self.requiresAnswer = requiresAnswer
         self.completed = completed
     }
 
@@ -37,7 +43,13 @@ struct CapturingEventSource: ChatEventSource {
         case .done?:
             if !finished {
                 finished = true
-                if let completion = capture.completion(requiringUsage: requiresUsage) { try await completed(completion) }
+                if let completion = capture.completion(requiringUsage: requiresUsage) {
+                    try await completed(completion)
+                } else if requiresAnswer {
+                    throw GatewayError(
+                        status: 500, kind: .api, code: "conversation_not_saved",
+                        message: "The streamed answer could not be kept: it has several choices, log probabilities or no finish reason.")
+                }
             }
         case nil:
             finished = true

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import SwitchyardCore
 package import SwitchyardWire
 

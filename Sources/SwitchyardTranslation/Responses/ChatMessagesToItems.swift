@@ -24,7 +24,9 @@ package enum ChatMessagesToItems {
                             id: makeID("fc"), callID: call["id"]?.string ?? makeID("call"), name: call["function"]?["name"]?.string ?? "",
                             arguments: call["function"]?["arguments"]?.string ?? "", status: "completed"))
                 }
-            case "tool", "function":
+            case "function":
+                throw .badRequest("\(param): 'function' messages (legacy function calling) cannot be kept in a conversation; use tools.", param: "\(param).role")
+            case "tool":
                 let output = message["content"]?.string ?? ResponsesRequestToChat.text(of: message["content"])
                 items.append([
                     "type": "function_call_output", "id": .string(makeID("fco")), "call_id": message["tool_call_id"] ?? .string(""),

@@ -1,4 +1,4 @@
-public import SwitchyardCore
+package import SwitchyardCore
 public import SwitchyardWire
 
 /// Turns a stream of Chat Completions chunks (the hub) into the Responses API's semantic events, one chunk at a

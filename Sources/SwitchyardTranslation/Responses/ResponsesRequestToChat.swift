@@ -1,5 +1,5 @@
 package import SwitchyardCore
-public import SwitchyardWire
+package import SwitchyardWire
 
 /// Makes the ids of Responses objects: `resp_…`, `msg_…`, `fc_…`. Injected so tests can fix them.
 public typealias ResponsesIDMaker = @Sendable (_ prefix: String) -> String
@@ -23,6 +23,9 @@ package struct ResponsesRequestToChat {
         "web_search", "web_search_preview", "file_search", "computer_use_preview", "computer_use", "code_interpreter", "image_generation",
         "mcp", "local_shell", "shell", "apply_patch", "custom",
     ]
+
+    /// The longest item id accepted.
+    package static let maximumItemIDBytes = 256
 
     /// The input item types the gateway reads.
     package static let inputItemTypes = ["message", "function_call", "function_call_output", "reasoning"]
@@ -88,6 +91,11 @@ package struct ResponsesRequestToChat {
         guard var fields = item.object else { throw .badRequest("\(param) must be an object.", param: param) }
         let type = fields["type"]?.string ?? (fields["role"] != nil ? "message" : "")
         if type == "item_reference" { throw .badRequest("\(param): item references are not supported; send the item itself.", param: param) }
+        if let id = fields["id"], !id.isNull {
+            guard let text = id.string, !text.isEmpty, text.utf8.count <= maximumItemIDBytes else {
+                throw .badRequest("\(param).id must be a string of 1 to \(maximumItemIDBytes) bytes.", param: "\(param).id")
+            }
+        }
         guard inputItemTypes.contains(type) else {
             throw .badRequest(
                 "\(param).type '\(type)' is not supported; expected one of: \(inputItemTypes.joined(separator: ", ")).", param: "\(param).type")
