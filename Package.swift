@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "SwitchyardGateway",
             dependencies: [
-                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation",
+                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation", "SwitchyardTokenizer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

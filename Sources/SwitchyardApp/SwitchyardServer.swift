@@ -88,7 +88,9 @@ package final class SwitchyardServer: Sendable {
         // Always made, so entries stored while a model's cache was on can still be purged (and expire) after it is off;
         // a model whose cache is off never reaches it.
         let cache = ResponseCache(store: store, memory: configuration.cacheMemory, metrics: metrics, logger: logger)
-        let gateway = Gateway(catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend), cache: cache)
+        let contextRecords = ContextRecords(store: store, metrics: metrics, logger: logger)
+        let gateway = Gateway(
+            catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend), cache: cache, contextRecords: contextRecords)
         var services = HTTPServices(
             gateway: gateway,
             authenticator: Authenticator(masterKey: masterKey, directory: directory, maxStaleness: configuration.server.keysMaxStaleness),
@@ -139,6 +141,8 @@ package final class SwitchyardServer: Sendable {
         }
         // Expired cache entries are never served; they are deleted once an hour.
         retentions.append(StoragePruner.Retention(name: "cache_entries", keep: .zero) { try await store.pruneCache(before: $0) })
+        // Summaries and turn embeddings made over 30 days ago go; they are made again when needed.
+        retentions.append(StoragePruner.Retention(name: "context", keep: .seconds(30 * 24 * 3600)) { try await store.pruneContext(before: $0) })
         observability.append(.init(service: StoragePruner(retentions, logger: logger), successTerminationBehavior: .ignore))
         var groupConfiguration = ServiceGroupConfiguration(
             services: observability + [
@@ -154,6 +158,8 @@ package final class SwitchyardServer: Sendable {
                 .init(service: recorder),
                 .init(service: responseStates),
                 .init(service: cache.writer),
+                .init(service: contextRecords.summaryWriter),
+                .init(service: contextRecords.embeddingWriter),
                 .init(service: background),
                 .init(service: server),
             ],
@@ -166,6 +172,8 @@ package final class SwitchyardServer: Sendable {
         var writers: [@Sendable () async -> Void] = [{ await recorder.flush() }, { await responseStates.flush() }]
         if let requestLog { writers.append { await requestLog.flush() } }
         writers.append { await cache.writer.flush() }
+        writers.append { await contextRecords.summaryWriter.flush() }
+        writers.append { await contextRecords.embeddingWriter.flush() }
         return SwitchyardServer(
             configuration: configuration, generatedMasterKey: generated, group: group, clients: clients, store: store, writers: writers,
             finalFlushBudget: configuration.server.finalFlushBudget)

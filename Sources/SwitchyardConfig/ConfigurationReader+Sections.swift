@@ -24,6 +24,7 @@ extension ConfigurationReader {
         let (cache, cacheMemory) = readCache(members["cache"])
         let models = readModels(members["models"], providers: providers, defaultRetry: router.retry, defaultCache: cache)
         checkSemanticCache(models)
+        checkContextModels(models)
         var configuration = Configuration(
             server: server, storage: storage, providers: providers, models: models, router: router, alertWebhookURL: webhook,
             storageSyncInterval: syncInterval)

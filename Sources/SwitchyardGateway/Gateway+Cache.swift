@@ -111,23 +111,8 @@ extension Gateway {
     /// The embedding of `text` by the configured model `model`, through the gateway's own embeddings path (any
     /// provider that embeds); nil when it fails: the request then goes on without semantic lookup.
     private func embedding(of text: String, model: String, context: UpstreamContext) async -> [Float]? {
-        let body = JSONValue.object(["model": .string(model), "input": .string(text)]).encoded
-        // Its own context: the embedding is the gateway's, not the client's request (its journal stays the client's).
-        let embeddingContext = UpstreamContext(
-            requestID: context.requestID, logger: context.logger, stopwatch: context.stopwatch, deadline: context.deadline, tracer: context.tracer,
-            traceContext: context.traceContext)
         do {
-            let routed = try await embed(EmbeddingRequest(body: body, model: model), caller: nil, context: embeddingContext)
-            let answer = try JSONValue(decoding: routed.value.body)
-            let values = answer["data"]?.array?.first?["embedding"]?.array ?? []
-            let vector = values.compactMap { value -> Float? in
-                switch value {
-                case .number(let number): Float(number)
-                case .integer(let number): Float(number)
-                default: nil
-                }
-            }
-            return vector.count == values.count && !vector.isEmpty ? vector : nil
+            return try await embeddings(of: [text], model: model, caller: nil, context: context).first
         } catch {
             context.logger.warning("could not embed a prompt for the semantic cache", metadata: ["model": "\(model)", "error": "\(error)"])
             return nil

@@ -14,12 +14,18 @@ package struct Gateway: Sendable {
     package let meter: UsageMeter?
     /// Answers kept for models whose cache is on; nil caches nothing.
     package let cache: ResponseCache?
+    /// The summaries and turn embeddings context management made; nil makes them anew each time.
+    package let contextRecords: ContextRecords?
 
-    package init(catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil, cache: ResponseCache? = nil) {
+    package init(
+        catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil, cache: ResponseCache? = nil,
+        contextRecords: ContextRecords? = nil
+    ) {
         self.catalog = catalog
         self.limits = limits
         self.meter = meter
         self.cache = cache
+        self.contextRecords = contextRecords
     }
 
     /// An answer, the target that produced it (none for an answer from the cache), how many upstream calls it took,
@@ -30,10 +36,19 @@ package struct Gateway: Sendable {
         package var attempts: Int
         package var headroom: LimitLedger.Headroom?
         package var cache: CacheResult? = nil
+        /// What context management did; nil when the model has no `context:` section.
+        package var context: ContextFit? = nil
     }
 
     /// A non-streamed chat completion, from the cache when the model's cache holds it.
     package func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
+        let (request, fit) = try await fitContext(request, caller: caller, context: context)
+        var routed = try await completeFitted(request, caller: caller, context: context)
+        routed.context = fit
+        return routed
+    }
+
+    func completeFitted(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
         let plan = cachePlan(request, caller: caller, context: context)
         var fingerprint: SemanticFingerprint?
         if let plan {
@@ -79,6 +94,13 @@ package struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
+        let (request, fit) = try await fitContext(request, caller: caller, context: context)
+        var routed = try await streamFitted(request, caller: caller, context: context)
+        routed.context = fit
+        return routed
+    }
+
+    private func streamFitted(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
         let plan = cachePlan(request, caller: caller, context: context)
         var fingerprint: SemanticFingerprint?
         if let plan {
@@ -132,7 +154,15 @@ package struct Gateway: Sendable {
         guard let monitor = entry.monitors.first, let provider = entry.providers[monitor.target.provider] else {
             throw GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(request.model)' has no usable target.")
         }
-        return try await provider.countTokens(request, model: monitor.target.model, context: context)
+        guard provider.kind.capabilities.tokenCounting == .estimated else {
+            return try await provider.countTokens(request, model: monitor.target.model, context: context)
+        }
+        // Counted here: exactly for OpenAI models, as a labelled estimate for other families.
+        guard case .object(let fields)? = try? JSONValue(decoding: try request.hubBody()) else {
+            throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")
+        }
+        let counter = TokenCounter(model: monitor.target.model)
+        return (fields["messages"]?.array ?? []).reduce(counter.countOutsideMessages(fields)) { $0 + counter.count(message: $1) }
     }
 
     /// A complete answer: routed, then metered from the usage it carries, under the public model name.

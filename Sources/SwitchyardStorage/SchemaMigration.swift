@@ -203,6 +203,25 @@ struct SchemaMigration: Sendable {
                 .run()
             try await database.raw("CREATE UNIQUE INDEX conversation_items_id ON conversation_items (conversation_id, id)").run()
         },
+        SchemaMigration(version: 12, name: "context summaries and turn embeddings") { database in
+            try await database.create(table: "context_summaries")
+                .column("scope", type: .text, .notNull)
+                .column("key", type: .text, .notNull)
+                .column("summary", type: .text, .notNull)
+                .column("turns", type: .bigint, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .primaryKey("scope", "key")
+                .run()
+            try await database.raw("CREATE INDEX context_summaries_created ON context_summaries (created_at)").run()
+            try await database.create(table: "context_embeddings")
+                .column("scope", type: .text, .notNull)
+                .column("key", type: .text, .notNull)
+                .column("vector", type: .blob, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .primaryKey("scope", "key")
+                .run()
+            try await database.raw("CREATE INDEX context_embeddings_created ON context_embeddings (created_at)").run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -17,6 +17,8 @@ public struct ModelRoute: Sendable, Equatable {
     public var healthCheck: HealthCheckSettings?
     /// The gateway-wide cache settings with this model's overrides applied.
     public var cache: CacheSettings = .init()
+    /// How requests are fitted into the context window; nil leaves them as they come.
+    public var context: ContextSettings?
 
     public init(
         name: String, strategy: RoutingStrategy = .roundRobin, targets: [Target], fallbacks: [String] = [],

@@ -5,7 +5,8 @@ public struct ProviderCapabilities: Sendable, Equatable {
     public enum TokenCounting: String, Sendable {
         /// By the provider's own counting endpoint.
         case native
-        /// By the gateway, at about four bytes a token.
+        /// By the gateway's tokenizer: exactly for OpenAI models (o200k_base, cl100k_base), as an estimate from
+        /// cl100k_base for other families.
         case estimated
     }
 

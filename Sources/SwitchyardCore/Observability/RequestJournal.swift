@@ -32,6 +32,8 @@ public struct RequestSummary: Sendable {
     public var cachedTokens = 0
     /// What the response cache did (`hit`, `semantic-hit`, `miss`, `bypass`); nil when the model's cache is off.
     public var cache: String?
+    /// What context management did, as `x-switchyard-context` reports it; nil when the model has no `context:`.
+    public var context: String?
     public var costUSD = 0.0
     public var timeToFirstToken: Duration?
     /// Why generation stopped, per choice; kept only while tracing.

@@ -8,6 +8,17 @@ public enum Caller: Sendable, Equatable {
     /// A virtual key, with its team.
     case virtualKey(KeyGrant)
 
+    /// The caller for a call the gateway makes on its behalf (an embedding or a summary a feature needs): counted
+    /// against the same limits, budgets and spend, but not held to the key's or team's model list.
+    public var onGatewaysBehalf: Caller {
+        guard case .virtualKey(let grant) = self else { return self }
+        var key = grant.key
+        key.models = nil
+        var team = grant.team
+        team?.models = nil
+        return .virtualKey(KeyGrant(key: key, team: team))
+    }
+
     /// - Throws: 403 when this caller may not use `model`.
     public func authorize(model: String) throws(GatewayError) {
         if case .virtualKey(let grant) = self, !grant.allows(model: model) { throw .forbiddenModel(model) }

@@ -38,7 +38,9 @@ package struct MessagesService: Sendable {
             }
             message = OpenAIResponseToAnthropic().translate(completion, model: request.model).encoded
         }
-        return .message(Gateway.Routed(value: message, target: routed.target, attempts: routed.attempts, headroom: routed.headroom, cache: routed.cache))
+        return .message(
+            Gateway.Routed(
+                value: message, target: routed.target, attempts: routed.attempts, headroom: routed.headroom, cache: routed.cache, context: routed.context))
     }
 
     /// `POST /v1/messages/count_tokens`: `{"input_tokens": N}`.

@@ -61,6 +61,7 @@ struct ResponsesRoutes {
             }
             // What the cache did for the turn, as its journal recorded it (nothing yet for a background turn).
             if let cache = context.journal?.summary.cache { answer.response.headers.append(HTTPField(name: .switchyardCache, value: cache)) }
+            if let fit = context.journal?.summary.context { answer.response.headers.append(HTTPField(name: .switchyardContext, value: fit)) }
             return answer
         }
     }
