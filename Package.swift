@@ -17,7 +17,7 @@ let package = Package(
         // The gateway's building blocks, for the benchmarks package (Benchmarks/).
         .library(
             name: "SwitchyardKit",
-            targets: ["SwitchyardWire", "SwitchyardCore", "SwitchyardTranslation", "SwitchyardGateway"]),
+            targets: ["SwitchyardWire", "SwitchyardCore", "SwitchyardTranslation", "SwitchyardGateway", "SwitchyardTokenizer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import SwitchyardCore
+import SwitchyardTranslation
 import SwitchyardWire
 
 /// Context management: a request to a model with a `context:` section is fitted into the model's window before it
@@ -36,13 +37,25 @@ extension Gateway {
             fields["messages"] = .array(fitted)
             var rewritten = request
             rewritten.body = JSONValue.object(fields).encoded
-            // The client's own-dialect body holds the whole history: the fitted hub request is sent instead.
-            rewritten.native = nil
+            rewritten.native = Self.fitted(request.native, to: .object(fields))
             context.journal?.update { $0.context = fit.header }
             return (rewritten, fit)
         }
         context.journal?.update { $0.context = fit.header }
         return (request, fit)
+    }
+
+    /// The client's own-dialect body with the fitted history: for Anthropic, its `messages` and `system` made from
+    /// the fitted hub request, every other member (`thinking`, `top_k`, `metadata` ...) as the client sent it; nil
+    /// (the hub request is sent) for another dialect or a body that cannot be rewritten.
+    static func fitted(_ native: NativeRequest?, to hub: JSONValue) -> NativeRequest? {
+        guard var native, native.dialect == .anthropic, case .object(var fields)? = try? JSONValue(decoding: native.body),
+            let translated = try? OpenAIRequestToAnthropic().translate(hub, model: fields["model"]?.string ?? "")
+        else { return nil }
+        fields["messages"] = translated["messages"]
+        fields["system"] = translated["system"]
+        native.body = JSONValue.object(fields).encoded
+        return native
     }
 
     /// What a strategy keeps of the history.
@@ -97,9 +110,22 @@ extension Gateway {
         let scope = caller.tenantScope
         let stored = await contextRecords?.longestSummary(scope: scope, keys: Array(keys.prefix(cut)))
         var summary = stored?.summary ?? ""
-        let covered = min(stored?.turns ?? 0, cut)
+        var covered = min(stored?.turns ?? 0, cut)
         if covered < cut {
-            let transcript = (covered..<cut).flatMap { layout.turns[$0] }.map { Self.transcriptLine(layout.messages[$0]) }.joined(separator: "\n")
+            // One call, with at most `maximumTranscriptTokens` of new turns: a history longer than that is summarized
+            // over several requests, the turns beyond it dropped meanwhile.
+            var lines: [String] = []
+            var transcriptTokens = 0
+            var through = covered
+            while through < cut {
+                let turnLines = layout.turns[through].map { Self.transcriptLine(layout.messages[$0]) }
+                let cost = turnLines.reduce(0) { $0 + counter.count($1) }
+                if through > covered, transcriptTokens + cost > Self.maximumTranscriptTokens { break }
+                lines += turnLines
+                transcriptTokens += cost
+                through += 1
+            }
+            let transcript = lines.joined(separator: "\n")
             let instructions = """
                 You keep a running summary of a conversation for an assistant that will continue it. Keep the facts, names, \
                 numbers, decisions, preferences, tool results and unresolved points that matter; drop pleasantries. Write \
@@ -109,13 +135,19 @@ extension Gateway {
             summary = try await completionText(
                 messages: [["role": "system", "content": .string(instructions)], ["role": "user", "content": .string(prompt)]], model: model,
                 maxTokens: summaryTokens, caller: caller?.onGatewaysBehalf, context: context)
-            contextRecords?.keep(ContextSummary(scope: scope, key: keys[cut - 1], summary: summary, turns: cut, createdAt: Date()))
+            contextRecords?.keep(ContextSummary(scope: scope, key: keys[through - 1], summary: summary, turns: through, createdAt: Date()))
+            covered = through
         }
         let message: JSONValue = ["role": "system", "content": .string("Summary of earlier conversation: " + summary)]
-        // The summary written may be longer than asked: the recent turns fit beside the one there is.
-        let kept = planner.recentTurns(within: planner.room - counter.count(message: message), skipping: Set(0..<cut))
-        return Choice(kept: kept, summary: message, summarizedTurns: Set(0..<cut))
+        // A summary longer than the room (one written when there was more, or longer than asked) is not sent.
+        let summaryCost = counter.count(message: message)
+        guard summaryCost <= planner.room else { return nil }
+        let kept = planner.recentTurns(within: planner.room - summaryCost, skipping: Set(0..<cut))
+        return Choice(kept: kept, summary: message, summarizedTurns: Set(0..<covered))
     }
+
+    /// The most tokens of turns one summary call is given.
+    static let maximumTranscriptTokens = 16_000
 
     /// One key per prefix of the history's turns (`keys[i]` covers turns 0...i), each the digest of the one before
     /// and the turn's messages: a history that starts with the same turns has the same keys.
@@ -153,7 +185,13 @@ extension Gateway {
         let keys = texts.map { ContentDigest.hex(Array("embedding\n\(model)\n\($0)".utf8)) }
         var vectors = await contextRecords?.embeddings(scope: scope, keys: keys) ?? [:]
         let missing = keys.indices.filter { vectors[keys[$0]] == nil }
-        let made = try await embeddings(of: missing.map { texts[$0] } + [query], model: model, caller: caller?.onGatewaysBehalf, context: context)
+        // Each text cut to about 8,000 tokens, at most 256 a request: what embedding models take.
+        let inputs = (missing.map { texts[$0] } + [query]).map { String($0.prefix(24_000)) }
+        var made: [[Float]] = []
+        for start in stride(from: 0, to: inputs.count, by: 256) {
+            made += try await embeddings(
+                of: Array(inputs[start..<min(start + 256, inputs.count)]), model: model, caller: caller?.onGatewaysBehalf, context: context)
+        }
         let now = Date()
         for (position, index) in missing.enumerated() {
             vectors[keys[index]] = made[position]

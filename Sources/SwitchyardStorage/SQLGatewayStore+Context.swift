@@ -81,7 +81,15 @@ extension SQLGatewayStore {
     package func pruneContext(before cutoff: Date) async throws -> Int {
         var total = 0
         for table in ["context_summaries", "context_embeddings"] {
-            total += try await database.delete(from: table).where("created_at", .lessThan, Self.timestamp(cutoff)).returning("key").all().count
+            while true {
+                let oldest = database.select().columns("scope", "key").from(table)
+                    .where("created_at", .lessThan, Self.timestamp(cutoff)).limit(5000)
+                let deleted = try await database.delete(from: table)
+                    .where(SQLRaw("(scope, key)"), .in, SQLGroupExpression(oldest.select))
+                    .returning("scope").all().count
+                total += deleted
+                if deleted < 5000 { break }
+            }
         }
         return total
     }

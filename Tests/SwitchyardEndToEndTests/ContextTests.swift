@@ -19,13 +19,15 @@ struct ContextTests {
 
     /// A system message, `turns` user/assistant pairs and a newest user message, as chat JSON.
     static func messages(turns: Int, newest: String = "newest question") -> String {
-        var messages = [#"{"role":"system","content":"You are terse."}"#]
-        for turn in 0..<turns {
-            messages.append(#"{"role":"user","content":"\#(filler("question\(turn)"))"}"#)
-            messages.append(#"{"role":"assistant","content":"\#(filler("answer\(turn)"))"}"#)
-        }
-        messages.append(#"{"role":"user","content":"\#(newest)"}"#)
+        let messages = [#"{"role":"system","content":"You are terse."}"#] + turnItems(turns) + [#"{"role":"user","content":"\#(newest)"}"#]
         return "[" + messages.joined(separator: ",") + "]"
+    }
+
+    /// `turns` user/assistant pairs as message JSON, each about 30 tokens.
+    static func turnItems(_ turns: Int) -> [String] {
+        (0..<turns).flatMap { turn in
+            [#"{"role":"user","content":"\#(filler("question\(turn)"))"}"#, #"{"role":"assistant","content":"\#(filler("answer\(turn)"))"}"#]
+        }
     }
 
     static func header(_ reply: GatewayClient.Reply) -> [String: Int] {
@@ -127,12 +129,7 @@ struct ContextTests {
         let upstream = chatUpstream()
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
-                var items: [String] = []
-                for turn in 0..<12 {
-                    items.append(#"{"role":"user","content":"\#(Self.filler("question\(turn)"))"}"#)
-                    items.append(#"{"role":"assistant","content":"\#(Self.filler("answer\(turn)"))"}"#)
-                }
-                items.append(#"{"role":"user","content":"newest question"}"#)
+                let items = Self.turnItems(12) + [#"{"role":"user","content":"newest question"}"#]
                 let response = try await gateway.request(
                     "/v1/responses", body: #"{"model":"chat","instructions":"You are terse.","input":[\#(items.joined(separator: ","))]}"#)
                 #expect(response.status == 200, "\(response.body)")
@@ -152,17 +149,39 @@ struct ContextTests {
         }
     }
 
+    @Test("a /v1/messages request to an Anthropic upstream keeps its own fields when its history is fitted")
+    func anthropicPassthroughKeepsItsFields() async throws {
+        let upstream = UpstreamDouble { _ in .json(AnthropicWireSamples.message(model: "claude-sonnet-4-5-20250929", text: "Sure.")) }
+        let yaml = """
+            providers:
+              - {name: claude, type: anthropic, base_url: UPSTREAM, api_key: sk-ant-test}
+            models:
+              - name: chat
+                context: {window_tokens: 400, reserve_output_tokens: 100}
+                targets: [{provider: claude, model: claude-sonnet-4-5}]
+            """
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let items = Self.turnItems(12) + [#"{"role":"user","content":"newest question"}"#]
+                let reply = try await gateway.request(
+                    "/v1/messages",
+                    body: #"{"model":"chat","max_tokens":50,"top_k":5,"metadata":{"user_id":"u-1"},"system":"You are terse.","messages":[\#(items.joined(separator: ","))]}"#,
+                    headers: [("anthropic-version", "2023-06-01")])
+                #expect(reply.status == 200, "\(reply.body)")
+                #expect((Self.header(reply)["dropped"] ?? 0) > 0)
+                let sent = try #require(upstream.requests.last).text
+                #expect(sent.contains(#""top_k":5"#) && sent.contains(#""user_id":"u-1""#), "Anthropic's own fields stay: \(sent)")
+                #expect(!sent.contains("question0:") && sent.contains("question11:") && sent.contains("You are terse."))
+            }
+        }
+    }
+
     @Test("a conversation's stored history is fitted like a client's")
     func conversationHistory() async throws {
         let upstream = chatUpstream()
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
-                var items: [String] = []
-                for turn in 0..<10 {
-                    items.append(#"{"role":"user","content":"\#(Self.filler("question\(turn)"))"}"#)
-                    items.append(#"{"role":"assistant","content":"\#(Self.filler("answer\(turn)"))"}"#)
-                }
-                let created = try await gateway.request("/v1/conversations", body: #"{"items":[\#(items.prefix(20).joined(separator: ","))]}"#)
+                let created = try await gateway.request("/v1/conversations", body: #"{"items":[\#(Self.turnItems(10).joined(separator: ","))]}"#)
                 let id = try #require(created.json["id"] as? String)
                 let reply = try await gateway.request(
                     "/v1/chat/completions", body: #"{"model":"chat","messages":[{"role":"user","content":"newest question"}]}"#,
@@ -301,6 +320,32 @@ struct ContextStrategyTests {
                 let lastEmbedding = try #require(upstream.requests.last(where: { $0.model == "up-embedding" })).text
                 #expect(upstream.requests.filter { $0.model == "up-embedding" }.count == embeddingsBefore + 1)
                 #expect(!lastEmbedding.contains("question"), "only the new message: \(lastEmbedding)")
+            }
+        }
+    }
+
+    @Test("summaries belong to their tenant: another team with the same history gets its own, a teammate reuses the team's")
+    func summariesPerTenant() async throws {
+        let upstream = Self.upstream()
+        let yaml = Self.yaml("{window_tokens: 500, reserve_output_tokens: 100, strategy: summarize, summarize_with: small}")
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let red = try #require(try await gateway.request("/admin/teams", body: #"{"name":"red"}"#).json["id"] as? String)
+                let blue = try #require(try await gateway.request("/admin/teams", body: #"{"name":"blue"}"#).json["id"] as? String)
+                // Keys limited to `chat`: the summarizer is called on their behalf all the same.
+                let redKey = try await gateway.createKey(#"{"name":"red-1","team":"\#(red)","models":["chat"]}"#).secret
+                let redMate = try await gateway.createKey(#"{"name":"red-2","team":"\#(red)","models":["chat"]}"#).secret
+                let blueKey = try await gateway.createKey(#"{"name":"blue-1","team":"\#(blue)","models":["chat"]}"#).secret
+                let body = Self.body((0..<12).map { Self.turn($0) }, newest: "newest question")
+                func summaries() -> Int { upstream.requests.filter { $0.model == "up-summarizer" }.count }
+
+                #expect(try await gateway.request("/v1/chat/completions", body: body, key: redKey).status == 200)
+                #expect(summaries() == 1)
+                try await Task.sleep(for: .milliseconds(600))
+                #expect(try await gateway.request("/v1/chat/completions", body: body, key: blueKey).status == 200)
+                #expect(summaries() == 2, "another tenant's summary is never read")
+                #expect(try await gateway.request("/v1/chat/completions", body: body, key: redMate).status == 200)
+                #expect(summaries() == 2, "the team's stored summary is reused")
             }
         }
     }

@@ -623,4 +623,61 @@ struct ConversationsTests {
             }
         }
     }
+
+    // MARK: Refusals that keep a conversation whole
+
+    @Test("refused before any upstream call: legacy function messages, an input item already in the conversation, a bad item id")
+    func refusalsKeepTheConversation() async throws {
+        let upstream = chatUpstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let id = try await Self.create(gateway, Self.history)
+                let stored = try await Self.items(gateway, id)
+                let storedID = try #require(stored.first?["id"] as? String)
+
+                let legacy = try await gateway.request(
+                    "/v1/chat/completions",
+                    body: #"{"model":"chat","messages":[{"role":"user","content":"go"},{"role":"function","name":"f","content":"42"}]}"#,
+                    headers: [(Self.header, id)])
+                #expect(legacy.status == 400, "\(legacy.body)")
+
+                let repeated = try await gateway.request(
+                    "/v1/responses",
+                    body: #"{"model":"chat","conversation":"\#(id)","input":[{"type":"message","id":"\#(storedID)","role":"user","content":"again"}]}"#)
+                #expect(repeated.status == 400, "\(repeated.body)")
+                #expect(repeated.errorMessage.contains(storedID))
+
+                for badID in [#"123"#, #""\#(String(repeating: "x", count: 300))""#, #""""#] {
+                    let added = try await gateway.request(
+                        "/v1/conversations/\(id)/items", body: #"{"items":[{"type":"message","role":"user","content":"x","id":\#(badID)}]}"#)
+                    #expect(added.status == 400, "id \(badID.prefix(20)): \(added.body)")
+                }
+                #expect(upstream.requests.isEmpty, "nothing reached the upstream")
+                #expect(try await Self.items(gateway, id).count == stored.count, "nothing was appended")
+            }
+        }
+    }
+
+    @Test("a streamed answer that cannot be kept whole (two choices) ends with an error instead of [DONE], and stores nothing")
+    func unkeepableStream() async throws {
+        let upstream = UpstreamDouble { _ in
+            let head = #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"up-model","#
+            return .events([
+                .data(head + #""choices":[{"index":0,"delta":{"role":"assistant","content":"one"},"finish_reason":null}]}"#),
+                .data(head + #""choices":[{"index":1,"delta":{"role":"assistant","content":"two"},"finish_reason":null}]}"#),
+                .data(head + #""choices":[{"index":0,"delta":{},"finish_reason":"stop"},{"index":1,"delta":{},"finish_reason":"stop"}]}"#),
+                .done,
+            ])
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let id = try await Self.create(gateway, Self.history)
+                let (_, _, text) = try await gateway.stream(
+                    body: #"{"model":"chat","n":2,"stream":true,"messages":[{"role":"user","content":"twice"}]}"#, headers: [(Self.header, id)])
+                #expect(!text.contains("data: [DONE]"), "\(text)")
+                #expect(text.contains("conversation_not_saved"), "\(text)")
+                #expect(try await Self.items(gateway, id).count == 2, "nothing was appended")
+            }
+        }
+    }
 }

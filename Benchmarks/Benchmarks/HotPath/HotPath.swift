@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import SwitchyardCore
 import SwitchyardGateway
+import SwitchyardTokenizer
 import SwitchyardTranslation
 import SwitchyardWire
 
@@ -101,6 +102,60 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("cache memory: find one entry among 10k") { benchmark in
         for iteration in benchmark.scaledIterations {
             blackHole(memory.slot(scope: "team:t1", key: "key-\(iteration % 10_000)"))
+        }
+    }
+
+    /// Repeats `paragraph` until the text reaches about 10 KB of UTF-8.
+    func tenKilobytes(of paragraph: String) -> String {
+        var text = ""
+        while text.utf8.count < 10_240 { text += paragraph }
+        return text
+    }
+
+    let englishSample = tenKilobytes(of: """
+        The gateway accepts a request, checks the caller's key against its rate limits, and forwards it to the \
+        cheapest healthy upstream that serves the requested model. When the upstream answers, the response is \
+        translated back into the caller's dialect, its usage is recorded, and the tokens it consumed are charged \
+        to the key's budget. Nothing here is unusual; what matters is that it happens in well under a millisecond.
+
+        """)
+    let codeSample = tenKilobytes(of: """
+        import Foundation
+
+        /// Routes a request to the first healthy upstream.
+        struct Router: Sendable {
+        \tlet upstreams: [Upstream]
+
+            func route(_ request: Request) throws -> Upstream {
+                guard let upstream = upstreams.first(where: { $0.isHealthy && $0.serves(request.model) }) else {
+                    throw RouterError.noUpstream(model: request.model)  // 503
+                }
+                return upstream
+            }
+        }
+        let limits = ["rpm": 600, "tpm": 150_000, "burst": 20]
+
+        """)
+    let cjkSample = tenKilobytes(of: """
+        网关接收请求，根据密钥检查速率限制，然后将请求转发给提供该模型的最便宜的健康上游服务。\
+        ゲートウェイはリクエストを受け取り、キーのレート制限を確認してから、モデルを提供する上流サービスに転送します。\
+        게이트웨이는 요청을 받아 키의 속도 제한을 확인한 다음 모델을 제공하는 업스트림으로 전달합니다。
+
+        """)
+
+    // Each iteration encodes about 10 KB: throughput × 10 KB is the rate in bytes a second.
+    if let o200k = Tokenizer.o200k, let cl100k = Tokenizer.cl100k {
+        Benchmark("tokenize English prose, o200k (MB/s)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(o200k.encode(englishSample)) }
+        }
+        Benchmark("tokenize Swift code, o200k (MB/s)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(o200k.encode(codeSample)) }
+        }
+        Benchmark("tokenize CJK text, o200k (MB/s)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(o200k.encode(cjkSample)) }
+        }
+        Benchmark("tokenize English prose, cl100k (MB/s)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(cl100k.count(englishSample)) }
         }
     }
 

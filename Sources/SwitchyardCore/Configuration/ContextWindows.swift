@@ -1,13 +1,13 @@
-/// The context windows of well-known models, by the upstream model name (a vendor prefix such as `openai/` or
+/// The context windows of well-known models (the input a request may take), by the upstream model name (a vendor prefix such as `openai/` or
 /// Bedrock's `anthropic.` is ignored); the first matching prefix wins, so longer prefixes come first.
 public enum ContextWindows {
     static let table: [(prefix: String, tokens: Int)] = [
-        ("gpt-4.1", 1_047_576), ("gpt-5", 400_000), ("gpt-4o", 128_000), ("gpt-4-turbo", 128_000), ("gpt-4-32k", 32_768), ("gpt-4", 8_192),
-        ("gpt-3.5-turbo", 16_385), ("gpt-35-turbo", 16_385), ("o1-mini", 128_000), ("o1", 200_000), ("o3", 200_000), ("o4-mini", 200_000),
+        ("gpt-4.1", 1_047_576), ("gpt-5", 272_000), ("gpt-4o", 128_000), ("gpt-4-turbo", 128_000), ("gpt-4-32k", 32_768), ("gpt-4", 8_192),
+        ("gpt-3.5-turbo", 16_385), ("gpt-35-turbo", 16_385), ("o1-mini", 128_000), ("o1-preview", 128_000), ("o1", 200_000), ("o3", 200_000), ("o4-mini", 200_000),
         ("claude", 200_000),
         ("gemini-1.5-pro", 2_097_152), ("gemini-1.5-flash", 1_048_576), ("gemini-2", 1_048_576), ("gemini-3", 1_048_576),
         ("llama-3.1", 131_072), ("llama-3.2", 131_072), ("llama-3.3", 131_072), ("llama3.1", 131_072), ("llama3.2", 131_072),
-        ("llama3.3", 131_072), ("llama3", 8_192), ("llama-3", 8_192), ("mistral-large", 131_072), ("qwen2.5", 32_768),
+        ("llama3.3", 131_072), ("llama3", 8_192), ("llama-3", 8_192), ("mistral-large-2402", 32_768), ("mistral-large", 131_072), ("qwen2.5", 32_768),
     ]
 
     /// The window of `model`, if it is a well-known one.

@@ -59,7 +59,8 @@ package struct ContextPlanner: Sendable {
     package func retrieve(similarity: [Double], topK: Int) -> (kept: Set<Int>, retrieved: Set<Int>) {
         var chosen: Set<Int> = []
         var left = room
-        let ranked = layout.turns.indices.sorted { (similarity[$0], $0) > (similarity[$1], $1) }
+        // A turn with no usable score (no embedding of the query's size) is never brought back by similarity.
+        let ranked = layout.turns.indices.filter { similarity[$0] > -1 }.sorted { (similarity[$0], $0) > (similarity[$1], $1) }
         for turn in ranked where chosen.count < topK {
             let cost = tokens(ofTurn: turn)
             if cost <= left {

@@ -16,6 +16,10 @@ package struct TokenCounter: Sendable {
     static let perMessage = 3
     /// Tokens that prime the answer.
     static let perRequest = 3
+    /// An image: a high-detail 1024×1024 image's cost.
+    static let perImage = 765
+    /// A file or audio part: an estimate (about a page of text, or a minute of audio).
+    static let perFileOrAudio = 1_000
 
     package init(model: String) {
         if let encoding = Encoding.forModel(model), let tokenizer = Tokenizer.for(encoding) {
@@ -37,7 +41,7 @@ package struct TokenCounter: Sendable {
     }
 
     /// The tokens of one hub message: its text parts, tool calls (name and arguments), tool call id and name, and
-    /// the per-message overhead. An image counts as 765 tokens (a high-detail 1024×1024 image's cost).
+    /// the per-message overhead. An image counts as 765 tokens, a file or audio part as 1,000 (estimates).
     package func count(message: JSONValue) -> Int {
         var total = Self.perMessage + count(message["role"]?.string ?? "")
         switch message["content"] {
@@ -45,10 +49,14 @@ package struct TokenCounter: Sendable {
             total += count(text)
         case .array(let parts)?:
             for part in parts {
+                let type = part["type"]?.string ?? ""
                 if let text = part["text"]?.string {
                     total += count(text)
-                } else if part["type"]?.string == "image_url" || part["type"]?.string == "input_image" {
-                    total += 765
+                } else if type == "image_url" || type == "input_image" {
+                    total += Self.perImage
+                } else if ["file", "input_file", "input_audio", "document"].contains(type) {
+                    // Never the base64 payload's tokens: a flat estimate.
+                    total += Self.perFileOrAudio
                 } else {
                     total += count(String(buffer: part.encoded))
                 }

@@ -203,11 +203,17 @@ package struct ResponsesService: Sendable {
         while true {
             do {
                 return try await send(try turn.chat(dropping: dropped, stream: stream))
-            } catch let error as GatewayError where error.isContextWindowExceeded && turn.truncate && dropped < turn.history.count {
+            } catch let error as GatewayError
+                where error.isContextWindowExceeded && turn.truncate && dropped < turn.history.count && !fitsItself(turn.model)
+            {
                 dropped = Self.nextTurnBoundary(in: turn.history, after: dropped)
             }
         }
     }
+
+    /// Whether the gateway fits the model's requests into its window itself (a `context:` section): then a refusal
+    /// for the window is final, not a reason to drop turns and fit again.
+    func fitsItself(_ model: String) -> Bool { gateway.catalog.entry(model)?.route.context != nil }
 
     /// Where the turn after the one starting at `start` begins: the next user message, or the end.
     static func nextTurnBoundary(in history: [JSONValue], after start: Int) -> Int {
