@@ -267,7 +267,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardGatewayTests",
             dependencies: [
-                "SwitchyardGateway", "SwitchyardTranslation", "SwitchyardTesting", "SwitchyardCore", "SwitchyardWire",
+                "SwitchyardGateway", "SwitchyardTranslation", "SwitchyardTesting", "SwitchyardCore", "SwitchyardWire", "SwitchyardTokenizer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -267,10 +267,17 @@ package struct Gateway: Sendable {
 
     /// The prompt tokens a request is admitted with: for a caller under a tokens-per-minute limit, the body counted
     /// with the tokenizer (cl100k_base, over the JSON as it is: exact for its text, a few tokens over for the JSON
-    /// around it, about 5 µs a KB); else the cheap guess. Corrected once the upstream tells.
+    /// around it, about 5 µs a KB); else the cheap guess. A body over ``countedBytes`` is counted on its first
+    /// ``countedBytes`` and scaled. Corrected once the upstream tells.
     static func estimatedTokens(_ body: ByteBuffer, for caller: Caller?) -> Int {
         guard case .virtualKey(let grant)? = caller, grant.limitScopes.contains(where: { $0.limits.tpm != nil }), let tokenizer = Tokenizer.cl100k
         else { return estimatedTokens(body) }
-        return tokenizer.count(String(buffer: body))
+        let counted = min(body.readableBytes, countedBytes)
+        let tokens = tokenizer.count(String(buffer: body.getSlice(at: body.readerIndex, length: counted) ?? body))
+        guard counted < body.readableBytes, counted > 0 else { return tokens }
+        return Int((Double(tokens) * Double(body.readableBytes) / Double(counted)).rounded(.up))
     }
+
+    /// The most bytes of a body the tokenizer reads for admission (about a millisecond).
+    static let countedBytes = 256 << 10
 }
