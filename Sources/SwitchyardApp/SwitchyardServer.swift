@@ -89,8 +89,10 @@ package final class SwitchyardServer: Sendable {
         // a model whose cache is off never reaches it.
         let cache = ResponseCache(store: store, memory: configuration.cacheMemory, metrics: metrics, logger: logger)
         let contextRecords = ContextRecords(store: store, metrics: metrics, logger: logger)
+        let memory = LongTermMemory(store: store, logger: logger)
         let gateway = Gateway(
-            catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend), cache: cache, contextRecords: contextRecords)
+            catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend), cache: cache, contextRecords: contextRecords,
+            memory: memory)
         var services = HTTPServices(
             gateway: gateway,
             authenticator: Authenticator(masterKey: masterKey, directory: directory, maxStaleness: configuration.server.keysMaxStaleness),
@@ -160,6 +162,7 @@ package final class SwitchyardServer: Sendable {
                 .init(service: cache.writer),
                 .init(service: contextRecords.summaryWriter),
                 .init(service: contextRecords.embeddingWriter),
+                .init(service: MemoryExtractor(gateway: gateway, memory: memory)),
                 .init(service: background),
                 .init(service: server),
             ],

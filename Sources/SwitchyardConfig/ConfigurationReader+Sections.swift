@@ -25,6 +25,7 @@ extension ConfigurationReader {
         let models = readModels(members["models"], providers: providers, defaultRetry: router.retry, defaultCache: cache)
         checkSemanticCache(models)
         checkContextModels(models)
+        checkMemoryModels(models)
         var configuration = Configuration(
             server: server, storage: storage, providers: providers, models: models, router: router, alertWebhookURL: webhook,
             storageSyncInterval: syncInterval)

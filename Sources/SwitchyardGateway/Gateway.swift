@@ -17,16 +17,19 @@ package struct Gateway: Sendable {
     package let cache: ResponseCache?
     /// The summaries and turn embeddings context management made; nil makes them anew each time.
     package let contextRecords: ContextRecords?
+    /// Long-term memory of the users of models with `memory:`; nil keeps none.
+    package let memory: LongTermMemory?
 
     package init(
         catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil, cache: ResponseCache? = nil,
-        contextRecords: ContextRecords? = nil
+        contextRecords: ContextRecords? = nil, memory: LongTermMemory? = nil
     ) {
         self.catalog = catalog
         self.limits = limits
         self.meter = meter
         self.cache = cache
         self.contextRecords = contextRecords
+        self.memory = memory
     }
 
     /// An answer, the target that produced it (none for an answer from the cache), how many upstream calls it took,
@@ -39,13 +42,20 @@ package struct Gateway: Sendable {
         package var cache: CacheResult? = nil
         /// What context management did; nil when the model has no `context:` section.
         package var context: ContextFit? = nil
+        /// How many long-term memories went into the request; nil when the model keeps none or no user was named.
+        package var memoriesRecalled: Int? = nil
     }
 
     /// A non-streamed chat completion, from the cache when the model's cache holds it.
     package func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        let (request, fit) = try await fitContext(request, caller: caller, context: context)
+        let (recalled, recall) = try await recallMemories(request, caller: caller, context: context)
+        let (request, fit) = try await fitContext(recalled, caller: caller, context: context)
         var routed = try await completeFitted(request, caller: caller, context: context)
         routed.context = fit
+        if let recall {
+            routed.memoriesRecalled = recall.recalled
+            if let answer = try? JSONValue(decoding: routed.value.body) { remember(recall, answer: answer, caller: caller, context: context) }
+        }
         return routed
     }
 
@@ -95,9 +105,21 @@ package struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
-        let (request, fit) = try await fitContext(request, caller: caller, context: context)
+        let (recalled, recall) = try await recallMemories(request, caller: caller, context: context)
+        let (request, fit) = try await fitContext(recalled, caller: caller, context: context)
         var routed = try await streamFitted(request, caller: caller, context: context)
         routed.context = fit
+        if let recall {
+            routed.memoriesRecalled = recall.recalled
+            // The turn is queued once the stream has ended whole.
+            let events = routed.value
+            let gateway = self
+            routed.value = ChatEventStream {
+                CapturingEventSource(base: events.makeAsyncIterator(), requiresUsage: false) { answer in
+                    gateway.remember(recall, answer: answer, caller: caller, context: context)
+                }
+            }
+        }
         return routed
     }
 

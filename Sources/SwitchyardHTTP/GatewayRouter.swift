@@ -66,6 +66,7 @@ package enum GatewayRouter {
         AnthropicRoutes(services: services).register(on: router)
         if let responses = services.responses { ResponsesRoutes(services: services, responses: responses).register(on: router) }
         if let conversations = services.conversations { ConversationRoutes(services: services, conversations: conversations).register(on: router) }
+        if let memory = services.gateway.memory { MemoryRoutes(memories: MemoryService(memory: memory)).register(on: router) }
         CompatibilityRoutes().register(on: router)
         AdminRoutes(services: services).register(on: router)
         return router

@@ -222,6 +222,17 @@ struct SchemaMigration: Sendable {
                 .run()
             try await database.raw("CREATE INDEX context_embeddings_created ON context_embeddings (created_at)").run()
         },
+        SchemaMigration(version: 13, name: "long-term memories") { database in
+            try await database.create(table: "memories")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("scope", type: .text, .notNull)
+                .column("user_name", type: .text, .notNull)
+                .column("text", type: .text, .notNull)
+                .column("vector", type: .blob, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .run()
+            try await database.raw("CREATE INDEX memories_user ON memories (scope, user_name)").run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -349,4 +349,36 @@ struct ContextStrategyTests {
             }
         }
     }
+
+    @Test("summarize over /v1/messages and retrieve over Responses: the same fitting, the same header")
+    func otherEntryPoints() async throws {
+        let upstream = Self.upstream()
+        let summarizing = Self.yaml("{window_tokens: 500, reserve_output_tokens: 100, strategy: summarize, summarize_with: small}")
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: summarizing, upstream: base) { gateway in
+                let messages = (0..<12).flatMap { Self.turn($0) } + [#"{"role":"user","content":"newest question"}"#]
+                let reply = try await gateway.request(
+                    "/v1/messages",
+                    body: #"{"model":"chat","max_tokens":50,"system":"You are terse.","messages":[\#(messages.joined(separator: ","))]}"#,
+                    headers: [("anthropic-version", "2023-06-01")])
+                #expect(reply.status == 200, "\(reply.body)")
+                let counts = ContextTests.header(reply)
+                #expect((counts["summarized"] ?? 0) > 0, "\(counts)")
+                let sent = try #require(upstream.requests.last(where: { $0.model == "up-model" })).text
+                #expect(sent.contains("Summary of earlier conversation: S"), "\(sent)")
+            }
+        }
+        let retrieving = Self.yaml("{window_tokens: 400, reserve_output_tokens: 100, strategy: retrieve, embedding_model: embed, retrieve_top_k: 1}")
+        let second = Self.upstream()
+        try await second.run { base in
+            try await GatewayHarness.withGateway(yaml: retrieving, upstream: base) { gateway in
+                let items = (0..<12).flatMap { Self.turn($0, city: $0 == 2 ? "lima" : nil) } + [#"{"role":"user","content":"Back to Lima?"}"#]
+                let reply = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":[\#(items.joined(separator: ","))]}"#)
+                #expect(reply.status == 200, "\(reply.body)")
+                #expect(ContextTests.header(reply)["retrieved"] == 2, "\(reply.headers)")
+                let sent = try #require(second.requests.last(where: { $0.model == "up-model" })).text
+                #expect(sent.contains("question2 about lima") && !sent.contains("question1 ") && sent.contains("question11 "))
+            }
+        }
+    }
 }

@@ -19,6 +19,8 @@ public struct ModelRoute: Sendable, Equatable {
     public var cache: CacheSettings = .init()
     /// How requests are fitted into the context window; nil leaves them as they come.
     public var context: ContextSettings?
+    /// Long-term memory of the model's users; nil keeps none.
+    public var memory: MemorySettings?
 
     public init(
         name: String, strategy: RoutingStrategy = .roundRobin, targets: [Target], fallbacks: [String] = [],

@@ -34,6 +34,8 @@ public struct RequestSummary: Sendable {
     public var cache: String?
     /// What context management did, as `x-switchyard-context` reports it; nil when the model has no `context:`.
     public var context: String?
+    /// What long-term memory recalled, as `x-switchyard-memory` reports it; nil when the model keeps none.
+    public var memory: String?
     public var costUSD = 0.0
     public var timeToFirstToken: Duration?
     /// Why generation stopped, per choice; kept only while tracing.

@@ -15,6 +15,7 @@ extension HTTPField.Name {
     static let switchyardCache = HTTPField.Name("x-switchyard-cache")!
     static let switchyardConversation = HTTPField.Name("x-switchyard-conversation")!
     static let switchyardContext = HTTPField.Name("x-switchyard-context")!
+    static let switchyardMemory = HTTPField.Name("x-switchyard-memory")!
     static let apiKey = HTTPField.Name("x-api-key")!
     static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
     static let rateLimitRequests = HTTPField.Name("x-ratelimit-limit-requests")!

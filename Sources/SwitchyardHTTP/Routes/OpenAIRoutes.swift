@@ -74,6 +74,7 @@ struct OpenAIRoutes {
         response.headers.append(HTTPField(name: .switchyardAttempts, value: String(routed.attempts)))
         if let cache = routed.cache { response.headers.append(HTTPField(name: .switchyardCache, value: cache.rawValue)) }
         if let fit = routed.context { response.headers.append(HTTPField(name: .switchyardContext, value: fit.header)) }
+        if let recalled = routed.memoriesRecalled { response.headers.append(HTTPField(name: .switchyardMemory, value: "recalled=\(recalled)")) }
         guard let headroom = routed.headroom else { return }
         func add(_ name: HTTPField.Name, _ value: String?) {
             if let value { response.headers.append(HTTPField(name: name, value: value)) }

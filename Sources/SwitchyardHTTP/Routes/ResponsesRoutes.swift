@@ -62,6 +62,7 @@ struct ResponsesRoutes {
             // What the cache did for the turn, as its journal recorded it (nothing yet for a background turn).
             if let cache = context.journal?.summary.cache { answer.response.headers.append(HTTPField(name: .switchyardCache, value: cache)) }
             if let fit = context.journal?.summary.context { answer.response.headers.append(HTTPField(name: .switchyardContext, value: fit)) }
+            if let memory = context.journal?.summary.memory { answer.response.headers.append(HTTPField(name: .switchyardMemory, value: memory)) }
             return answer
         }
     }

@@ -33,7 +33,7 @@ package struct ResponsesRequestToChat {
     /// Request fields carried to the Chat request as they are, by their Chat names.
     package static let carriedFields: [String: String] = [
         "max_output_tokens": "max_completion_tokens", "temperature": "temperature", "top_p": "top_p",
-        "parallel_tool_calls": "parallel_tool_calls", "user": "user",
+        "parallel_tool_calls": "parallel_tool_calls", "user": "user", "safety_identifier": "safety_identifier",
     ]
 
     /// The `text.format` types the gateway maps to `response_format`.

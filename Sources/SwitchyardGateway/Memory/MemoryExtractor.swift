@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchyardCore
+import SwitchyardWire
+
+/// Works through long-term memory's queue: asks each turn's `extract_with` model for the durable facts it holds
+/// (`{"facts": [...]}`), embeds them, and stores those not already known (by similarity) for the user.
+package struct MemoryExtractor: Service {
+    let gateway: Gateway
+    let memory: LongTermMemory
+
+    /// Facts at least this similar to one already kept (or to another of the same turn) are the same fact.
+    static let duplicateSimilarity: Float = 0.9
+
+    package init(gateway: Gateway, memory: LongTermMemory) {
+        self.gateway = gateway
+        self.memory = memory
+    }
+
+    package func run() async throws {
+        await withGracefulShutdownHandler {
+            for await extraction in memory.extractions { await extract(extraction) }
+        } onGracefulShutdown: {
+            memory.finish()
+        }
+    }
+
+    /// One turn: nothing is stored when the model's answer does not parse, or anything fails.
+    func extract(_ extraction: LongTermMemory.Extraction) async {
+        let logger = extraction.context.logger
+        do {
+            let instructions = """
+                You extract durable facts about the user from one turn of a conversation: preferences, circumstances, \
+                projects, names, and what they asked to be remembered. Leave out anything true only for this request. \
+                Answer with only a JSON object {"facts": ["...", ...]}, each fact a short sentence about the user; \
+                {"facts": []} when there is none.
+                """
+            let answer = try await gateway.completionText(
+                messages: [["role": "system", "content": .string(instructions)], ["role": "user", "content": .string(extraction.transcript)]],
+                model: extraction.settings.extractWith, maxTokens: 512, caller: extraction.caller?.onGatewaysBehalf, context: extraction.context)
+            guard let facts = Self.facts(in: answer), !facts.isEmpty else { return }
+            let vectors = try await gateway.embeddings(
+                of: facts, model: extraction.settings.embeddingModel, caller: extraction.caller?.onGatewaysBehalf, context: extraction.context)
+            var known = try await memory.store.memories(scope: extraction.scope, user: extraction.user).compactMap { SemanticIndex.unit($0.vector) }
+            var fresh: [Memory] = []
+            let now = Date()
+            for (fact, vector) in zip(facts, vectors) {
+                guard let unit = SemanticIndex.unit(vector) else { continue }
+                if known.contains(where: { $0.count == unit.count && SemanticIndex.dot($0, unit) >= Self.duplicateSimilarity }) { continue }
+                known.append(unit)
+                fresh.append(
+                    Memory(id: ResponsesService.randomID("mem"), scope: extraction.scope, user: extraction.user, text: fact, vector: vector, createdAt: now))
+            }
+            try await memory.store.insertMemories(fresh)
+        } catch {
+            logger.warning("could not extract memories from a turn", metadata: ["user": "\(extraction.user)", "error": "\(error)"])
+        }
+    }
+
+    /// The facts of an answer `{"facts": [strings]}` (inside a Markdown code fence too); nil when it does not parse.
+    static func facts(in answer: String) -> [String]? {
+        var text = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("```"), let open = text.firstIndex(of: "{"), let close = text.lastIndex(of: "}") { text = String(text[open...close]) }
+        guard let facts = (try? JSONValue(decoding: text))?["facts"]?.array else { return nil }
+        return facts.compactMap { $0.string?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map { String($0.prefix(1_000)) }
+    }
+}
