@@ -118,6 +118,7 @@ package final class SwitchyardServer: Sendable {
         services.requestLog = logging.requestLog ? store : nil
         let background = BackgroundResponses()
         let responseStates = BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger)
+        services.files = FileService(store: store, maxBytes: configuration.knowledge.maxFileBytes)
         let conversations = ConversationService(store: store)
         services.conversations = conversations
         var responses = ResponsesService(

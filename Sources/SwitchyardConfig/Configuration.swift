@@ -21,6 +21,8 @@ package struct Configuration: Sendable, Equatable {
     package var responsesMaxChainDepth = 100
     /// The response cache's in-memory bounds (each model's cache settings are on its route).
     package var cacheMemory = CacheMemorySettings()
+    /// Knowledge bases: the largest file `POST /v1/files` takes, and the model that embeds chunks.
+    package var knowledge = KnowledgeSettings()
     /// How long stored responses are kept; nil keeps them.
     package var responsesRetention: Duration? = .seconds(30 * 86_400)
 

@@ -5,7 +5,7 @@ import Yams
 extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
         guard let members = mapping(root, at: "", allowed: [
-                "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging", "responses", "cache",
+                "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging", "responses", "cache", "knowledge",
             ])
         else {
             return nil
@@ -33,6 +33,7 @@ extension ConfigurationReader {
             configuration.metricsRequireKey = bool(metrics["require_key"], at: "metrics.require_key") ?? false
         }
         configuration.cacheMemory = cacheMemory
+        configuration.knowledge = readKnowledge(members["knowledge"], models: models)
         configuration.telemetry = readTelemetry(members["telemetry"])
         configuration.logging = readLogging(members["logging"])
         if let responses = mapping(members["responses"], at: "responses", allowed: ["max_chain_depth", "retention_days"]) {

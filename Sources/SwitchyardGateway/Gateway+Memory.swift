@@ -24,11 +24,14 @@ extension Gateway {
     func recallMemories(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> (ChatRequest, MemoryRecall?) {
         guard let memory, let settings = catalog.entry(request.model)?.route.memory, settings.enabled, request.hubError == nil,
             case .object(var fields)? = try? JSONValue(decoding: request.body), let messages = fields["messages"]?.array,
-            let user = (fields["user"]?.string ?? fields["safety_identifier"]?.string).flatMap({ $0.isEmpty ? nil : String($0.prefix(256)) })
+            let user = fields["user"]?.string ?? fields["safety_identifier"]?.string, !user.isEmpty,
+            user.utf8.count <= LongTermMemory.maximumUserBytes
         else { return (request, nil) }
         // Before any work on the caller's behalf: a key that may not use the model learns nothing.
         try caller?.authorize(model: request.model)
-        let userText = messages.last { $0["role"]?.string == "user" }.map(Self.transcriptLine) ?? ""
+        // Memory learns from turns the user just spoke in (not a tool loop's later rounds), cut to what models take.
+        let newest = messages.last { $0["role"]?.string != "system" && $0["role"]?.string != "developer" }
+        let userText = newest?["role"]?.string == "user" ? String(Self.transcriptLine(newest ?? [:]).prefix(LongTermMemory.maximumTextCharacters)) : ""
         var recall = MemoryRecall(scope: caller.tenantScope, user: user, settings: settings, userText: userText, recalled: 0)
         defer { context.journal?.update { $0.memory = "recalled=\(recall.recalled)" } }
         let known: [Memory]
@@ -43,7 +46,8 @@ extension Gateway {
         if known.count <= settings.topK {
             chosen = known
         } else {
-            guard let query = try? await embeddings(of: [userText], model: settings.embeddingModel, caller: caller?.onGatewaysBehalf, context: context)
+            guard !userText.isEmpty,
+                let query = try? await embeddings(of: [userText], model: settings.embeddingModel, caller: caller?.onGatewaysBehalf, context: context)
                 .first.flatMap(SemanticIndex.unit)
             else { return (request, recall) }
             let scored = known.map { memory -> (Memory, Float) in
@@ -68,7 +72,7 @@ extension Gateway {
 
     /// Queues a finished turn (the answer, a hub completion or an Anthropic message) for extraction.
     func remember(_ recall: MemoryRecall, answer: JSONValue, caller: Caller?, context: UpstreamContext) {
-        guard let memory else { return }
+        guard let memory, !recall.userText.isEmpty else { return }
         let message = answer["choices"]?.array?.first?["message"]
         let text = message?["content"]?.string ?? (answer["content"]?.array ?? []).compactMap { $0["text"]?.string }.joined()
         var detached = Self.ownContext(context)
@@ -76,6 +80,7 @@ extension Gateway {
         memory.enqueue(
             LongTermMemory.Extraction(
                 scope: recall.scope, user: recall.user, settings: recall.settings, caller: caller,
-                transcript: recall.userText + "\nassistant: " + text, context: detached))
+                transcript: recall.userText + "\nassistant: " + String(text.prefix(LongTermMemory.maximumTextCharacters)), enqueuedAt: Date(),
+                context: detached))
     }
 }

@@ -54,7 +54,10 @@ package struct Gateway: Sendable {
         routed.context = fit
         if let recall {
             routed.memoriesRecalled = recall.recalled
-            if let answer = try? JSONValue(decoding: routed.value.body) { remember(recall, answer: answer, caller: caller, context: context) }
+            // A cached answer is free and was learned from when it was first given.
+            if routed.cache != .hit, routed.cache != .semanticHit, let answer = try? JSONValue(decoding: routed.value.body) {
+                remember(recall, answer: answer, caller: caller, context: context)
+            }
         }
         return routed
     }
@@ -109,8 +112,8 @@ package struct Gateway: Sendable {
         let (request, fit) = try await fitContext(recalled, caller: caller, context: context)
         var routed = try await streamFitted(request, caller: caller, context: context)
         routed.context = fit
-        if let recall {
-            routed.memoriesRecalled = recall.recalled
+        if let recall { routed.memoriesRecalled = recall.recalled }
+        if let recall, routed.cache != .hit, routed.cache != .semanticHit {
             // The turn is queued once the stream has ended whole.
             let events = routed.value
             let gateway = self

@@ -31,6 +31,8 @@ package struct HTTPServices: Sendable {
     package var responses: ResponsesService?
     /// The Conversations API and `x-switchyard-conversation`; nil leaves them unserved.
     package var conversations: ConversationService?
+    /// The Files API; nil leaves it unserved.
+    package var files: FileService?
     /// Where answers to requests with an `Idempotency-Key` are kept; nil ignores the header.
     package var idempotencyStore: (any IdempotencyStore)?
 
@@ -66,6 +68,7 @@ package enum GatewayRouter {
         AnthropicRoutes(services: services).register(on: router)
         if let responses = services.responses { ResponsesRoutes(services: services, responses: responses).register(on: router) }
         if let conversations = services.conversations { ConversationRoutes(services: services, conversations: conversations).register(on: router) }
+        if let files = services.files { FileRoutes(services: services, files: files).register(on: router) }
         if let memory = services.gateway.memory { MemoryRoutes(memories: MemoryService(memory: memory)).register(on: router) }
         CompatibilityRoutes().register(on: router)
         AdminRoutes(services: services).register(on: router)

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import SQLKit
 package import SwitchyardCore
 
@@ -38,8 +38,26 @@ extension SQLGatewayStore {
     }
 
     package func deleteMemories(scope: String?, user: String) async throws -> Int {
+        try await database.insert(into: "memory_forgets").columns("scope", "user_name", "forgotten_at")
+            .values(SQLBind(scope ?? "*"), SQLBind(user), SQLBind(Self.timestamp(Date())))
+            .onConflict(with: ["scope", "user_name"]) { $0.set(excludedValueOf: "forgotten_at") }.run()
         var delete = database.delete(from: "memories").where("user_name", .equal, user)
         if let scope { delete = delete.where("scope", .equal, scope) }
         return try await delete.returning("id").all().count
+    }
+
+    package func forgottenAt(scope: String, user: String) async throws -> Date? {
+        try await database.select().column("forgotten_at").from("memory_forgets").where("user_name", .equal, user)
+            .where("scope", .in, [scope, "*"]).all()
+            .compactMap { Self.date(try $0.decode(column: "forgotten_at", as: String.self)) }.max()
+    }
+
+    package func trimMemories(scope: String, user: String, keeping: Int) async throws {
+        let older = try await database.select().column("id").from("memories").where("scope", .equal, scope).where("user_name", .equal, user)
+            .orderBy("created_at", .descending).orderBy("id", .descending).limit(1_000_000).offset(max(0, keeping)).all()
+            .map { try $0.decode(column: "id", as: String.self) }
+        for start in stride(from: 0, to: older.count, by: 500) {
+            try await database.delete(from: "memories").where("id", .in, Array(older[start..<min(start + 500, older.count)])).run()
+        }
     }
 }

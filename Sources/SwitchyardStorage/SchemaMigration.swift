@@ -232,6 +232,25 @@ struct SchemaMigration: Sendable {
                 .column("created_at", type: .text, .notNull)
                 .run()
             try await database.raw("CREATE INDEX memories_user ON memories (scope, user_name)").run()
+            // When each user was last forgotten (`*` as the scope: by the operator, in every tenant).
+            try await database.create(table: "memory_forgets")
+                .column("scope", type: .text, .notNull)
+                .column("user_name", type: .text, .notNull)
+                .column("forgotten_at", type: .text, .notNull)
+                .primaryKey("scope", "user_name")
+                .run()
+        },
+        SchemaMigration(version: 14, name: "files") { database in
+            try await database.create(table: "files")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("scope", type: .text, .notNull)
+                .column("filename", type: .text, .notNull)
+                .column("purpose", type: .text, .notNull)
+                .column("bytes", type: .bigint, .notNull)
+                .column("content", type: .blob, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .run()
+            try await database.raw("CREATE INDEX files_scope ON files (scope, created_at)").run()
         },
     ]
 

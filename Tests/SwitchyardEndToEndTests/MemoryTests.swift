@@ -56,7 +56,7 @@ struct MemoryTests {
     static func memories(_ gateway: GatewayClient, user: String = "u1", atLeast count: Int, key: String = GatewayHarness.masterKey) async throws
         -> [[String: Any]]
     {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         while true {
             let listed = try await gateway.request(.GET, "/v1/memories?user=\(user)", key: key)
             let data = listed.json["data"] as? [[String: Any]] ?? []
@@ -67,7 +67,7 @@ struct MemoryTests {
 
     /// Waits until the extractor has been asked `count` times, then a little for what it stores.
     static func extractions(_ upstream: UpstreamDouble, _ count: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         while upstream.requests.filter({ $0.model == "up-extractor" }).count < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }

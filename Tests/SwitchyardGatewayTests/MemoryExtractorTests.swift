@@ -16,5 +16,7 @@ struct MemoryExtractorTests {
         #expect(MemoryExtractor.facts(in: "The user likes metric units.") == nil)
         #expect(MemoryExtractor.facts(in: #"["a", "b"]"#) == nil)
         #expect(MemoryExtractor.facts(in: #"{"memories": ["a"]}"#) == nil)
+        #expect(MemoryExtractor.facts(in: "```} {") == nil, "braces out of order are no object, and no crash")
+        #expect(MemoryExtractor.facts(in: "```") == nil)
     }
 }

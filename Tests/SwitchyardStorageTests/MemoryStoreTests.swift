@@ -30,4 +30,21 @@ struct MemoryStoreTests {
             #expect(try await store.memories(scope: "team:red", user: "u2").map(\.id) == ["mem_3"])
         }
     }
+
+    @Test("forgetting a user is noted (per tenant, or everywhere by the operator); trimming keeps the newest", arguments: TestDatabase.available)
+    func forgetsAndTrims(_ backend: TestDatabase) async throws {
+        try await backend.withStore { store in
+            #expect(try await store.forgottenAt(scope: "team:red", user: "u1") == nil)
+            let before = Date().addingTimeInterval(-1)
+            _ = try await store.deleteMemories(scope: "team:red", user: "u1")
+            #expect(try #require(try await store.forgottenAt(scope: "team:red", user: "u1")) > before)
+            #expect(try await store.forgottenAt(scope: "team:blue", user: "u1") == nil)
+            _ = try await store.deleteMemories(scope: nil, user: "u2")
+            #expect(try await store.forgottenAt(scope: "team:blue", user: "u2") != nil, "the operator's forget holds in every tenant")
+
+            try await store.insertMemories((0..<7).map { memory("mem_\($0)", seconds: Double($0)) })
+            try await store.trimMemories(scope: "team:red", user: "u1", keeping: 3)
+            #expect(try await store.memories(scope: "team:red", user: "u1").map(\.id) == ["mem_4", "mem_5", "mem_6"])
+        }
+    }
 }

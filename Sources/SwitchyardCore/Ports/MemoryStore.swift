@@ -30,6 +30,11 @@ public protocol MemoryStore: Sendable {
     func insertMemories(_ memories: [Memory]) async throws
     /// Deletes one memory of `scope` (any tenant's when nil); returns whether there was one.
     func deleteMemory(id: String, scope: String?) async throws -> Bool
-    /// Deletes every memory of `user` in `scope` (in every tenant when nil); returns how many.
+    /// Deletes every memory of `user` in `scope` (in every tenant when nil) and notes when: turns queued before
+    /// then are not learned from. Returns how many went.
     func deleteMemories(scope: String?, user: String) async throws -> Int
+    /// When `user` of `scope` was last forgotten (by their tenant or the operator); nil when never.
+    func forgottenAt(scope: String, user: String) async throws -> Date?
+    /// Deletes the oldest memories of `user` in `scope` beyond the newest `keeping`.
+    func trimMemories(scope: String, user: String, keeping: Int) async throws
 }

@@ -18,11 +18,29 @@ package struct MemoryExtractor: Service {
         self.memory = memory
     }
 
+    /// Turns extracted at once.
+    static let workers = 4
+
     package func run() async throws {
         await withGracefulShutdownHandler {
-            for await extraction in memory.extractions { await extract(extraction) }
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<Self.workers {
+                    group.addTask {
+                        var skipped = 0
+                        for await extraction in memory.extractions {
+                            // Stopping: what is still queued is not worth holding the shutdown for.
+                            if memory.isStopping {
+                                skipped += 1
+                                continue
+                            }
+                            await extract(extraction)
+                        }
+                        if skipped > 0 { memory.logger.notice("turns not remembered at shutdown", metadata: ["count": "\(skipped)"]) }
+                    }
+                }
+            }
         } onGracefulShutdown: {
-            memory.finish()
+            memory.stop()
         }
     }
 
@@ -42,6 +60,10 @@ package struct MemoryExtractor: Service {
             guard let facts = Self.facts(in: answer), !facts.isEmpty else { return }
             let vectors = try await gateway.embeddings(
                 of: facts, model: extraction.settings.embeddingModel, caller: extraction.caller?.onGatewaysBehalf, context: extraction.context)
+            // A user forgotten after this turn was queued learns nothing from it.
+            if let forgotten = try await memory.store.forgottenAt(scope: extraction.scope, user: extraction.user), forgotten >= extraction.enqueuedAt {
+                return
+            }
             var known = try await memory.store.memories(scope: extraction.scope, user: extraction.user).compactMap { SemanticIndex.unit($0.vector) }
             var fresh: [Memory] = []
             let now = Date()
@@ -53,15 +75,20 @@ package struct MemoryExtractor: Service {
                     Memory(id: ResponsesService.randomID("mem"), scope: extraction.scope, user: extraction.user, text: fact, vector: vector, createdAt: now))
             }
             try await memory.store.insertMemories(fresh)
+            if known.count > LongTermMemory.maximumPerUser {
+                try await memory.store.trimMemories(scope: extraction.scope, user: extraction.user, keeping: LongTermMemory.maximumPerUser)
+            }
         } catch {
-            logger.warning("could not extract memories from a turn", metadata: ["user": "\(extraction.user)", "error": "\(error)"])
+            logger.warning("could not extract memories from a turn", metadata: ["error": "\(error)"])
         }
     }
 
     /// The facts of an answer `{"facts": [strings]}` (inside a Markdown code fence too); nil when it does not parse.
     static func facts(in answer: String) -> [String]? {
         var text = answer.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("```"), let open = text.firstIndex(of: "{"), let close = text.lastIndex(of: "}") { text = String(text[open...close]) }
+        if text.hasPrefix("```"), let open = text.firstIndex(of: "{"), let close = text.lastIndex(of: "}"), open < close {
+            text = String(text[open...close])
+        }
         guard let facts = (try? JSONValue(decoding: text))?["facts"]?.array else { return nil }
         return facts.compactMap { $0.string?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map { String($0.prefix(1_000)) }
     }
