@@ -19,14 +19,14 @@ extension Gateway {
     /// Looks `request` up: its exact key first, then (when the model's semantic cache is on) the nearest entry by
     /// the embedding of its last user message. The caller meters what it serves (``served(as:model:operation:caller:stream:context:)``)
     /// or notes the miss.
-    func lookUp(_ plan: CachePlan, request: ChatRequest, context: UpstreamContext) async -> CacheLookup {
+    func lookUp(_ plan: CachePlan, request: ChatRequest, caller: Caller?, context: UpstreamContext) async -> CacheLookup {
         guard let cache else { return CacheLookup() }
         if plan.control.reads, let entry = await cache.entry(for: plan.key, maxAge: plan.control.maxAge) {
             return CacheLookup(entry: entry, result: .hit)
         }
         let semantic = plan.settings.semantic
         guard semantic.enabled, plan.control.reads || plan.control.writes, let embeddingModel = semantic.embeddingModel,
-            let query = SemanticQuery(request), let vector = await embedding(of: query.text, model: embeddingModel, context: context)
+            let query = SemanticQuery(request), let vector = await embedding(of: query.text, model: embeddingModel, caller: caller, context: context)
         else { return CacheLookup() }
         let fingerprint = SemanticFingerprint(context: query.context, vector: vector)
         if plan.control.reads,
@@ -110,9 +110,10 @@ extension Gateway {
 
     /// The embedding of `text` by the configured model `model`, through the gateway's own embeddings path (any
     /// provider that embeds); nil when it fails: the request then goes on without semantic lookup.
-    private func embedding(of text: String, model: String, context: UpstreamContext) async -> [Float]? {
+    /// The call is the caller's (its limits and spend), not held to its model list.
+    private func embedding(of text: String, model: String, caller: Caller?, context: UpstreamContext) async -> [Float]? {
         do {
-            return try await embeddings(of: [text], model: model, caller: nil, context: context).first
+            return try await embeddings(of: [text], model: model, caller: caller?.onGatewaysBehalf, context: context).first
         } catch {
             context.logger.warning("could not embed a prompt for the semantic cache", metadata: ["model": "\(model)", "error": "\(error)"])
             return nil

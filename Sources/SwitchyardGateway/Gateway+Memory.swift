@@ -70,11 +70,14 @@ extension Gateway {
         return (rewritten, recall)
     }
 
-    /// Queues a finished turn (the answer, a hub completion or an Anthropic message) for extraction.
-    func remember(_ recall: MemoryRecall, answer: JSONValue, caller: Caller?, context: UpstreamContext) {
+    /// The text of an answer: a hub completion's, or an Anthropic message's.
+    static func answerText(of answer: JSONValue) -> String {
+        answer["choices"]?.array?.first?["message"]?["content"]?.string ?? (answer["content"]?.array ?? []).compactMap { $0["text"]?.string }.joined()
+    }
+
+    /// Queues a finished turn, with the answer's text, for extraction.
+    func remember(_ recall: MemoryRecall, answerText text: String, caller: Caller?, context: UpstreamContext) {
         guard let memory, !recall.userText.isEmpty else { return }
-        let message = answer["choices"]?.array?.first?["message"]
-        let text = message?["content"]?.string ?? (answer["content"]?.array ?? []).compactMap { $0["text"]?.string }.joined()
         var detached = Self.ownContext(context)
         detached.deadline = nil
         memory.enqueue(

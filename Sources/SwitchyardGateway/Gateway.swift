@@ -46,17 +46,33 @@ package struct Gateway: Sendable {
         package var memoriesRecalled: Int? = nil
     }
 
+    /// The request as it will be routed: the user's memories recalled into it, then fitted into the model's window.
+    /// Memories that would push the newest turn out of the window are left out rather than refuse the request.
+    private func prepare(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws
+        -> (ChatRequest, ContextFit?, MemoryRecall?)
+    {
+        var (recalled, recall) = try await recallMemories(request, caller: caller, context: context)
+        do {
+            let (fitted, fit) = try await fitContext(recalled, caller: caller, context: context)
+            return (fitted, fit, recall)
+        } catch let error as GatewayError where error.code == "context_length_exceeded" && (recall?.recalled ?? 0) > 0 {
+            recall?.recalled = 0
+            context.journal?.update { $0.memory = "recalled=0" }
+            let (fitted, fit) = try await fitContext(request, caller: caller, context: context)
+            return (fitted, fit, recall)
+        }
+    }
+
     /// A non-streamed chat completion, from the cache when the model's cache holds it.
     package func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        let (recalled, recall) = try await recallMemories(request, caller: caller, context: context)
-        let (request, fit) = try await fitContext(recalled, caller: caller, context: context)
+        let (request, fit, recall) = try await prepare(request, caller: caller, context: context)
         var routed = try await completeFitted(request, caller: caller, context: context)
         routed.context = fit
         if let recall {
             routed.memoriesRecalled = recall.recalled
             // A cached answer is free and was learned from when it was first given.
             if routed.cache != .hit, routed.cache != .semanticHit, let answer = try? JSONValue(decoding: routed.value.body) {
-                remember(recall, answer: answer, caller: caller, context: context)
+                remember(recall, answerText: Self.answerText(of: answer), caller: caller, context: context)
             }
         }
         return routed
@@ -68,7 +84,7 @@ package struct Gateway: Sendable {
         if let plan {
             // Before the cache is read (or a prompt embedded): a key that may not use the model learns nothing from it.
             try caller?.authorize(model: plan.model)
-            let lookup = await lookUp(plan, request: request, context: context)
+            let lookup = await lookUp(plan, request: request, caller: caller, context: context)
             if let entry = lookup.entry, let result = lookup.result {
                 served(as: result, model: plan.model, operation: "chat", caller: caller, stream: false, context: context)
                 return cachedReply(entry, result: result, request: request, context: context)
@@ -108,8 +124,7 @@ package struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
-        let (recalled, recall) = try await recallMemories(request, caller: caller, context: context)
-        let (request, fit) = try await fitContext(recalled, caller: caller, context: context)
+        let (request, fit, recall) = try await prepare(request, caller: caller, context: context)
         var routed = try await streamFitted(request, caller: caller, context: context)
         routed.context = fit
         if let recall { routed.memoriesRecalled = recall.recalled }
@@ -118,8 +133,8 @@ package struct Gateway: Sendable {
             let events = routed.value
             let gateway = self
             routed.value = ChatEventStream {
-                CapturingEventSource(base: events.makeAsyncIterator(), requiresUsage: false) { answer in
-                    gateway.remember(recall, answer: answer, caller: caller, context: context)
+                TurnCapturingSource(base: events.makeAsyncIterator()) { text in
+                    gateway.remember(recall, answerText: text, caller: caller, context: context)
                 }
             }
         }
@@ -131,7 +146,7 @@ package struct Gateway: Sendable {
         var fingerprint: SemanticFingerprint?
         if let plan {
             try caller?.authorize(model: plan.model)
-            let lookup = await lookUp(plan, request: request, context: context)
+            let lookup = await lookUp(plan, request: request, caller: caller, context: context)
             if let entry = lookup.entry, let result = lookup.result, let replay = cachedStream(entry, result: result, request: request) {
                 served(as: result, model: plan.model, operation: "chat", caller: caller, stream: true, context: context)
                 return replay

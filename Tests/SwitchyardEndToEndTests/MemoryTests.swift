@@ -24,26 +24,32 @@ struct MemoryTests {
         """
 
     static func upstream(extractorAnswers: String? = nil) -> UpstreamDouble {
-        UpstreamDouble { request in
-            switch request.model {
-            case "up-extractor":
-                if let extractorAnswers { return .json(OpenAIWireSamples.chatCompletion(model: "up-extractor", content: extractorAnswers)) }
-                // The turn is the user message of the request: only the user's own words name facts.
-                let turn = request.text.lowercased().components(separatedBy: "assistant:").first ?? ""
-                let found = topics.filter { turn.contains($0) }.compactMap { facts[$0] }
-                let json = String(decoding: try! JSONSerialization.data(withJSONObject: ["facts": found]), as: UTF8.self)
-                return .json(OpenAIWireSamples.chatCompletion(model: "up-extractor", content: json.replacingOccurrences(of: "\"", with: "\\\"")))
-            case "up-embedding":
-                let body = (try? JSONSerialization.jsonObject(with: Data(request.text.utf8))) as? [String: Any]
-                let inputs = body?["input"] as? [String] ?? []
-                let data = inputs.enumerated().map { index, text -> [String: Any] in
-                    ["object": "embedding", "index": index, "embedding": topics.map { text.lowercased().contains($0) ? 1.0 : 0.0 } + [0.05]]
-                }
-                let answer: [String: Any] = ["object": "list", "data": data, "model": "up-embedding", "usage": ["prompt_tokens": 1, "total_tokens": 1]]
-                return .json(String(decoding: try! JSONSerialization.data(withJSONObject: answer), as: UTF8.self))
-            default:
-                return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "Noted."))
+        UpstreamDouble { request in reply(to: request, extractorAnswers: extractorAnswers) }
+    }
+
+    /// The answer of the extractor, the embedder or the chat model to `request`.
+    static func reply(to request: UpstreamDouble.RecordedRequest, extractorAnswers: String? = nil) -> UpstreamDouble.Reply {
+        switch request.model {
+        case "up-extractor":
+            if let extractorAnswers { return .json(OpenAIWireSamples.chatCompletion(model: "up-extractor", content: extractorAnswers)) }
+            // The turn is the user message of the request: only the user's own words name facts.
+            let turn = request.text.lowercased().components(separatedBy: "assistant:").first ?? ""
+            let found = topics.filter { turn.contains($0) }.compactMap { facts[$0] }
+            let json = String(decoding: try! JSONSerialization.data(withJSONObject: ["facts": found]), as: UTF8.self)
+            return .json(OpenAIWireSamples.chatCompletion(model: "up-extractor", content: json.replacingOccurrences(of: "\"", with: "\\\"")))
+        case "up-embedding":
+            let body = (try? JSONSerialization.jsonObject(with: Data(request.text.utf8))) as? [String: Any]
+            let inputs = body?["input"] as? [String] ?? []
+            let data = inputs.enumerated().map { index, text -> [String: Any] in
+                ["object": "embedding", "index": index, "embedding": topics.map { text.lowercased().contains($0) ? 1.0 : 0.0 } + [0.05]]
             }
+            let answer: [String: Any] = ["object": "list", "data": data, "model": "up-embedding", "usage": ["prompt_tokens": 1, "total_tokens": 1]]
+            return .json(String(decoding: try! JSONSerialization.data(withJSONObject: answer), as: UTF8.self))
+        default:
+            if request.text.contains(#""stream":true"#) {
+                return .events(OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["Noted", "."], includeUsage: true).map { .data($0) } + [.done])
+            }
+            return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "Noted."))
         }
     }
 
@@ -178,6 +184,70 @@ struct MemoryTests {
                 #expect(try await Self.memories(gateway, atLeast: 0, key: redKey).isEmpty)
                 #expect(try await gateway.request(.GET, "/v1/memories", key: redKey).status == 400)
                 #expect(try await gateway.request(.DELETE, "/v1/memories", key: redKey).status == 400)
+            }
+        }
+    }
+
+    @Test("streamed turns are learned from too: chat chunks, and an Anthropic upstream's own events on /v1/messages")
+    func streamedTurns() async throws {
+        let upstream = Self.upstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
+                let (status, headers, _) = try await gateway.stream(
+                    body: #"{"model":"chat","stream":true,"user":"u1","messages":[{"role":"user","content":"I am vegetarian."}]}"#)
+                #expect(status == 200)
+                #expect(headers.first(name: "x-switchyard-memory") == "recalled=0")
+                #expect(try await Self.memories(gateway, atLeast: 1).map { $0["text"] as? String } == ["Is vegetarian"])
+            }
+        }
+        let anthropic = UpstreamDouble { request in
+            if request.path.hasSuffix("/messages") {
+                return .events(AnthropicWireSamples.streamEvents(model: "claude-sonnet-4-5", pieces: ["Noted", "."]).map { UpstreamDouble.ScriptedEvent($0) })
+            }
+            return Self.reply(to: request)
+        }
+        let yaml = """
+            providers:
+              - {name: claude, type: anthropic, base_url: UPSTREAM, api_key: sk-ant-test}
+              - {name: up, type: openai, base_url: UPSTREAM/v1, api_key: sk-upstream-key}
+            models:
+              - name: chat
+                memory: {enabled: true, extract_with: small, embedding_model: embed}
+                targets: [{provider: claude, model: claude-sonnet-4-5}]
+              - name: small
+                targets: [{provider: up, model: up-extractor}]
+              - name: embed
+                targets: [{provider: up, model: up-embedding}]
+            """
+        try await anthropic.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let (status, headers, text) = try await gateway.stream(
+                    "/v1/messages",
+                    body: #"{"model":"chat","stream":true,"max_tokens":20,"metadata":{"user_id":"u1"},"messages":[{"role":"user","content":"I work on Atlas."}]}"#)
+                #expect(status == 200, "\(text)")
+                #expect(headers.first(name: "x-switchyard-memory") == "recalled=0")
+                #expect(text.contains("message_stop"))
+                #expect(try await Self.memories(gateway, atLeast: 1).map { $0["text"] as? String } == ["Works on project Atlas"])
+            }
+        }
+    }
+
+    @Test("memories that would push the newest turn out of the window are left out; the request is served")
+    func memoriesOverTheWindow() async throws {
+        let upstream = Self.upstream()
+        let yaml = Self.yaml.replacingOccurrences(
+            of: "    memory: {enabled: true, extract_with: small, embedding_model: embed, top_k: 2}\n",
+            with: "    memory: {enabled: true, extract_with: small, embedding_model: embed, top_k: 2}\n    context: {window_tokens: 300, reserve_output_tokens: 100}\n")
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                _ = try await gateway.request("/v1/chat/completions", body: Self.chat("I use metric and live in Berlin."))
+                #expect(try await Self.memories(gateway, atLeast: 2).count == 2)
+                // A newest message that fits the window alone, but not with the memories beside it.
+                let long = Array(repeating: "the quick brown fox jumps over the lazy dog", count: 19).joined(separator: " ")
+                let reply = try await gateway.request("/v1/chat/completions", body: Self.chat(long))
+                #expect(reply.status == 200, "\(reply.body)")
+                #expect(reply.headers.first(name: "x-switchyard-memory") == "recalled=0")
+                #expect(try #require(upstream.requests.last(where: { $0.model == "up-model" })).text.contains("What you know") == false)
             }
         }
     }
