@@ -133,9 +133,9 @@ package struct Gateway: Sendable {
             let events = routed.value
             let gateway = self
             routed.value = ChatEventStream {
-                TurnCapturingSource(base: events.makeAsyncIterator()) { text in
-                    gateway.remember(recall, answerText: text, caller: caller, context: context)
-                }
+                ObservingEventSource(
+                    base: events.makeAsyncIterator(),
+                    observer: TurnTextObserver { text in gateway.remember(recall, answerText: text, caller: caller, context: context) })
             }
         }
         return routed
@@ -173,7 +173,8 @@ package struct Gateway: Sendable {
             let cache = self
             let semantic = fingerprint
             captured = ChatEventStream {
-                CapturingEventSource(base: upstream.makeAsyncIterator()) { cache.keep($0.encoded, plan: plan, fingerprint: semantic) }
+                ObservingEventSource(
+                    base: upstream.makeAsyncIterator(), observer: AnswerObserver { cache.keep($0.encoded, plan: plan, fingerprint: semantic) })
             }
         }
         let relayed = captured

@@ -255,7 +255,7 @@ struct StreamCaptureTests {
         #expect(chunks.dropLast().allSatisfy { $0["choices"]?.array?.first?["finish_reason"] == .null })
     }
 
-    // MARK: CapturingEventSource
+    // MARK: ObservingEventSource with AnswerObserver
 
     enum Step: Sendable {
         case event(ChatStreamEvent)
@@ -289,9 +289,9 @@ struct StreamCaptureTests {
         var abandonCount: Int { abandons.withLock { $0 } }
     }
 
-    static func capturing(_ steps: [Step], recorder: Recorder) -> CapturingEventSource {
+    static func capturing(_ steps: [Step], recorder: Recorder) -> ObservingEventSource<AnswerObserver> {
         let stream = ChatEventStream { ScriptedSource(steps: steps, abandoned: { recorder.abandon() }) }
-        return CapturingEventSource(base: stream.makeAsyncIterator()) { completion in recorder.complete(completion) }
+        return ObservingEventSource(base: stream.makeAsyncIterator(), observer: AnswerObserver { completion in recorder.complete(completion) })
     }
 
     static func events(_ chunks: [String]) -> [ChatStreamEvent] {

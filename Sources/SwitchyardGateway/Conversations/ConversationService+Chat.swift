@@ -51,9 +51,9 @@ extension ConversationService {
     /// fails, is cut or abandoned records nothing; one whose turn cannot be recorded ends with that error.
     package func recording(_ turn: ChatTurn, stream: ChatEventStream) -> ChatEventStream {
         ChatEventStream { [self] in
-            CapturingEventSource(base: stream.makeAsyncIterator(), requiresUsage: false, requiresAnswer: true) { completion in
-                try await record(turn, completion: completion)
-            }
+            ObservingEventSource(
+                base: stream.makeAsyncIterator(),
+                observer: AnswerObserver(requiresUsage: false, requiresAnswer: true) { completion in try await record(turn, completion: completion) })
         }
     }
 }
