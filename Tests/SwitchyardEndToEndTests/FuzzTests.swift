@@ -35,6 +35,7 @@ struct FuzzTests {
             try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
                 let (keyID, secret) = try await gateway.createKey(#"{"name":"fuzzed","rpm":100000,"tpm":100000000}"#)
                 let responseID = try #require(try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"hi"}"#).json["id"] as? String)
+                let conversationID = try #require(try await gateway.request("/v1/conversations", body: #"{"items":[{"role":"user","content":"hi"}]}"#).json["id"] as? String)
                 var random = SeededGenerator(seed: 20_261_207)
                 var statuses: [Int: Int] = [:]
                 func check(_ reply: GatewayClient.Reply, _ what: String) {
@@ -49,6 +50,9 @@ struct FuzzTests {
                     ("/admin/logs?x=1", ["limit", "status", "cursor", "from", "to", "key_id", "model"]),
                     ("/admin/usage?x=1", ["from", "to", "group_by", "team_id"]),
                     ("/health/ready?x=1", ["model"]),
+                    ("/v1/conversations/\(conversationID)/items?x=1", ["limit", "after", "order"]),
+                    ("/v1/files?x=1", ["limit", "after", "order", "purpose"]),
+                    ("/v1/memories?x=1", ["user"]),
                 ]
                 for (path, names) in queries {
                     for name in names {
@@ -60,6 +64,16 @@ struct FuzzTests {
                 for value in Self.extremes {
                     check(try await gateway.request(.GET, "/v1/models/\(Self.encoded(value))", key: secret), "model \(value.prefix(40))")
                     check(try await gateway.request(.GET, "/v1/responses/\(Self.encoded(value))"), "response \(value.prefix(40))")
+                    check(try await gateway.request(.GET, "/v1/conversations/\(Self.encoded(value))/items/\(Self.encoded(value))"), "item \(value.prefix(40))")
+                    check(try await gateway.request(.GET, "/v1/files/\(Self.encoded(value))/content"), "file \(value.prefix(40))")
+                    check(try await gateway.request(.DELETE, "/v1/memories/\(Self.encoded(value))"), "memory \(value.prefix(40))")
+                    // A header value holds visible characters only: the others are the client library's to refuse.
+                    if value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
+                        check(
+                            try await gateway.request(
+                                .POST, "/v1/chat/completions", body: chatBody(), key: secret, headers: [("x-switchyard-conversation", value)]),
+                            "conversation header \(value.prefix(40))")
+                    }
                 }
 
                 // JSON members of every body the gateway reads.
@@ -80,6 +94,11 @@ struct FuzzTests {
                     ("/v1/responses", .POST, { #"{"model":"chat","input":\#($0),"max_output_tokens":\#($0)}"# }),
                     ("/v1/responses", .POST, { #"{"model":"chat","input":"x","previous_response_id":\#($0),"truncation":\#($0)}"# }),
                     ("/v1/responses/input_tokens", .POST, { #"{"model":"chat","input":\#($0)}"# }),
+                    ("/v1/responses", .POST, { #"{"model":"chat","input":"x","conversation":\#($0)}"# }),
+                    ("/v1/conversations", .POST, { #"{"items":\#($0),"metadata":\#($0)}"# }),
+                    ("/v1/conversations", .POST, { #"{"items":[{"role":"user","content":\#($0),"id":\#($0)}]}"# }),
+                    ("/v1/conversations/\(conversationID)", .POST, { #"{"metadata":\#($0)}"# }),
+                    ("/v1/conversations/\(conversationID)/items", .POST, { #"{"items":[{"type":\#($0),"role":\#($0),"content":"x"}]}"# }),
                 ]
                 for (path, method, body) in bodies {
                     for value in Self.jsonExtremes {
