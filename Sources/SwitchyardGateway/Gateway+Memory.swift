@@ -25,7 +25,7 @@ extension Gateway {
         guard let memory, let settings = catalog.entry(request.model)?.route.memory, settings.enabled, request.hubError == nil,
             case .object(var fields)? = try? JSONValue(decoding: request.body), let messages = fields["messages"]?.array,
             let user = fields["user"]?.string ?? fields["safety_identifier"]?.string, !user.isEmpty,
-            user.utf8.count <= LongTermMemory.maximumUserBytes
+            user.utf8.count <= LongTermMemory.maximumUserBytes, user.isStorableName
         else { return (request, nil) }
         // Before any work on the caller's behalf: a key that may not use the model learns nothing.
         try caller?.authorize(model: request.model)

@@ -132,3 +132,39 @@ struct FuzzTests {
         }
     }
 }
+
+@Suite("NUL in ids and names on PostgreSQL", .enabled(if: PostgresTestDatabase.url != nil))
+struct NULOnPostgresTests {
+    @Test("a NUL in an id, a user or a file name is a 400 or a 404, never a 500, on a store that cannot hold it")
+    func nulNamesNothing() async throws {
+        let upstream = chatUpstream()
+        try await upstream.run { base in
+            try await PostgresTestDatabase.with { location in
+                let yaml = GatewayHarness.singleModel.replacingOccurrences(
+                    of: "  - name: chat\n", with: "  - name: chat\n    memory: {enabled: true, extract_with: chat, embedding_model: embed}\n")
+                let configuration = try GatewayHarness.configuration(yaml: yaml, upstream: base, storage: location)
+                try await GatewayHarness.withGateway(configuration: configuration) { gateway in
+                    let conversation = try #require(try await gateway.request("/v1/conversations", body: "{}").json["id"] as? String)
+                    let form = "--bb\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nassistants\r\n--bb\r\n"
+                        + "Content-Disposition: form-data; name=\"file\"; filename=\"a\u{0}b.txt\"\r\n\r\nhello\r\n--bb--\r\n"
+                    let replies = [
+                        try await gateway.request(.GET, "/v1/memories?user=%00"),
+                        try await gateway.request(.GET, "/v1/conversations/\(conversation)/items?after=%00"),
+                        try await gateway.request(.GET, "/v1/files?after=%00"),
+                        try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"x","conversation":"c\u0000"}"#),
+                        try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"x","previous_response_id":"r\u0000"}"#),
+                        try await gateway.request("/v1/conversations", body: #"{"items":[{"role":"user","content":"x","id":"m\u0000"}]}"#),
+                        try await gateway.request("/v1/files", body: form, headers: [("content-type", "multipart/form-data; boundary=bb")]),
+                    ]
+                    for (index, reply) in replies.enumerated() {
+                        #expect([400, 404].contains(reply.status), "case \(index): \(reply.status) \(reply.body)")
+                    }
+                    // A user with a NUL has no memory; the request is served.
+                    let chat = try await gateway.request(
+                        "/v1/chat/completions", body: #"{"model":"chat","user":"u\u0000","messages":[{"role":"user","content":"hi"}]}"#)
+                    #expect(chat.status == 200 && chat.headers.first(name: "x-switchyard-memory") == nil)
+                }
+            }
+        }
+    }
+}

@@ -41,14 +41,16 @@ package struct ConversationService: Sendable {
         let fields = try Self.object(body)
         guard fields["metadata"] != nil else { throw GatewayError.badRequest("'metadata' is required.", param: "metadata") }
         let metadata = try ConversationMetadata.read(fields["metadata"])
-        guard let updated = try await store.updateConversation(id: id, scope: caller.tenantReadScope, metadata: metadata) else {
+        guard id.isStorableName, let updated = try await store.updateConversation(id: id, scope: caller.tenantReadScope, metadata: metadata) else {
             throw GatewayError.conversationNotFound(id)
         }
         return Self.json(updated)
     }
 
     package func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
-        guard try await store.deleteConversation(id: id, scope: caller.tenantReadScope) else { throw GatewayError.conversationNotFound(id) }
+        guard id.isStorableName, try await store.deleteConversation(id: id, scope: caller.tenantReadScope) else {
+            throw GatewayError.conversationNotFound(id)
+        }
         return ["id": .string(id), "object": "conversation.deleted", "deleted": true]
     }
 
@@ -68,7 +70,7 @@ package struct ConversationService: Sendable {
         _ = try await conversation(id, caller: caller)
         var position: Int?
         if let after {
-            guard let item = try await store.conversationItem(conversationID: id, itemID: after) else {
+            guard after.isStorableName, let item = try await store.conversationItem(conversationID: id, itemID: after) else {
                 throw GatewayError.badRequest("'after' names no item of conversation '\(id)'.", param: "after")
             }
             position = item.position
@@ -80,14 +82,18 @@ package struct ConversationService: Sendable {
 
     package func item(_ id: String, itemID: String, caller: Caller?) async throws -> JSONValue {
         _ = try await conversation(id, caller: caller)
-        guard let item = try await store.conversationItem(conversationID: id, itemID: itemID) else { throw Self.itemNotFound(itemID, in: id) }
+        guard itemID.isStorableName, let item = try await store.conversationItem(conversationID: id, itemID: itemID) else {
+            throw Self.itemNotFound(itemID, in: id)
+        }
         return item.item
     }
 
     /// Deletes one item; answers the conversation.
     package func deleteItem(_ id: String, itemID: String, caller: Caller?) async throws -> JSONValue {
         let conversation = try await conversation(id, caller: caller)
-        guard try await store.deleteConversationItem(conversationID: id, itemID: itemID) else { throw Self.itemNotFound(itemID, in: id) }
+        guard itemID.isStorableName, try await store.deleteConversationItem(conversationID: id, itemID: itemID) else {
+            throw Self.itemNotFound(itemID, in: id)
+        }
         return Self.json(conversation)
     }
 
@@ -95,7 +101,7 @@ package struct ConversationService: Sendable {
 
     /// The conversation `id` of the caller's tenant, else 404 (another tenant's too).
     package func conversation(_ id: String, caller: Caller?, param: String? = nil) async throws -> StoredConversation {
-        guard let conversation = try await store.conversation(id: id, scope: caller.tenantReadScope) else {
+        guard id.isStorableName, let conversation = try await store.conversation(id: id, scope: caller.tenantReadScope) else {
             throw GatewayError.conversationNotFound(id, param: param)
         }
         return conversation

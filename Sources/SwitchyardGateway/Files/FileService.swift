@@ -33,8 +33,8 @@ package struct FileService: Sendable {
         }
         // A name, not a path.
         let filename = String(upload.filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "")
-        guard !filename.isEmpty, filename.utf8.count <= 256 else {
-            throw GatewayError.badRequest("The file needs a name of 1 to 256 bytes.", param: "file")
+        guard !filename.isEmpty, filename.utf8.count <= 256, filename.unicodeScalars.allSatisfy({ $0.properties.generalCategory != .control }) else {
+            throw GatewayError.badRequest("The file needs a name of 1 to 256 bytes, without control characters.", param: "file")
         }
         let kind = Self.kind(of: filename)
         guard Self.contentTypes[kind] != nil else {
@@ -65,6 +65,9 @@ package struct FileService: Sendable {
             throw GatewayError.badRequest("'purpose' must be one of: \(Self.purposes.joined(separator: ", ")).", param: "purpose")
         }
         let scope = caller.tenantReadScope
+        if let after, !after.isStorableName {
+            throw GatewayError.badRequest("'after' names no file.", param: "after")
+        }
         if let after, try await store.file(id: after, scope: scope, withContent: false) == nil {
             throw GatewayError.badRequest("'after' names no file.", param: "after")
         }
@@ -87,13 +90,15 @@ package struct FileService: Sendable {
     }
 
     package func delete(_ id: String, caller: Caller?) async throws -> JSONValue {
-        guard try await store.deleteFile(id: id, scope: caller.tenantReadScope) else { throw Self.notFound(id) }
+        guard id.isStorableName, try await store.deleteFile(id: id, scope: caller.tenantReadScope) else { throw Self.notFound(id) }
         return ["id": .string(id), "object": "file", "deleted": true]
     }
 
     /// The file `id` of the caller's tenant, else 404 (another tenant's too).
     package func file(_ id: String, caller: Caller?, withContent: Bool) async throws -> StoredFile {
-        guard let file = try await store.file(id: id, scope: caller.tenantReadScope, withContent: withContent) else { throw Self.notFound(id) }
+        guard id.isStorableName, let file = try await store.file(id: id, scope: caller.tenantReadScope, withContent: withContent) else {
+            throw Self.notFound(id)
+        }
         return file
     }
 

@@ -26,7 +26,8 @@ package final class LongTermMemory: Sendable {
 
     /// Turns waiting past this many are dropped (and logged): memory is best effort, the server is not.
     static let queueLimit = 1_000
-    /// Users named by more bytes than this have no memory (they could not be listed or forgotten by name).
+    /// Users named by more bytes than this (or with a NUL) have no memory: they could not be listed or forgotten by
+    /// name.
     package static let maximumUserBytes = 256
     /// Text sent for extraction or recall is cut to this many characters (about 8,000 tokens).
     static let maximumTextCharacters = 24_000

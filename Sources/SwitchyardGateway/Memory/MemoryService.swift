@@ -27,7 +27,7 @@ package struct MemoryService: Sendable {
     }
 
     package func delete(id: String, caller: Caller?) async throws -> JSONValue {
-        guard try await memory.store.deleteMemory(id: id, scope: caller.tenantReadScope) else {
+        guard id.isStorableName, try await memory.store.deleteMemory(id: id, scope: caller.tenantReadScope) else {
             throw GatewayError(status: 404, kind: .notFound, code: "memory_not_found", message: "No memory '\(id)' was found.")
         }
         return ["id": .string(id), "object": "memory.deleted", "deleted": true]
@@ -42,7 +42,9 @@ package struct MemoryService: Sendable {
 
     private static func required(_ user: String?) throws(GatewayError) -> String {
         guard let user, !user.isEmpty else { throw .badRequest("'user' is required: the user whose memories these are.", param: "user") }
-        guard user.utf8.count <= 256 else { throw .badRequest("'user' is longer than 256 bytes.", param: "user") }
+        guard user.utf8.count <= LongTermMemory.maximumUserBytes, user.isStorableName else {
+            throw .badRequest("'user' must be at most \(LongTermMemory.maximumUserBytes) bytes, without NUL.", param: "user")
+        }
         return user
     }
 }

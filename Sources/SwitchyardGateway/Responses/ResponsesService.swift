@@ -163,7 +163,7 @@ package struct ResponsesService: Sendable {
 
     /// The response `id` continues, and the items of every turn of its chain, oldest first.
     func chain(_ id: String, scope: String?) async throws -> (StoredResponse, [JSONValue]) {
-        guard let previous = try await store.response(id: id, scope: scope) else {
+        guard id.isStorableName, let previous = try await store.response(id: id, scope: scope) else {
             throw GatewayError(
                 status: 404, kind: .notFound, code: "previous_response_not_found", message: "No response '\(id)' was found.",
                 param: "previous_response_id")

@@ -92,8 +92,8 @@ package struct ResponsesRequestToChat {
         let type = fields["type"]?.string ?? (fields["role"] != nil ? "message" : "")
         if type == "item_reference" { throw .badRequest("\(param): item references are not supported; send the item itself.", param: param) }
         if let id = fields["id"], !id.isNull {
-            guard let text = id.string, !text.isEmpty, text.utf8.count <= maximumItemIDBytes else {
-                throw .badRequest("\(param).id must be a string of 1 to \(maximumItemIDBytes) bytes.", param: "\(param).id")
+            guard let text = id.string, !text.isEmpty, text.utf8.count <= maximumItemIDBytes, text.isStorableName else {
+                throw .badRequest("\(param).id must be a string of 1 to \(maximumItemIDBytes) bytes, without NUL.", param: "\(param).id")
             }
         }
         guard inputItemTypes.contains(type) else {
