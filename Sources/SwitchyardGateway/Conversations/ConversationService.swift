@@ -62,7 +62,7 @@ package struct ConversationService: Sendable {
         _ = try await conversation(id, caller: caller)
         let items = try normalizedItems(fields["items"], param: "items", required: true)
         let added = try await store.appendConversationItems(conversationID: id, items: items, now: Date())
-        return Self.list(added.map(\.item), hasMore: false)
+        return ListPage.json(added.map(\.item), hasMore: false)
     }
 
     /// A page of items: `order` asc or desc, `after` an item id, `limit` 1–100.
@@ -77,7 +77,7 @@ package struct ConversationService: Sendable {
         }
         // One more than asked: whether there are more.
         let page = try await store.conversationItems(conversationID: id, afterPosition: position, limit: limit + 1, ascending: ascending)
-        return Self.list(page.prefix(limit).map(\.item), hasMore: page.count > limit)
+        return ListPage.json(page.prefix(limit).map(\.item), hasMore: page.count > limit)
     }
 
     package func item(_ id: String, itemID: String, caller: Caller?) async throws -> JSONValue {
@@ -155,13 +155,6 @@ package struct ConversationService: Sendable {
         [
             "id": .string(conversation.id), "object": "conversation", "created_at": .integer(Int64(conversation.createdAt.timeIntervalSince1970)),
             "metadata": .object(conversation.metadata.mapValues(JSONValue.string)),
-        ]
-    }
-
-    static func list(_ items: [JSONValue], hasMore: Bool) -> JSONValue {
-        [
-            "object": "list", "data": .array(items), "first_id": items.first?["id"] ?? .null, "last_id": items.last?["id"] ?? .null,
-            "has_more": .bool(hasMore),
         ]
     }
 

@@ -72,11 +72,7 @@ package struct FileService: Sendable {
             throw GatewayError.badRequest("'after' names no file.", param: "after")
         }
         let page = try await store.files(scope: scope, purpose: purpose, after: after, limit: limit + 1, ascending: ascending)
-        let files = page.prefix(limit).map(Self.json)
-        return [
-            "object": "list", "data": .array(Array(files)), "first_id": files.first?["id"] ?? .null, "last_id": files.last?["id"] ?? .null,
-            "has_more": .bool(page.count > limit),
-        ]
+        return ListPage.json(page.prefix(limit).map(Self.json), hasMore: page.count > limit)
     }
 
     package func retrieve(_ id: String, caller: Caller?) async throws -> JSONValue {

@@ -57,10 +57,7 @@ extension ResponsesService {
             items = Array(items[(position + 1)...])
         }
         let page = Array(items.prefix(limit))
-        return [
-            "object": "list", "data": .array(page), "first_id": page.first?["id"] ?? .null, "last_id": page.last?["id"] ?? .null,
-            "has_more": .bool(items.count > limit),
-        ]
+        return ListPage.json(page, hasMore: items.count > limit)
     }
 
     /// The input tokens a request would take, as its model's first target counts them.
