@@ -76,6 +76,20 @@ public final class Tokenizer: Sendable {
         return count
     }
 
+    /// Each piece of `text` in order (the pre-tokenizer's split, which tokens never cross): its length in UTF-8
+    /// bytes and its tokens. Cutting a text between pieces never splits a token or a character.
+    public func pieces(of text: String) -> [(bytes: Int, tokens: Int)] {
+        var pieces: [(bytes: Int, tokens: Int)] = []
+        var encoder = BytePairEncoder()
+        let vocabulary = self.vocabulary
+        PreTokenizer.forEachPiece(of: text, encoding: encoding) { piece in
+            var tokens = 0
+            encoder.encode(piece, vocabulary: vocabulary) { _ in tokens &+= 1 }
+            pieces.append((piece.count, tokens))
+        }
+        return pieces
+    }
+
     /// Calls `body` with each token id of `text`, in order.
     func forEachToken(in text: String, _ body: (UInt32) -> Void) {
         var encoder = BytePairEncoder()
