@@ -98,4 +98,9 @@ public final class KeyDirectory: Sendable {
     }
 
     public var count: Int { table.withLock { $0.grants.count } }
+
+    /// The grant of the active key `keyID`, for work done later on its behalf; nil when it is gone.
+    public func grant(keyID: String) -> KeyGrant? {
+        table.withLock { table in table.grants.values.first { $0.key.id == keyID } }
+    }
 }

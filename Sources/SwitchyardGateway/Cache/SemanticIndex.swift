@@ -153,27 +153,27 @@ public final class SemanticIndex: Sendable {
 
     /// The dot product: eight lanes at a time from unaligned vector loads, in two running sums.
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        let count = min(a.count, b.count)
-        return a.withUnsafeBytes { a in
-            b.withUnsafeBytes { b in
-                var first = SIMD8<Float>(repeating: 0)
-                var second = SIMD8<Float>(repeating: 0)
-                let stride = MemoryLayout<Float>.stride
-                var index = 0
-                while index + 16 <= count {
-                    let offset = index * stride
-                    first += a.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) * b.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                    second += a.loadUnaligned(fromByteOffset: offset + 8 * stride, as: SIMD8<Float>.self)
-                        * b.loadUnaligned(fromByteOffset: offset + 8 * stride, as: SIMD8<Float>.self)
-                    index += 16
-                }
-                var total = (first + second).sum()
-                while index < count {
-                    total += a.load(fromByteOffset: index * stride, as: Float.self) * b.load(fromByteOffset: index * stride, as: Float.self)
-                    index += 1
-                }
-                return total
-            }
+        a.withUnsafeBytes { a in b.withUnsafeBytes { b in dot(a, b, count: min(a.count, b.count) / MemoryLayout<Float>.stride) } }
+    }
+
+    /// The dot product of the first `count` floats of `a` and `b`.
+    static func dot(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, count: Int) -> Float {
+        var first = SIMD8<Float>(repeating: 0)
+        var second = SIMD8<Float>(repeating: 0)
+        let stride = MemoryLayout<Float>.stride
+        var index = 0
+        while index + 16 <= count {
+            let offset = index * stride
+            first += a.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) * b.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            second += a.loadUnaligned(fromByteOffset: offset + 8 * stride, as: SIMD8<Float>.self)
+                * b.loadUnaligned(fromByteOffset: offset + 8 * stride, as: SIMD8<Float>.self)
+            index += 16
         }
+        var total = (first + second).sum()
+        while index < count {
+            total += a.loadUnaligned(fromByteOffset: index * stride, as: Float.self) * b.loadUnaligned(fromByteOffset: index * stride, as: Float.self)
+            index += 1
+        }
+        return total
     }
 }

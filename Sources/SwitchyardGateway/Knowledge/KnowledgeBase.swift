@@ -1,0 +1,189 @@
+package import Foundation
+package import Logging
+package import SwitchyardCore
+package import SwitchyardWire
+
+/// The tenants' vector stores as search sees them: files queued for ingestion (``KnowledgeIngestor`` works through
+/// the queue), and hybrid search over the stores' chunks — cosine similarity over the vectors held in memory
+/// (``KnowledgeIndex``) and the database's full-text ranking, fused by reciprocal rank.
+package final class KnowledgeBase: Sendable {
+    /// A file waiting to be ingested.
+    package struct Job: Sendable, Equatable {
+        package let storeID: String
+        package let fileID: String
+    }
+
+    package let store: any KnowledgeStore
+    package let files: any FileStore
+    let gateway: Gateway
+    /// The model chunks and queries are embedded with; nil searches by words alone.
+    package let embeddingModel: String?
+    let index: KnowledgeIndex
+    package let jobs: AsyncStream<Job>
+    private let queue: AsyncStream<Job>.Continuation
+    let logger: Logger
+
+    /// Files queued past this many wait for the next sweep of storage.
+    static let queueLimit = 10_000
+    /// The constant of reciprocal rank fusion: each ranking adds `weight / (k + rank)`.
+    static let fusionConstant = 60.0
+
+    package init(store: any KnowledgeStore, files: any FileStore, gateway: Gateway, embeddingModel: String?, index: KnowledgeIndex = KnowledgeIndex(), logger: Logger) {
+        self.store = store
+        self.files = files
+        self.gateway = gateway
+        self.embeddingModel = embeddingModel
+        self.index = index
+        self.logger = logger
+        (jobs, queue) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
+    }
+
+    /// Queues a file for ingestion (a full queue leaves it to the next sweep).
+    func enqueue(_ job: Job) { queue.yield(job) }
+
+    /// Ends the queue at shutdown; files not ingested are resumed by the next start.
+    package func stop() { queue.finish() }
+
+    /// The vector store `id` of the caller's tenant, else 404 (another tenant's too).
+    package func vectorStore(_ id: String, caller: Caller?, param: String? = nil) async throws -> StoredVectorStore {
+        guard id.isStorableName, let stored = try await store.vectorStore(id: id, scope: caller.tenantReadScope) else {
+            throw GatewayError(status: 404, kind: .notFound, code: "vector_store_not_found", message: "No vector store '\(id)' was found.", param: param)
+        }
+        return stored
+    }
+
+    // MARK: Search
+
+    /// One chunk found.
+    package struct Result: Sendable, Equatable {
+        package var storeID: String
+        package var fileID: String
+        package var filename: String
+        package var position: Int
+        package var text: String
+        package var attributes: [String: JSONValue]
+        /// From 0 to 1: the cosine similarity for a search by vector alone; otherwise the fused reciprocal-rank
+        /// score scaled so that 1 is first in every ranking searched.
+        package var score: Double
+
+        /// As `POST /v1/vector_stores/{id}/search` answers it.
+        package var json: JSONValue {
+            [
+                "file_id": .string(fileID), "filename": .string(filename), "score": .number(score), "attributes": .object(attributes),
+                "content": [["type": "text", "text": .string(text)]],
+            ]
+        }
+    }
+
+    /// The best chunks of `stores` for `query`, best first.
+    package func search(_ stores: [StoredVectorStore], query: KnowledgeQuery, caller: Caller?, context: UpstreamContext) async throws -> [Result] {
+        var snapshots: [(store: StoredVectorStore, snapshot: KnowledgeIndex.Snapshot)] = []
+        for stored in stores {
+            // Deleted meanwhile: nothing to search.
+            guard let version = try await store.vectorStoreVersion(id: stored.id) else { continue }
+            let snapshot = try await index.snapshot(of: stored.id, version: version) {
+                let chunks = try await store.knowledgeChunks(storeID: stored.id)
+                let files = try await store.vectorStoreFiles(storeID: stored.id, status: .completed, after: nil, limit: 1_000_000, ascending: true)
+                return KnowledgeIndex.Snapshot(version: version, chunks: chunks, files: files)
+            }
+            snapshots.append((stored, snapshot))
+        }
+        let candidates = max(query.maxResults * 4, 40)
+        let include = { (store: Int, chunk: Int) -> Bool in
+            guard let filter = query.filter else { return true }
+            let snapshot = snapshots[store].snapshot
+            return filter.matches(snapshot.files[snapshot.chunks[chunk].fileID]?.attributes ?? [:])
+        }
+        var byVector: [RankedChunk] = []
+        var similarities: [RankedChunk: Float] = [:]
+        var searchedByVector = false
+        if query.embeddingWeight > 0, let queryVector = await queryVector(query, searching: snapshots.map(\.snapshot), caller: caller, context: context) {
+            searchedByVector = true
+            var found: [(RankedChunk, Float)] = []
+            for (position, entry) in snapshots.enumerated() {
+                for hit in entry.snapshot.nearest(to: queryVector, limit: candidates, include: { include(position, $0) }) {
+                    found.append((RankedChunk(store: position, chunk: hit.index), hit.similarity))
+                }
+            }
+            found.sort { $0.1 > $1.1 }
+            byVector = found.prefix(candidates).map(\.0)
+            similarities = Dictionary(found.prefix(candidates).map { ($0.0, $0.1) }) { first, _ in first }
+        }
+        var byWords: [RankedChunk] = []
+        let terms = query.terms
+        if query.textWeight > 0, !terms.isEmpty {
+            var perStore: [[RankedChunk]] = []
+            for (position, entry) in snapshots.enumerated() {
+                let matches = try await store.lexicalMatches(
+                    storeID: entry.store.id, terms: terms, limit: query.filter == nil ? candidates : candidates * 4)
+                perStore.append(
+                    matches.compactMap { match in
+                        guard let chunk = entry.snapshot.chunkIndex(fileID: match.fileID, position: match.position), include(position, chunk) else {
+                            return nil
+                        }
+                        return RankedChunk(store: position, chunk: chunk)
+                    })
+            }
+            // Ranks of different stores are not comparable: their lists are interleaved, first with first.
+            for rank in 0..<(perStore.map(\.count).max() ?? 0) where byWords.count < candidates {
+                for list in perStore where rank < list.count { byWords.append(list[rank]) }
+            }
+        }
+        let searchedByWords = query.textWeight > 0 && !terms.isEmpty
+        let scored: [(RankedChunk, Double)]
+        if searchedByVector && !searchedByWords {
+            scored = byVector.map { ($0, Double(max(0, min(1, similarities[$0] ?? 0)))) }
+        } else {
+            var rankings: [([RankedChunk], Double)] = []
+            if searchedByVector { rankings.append((byVector, query.embeddingWeight)) }
+            if searchedByWords { rankings.append((byWords, query.textWeight)) }
+            scored = Self.fuse(rankings)
+        }
+        return scored.filter { $0.1 >= query.scoreThreshold }.prefix(query.maxResults).map { ranked, score in
+            let (stored, snapshot) = snapshots[ranked.store]
+            let chunk = snapshot.chunks[ranked.chunk]
+            let file = snapshot.files[chunk.fileID]
+            return Result(
+                storeID: stored.id, fileID: chunk.fileID, filename: file?.filename ?? "", position: chunk.position, text: chunk.text,
+                attributes: file?.attributes ?? [:], score: score)
+        }
+    }
+
+    /// A chunk of the `store`-th store searched.
+    struct RankedChunk: Hashable {
+        let store: Int
+        let chunk: Int
+    }
+
+    /// Reciprocal rank fusion of weighted rankings (best first), scaled so that first in every ranking is 1.
+    static func fuse<Item: Hashable>(_ rankings: [([Item], Double)]) -> [(Item, Double)] {
+        let best = rankings.reduce(0) { $0 + $1.1 / (fusionConstant + 1) }
+        guard best > 0 else { return [] }
+        var scores: [Item: Double] = [:]
+        var order: [Item] = []
+        for (ranking, weight) in rankings {
+            for (rank, item) in ranking.enumerated() {
+                if scores[item] == nil { order.append(item) }
+                scores[item, default: 0] += weight / (fusionConstant + Double(rank + 1))
+            }
+        }
+        // Stable for ties: the order items were first met in.
+        return order.enumerated().sorted { left, right in
+            let (a, b) = (scores[left.element] ?? 0, scores[right.element] ?? 0)
+            return a != b ? a > b : left.offset < right.offset
+        }.map { ($0.element, min(1, (scores[$0.element] ?? 0) / best)) }
+    }
+
+    /// The query's unit vector; nil when no store searched has vectors, no embedding model is configured, or the
+    /// embedding fails (the search is then by words alone).
+    func queryVector(_ query: KnowledgeQuery, searching snapshots: [KnowledgeIndex.Snapshot], caller: Caller?, context: UpstreamContext) async -> [Float]? {
+        guard let embeddingModel, snapshots.contains(where: { $0.dimension > 0 }), !query.text.allSatisfy(\.isWhitespace) else { return nil }
+        do {
+            let vectors = try await gateway.embeddings(of: [query.text], model: embeddingModel, caller: caller?.onGatewaysBehalf, context: context)
+            return vectors.first.flatMap(SemanticIndex.unit)
+        } catch {
+            context.logger.warning("knowledge search query not embedded; searching by words alone", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}
