@@ -125,6 +125,15 @@ package final class SwitchyardServer: Sendable {
             gateway: gateway, store: store, background: background, maximumChainDepth: configuration.responsesMaxChainDepth, logger: logger,
             finalStates: responseStates)
         responses.conversations = conversations
+        let knowledge = KnowledgeBase(
+            store: store, files: store, gateway: gateway, embeddingModel: configuration.knowledge.embeddingModel, logger: logger)
+        services.vectorStores = VectorStoreService(knowledge: knowledge)
+        responses.knowledge = knowledge
+        // A file's embeddings are paid by the key that added it, while it exists; the master key's by the operator.
+        let ingestor = KnowledgeIngestor(knowledge: knowledge) { keyID -> Caller?? in
+            guard let keyID else { return .some(.master) }
+            return directory.grant(keyID: keyID).map { .some(.virtualKey($0)) }
+        }
         services.responses = responses
         services.idempotencyStore = store
         let server = GatewayHTTPServer.make(
@@ -164,6 +173,7 @@ package final class SwitchyardServer: Sendable {
                 .init(service: contextRecords.summaryWriter),
                 .init(service: contextRecords.embeddingWriter),
                 .init(service: MemoryExtractor(gateway: gateway, memory: memory)),
+                .init(service: ingestor),
                 .init(service: background),
                 .init(service: server),
             ],

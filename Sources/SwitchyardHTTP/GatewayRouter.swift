@@ -33,6 +33,8 @@ package struct HTTPServices: Sendable {
     package var conversations: ConversationService?
     /// The Files API; nil leaves it unserved.
     package var files: FileService?
+    /// The Vector Stores API and `x-switchyard-knowledge`; nil leaves them unserved.
+    package var vectorStores: VectorStoreService?
     /// Where answers to requests with an `Idempotency-Key` are kept; nil ignores the header.
     package var idempotencyStore: (any IdempotencyStore)?
 
@@ -69,6 +71,7 @@ package enum GatewayRouter {
         if let responses = services.responses { ResponsesRoutes(services: services, responses: responses).register(on: router) }
         if let conversations = services.conversations { ConversationRoutes(services: services, conversations: conversations).register(on: router) }
         if let files = services.files { FileRoutes(services: services, files: files).register(on: router) }
+        if let vectorStores = services.vectorStores { VectorStoreRoutes(services: services, vectorStores: vectorStores).register(on: router) }
         if let memory = services.gateway.memory { MemoryRoutes(memories: MemoryService(memory: memory)).register(on: router) }
         CompatibilityRoutes().register(on: router)
         AdminRoutes(services: services).register(on: router)

@@ -22,7 +22,7 @@ extension SQLGatewayStore {
         return found
     }
 
-    /// Upserts the entries, in one transaction on PostgreSQL (see ``inCacheTransaction(_:)`` for SQLite). No
+    /// Upserts the entries, in one transaction on PostgreSQL (see ``inTransaction(_:)`` for SQLite). No
     /// version moves: other replicas see new entries on their next read of the store, and new semantic candidates
     /// through ``semanticCandidates(scope:model:context:createdSince:now:)``.
     ///
@@ -43,7 +43,7 @@ extension SQLGatewayStore {
         // One order for every writer, so concurrent transactions take row locks in the same order (no deadlock).
         let rows = latest.values.sorted { ($0.entry.scope, $0.entry.key) < ($1.entry.scope, $1.entry.key) }
         do {
-            try await inCacheTransaction { session in
+            try await inTransaction { session in
                 for start in stride(from: 0, to: rows.count, by: SQLGatewayStore.cacheRowsPerStatement) {
                     var insert = session.insert(into: "cache_entries").columns(SQLGatewayStore.cacheColumns)
                     for (entry, body) in rows[start..<min(start + SQLGatewayStore.cacheRowsPerStatement, rows.count)] {
@@ -96,7 +96,7 @@ extension SQLGatewayStore {
     func purgeCache(model: String?, chunk: Int) async throws -> Int {
         var total = 0
         while true {
-            let deleted = try await inCacheTransaction { session -> Int in
+            let deleted = try await inTransaction { session -> Int in
                 var chosen = session.select().columns("scope", "key").from("cache_entries")
                 if let model { chosen = chosen.where("model", .equal, model) }
                 let scopes = try await session.delete(from: "cache_entries")
@@ -150,9 +150,10 @@ extension SQLGatewayStore {
     ///
     /// On SQLite the store has one connection that every task shares, so a transaction opened on it would take in
     /// the statements other tasks run meanwhile (and a rollback would undo them); there `body` runs statement by
-    /// statement: a purge's chunk deletes first and bumps the versions after, so a failure between them leaves
-    /// deleted entries that a replica may still serve from memory until its next purge or eviction.
-    private func inCacheTransaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+    /// statement, so each caller orders its statements to stay safe when a failure stops it between two: a cache
+    /// purge's chunk deletes first and bumps the versions after, so a failure between them leaves deleted entries
+    /// that a replica may still serve from memory until its next purge or eviction.
+    func inTransaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         guard case .postgres = connections else { return try await body(database) }
         return try await database.withSession { session in
             try await session.raw("BEGIN").run()

@@ -252,6 +252,66 @@ struct SchemaMigration: Sendable {
                 .run()
             try await database.raw("CREATE INDEX files_scope ON files (scope, created_at)").run()
         },
+        SchemaMigration(version: 15, name: "vector stores") { database in
+            // `version` moves whenever what search sees of the store changes (see `KnowledgeStore`).
+            try await database.create(table: "vector_stores")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("scope", type: .text, .notNull)
+                .column("name", type: .text, .notNull)
+                .column("metadata", type: .text, .notNull)
+                .column("version", type: .bigint, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .run()
+            try await database.raw("CREATE INDEX vector_stores_scope ON vector_stores (scope, created_at)").run()
+            // `claimed_until`: until when a replica holds the file for ingestion.
+            try await database.create(table: "vector_store_files")
+                .column("store_id", type: .text, .notNull)
+                .column("file_id", type: .text, .notNull)
+                .column("filename", type: .text, .notNull)
+                .column("status", type: .text, .notNull)
+                .column("last_error", type: .text)
+                .column("max_chunk_tokens", type: .bigint, .notNull)
+                .column("overlap_tokens", type: .bigint, .notNull)
+                .column("attributes", type: .text, .notNull)
+                .column("usage_bytes", type: .bigint, .notNull)
+                .column("key_id", type: .text)
+                .column("claimed_until", type: .text)
+                .column("created_at", type: .text, .notNull)
+                .primaryKey("store_id", "file_id")
+                .run()
+            try await database.raw("CREATE INDEX vector_store_files_pending ON vector_store_files (status, claimed_until)").run()
+            try await database.raw("CREATE INDEX vector_store_files_created ON vector_store_files (store_id, created_at)").run()
+            // `vector` is the embedding as float32 little-endian bytes, empty when there is none. Full-text search:
+            // on PostgreSQL a generated tsvector with a GIN index; on SQLite an FTS5 table whose rowid is the
+            // chunk's id (AUTOINCREMENT, so an id is never reused while a stray full-text row may still hold it).
+            let statements: [String] =
+                if database.dialect.name == "postgresql" {
+                    [
+                        """
+                        CREATE TABLE vector_store_chunks (
+                            id BIGSERIAL PRIMARY KEY, store_id TEXT NOT NULL, file_id TEXT NOT NULL, position BIGINT NOT NULL,
+                            text TEXT NOT NULL, vector BYTEA NOT NULL,
+                            tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED
+                        )
+                        """,
+                        "CREATE INDEX vector_store_chunks_tsv ON vector_store_chunks USING GIN (tsv)",
+                    ]
+                } else {
+                    [
+                        """
+                        CREATE TABLE vector_store_chunks (
+                            id INTEGER PRIMARY KEY AUTOINCREMENT, store_id TEXT NOT NULL, file_id TEXT NOT NULL,
+                            position BIGINT NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL
+                        )
+                        """,
+                        "CREATE VIRTUAL TABLE vector_store_chunks_fts USING fts5(text, tokenize='porter unicode61')",
+                    ]
+                }
+            for statement in statements {
+                try await database.raw("\(unsafeRaw: statement)").run()
+            }
+            try await database.raw("CREATE INDEX vector_store_chunks_file ON vector_store_chunks (store_id, file_id)").run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -129,6 +129,8 @@ public protocol KnowledgeStore: Sendable {
     /// Stores a file's chunks and marks it completed, in one transaction; false (nothing stored) when the file is no
     /// longer in progress in the store (removed meanwhile).
     func completeVectorStoreFile(storeID: String, fileID: String, chunks: [KnowledgeChunk], usageBytes: Int) async throws -> Bool
+    /// Lets go of a claim on an in-progress file (its ingestion was stopped), so the next sweep of any replica takes it.
+    func releaseVectorStoreFile(storeID: String, fileID: String) async throws
     /// Marks an in-progress file failed, with why.
     func failVectorStoreFile(storeID: String, fileID: String, error: String) async throws
 

@@ -1,4 +1,5 @@
-package import Foundation
+import Foundation
+import Synchronization
 package import Logging
 package import SwitchyardCore
 package import SwitchyardWire
@@ -42,7 +43,14 @@ package final class KnowledgeBase: Sendable {
     func enqueue(_ job: Job) { queue.yield(job) }
 
     /// Ends the queue at shutdown; files not ingested are resumed by the next start.
-    package func stop() { queue.finish() }
+    package func stop() {
+        stopping.store(true, ordering: .relaxed)
+        queue.finish()
+    }
+
+    /// Whether the gateway is stopping: files still queued are left to the next start.
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    private let stopping = Atomic<Bool>(false)
 
     /// The vector store `id` of the caller's tenant, else 404 (another tenant's too).
     package func vectorStore(_ id: String, caller: Caller?, param: String? = nil) async throws -> StoredVectorStore {

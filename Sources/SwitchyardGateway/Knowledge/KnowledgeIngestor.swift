@@ -36,7 +36,8 @@ package struct KnowledgeIngestor: Service {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<Self.workers {
                     group.addTask {
-                        for await job in knowledge.jobs { await ingest(job) }
+                        // At shutdown the file in hand is let go (its claim released), not finished.
+                        for await job in knowledge.jobs where !knowledge.isStopping { await cancelWhenGracefulShutdown { await ingest(job) } }
                     }
                 }
                 group.addTask {
@@ -81,10 +82,15 @@ package struct KnowledgeIngestor: Service {
                 }
             } catch let failure as IngestionFailure {
                 try await store.failVectorStoreFile(storeID: job.storeID, fileID: job.fileID, error: failure.message)
-            } catch let error as GatewayError {
+            } catch let error as GatewayError where !Task.isCancelled {
                 try await store.failVectorStoreFile(storeID: job.storeID, fileID: job.fileID, error: error.message)
             }
         } catch {
+            if Task.isCancelled {
+                // Stopping: another replica, or this one's next start, takes the file up at once.
+                try? await store.releaseVectorStoreFile(storeID: job.storeID, fileID: job.fileID)
+                return
+            }
             // Storage failed: the claim lapses and a later sweep tries again.
             logger.warning("vector store file not ingested", metadata: ["file": "\(job.fileID)", "error": "\(error)"])
         }

@@ -44,8 +44,9 @@ package struct VectorStoreService: Sendable {
     /// A page of the caller's stores: `after` a store id, `limit`, newest first unless `ascending`.
     package func list(after: String?, limit: Int, ascending: Bool, caller: Caller?) async throws -> JSONValue {
         let scope = caller.tenantReadScope
-        if let after, !after.isStorableName || (try await store.vectorStore(id: after, scope: scope)) == nil {
-            throw GatewayError.badRequest("'after' names no vector store.", param: "after")
+        if let after {
+            let anchor = after.isStorableName ? try await store.vectorStore(id: after, scope: scope) : nil
+            if anchor == nil { throw GatewayError.badRequest("'after' names no vector store.", param: "after") }
         }
         let page = try await store.vectorStores(scope: scope, after: after, limit: limit + 1, ascending: ascending)
         let stores = Array(page.prefix(limit))
@@ -102,8 +103,9 @@ package struct VectorStoreService: Sendable {
             status = known
         }
         if filter == "cancelled" { return ListPage.json([], hasMore: false) }
-        if let after, !after.isStorableName || (try await store.vectorStoreFile(storeID: stored.id, fileID: after)) == nil {
-            throw GatewayError.badRequest("'after' names no file of the vector store.", param: "after")
+        if let after {
+            let anchor = after.isStorableName ? try await store.vectorStoreFile(storeID: stored.id, fileID: after) : nil
+            if anchor == nil { throw GatewayError.badRequest("'after' names no file of the vector store.", param: "after") }
         }
         let page = try await store.vectorStoreFiles(storeID: stored.id, status: status, after: after, limit: limit + 1, ascending: ascending)
         return ListPage.json(page.prefix(limit).map(Self.json), hasMore: page.count > limit)
@@ -267,7 +269,9 @@ package struct VectorStoreService: Sendable {
                 throw .badRequest("'attributes' keys must be 1 to 64 characters.", param: "attributes")
             }
             switch member {
-            case .string(let text) where text.count <= 512 && text.isStorableName, .number, .integer, .bool:
+            case .string(let text) where text.count <= 512 && text.isStorableName:
+                continue
+            case .number, .integer, .bool:
                 continue
             default:
                 throw .badRequest(

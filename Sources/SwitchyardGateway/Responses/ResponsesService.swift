@@ -23,6 +23,8 @@ package struct ResponsesService: Sendable {
     let pollers: ReplayPollers
     /// The conversations turns may belong to (`conversation`); nil refuses the field.
     package var conversations: ConversationService?
+    /// The vector stores the `file_search` tool searches; nil refuses the tool.
+    package var knowledge: KnowledgeBase?
 
     package init(
         gateway: Gateway, store: any ResponseStore, background: BackgroundResponses, maximumChainDepth: Int = 100, logger: Logger,
@@ -63,7 +65,7 @@ package struct ResponsesService: Sendable {
     // MARK: Create
 
     package func create(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Created {
-        let turn = try await prepare(body, caller: caller)
+        let turn = try await prepare(body, caller: caller, context: context)
         let scope = Self.scope(of: caller)
         let now = Int(Date().timeIntervalSince1970)
         var response = ResponseObject(id: makeID("resp"), createdAt: now, model: turn.model, status: "in_progress", request: turn.request)
@@ -97,13 +99,14 @@ package struct ResponsesService: Sendable {
         }
         let completion = try await complete(turn, caller: caller, context: context)
         ChatToResponse.complete(&response, with: completion, makeID: makeID, now: Int(Date().timeIntervalSince1970))
+        turn.fileSearch?.annotate(&response)
         try await appendToConversation(turn, response: response)
         if turn.store { try await store.insertResponse(stored(response, turn: turn, scope: scope)) }
         return .object(response.json)
     }
 
     /// Reads and checks a request, and loads the conversation it continues.
-    func prepare(_ body: ByteBuffer, caller: Caller?) async throws -> Turn {
+    func prepare(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Turn {
         guard case .object(var fields) = try? JSONValue(decoding: body) else {
             throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")
         }
@@ -156,6 +159,7 @@ package struct ResponsesService: Sendable {
             }
             (turn.previous, turn.history) = try await chain(previousID, scope: caller.tenantReadScope)
         }
+        turn.fileSearch = try await fileSearch(fields, items: items, history: turn.history, caller: caller, context: context)
         // Validates tools, tool_choice and formats before anything is stored or sent.
         turn.prepared = try turn.chat(stream: turn.stream || turn.background)
         return turn
@@ -237,8 +241,7 @@ package struct ResponsesService: Sendable {
         // A stored stream its reader abandons is saved as incomplete, through the writer, rather than left in_progress.
         var saveIfAbandoned: (@Sendable (ResponseObject) -> Void)?
         if keep, let finalStates { saveIfAbandoned = { abandoned in finalStates.record(ResponseFinalState(abandoned)) } }
-        let translation = StreamedResponseTranslation(
-            ChatToResponsesStreamTranslator(response: response, makeID: makeID), saveIfAbandoned: saveIfAbandoned)
+        let translation = StreamedResponseTranslation(streamTranslator(response, turn: turn), saveIfAbandoned: saveIfAbandoned)
         let translated = TranslatedResponseEvents(upstream: events, translation: translation) { [self] finished in
             do {
                 try await appendToConversation(turn, response: finished)
@@ -262,7 +265,7 @@ package struct ResponsesService: Sendable {
     func runInBackground(_ response: ResponseObject, turn: Turn, caller: Caller?, context: UpstreamContext, log: ResponseEventLog) async {
         let open = ["queued", "in_progress"]
         // One translation through the whole run, so a failure or a cancel saves the output streamed so far.
-        let translation = StreamedResponseTranslation(ChatToResponsesStreamTranslator(response: response, makeID: makeID))
+        let translation = StreamedResponseTranslation(streamTranslator(response, turn: turn))
         for event in translation.translate({ $0.start() }) { log.publish(event) }
         let now = { Int(Date().timeIntervalSince1970) }
         do {

@@ -43,12 +43,22 @@ struct OpenAIRoutes {
             turn = try await conversations.chatTurn(id, request: chatRequest, caller: context.caller)
             chatRequest = turn?.request ?? chatRequest
         }
+        // With knowledge: the chunks the newest user message finds go before it (not into the conversation).
+        var found: Int?
+        if let stores = request.headers[.switchyardKnowledge] {
+            guard let knowledge = services.vectorStores?.knowledge else {
+                throw GatewayError.badRequest("Knowledge bases are not served by this gateway.", param: "x-switchyard-knowledge")
+            }
+            let augmented = try await knowledge.augment(chatRequest, header: stores, caller: context.caller, context: upstream)
+            (chatRequest, found) = (augmented.0, augmented.1)
+        }
         if chatRequest.stream {
             var routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
             if let turn, let conversations = services.conversations { routed.value = conversations.recording(turn, stream: routed.value) }
             var response = ServerSentEventsResponse.make(
                 routed.value, encoder: OpenAIStreamEncoder(), departure: context.departure, journal: context.journal, logger: upstream.logger)
             Self.stampRouting(routed, on: &response)
+            if let found { response.headers.append(HTTPField(name: .switchyardKnowledge, value: "results=\(found)")) }
             return response
         }
         return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
@@ -62,6 +72,7 @@ struct OpenAIRoutes {
             context.journal?.captureResponse(routed.value.body)
             var response = Self.json(routed.value.body)
             Self.stampRouting(routed, on: &response)
+            if let found { response.headers.append(HTTPField(name: .switchyardKnowledge, value: "results=\(found)")) }
             return IdempotentAnswer(response: response, replayableBody: routed.value.body)
         }
     }

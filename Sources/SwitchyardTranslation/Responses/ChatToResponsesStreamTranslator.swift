@@ -19,16 +19,23 @@ public struct ChatToResponsesStreamTranslator: Sendable {
     /// Open function calls by their Chat tool-call index.
     private var calls: [Int: (outputIndex: Int, id: String, callID: String, name: String, arguments: String)] = [:]
     private var finishReason: String?
+    /// Files the answer's text is credited to (a `file_search` the gateway ran): `file_citation` annotations at the
+    /// end of the text.
+    package var citedFiles: [(id: String, filename: String)] = []
 
     public init(response: ResponseObject, makeID: @escaping ResponsesIDMaker) {
         self.response = response
         self.makeID = makeID
     }
 
-    /// The opening events.
+    /// The opening events, and those of a search the gateway ran before the answer (an output item already there).
     public mutating func start() -> [JSONValue] {
         response.status = "in_progress"
-        return [lifecycle("response.created"), lifecycle("response.in_progress")]
+        var events = [lifecycle("response.created"), lifecycle("response.in_progress")]
+        for (index, item) in response.output.enumerated() where item["type"]?.string == "file_search_call" {
+            events += FileSearchOutput.events(for: item, outputIndex: index)
+        }
+        return events
     }
 
     /// The events for one chunk.
@@ -85,11 +92,18 @@ public struct ChatToResponsesStreamTranslator: Sendable {
         // Each open item's closing events, in output order.
         var closings: [(index: Int, events: [JSONValue])] = []
         if let message {
-            let item = ChatToResponse.messageItem(id: message.id, text: message.text, status: "completed")
+            let citations = FileSearchOutput.citations(of: citedFiles, at: message.text.unicodeScalars.count)
+            let item = ChatToResponse.messageItem(id: message.id, text: message.text, status: "completed", annotations: citations)
             let position: [String: JSONValue] = ["item_id": .string(message.id), "output_index": .integer(Int64(message.outputIndex)), "content_index": 0]
-            closings.append((message.outputIndex, [
+            let annotated = citations.enumerated().map { index, citation in
+                JSONValue.object(
+                    position.merging(["type": "response.output_text.annotation.added", "annotation_index": .integer(Int64(index)), "annotation": citation]) {
+                        $1
+                    })
+            }
+            closings.append((message.outputIndex, annotated + [
                 .object(position.merging(["type": "response.output_text.done", "text": .string(message.text), "logprobs": []]) { $1 }),
-                .object(position.merging(["type": "response.content_part.done", "part": ChatToResponse.outputText(message.text)]) { $1 }),
+                .object(position.merging(["type": "response.content_part.done", "part": ChatToResponse.outputText(message.text, annotations: citations)]) { $1 }),
                 ["type": "response.output_item.done", "output_index": .integer(Int64(message.outputIndex)), "item": item],
             ]))
             response.output[message.outputIndex] = item

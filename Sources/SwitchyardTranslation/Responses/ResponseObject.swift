@@ -121,15 +121,15 @@ package enum ChatToResponse {
         response.completedAt = now
     }
 
-    package static func messageItem(id: String, text: String, status: String) -> JSONValue {
+    package static func messageItem(id: String, text: String, status: String, annotations: [JSONValue] = []) -> JSONValue {
         [
             "type": "message", "id": .string(id), "status": .string(status), "role": "assistant",
-            "content": status == "in_progress" && text.isEmpty ? [] : [outputText(text)],
+            "content": status == "in_progress" && text.isEmpty ? [] : [outputText(text, annotations: annotations)],
         ]
     }
 
-    package static func outputText(_ text: String) -> JSONValue {
-        ["type": "output_text", "text": .string(text), "annotations": [], "logprobs": []]
+    package static func outputText(_ text: String, annotations: [JSONValue] = []) -> JSONValue {
+        ["type": "output_text", "text": .string(text), "annotations": .array(annotations), "logprobs": []]
     }
 
     package static func functionCallItem(id: String, callID: String, name: String, arguments: String, status: String) -> JSONValue {

@@ -16,7 +16,13 @@ public typealias ResponsesIDMaker = @Sendable (_ prefix: String) -> String
 /// - Tools the gateway cannot serve (OpenAI-hosted ones such as `web_search` or `file_search`) get a 400 naming
 ///   the tool: the gateway never runs a tool.
 package struct ResponsesRequestToChat {
-    package init() {}
+    /// Hosted tool types the gateway serves itself for this request (`file_search` over its vector stores): left out
+    /// of the hub request, as is a `tool_choice` naming them.
+    package var servedTools: Set<String>
+
+    package init(servedTools: Set<String> = []) {
+        self.servedTools = servedTools
+    }
 
     /// The tool types OpenAI hosts, which no gateway upstream can run.
     package static let hostedToolTypes: Set<String> = [
@@ -28,7 +34,7 @@ package struct ResponsesRequestToChat {
     package static let maximumItemIDBytes = 256
 
     /// The input item types the gateway reads.
-    package static let inputItemTypes = ["message", "function_call", "function_call_output", "reasoning"]
+    package static let inputItemTypes = ["message", "function_call", "function_call_output", "reasoning", "file_search_call"]
 
     /// Request fields carried to the Chat request as they are, by their Chat names.
     package static let carriedFields: [String: String] = [
@@ -70,10 +76,16 @@ package struct ResponsesRequestToChat {
         if let effort = fields["reasoning"]?["effort"], !effort.isNull { output["reasoning_effort"] = effort }
         if let tools = fields["tools"]?.array, !tools.isEmpty {
             var translated: [JSONValue] = []
-            for (index, tool) in tools.enumerated() { translated.append(try Self.tool(tool, param: "tools[\(index)]")) }
-            output["tools"] = .array(translated)
+            for (index, tool) in tools.enumerated() where !servedTools.contains(tool["type"]?.string ?? "") {
+                translated.append(try Self.tool(tool, param: "tools[\(index)]"))
+            }
+            if !translated.isEmpty { output["tools"] = .array(translated) }
         }
-        if let choice = fields["tool_choice"], !choice.isNull { output["tool_choice"] = try Self.toolChoice(choice) }
+        if let choice = fields["tool_choice"], !choice.isNull, !servedTools.contains(choice["type"]?.string ?? "") {
+            let chosen = try Self.toolChoice(choice)
+            // With only served tools, nothing is left for a choice to apply to.
+            if output["tools"] != nil || servedTools.isEmpty { output["tool_choice"] = chosen }
+        }
         if let format = fields["text"]?["format"], !format.isNull, let responseFormat = try Self.responseFormat(format) {
             output["response_format"] = responseFormat
         }
@@ -138,7 +150,7 @@ package struct ResponsesRequestToChat {
             if fields["id"] == nil { fields["id"] = .string(makeID("fco")) }
             if fields["status"] == nil { fields["status"] = "completed" }
         default:
-            break  // reasoning: kept as it came
+            break  // reasoning and file_search_call: kept as they came, not sent
         }
         return .object(fields)
     }

@@ -1,0 +1,62 @@
+import Foundation
+package import SwitchyardCore
+package import SwitchyardWire
+
+/// Knowledge put before the model: the chunks a search finds for the user's newest message, given as one system
+/// message just before it, each chunk under its file's name.
+extension KnowledgeBase {
+    /// The most stores one request searches.
+    static let maximumStoresPerRequest = 10
+
+    /// The stores `ids` names, each the caller's tenant's; an unknown or foreign one is a 404 naming `param`.
+    package func vectorStores(_ ids: [String], caller: Caller?, param: String) async throws -> [StoredVectorStore] {
+        guard !ids.isEmpty, ids.count <= Self.maximumStoresPerRequest else {
+            throw GatewayError.badRequest("\(param) must name 1 to \(Self.maximumStoresPerRequest) vector stores.", param: param)
+        }
+        var stores: [StoredVectorStore] = []
+        for id in ids where !stores.contains(where: { $0.id == id }) { stores.append(try await vectorStore(id, caller: caller, param: param)) }
+        return stores
+    }
+
+    /// Chat completions with `x-switchyard-knowledge: vs_…[,vs_…]`: the request with the chunks its newest user
+    /// message finds in those stores put before it, and how many were found.
+    package func augment(_ request: ChatRequest, header: String, caller: Caller?, context: UpstreamContext) async throws -> (ChatRequest, Int) {
+        let ids = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let stores = try await vectorStores(ids, caller: caller, param: "x-switchyard-knowledge")
+        guard case .object(var fields) = try JSONValue(decoding: request.body), let messages = fields["messages"]?.array else {
+            return (request, 0)
+        }
+        let query = Self.newestUserText(messages)
+        guard !query.allSatisfy(\.isWhitespace) else { return (request, 0) }
+        let results = try await search(stores, query: KnowledgeQuery(text: query), caller: caller, context: context)
+        guard !results.isEmpty else { return (request, 0) }
+        fields["messages"] = .array(Self.inserting(Self.contextMessage(results), into: messages))
+        var augmented = request
+        augmented.body = JSONValue.object(fields).encoded
+        return (augmented, results.count)
+    }
+
+    /// The text of the newest user message of Chat messages (its text parts, joined).
+    package static func newestUserText(_ messages: [JSONValue]) -> String {
+        guard let message = messages.last(where: { $0["role"]?.string == "user" }) else { return "" }
+        if let text = message["content"]?.string { return text }
+        return (message["content"]?.array ?? []).compactMap { $0["type"]?.string == "text" ? $0["text"]?.string : nil }.joined(separator: "\n")
+    }
+
+    /// `message` placed just before the newest user message (at the end when there is none).
+    package static func inserting(_ message: JSONValue, into messages: [JSONValue]) -> [JSONValue] {
+        var messages = messages
+        let position = messages.lastIndex { $0["role"]?.string == "user" } ?? messages.endIndex
+        messages.insert(message, at: position)
+        return messages
+    }
+
+    /// The system message that gives the model the chunks found, numbered, each under its file's name.
+    package static func contextMessage(_ results: [Result]) -> JSONValue {
+        var text = "Use the following excerpts from the knowledge base where they help to answer; each names the file it comes from.\n"
+        for (number, result) in results.enumerated() {
+            text += "\n[\(number + 1)] \(result.filename)\n\(result.text)\n"
+        }
+        return ["role": "system", "content": .string(text)]
+    }
+}
