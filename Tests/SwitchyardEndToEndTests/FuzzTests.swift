@@ -36,6 +36,9 @@ struct FuzzTests {
                 let (keyID, secret) = try await gateway.createKey(#"{"name":"fuzzed","rpm":100000,"tpm":100000000}"#)
                 let responseID = try #require(try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"hi"}"#).json["id"] as? String)
                 let conversationID = try #require(try await gateway.request("/v1/conversations", body: #"{"items":[{"role":"user","content":"hi"}]}"#).json["id"] as? String)
+                let fileID = try #require(try await FilesTests.upload(gateway, key: secret).json["id"] as? String)
+                let storeID = try #require(
+                    try await gateway.request("/v1/vector_stores", body: #"{"name":"fuzzed","file_ids":["\#(fileID)"]}"#, key: secret).json["id"] as? String)
                 var random = SeededGenerator(seed: 20_261_207)
                 var statuses: [Int: Int] = [:]
                 func check(_ reply: GatewayClient.Reply, _ what: String) {
@@ -53,6 +56,8 @@ struct FuzzTests {
                     ("/v1/conversations/\(conversationID)/items?x=1", ["limit", "after", "order"]),
                     ("/v1/files?x=1", ["limit", "after", "order", "purpose"]),
                     ("/v1/memories?x=1", ["user"]),
+                    ("/v1/vector_stores?x=1", ["limit", "after", "order"]),
+                    ("/v1/vector_stores/\(storeID)/files?x=1", ["limit", "after", "order", "filter"]),
                 ]
                 for (path, names) in queries {
                     for name in names {
@@ -67,12 +72,20 @@ struct FuzzTests {
                     check(try await gateway.request(.GET, "/v1/conversations/\(Self.encoded(value))/items/\(Self.encoded(value))"), "item \(value.prefix(40))")
                     check(try await gateway.request(.GET, "/v1/files/\(Self.encoded(value))/content"), "file \(value.prefix(40))")
                     check(try await gateway.request(.DELETE, "/v1/memories/\(Self.encoded(value))"), "memory \(value.prefix(40))")
+                    check(try await gateway.request(.GET, "/v1/vector_stores/\(Self.encoded(value))"), "vector store \(value.prefix(40))")
+                    check(try await gateway.request(.GET, "/v1/vector_stores/\(storeID)/files/\(Self.encoded(value))"), "store file \(value.prefix(40))")
+                    check(
+                        try await gateway.request(.DELETE, "/v1/vector_stores/\(storeID)/files/\(Self.encoded(value))"), "store file removal \(value.prefix(40))")
                     // A header value holds visible characters only: the others are the client library's to refuse.
                     if value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
                         check(
                             try await gateway.request(
                                 .POST, "/v1/chat/completions", body: chatBody(), key: secret, headers: [("x-switchyard-conversation", value)]),
                             "conversation header \(value.prefix(40))")
+                        check(
+                            try await gateway.request(
+                                .POST, "/v1/chat/completions", body: chatBody(), key: secret, headers: [("x-switchyard-knowledge", value)]),
+                            "knowledge header \(value.prefix(40))")
                     }
                 }
 
@@ -99,6 +112,24 @@ struct FuzzTests {
                     ("/v1/conversations", .POST, { #"{"items":[{"role":"user","content":\#($0),"id":\#($0)}]}"# }),
                     ("/v1/conversations/\(conversationID)", .POST, { #"{"metadata":\#($0)}"# }),
                     ("/v1/conversations/\(conversationID)/items", .POST, { #"{"items":[{"type":\#($0),"role":\#($0),"content":"x"}]}"# }),
+                    ("/v1/vector_stores", .POST, { #"{"name":\#($0),"metadata":\#($0),"file_ids":\#($0)}"# }),
+                    ("/v1/vector_stores", .POST, {
+                        #"{"name":"v","chunking_strategy":{"type":"static","static":{"max_chunk_size_tokens":\#($0),"chunk_overlap_tokens":\#($0)}}}"#
+                    }),
+                    ("/v1/vector_stores/\(storeID)", .POST, { #"{"name":\#($0),"metadata":\#($0)}"# }),
+                    ("/v1/vector_stores/\(storeID)/files", .POST, { #"{"file_id":\#($0),"attributes":{"a":\#($0)}}"# }),
+                    ("/v1/vector_stores/\(storeID)/files", .POST, { #"{"file_id":"\#(fileID)","chunking_strategy":\#($0),"attributes":\#($0)}"# }),
+                    ("/v1/vector_stores/\(storeID)/files/\(fileID)", .POST, { #"{"attributes":\#($0)}"# }),
+                    ("/v1/vector_stores/\(storeID)/search", .POST, { #"{"query":\#($0),"max_num_results":\#($0)}"# }),
+                    ("/v1/vector_stores/\(storeID)/search", .POST, {
+                        #"{"query":"x","ranking_options":{"score_threshold":\#($0),"hybrid_search":{"embedding_weight":\#($0),"text_weight":\#($0)}}}"#
+                    }),
+                    ("/v1/vector_stores/\(storeID)/search", .POST, { #"{"query":"x","filters":{"type":"gte","key":"a","value":\#($0)}}"# }),
+                    ("/v1/vector_stores/\(storeID)/search", .POST, { #"{"query":"x","filters":{"type":"in","key":\#($0),"value":[\#($0)]}}"# }),
+                    ("/v1/responses", .POST, { #"{"model":"chat","input":"x","tools":[{"type":"file_search","vector_store_ids":[\#($0)]}]}"# }),
+                    ("/v1/responses", .POST, {
+                        #"{"model":"chat","input":"x","tools":[{"type":"file_search","vector_store_ids":["\#(storeID)"],"max_num_results":\#($0)}]}"#
+                    }),
                 ]
                 for (path, method, body) in bodies {
                     for value in Self.jsonExtremes {

@@ -130,8 +130,11 @@ struct ResponsesAPITests {
                 #expect(sent.contains(#"{"content":"sunny, 21C","role":"tool","tool_call_id":"call_9"}"#), "\(sent)")
                 #expect(sent.contains(#""tool_calls":[{"function":{"arguments":"{\"city\":\"Paris\"}","name":"get_weather"},"id":"call_9","type":"function"}]"#))
 
-                let hosted = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"x","tools":[{"type":"file_search"}]}"#)
-                #expect(hosted.status == 400 && hosted.errorMessage.contains("'file_search'"))
+                let hosted = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"x","tools":[{"type":"web_search"}]}"#)
+                #expect(hosted.status == 400 && hosted.errorMessage.contains("'web_search'"))
+                // file_search is the gateway's own (over its vector stores), and needs the stores named.
+                let search = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"x","tools":[{"type":"file_search"}]}"#)
+                #expect(search.status == 400 && search.errorMessage.contains("vector_store_ids"), "\(search.body)")
             }
         }
     }

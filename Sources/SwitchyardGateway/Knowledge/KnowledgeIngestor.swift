@@ -36,8 +36,7 @@ package struct KnowledgeIngestor: Service {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<Self.workers {
                     group.addTask {
-                        // At shutdown the file in hand is let go (its claim released), not finished.
-                        for await job in knowledge.jobs where !knowledge.isStopping { await cancelWhenGracefulShutdown { await ingest(job) } }
+                        for await job in knowledge.jobs where !knowledge.isStopping { await ingest(job) }
                     }
                 }
                 group.addTask {
@@ -76,21 +75,21 @@ package struct KnowledgeIngestor: Service {
                 let vectorStore = try await store.vectorStore(id: job.storeID, scope: nil)
             else { return }
             do {
-                let (chunks, bytes) = try await chunks(of: file, in: vectorStore)
-                if try await !store.completeVectorStoreFile(storeID: job.storeID, fileID: job.fileID, chunks: chunks, usageBytes: bytes) {
+                // At shutdown the file in hand is let go, not finished: its embedding calls are cancelled (the
+                // storage calls that follow are not, so the claim is released).
+                let ingested = try await cancelWhenGracefulShutdown { try await chunks(of: file, in: vectorStore) }
+                if try await !store.completeVectorStoreFile(storeID: job.storeID, fileID: job.fileID, chunks: ingested.0, usageBytes: ingested.1) {
                     logger.debug("vector store file removed while it was ingested", metadata: ["file": "\(job.fileID)"])
                 }
             } catch let failure as IngestionFailure {
                 try await store.failVectorStoreFile(storeID: job.storeID, fileID: job.fileID, error: failure.message)
-            } catch let error as GatewayError where !Task.isCancelled {
+            } catch let error as GatewayError where !Task.isShuttingDownGracefully {
                 try await store.failVectorStoreFile(storeID: job.storeID, fileID: job.fileID, error: error.message)
+            } catch where Task.isShuttingDownGracefully {
+                // Another replica, or this one's next start, takes the file up at once.
+                try await store.releaseVectorStoreFile(storeID: job.storeID, fileID: job.fileID)
             }
         } catch {
-            if Task.isCancelled {
-                // Stopping: another replica, or this one's next start, takes the file up at once.
-                try? await store.releaseVectorStoreFile(storeID: job.storeID, fileID: job.fileID)
-                return
-            }
             // Storage failed: the claim lapses and a later sweep tries again.
             logger.warning("vector store file not ingested", metadata: ["file": "\(job.fileID)", "error": "\(error)"])
         }

@@ -13,7 +13,7 @@ public typealias ResponsesIDMaker = @Sendable (_ prefix: String) -> String
 /// - `instructions` lead as a system message; with `previous_response_id`, the earlier turns' items come first.
 /// - Function tools, `tool_choice`, `parallel_tool_calls`, `text.format` (`json_schema`, `json_object`),
 ///   `max_output_tokens`, `temperature`, `top_p`, `user` and `reasoning.effort` map to their Chat forms.
-/// - Tools the gateway cannot serve (OpenAI-hosted ones such as `web_search` or `file_search`) get a 400 naming
+/// - Tools the gateway cannot serve (OpenAI-hosted ones such as `web_search`; `file_search` unless `servedTools`) get a 400 naming
 ///   the tool: the gateway never runs a tool.
 package struct ResponsesRequestToChat {
     /// Hosted tool types the gateway serves itself for this request (`file_search` over its vector stores): left out
