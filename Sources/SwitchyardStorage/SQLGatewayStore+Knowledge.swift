@@ -182,11 +182,18 @@ extension SQLGatewayStore {
             .limit(limit).all().map(Self.storedVectorStoreFile(from:))
     }
 
-    package func claimVectorStoreFile(storeID: String, fileID: String, until: Date, now: Date) async throws -> Bool {
-        try await !database.update("vector_store_files").set("claimed_until", to: Self.timestamp(until))
+    package func claimVectorStoreFile(storeID: String, fileID: String, token: String, until: Date, now: Date) async throws -> Bool {
+        try await !database.update("vector_store_files").set("claimed_until", to: Self.timestamp(until)).set("claim_token", to: token)
             .where("store_id", .equal, storeID).where("file_id", .equal, fileID)
             .where("status", .equal, VectorStoreFile.Status.inProgress.rawValue)
             .where { Self.claimLapsed($0, at: now) }
+            .returning("file_id").all().isEmpty
+    }
+
+    package func renewVectorStoreFileClaim(storeID: String, fileID: String, token: String, until: Date) async throws -> Bool {
+        try await !database.update("vector_store_files").set("claimed_until", to: Self.timestamp(until))
+            .where("store_id", .equal, storeID).where("file_id", .equal, fileID)
+            .where("status", .equal, VectorStoreFile.Status.inProgress.rawValue).where("claim_token", .equal, token)
             .returning("file_id").all().isEmpty
     }
 
@@ -194,14 +201,21 @@ extension SQLGatewayStore {
     /// conditional update of the file's status comes last and decides: when the file was removed (or completed by
     /// another replica whose claim outlived this one's) since the first check, the chunks stored here, and only
     /// those, are taken back, so no chunk outlives its file and none is stored twice.
-    package func completeVectorStoreFile(storeID: String, fileID: String, chunks: [KnowledgeChunk], usageBytes: Int) async throws -> Bool {
+    package func completeVectorStoreFile(storeID: String, fileID: String, token: String, chunks: [KnowledgeChunk], usageBytes: Int) async throws -> Bool {
         let sqlite = usesSQLite
         let inProgress = VectorStoreFile.Status.inProgress.rawValue
         return try await inTransaction { session -> Bool in
             let status = try await session.select().column("status").from("vector_store_files")
-                .where("store_id", .equal, storeID).where("file_id", .equal, fileID)
+                .where("store_id", .equal, storeID).where("file_id", .equal, fileID).where("claim_token", .equal, token)
                 .first(decodingColumn: "status", as: String.self)
             guard status == inProgress else { return false }
+            // What an attempt cut short (a failed statement on SQLite, a crash) left behind goes first.
+            if sqlite {
+                try await session.raw(
+                    "DELETE FROM vector_store_chunks_fts WHERE rowid IN (SELECT id FROM vector_store_chunks WHERE store_id = \(bind: storeID) AND file_id = \(bind: fileID))"
+                ).run()
+            }
+            try await session.delete(from: "vector_store_chunks").where("store_id", .equal, storeID).where("file_id", .equal, fileID).run()
 
             var ids: [Int] = []
             let rows = SQLGatewayStore.knowledgeRowsPerStatement
@@ -230,6 +244,7 @@ extension SQLGatewayStore {
                 .set("status", to: VectorStoreFile.Status.completed.rawValue).set("usage_bytes", to: usageBytes)
                 .set("last_error", to: SQLLiteral.null).set("claimed_until", to: SQLLiteral.null)
                 .where("store_id", .equal, storeID).where("file_id", .equal, fileID).where("status", .equal, inProgress)
+                .where("claim_token", .equal, token)
                 .returning("file_id").all().isEmpty
             guard completed else {
                 for start in stride(from: 0, to: ids.count, by: rows) {
@@ -244,21 +259,21 @@ extension SQLGatewayStore {
         }
     }
 
-    package func failVectorStoreFile(storeID: String, fileID: String, error: String) async throws {
+    package func failVectorStoreFile(storeID: String, fileID: String, token: String, error: String) async throws {
         try await database.update("vector_store_files")
             .set("status", to: VectorStoreFile.Status.failed.rawValue)
             .set("last_error", to: ColumnValue.storable(error, limit: ColumnValue.longTextBytes))
             .set("claimed_until", to: SQLLiteral.null)
             .where("store_id", .equal, storeID).where("file_id", .equal, fileID)
-            .where("status", .equal, VectorStoreFile.Status.inProgress.rawValue)
+            .where("status", .equal, VectorStoreFile.Status.inProgress.rawValue).where("claim_token", .equal, token)
             .run()
     }
 
-    package func releaseVectorStoreFile(storeID: String, fileID: String) async throws {
+    package func releaseVectorStoreFile(storeID: String, fileID: String, token: String) async throws {
         try await database.update("vector_store_files")
             .set("claimed_until", to: SQLLiteral.null)
             .where("store_id", .equal, storeID).where("file_id", .equal, fileID)
-            .where("status", .equal, VectorStoreFile.Status.inProgress.rawValue)
+            .where("status", .equal, VectorStoreFile.Status.inProgress.rawValue).where("claim_token", .equal, token)
             .run()
     }
 

@@ -263,7 +263,7 @@ struct SchemaMigration: Sendable {
                 .column("created_at", type: .text, .notNull)
                 .run()
             try await database.raw("CREATE INDEX vector_stores_scope ON vector_stores (scope, created_at)").run()
-            // `claimed_until`: until when a replica holds the file for ingestion.
+            // `claimed_until`: until when a worker holds the file for ingestion; `claim_token`: which claim it is.
             try await database.create(table: "vector_store_files")
                 .column("store_id", type: .text, .notNull)
                 .column("file_id", type: .text, .notNull)
@@ -276,6 +276,7 @@ struct SchemaMigration: Sendable {
                 .column("usage_bytes", type: .bigint, .notNull)
                 .column("key_id", type: .text)
                 .column("claimed_until", type: .text)
+                .column("claim_token", type: .text)
                 .column("created_at", type: .text, .notNull)
                 .primaryKey("store_id", "file_id")
                 .run()

@@ -91,3 +91,39 @@ struct ReplicaLimitTests {
         }
     }
 }
+
+@Suite("Vector stores across replicas", .enabled(if: PostgresTestDatabase.url != nil))
+struct ReplicaKnowledgeTests {
+    @Test("a store searched on one replica sees files ingested and removed through another (its version moves)")
+    func searchFollowsVersion() async throws {
+        let upstream = VectorStoresTests.upstream()
+        try await upstream.run { base in
+            try await PostgresTestDatabase.with { location in
+                let configuration = try GatewayHarness.configuration(yaml: VectorStoresTests.yaml, upstream: base, storage: location)
+                try await GatewayHarness.withGateway(configuration: configuration) { first in
+                    try await GatewayHarness.withGateway(configuration: configuration) { second in
+                        let (store, files) = try await VectorStoresTests.knowledgeBase(first, [VectorStoresTests.refund])
+                        let refund = try #require(files[VectorStoresTests.refund.filename])
+                        // The second replica loads the store into memory with one file.
+                        let before = try await VectorStoresTests.search(second, store, VectorStoresTests.query("shipping"))
+                        #expect(VectorStoresTests.fileIDs(before) == [refund], "\(before)")
+
+                        // A file added through the first replica is found by the second's next search.
+                        let shipping = try await VectorStoresTests.upload(first, VectorStoresTests.shipping.filename, VectorStoresTests.shipping.text)
+                        #expect(try await VectorStoresTests.addFile(first, shipping, to: store).status == 200)
+                        #expect(try await VectorStoresTests.ingested(first, shipping, in: store)["status"] as? String == "completed")
+                        let after = try await VectorStoresTests.search(second, store, VectorStoresTests.query("shipping"))
+                        #expect(VectorStoresTests.fileIDs(after).first == shipping, "\(after)")
+                        let held = try await VectorStoresTests.search(first, store, VectorStoresTests.query("shipping"))
+                        #expect(VectorStoresTests.fileIDs(held).first == shipping, "\(held)")
+
+                        // Removed through the second replica: gone from the first's search, in memory too.
+                        #expect(try await second.request(.DELETE, "/v1/vector_stores/\(store)/files/\(shipping)").status == 200)
+                        let removed = try await VectorStoresTests.search(first, store, VectorStoresTests.query("shipping"))
+                        #expect(!VectorStoresTests.fileIDs(removed).contains(shipping), "\(removed)")
+                    }
+                }
+            }
+        }
+    }
+}

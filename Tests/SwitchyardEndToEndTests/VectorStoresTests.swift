@@ -466,7 +466,7 @@ struct VectorStoresTests {
                     message["role"] as? String == "system" && (message["content"] as? String ?? "").contains(Self.refund.text)
                 }
                 #expect((context?["content"] as? String ?? "").contains("refund.md"), "the chunk goes under its file's name: \(messages)")
-                #expect(messages.last?["role"] as? String == "user", "\(messages)")
+                #expect(messages.last?["role"] as? String == "user", "\(messages) \(sentText)")
 
                 let output = reply.json["output"] as? [[String: Any]] ?? []
                 #expect(output.count == 2, "\(reply.body)")

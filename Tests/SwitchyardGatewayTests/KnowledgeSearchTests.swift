@@ -174,6 +174,16 @@ struct AttributeFilterTests {
         #expect(wider.param?.hasPrefix("filters") == true)
     }
 
+    @Test("a filter of more than 100 comparisons in all is refused, however it nests")
+    func tooManyComparisons() throws {
+        let sixty = JSONValue.array(Array(repeating: ["type": "eq", "key": "a", "value": 1], count: 60))
+        let twice: JSONValue = ["type": "and", "filters": [["type": "or", "filters": sixty], ["type": "or", "filters": sixty]]]
+        let error = try #require(refusal { _ = try AttributeFilter(twice) })
+        #expect(error.status == 400 && error.param == "filters" && error.message.contains("120"), "\(error.message)")
+        let once: JSONValue = ["type": "and", "filters": [["type": "or", "filters": sixty]]]
+        #expect(refusal { _ = try AttributeFilter(once) } == nil)
+    }
+
     @Test("a compound of more than 64 filters is refused")
     func tooMany() throws {
         let many = JSONValue.array(Array(repeating: ["type": "eq", "key": "a", "value": 1], count: 65))
@@ -330,6 +340,9 @@ struct KnowledgeQueryTests {
         #expect(KnowledgeQuery(text: "Caf\u{E9} CR\u{C8}ME caf\u{E9}").terms == ["caf\u{E9}", "cr\u{E8}me"])
         #expect(KnowledgeQuery(text: " ,.!? -- ").terms == [])
         #expect(KnowledgeQuery(text: "").terms == [])
+        // Words that would match nearly every chunk are left out.
+        #expect(KnowledgeQuery(text: "How do the refunds work for my order?").terms == ["refunds", "work", "order"])
+        #expect(KnowledgeQuery(text: "what is it").terms == [])
     }
 
     @Test("at most 64 terms, the first ones")
@@ -586,10 +599,10 @@ struct KnowledgeIndexTests {
         #expect(loads.count("vs_1") == 1)
     }
 
-    @Test("past the float budget, the least recently searched store is let go")
+    @Test("past the byte budget, the least recently searched store is let go")
     func eviction() async throws {
-        // Each store holds 3 floats; the budget holds one.
-        let index = KnowledgeIndex(floatBudget: 4)
+        // The budget holds one store.
+        let index = KnowledgeIndex(byteBudget: Self.small(version: 1).bytes + 1)
         let loads = SnapshotLoads()
         _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
         _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
@@ -601,7 +614,7 @@ struct KnowledgeIndexTests {
         #expect(loads.count("vs_a") == 2, "the first store was let go for the second")
 
         // A store alone past the budget is still kept.
-        let alone = KnowledgeIndex(floatBudget: 1)
+        let alone = KnowledgeIndex(byteBudget: 1)
         let aloneLoads = SnapshotLoads()
         _ = try await alone.snapshot(of: "vs_big", version: 1) { aloneLoads.load("vs_big", Self.small(version: 1, chunks: 4)) }
         _ = try await alone.snapshot(of: "vs_big", version: 1) { aloneLoads.load("vs_big", Self.small(version: 1, chunks: 4)) }
@@ -610,8 +623,8 @@ struct KnowledgeIndexTests {
 
     @Test("eviction goes by the last search, not the first load")
     func leastRecentlyUsed() async throws {
-        // Two stores of 3 floats fit; a third does not.
-        let index = KnowledgeIndex(floatBudget: 7)
+        // Two stores fit; a third does not.
+        let index = KnowledgeIndex(byteBudget: 2 * Self.small(version: 1).bytes + 1)
         let loads = SnapshotLoads()
         _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
         _ = try await index.snapshot(of: "vs_b", version: 1) { loads.load("vs_b", Self.small(version: 1)) }
@@ -625,7 +638,7 @@ struct KnowledgeIndexTests {
         #expect(loads.count("vs_b") == 2, "b was let go")
 
         // Within a generous budget nothing is let go.
-        let roomy = KnowledgeIndex(floatBudget: 1_000)
+        let roomy = KnowledgeIndex(byteBudget: 1 << 20)
         let roomyLoads = SnapshotLoads()
         for store in ["vs_a", "vs_b", "vs_c", "vs_a", "vs_b", "vs_c"] {
             _ = try await roomy.snapshot(of: store, version: 1) { roomyLoads.load(store, Self.small(version: 1)) }

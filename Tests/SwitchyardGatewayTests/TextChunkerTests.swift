@@ -44,6 +44,19 @@ struct TextChunkerTests {
         #expect(TextChunker(maxTokens: 0, overlapTokens: -5, tokenizer: tokenizer).maxTokens == 1)
     }
 
+    @Test("a piece longer than the chunk (a run of letters, unspaced Japanese) is cut at character boundaries to fit")
+    func oversizedPieces() throws {
+        let tokenizer = try #require(Self.tokenizer)
+        for text in [String(repeating: "x", count: 3_000), String(repeating: "日本語のテキストです", count: 60), String(repeating: "🚀", count: 400)] {
+            #expect(tokenizer.pieces(of: text).contains { $0.tokens > 100 }, "the text has an oversized piece: \(text.prefix(3))")
+            let chunks = TextChunker(maxTokens: 100, overlapTokens: 0, tokenizer: tokenizer).chunks(of: text)
+            #expect(chunks.count > 1)
+            #expect(chunks.joined() == text, "nothing lost, no character split")
+            // Token counts of a cut piece are estimates; a chunk stays close to its size.
+            for chunk in chunks { #expect(tokenizer.count(chunk) <= 110, "\(tokenizer.count(chunk)) tokens") }
+        }
+    }
+
     @Test("pieces carry each token once: their tokens add up to the text's count")
     func pieces() throws {
         let tokenizer = try #require(Self.tokenizer)

@@ -33,6 +33,13 @@ struct KnowledgeStoreTests {
         try #require(try await store.database.raw("\(unsafeRaw: sql)").first(decodingColumn: "n", as: Int.self))
     }
 
+    /// Claims the file (in progress, with no claim holding at `now`) under `token` for a minute, and requires that it took.
+    func claim(_ store: SQLGatewayStore, _ storeID: String, _ fileID: String, token: String, at now: Date = KnowledgeStoreTests.now) async throws {
+        try #require(
+            try await store.claimVectorStoreFile(storeID: storeID, fileID: fileID, token: token, until: now.addingTimeInterval(60), now: now),
+            "\(fileID) was claimed")
+    }
+
     @Test(
         "stores round-trip per tenant; pages run either way from a store; a rename keeps the version; deletes are the tenant's",
         arguments: TestDatabase.available)
@@ -145,49 +152,225 @@ struct KnowledgeStoreTests {
             func ids(_ files: [VectorStoreFile]) -> [String] { files.map(\.fileID) }
             #expect(ids(try await store.unclaimedVectorStoreFiles(now: at, limit: 10)) == ["file_1", "file_2", "file_3"])
             #expect(ids(try await store.unclaimedVectorStoreFiles(now: at, limit: 2)) == ["file_1", "file_2"])
-            #expect(try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_1", until: at.addingTimeInterval(60), now: at))
+            #expect(try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_1", until: at.addingTimeInterval(60), now: at))
             #expect(
-                try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_1", until: at.addingTimeInterval(90), now: at.addingTimeInterval(30))
-                    == false, "another replica's claim holds")
+                try await store.claimVectorStoreFile(
+                    storeID: "vs_a", fileID: "file_1", token: "claim_x", until: at.addingTimeInterval(90), now: at.addingTimeInterval(30)) == false,
+                "another replica's claim holds")
             #expect(ids(try await store.unclaimedVectorStoreFiles(now: at.addingTimeInterval(30), limit: 10)) == ["file_2", "file_3"])
             #expect(
                 ids(try await store.unclaimedVectorStoreFiles(now: at.addingTimeInterval(61), limit: 10)) == ["file_1", "file_2", "file_3"],
                 "a claim lapses at its time")
             #expect(
-                try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_1", until: at.addingTimeInterval(200), now: at.addingTimeInterval(61)))
-            #expect(try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_done", until: at.addingTimeInterval(60), now: at) == false)
-            #expect(try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_9", until: at.addingTimeInterval(60), now: at) == false)
+                try await store.claimVectorStoreFile(
+                    storeID: "vs_a", fileID: "file_1", token: "claim_2", until: at.addingTimeInterval(200), now: at.addingTimeInterval(61)))
+            #expect(
+                try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_done", token: "claim_x", until: at.addingTimeInterval(60), now: at)
+                    == false)
+            #expect(
+                try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_9", token: "claim_x", until: at.addingTimeInterval(60), now: at) == false)
 
             let chunks = [chunk("file_1", 0, "alpha"), chunk("file_1", 1, "beta", vector: [])]
-            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_1", chunks: chunks, usageBytes: 9))
+            #expect(
+                try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_1", chunks: chunks, usageBytes: 9) == false,
+                "the lapsed claim was taken by another")
+            #expect(try await store.vectorStoreFile(storeID: "vs_a", fileID: "file_1")?.status == .inProgress)
+            #expect(try await count("SELECT COUNT(*) AS n FROM vector_store_chunks", in: store) == 0, "the refused completion stored nothing")
+            #expect(try await store.vectorStoreVersion(id: "vs_a") == 0)
+            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_2", chunks: chunks, usageBytes: 9))
             let done = try #require(try await store.vectorStoreFile(storeID: "vs_a", fileID: "file_1"))
             #expect(done.status == .completed && done.usageBytes == 9 && done.lastError == nil)
             #expect(try await store.vectorStoreVersion(id: "vs_a") == 1)
             #expect(try await store.knowledgeChunks(storeID: "vs_a") == chunks)
             #expect(
-                try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_1", chunks: chunks, usageBytes: 9) == false,
+                try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_2", chunks: chunks, usageBytes: 9) == false,
                 "a completed file is no longer in progress")
             #expect(try await store.knowledgeChunks(storeID: "vs_a") == chunks, "nothing was stored twice")
             #expect(try await store.vectorStoreVersion(id: "vs_a") == 1)
-            #expect(try await store.claimVectorStoreFile(storeID: "vs_a", fileID: "file_1", until: at.addingTimeInterval(900), now: at.addingTimeInterval(300)) == false)
+            #expect(
+                try await store.claimVectorStoreFile(
+                    storeID: "vs_a", fileID: "file_1", token: "claim_x", until: at.addingTimeInterval(900), now: at.addingTimeInterval(300)) == false)
 
-            try await store.failVectorStoreFile(storeID: "vs_a", fileID: "file_2", error: "unsupported file type")
+            try await claim(store, "vs_a", "file_2", token: "claim_f", at: at)
+            try await store.failVectorStoreFile(storeID: "vs_a", fileID: "file_2", token: "claim_f", error: "unsupported file type")
             let failed = try #require(try await store.vectorStoreFile(storeID: "vs_a", fileID: "file_2"))
             #expect(failed.status == .failed && failed.lastError == "unsupported file type")
-            try await store.failVectorStoreFile(storeID: "vs_a", fileID: "file_1", error: "too late")
+            try await store.failVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_2", error: "too late")
             #expect(try await store.vectorStoreFile(storeID: "vs_a", fileID: "file_1") == done, "only a file in progress fails")
-            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_2", chunks: [chunk("file_2", 0, "x")], usageBytes: 1) == false)
+            #expect(
+                try await store.completeVectorStoreFile(
+                    storeID: "vs_a", fileID: "file_2", token: "claim_f", chunks: [chunk("file_2", 0, "x")], usageBytes: 1) == false)
             #expect(ids(try await store.unclaimedVectorStoreFiles(now: at.addingTimeInterval(1000), limit: 10)) == ["file_3"])
 
+            try await claim(store, "vs_a", "file_3", token: "claim_3", at: at)
             #expect(try await store.deleteVectorStoreFile(storeID: "vs_a", fileID: "file_3"))
             #expect(try await store.vectorStoreVersion(id: "vs_a") == 2)
             #expect(
-                try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_3", chunks: [chunk("file_3", 0, "gamma")], usageBytes: 5)
-                    == false, "the file was removed meanwhile")
+                try await store.completeVectorStoreFile(
+                    storeID: "vs_a", fileID: "file_3", token: "claim_3", chunks: [chunk("file_3", 0, "gamma")], usageBytes: 5) == false,
+                "the file was removed meanwhile")
             #expect(try await store.vectorStoreVersion(id: "vs_a") == 2)
             #expect(try await store.knowledgeChunks(storeID: "vs_a") == chunks)
             #expect(try await count("SELECT COUNT(*) AS n FROM vector_store_chunks", in: store) == 2, "no chunk of a refused completion is kept")
             #expect(try await store.unclaimedVectorStoreFiles(now: at.addingTimeInterval(1000), limit: 10).isEmpty)
+        }
+    }
+
+    @Test(
+        "only the claim's token completes, fails, releases or renews a file; renewing extends the claim; a file added again takes no old token",
+        arguments: TestDatabase.available)
+    func claimTokens(_ backend: TestDatabase) async throws {
+        try await backend.withStore { store in
+            try await store.insertVectorStore(vectorStore("vs_a"))
+            #expect(try await store.insertVectorStoreFile(file("file_1")))
+            #expect(try await store.insertVectorStoreFile(file("file_2", seconds: 1)))
+            let at = Self.now.addingTimeInterval(100)
+
+            func ids(_ files: [VectorStoreFile]) -> [String] { files.map(\.fileID) }
+            func unclaimed(_ seconds: Double) async throws -> [String] {
+                ids(try await store.unclaimedVectorStoreFiles(now: at.addingTimeInterval(seconds), limit: 10))
+            }
+            func renew(_ fileID: String, _ token: String, until seconds: Double) async throws -> Bool {
+                try await store.renewVectorStoreFileClaim(storeID: "vs_a", fileID: fileID, token: token, until: at.addingTimeInterval(seconds))
+            }
+            func complete(_ fileID: String, _ token: String, _ chunks: [KnowledgeChunk]) async throws -> Bool {
+                try await store.completeVectorStoreFile(storeID: "vs_a", fileID: fileID, token: token, chunks: chunks, usageBytes: 5)
+            }
+            func chunkCount(_ fileID: String) async throws -> Int {
+                try await count("SELECT COUNT(*) AS n FROM vector_store_chunks WHERE file_id = '\(fileID)'", in: store)
+            }
+
+            // Never claimed: no token is the file's.
+            #expect(try await renew("file_1", "claim_a", until: 60) == false, "an unclaimed file has no claim to renew")
+            #expect(try await complete("file_1", "claim_a", [chunk("file_1", 0, "alpha")]) == false)
+            #expect(try await unclaimed(0) == ["file_1", "file_2"], "the refused renewal claimed nothing")
+            #expect(try await chunkCount("file_1") == 0)
+
+            // Another claim's token does nothing.
+            try await claim(store, "vs_a", "file_1", token: "claim_a", at: at)
+            #expect(try await renew("file_1", "claim_b", until: 600) == false)
+            #expect(try await complete("file_1", "claim_b", [chunk("file_1", 0, "alpha")]) == false)
+            try await store.failVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_b", error: "not mine")
+            try await store.releaseVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_b")
+            #expect(try await store.vectorStoreFile(storeID: "vs_a", fileID: "file_1") == file("file_1"), "still in progress, with no error")
+            #expect(try await chunkCount("file_1") == 0, "the refused completion stored nothing")
+            #expect(try await store.vectorStoreVersion(id: "vs_a") == 0)
+            #expect(try await unclaimed(30) == ["file_2"], "the claim was not released")
+            #expect(try await unclaimed(61) == ["file_1", "file_2"], "nor renewed: it lapses at its own time")
+
+            // The claim's token renews it: it holds past its old time, until the new one.
+            #expect(try await renew("file_1", "claim_a", until: 300))
+            #expect(try await unclaimed(61) == ["file_2"])
+            #expect(try await unclaimed(299) == ["file_2"])
+            #expect(
+                try await store.claimVectorStoreFile(
+                    storeID: "vs_a", fileID: "file_1", token: "claim_b", until: at.addingTimeInterval(400), now: at.addingTimeInterval(200)) == false,
+                "the renewed claim holds against another replica")
+            #expect(try await unclaimed(301) == ["file_1", "file_2"], "the renewed claim lapses at its new time")
+            let alpha = [chunk("file_1", 0, "alpha")]
+            #expect(try await complete("file_1", "claim_a", alpha))
+            #expect(try await store.knowledgeChunks(storeID: "vs_a") == alpha)
+            #expect(try await renew("file_1", "claim_a", until: 900) == false, "a completed file is no longer in progress")
+            #expect(try await unclaimed(1000) == ["file_2"])
+
+            // Released under its token, a file is any replica's at once; the released token then does nothing.
+            try await claim(store, "vs_a", "file_2", token: "claim_c", at: at)
+            #expect(try await unclaimed(1).isEmpty)
+            try await store.releaseVectorStoreFile(storeID: "vs_a", fileID: "file_2", token: "claim_c")
+            #expect(try await unclaimed(1) == ["file_2"], "released before its time")
+            try await claim(store, "vs_a", "file_2", token: "claim_d", at: at.addingTimeInterval(1))
+            try await store.releaseVectorStoreFile(storeID: "vs_a", fileID: "file_2", token: "claim_c")
+            #expect(try await unclaimed(2).isEmpty, "an old claim's release does not let go of the new one")
+            #expect(try await renew("file_2", "claim_c", until: 600) == false)
+            try await store.failVectorStoreFile(storeID: "vs_a", fileID: "file_2", token: "claim_c", error: "not mine")
+            #expect(try await store.vectorStoreFile(storeID: "vs_a", fileID: "file_2")?.status == .inProgress)
+            try await store.failVectorStoreFile(storeID: "vs_a", fileID: "file_2", token: "claim_d", error: "unsupported file type")
+            let failed = try #require(try await store.vectorStoreFile(storeID: "vs_a", fileID: "file_2"))
+            #expect(failed.status == .failed && failed.lastError == "unsupported file type")
+            #expect(try await renew("file_2", "claim_d", until: 600) == false, "a failed file is no longer in progress")
+
+            // Removed, a file has no claim; added again, it is a new row that no old claim's token reaches.
+            #expect(try await store.insertVectorStoreFile(file("file_3", seconds: 2)))
+            try await claim(store, "vs_a", "file_3", token: "claim_old", at: at)
+            #expect(try await renew("file_3", "claim_old", until: 120))
+            #expect(try await store.deleteVectorStoreFile(storeID: "vs_a", fileID: "file_3"))
+            #expect(try await renew("file_3", "claim_old", until: 120) == false, "a removed file has no claim to renew")
+            #expect(try await store.insertVectorStoreFile(file("file_3", seconds: 2)))
+            #expect(try await unclaimed(2) == ["file_3"], "the old claim went with the old row")
+            #expect(try await renew("file_3", "claim_old", until: 120) == false)
+            #expect(try await complete("file_3", "claim_old", [chunk("file_3", 0, "stale")]) == false)
+            try await claim(store, "vs_a", "file_3", token: "claim_new", at: at.addingTimeInterval(2))
+            #expect(try await complete("file_3", "claim_old", [chunk("file_3", 0, "stale")]) == false)
+            #expect(try await renew("file_3", "claim_old", until: 120) == false)
+            try await store.releaseVectorStoreFile(storeID: "vs_a", fileID: "file_3", token: "claim_old")
+            try await store.failVectorStoreFile(storeID: "vs_a", fileID: "file_3", token: "claim_old", error: "stale")
+            #expect(try await store.vectorStoreFile(storeID: "vs_a", fileID: "file_3") == file("file_3", seconds: 2))
+            #expect(try await unclaimed(3).isEmpty, "the new claim holds")
+            #expect(try await chunkCount("file_3") == 0)
+            let gamma = [chunk("file_3", 0, "gamma")]
+            #expect(try await complete("file_3", "claim_new", gamma))
+            #expect(try await store.knowledgeChunks(storeID: "vs_a") == alpha + gamma)
+        }
+    }
+
+    @Test(
+        "completing a file replaces the chunks and full-text rows an interrupted attempt left; a refused completion leaves them",
+        arguments: TestDatabase.available)
+    func leftovers(_ backend: TestDatabase) async throws {
+        try await backend.withStore { store in
+            try await store.insertVectorStore(vectorStore("vs_a"))
+            #expect(try await store.insertVectorStoreFile(file("file_1")))
+            #expect(try await store.insertVectorStoreFile(file("file_2")))
+            let other = chunk("file_2", 0, "harbor lighthouse")
+            try await claim(store, "vs_a", "file_2", token: "claim_2")
+            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_2", token: "claim_2", chunks: [other], usageBytes: 5))
+
+            // An attempt under claim A stored some chunks (and their full-text rows) and was cut short; its claim lapsed.
+            let at = Self.now.addingTimeInterval(100)
+            try await claim(store, "vs_a", "file_1", token: "claim_a", at: at)
+            let empty = backend == .sqlite ? "X''" : "''::bytea"
+            try await store.database.raw(
+                """
+                INSERT INTO vector_store_chunks (store_id, file_id, position, text, vector) VALUES \
+                ('vs_a', 'file_1', 0, 'a zebra left over', \(unsafeRaw: empty)), \
+                ('vs_a', 'file_1', 1, 'another zebra left over', \(unsafeRaw: empty)), \
+                ('vs_a', 'file_1', 2, 'a third zebra left over', \(unsafeRaw: empty))
+                """
+            ).run()
+            if backend == .sqlite {
+                try await store.database.raw(
+                    """
+                    INSERT INTO vector_store_chunks_fts (rowid, text) \
+                    SELECT id, text FROM vector_store_chunks WHERE store_id = 'vs_a' AND file_id = 'file_1'
+                    """
+                ).run()
+                #expect(try await count("SELECT COUNT(*) AS n FROM vector_store_chunks_fts", in: store) == 4)
+            }
+            #expect(try await count("SELECT COUNT(*) AS n FROM vector_store_chunks WHERE file_id = 'file_1'", in: store) == 3)
+            #expect(try await store.knowledgeChunks(storeID: "vs_a") == [other], "an in-progress file's chunks are not searched")
+            #expect(try await store.lexicalMatches(storeID: "vs_a", terms: ["zebra"], limit: 10).isEmpty)
+
+            // Claim B takes the file over.
+            try await claim(store, "vs_a", "file_1", token: "claim_b", at: at.addingTimeInterval(61))
+            let fresh = [chunk("file_1", 0, "fresh alpha"), chunk("file_1", 1, "fresh beta", vector: [])]
+            #expect(
+                try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_a", chunks: fresh, usageBytes: 20) == false)
+            #expect(
+                try await count("SELECT COUNT(*) AS n FROM vector_store_chunks WHERE file_id = 'file_1'", in: store) == 3,
+                "a refused completion neither stores nor deletes")
+            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_1", token: "claim_b", chunks: fresh, usageBytes: 20))
+
+            #expect(try await store.knowledgeChunks(storeID: "vs_a") == fresh + [other], "only the new chunks, each once")
+            #expect(try await count("SELECT COUNT(*) AS n FROM vector_store_chunks WHERE file_id = 'file_1'", in: store) == 2)
+            #expect(try await store.lexicalMatches(storeID: "vs_a", terms: ["zebra"], limit: 10).isEmpty, "no leftover is found")
+            #expect(
+                try await store.lexicalMatches(storeID: "vs_a", terms: ["fresh"], limit: 10)
+                    .sorted { $0.position < $1.position } == [LexicalMatch(fileID: "file_1", position: 0), LexicalMatch(fileID: "file_1", position: 1)])
+            #expect(try await store.lexicalMatches(storeID: "vs_a", terms: ["lighthouse"], limit: 10) == [LexicalMatch(fileID: "file_2", position: 0)])
+            if backend == .sqlite {
+                #expect(
+                    try await count("SELECT COUNT(*) AS n FROM vector_store_chunks_fts", in: store) == 3, "no full-text row of a leftover stays")
+            }
         }
     }
 
@@ -214,7 +397,10 @@ struct KnowledgeStoreTests {
             #expect(!totals.keys.contains("vs_none_1"))
             #expect(try await store.vectorStoreTotals(ids: []).isEmpty)
 
-            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_1", chunks: [chunk("file_1", 0, "seven")], usageBytes: 7))
+            try await claim(store, "vs_a", "file_1", token: "claim_1")
+            #expect(
+                try await store.completeVectorStoreFile(
+                    storeID: "vs_a", fileID: "file_1", token: "claim_1", chunks: [chunk("file_1", 0, "seven")], usageBytes: 7))
             totals = try await store.vectorStoreTotals(ids: ["vs_a"])
             a = try #require(totals["vs_a"])
             #expect(a.counts == [.inProgress: 1, .completed: 3, .failed: 1])
@@ -234,10 +420,14 @@ struct KnowledgeStoreTests {
             let b1 = chunk("file_b", 1, "second part", vector: [])
             let b0 = chunk("file_b", 0, "naïve café ✓ first part", vector: [0.5, -1, 2, .greatestFiniteMagnitude, -0.0])
             let a0 = chunk("file_a", 0, "only part", vector: [1e-8])
-            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_b", chunks: [b1, b0], usageBytes: 40))
-            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_a", chunks: [a0], usageBytes: 9))
+            for (storeID, fileID) in [("vs_a", "file_b"), ("vs_a", "file_a"), ("vs_other", "file_o")] {
+                try await claim(store, storeID, fileID, token: "claim_\(fileID)")
+            }
+            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_b", token: "claim_file_b", chunks: [b1, b0], usageBytes: 40))
+            #expect(try await store.completeVectorStoreFile(storeID: "vs_a", fileID: "file_a", token: "claim_file_a", chunks: [a0], usageBytes: 9))
             #expect(
-                try await store.completeVectorStoreFile(storeID: "vs_other", fileID: "file_o", chunks: [chunk("file_o", 0, "elsewhere")], usageBytes: 9))
+                try await store.completeVectorStoreFile(
+                    storeID: "vs_other", fileID: "file_o", token: "claim_file_o", chunks: [chunk("file_o", 0, "elsewhere")], usageBytes: 9))
 
             let stored = try await store.knowledgeChunks(storeID: "vs_a")
             #expect(stored == [a0, b0, b1])
@@ -272,7 +462,8 @@ struct KnowledgeStoreTests {
             for (storeID, fileID, texts) in corpus {
                 #expect(try await store.insertVectorStoreFile(file(fileID, store: storeID)))
                 let chunks = texts.enumerated().map { chunk(fileID, $0.offset, $0.element) }
-                #expect(try await store.completeVectorStoreFile(storeID: storeID, fileID: fileID, chunks: chunks, usageBytes: 10))
+                try await claim(store, storeID, fileID, token: "claim_\(fileID)")
+                #expect(try await store.completeVectorStoreFile(storeID: storeID, fileID: fileID, token: "claim_\(fileID)", chunks: chunks, usageBytes: 10))
             }
             // In progress: never searched (it has no chunks yet).
             #expect(try await store.insertVectorStoreFile(file("file_d")))

@@ -123,16 +123,19 @@ public protocol KnowledgeStore: Sendable {
 
     /// Files still `in_progress` that no replica holds a claim on at `now` (a claim lapses at its time), oldest first.
     func unclaimedVectorStoreFiles(now: Date, limit: Int) async throws -> [VectorStoreFile]
-    /// Claims an `in_progress` file for ingestion until `until`; false when it is not in progress or another claim
-    /// still holds at `now`.
-    func claimVectorStoreFile(storeID: String, fileID: String, until: Date, now: Date) async throws -> Bool
-    /// Stores a file's chunks and marks it completed, in one transaction; false (nothing stored) when the file is no
-    /// longer in progress in the store (removed meanwhile).
-    func completeVectorStoreFile(storeID: String, fileID: String, chunks: [KnowledgeChunk], usageBytes: Int) async throws -> Bool
-    /// Lets go of a claim on an in-progress file (its ingestion was stopped), so the next sweep of any replica takes it.
-    func releaseVectorStoreFile(storeID: String, fileID: String) async throws
-    /// Marks an in-progress file failed, with why.
-    func failVectorStoreFile(storeID: String, fileID: String, error: String) async throws
+    /// Claims an `in_progress` file for ingestion until `until`, under `token` (the claim's own random name); false
+    /// when it is not in progress or another claim still holds at `now`. The calls that follow name the claim, and
+    /// do nothing once it is no longer the file's (lapsed and taken by another, or the file removed and added again).
+    func claimVectorStoreFile(storeID: String, fileID: String, token: String, until: Date, now: Date) async throws -> Bool
+    /// Extends a claim to `until`; false when the file is no longer in progress under it (stop working on it).
+    func renewVectorStoreFileClaim(storeID: String, fileID: String, token: String, until: Date) async throws -> Bool
+    /// Stores a file's chunks (in place of any an interrupted attempt left) and marks it completed, in one
+    /// transaction; false (nothing stored) when the file is no longer in progress under the claim.
+    func completeVectorStoreFile(storeID: String, fileID: String, token: String, chunks: [KnowledgeChunk], usageBytes: Int) async throws -> Bool
+    /// Lets go of a claim (its ingestion was stopped), so the next sweep of any replica takes the file.
+    func releaseVectorStoreFile(storeID: String, fileID: String, token: String) async throws
+    /// Marks a file in progress under the claim failed, with why.
+    func failVectorStoreFile(storeID: String, fileID: String, token: String, error: String) async throws
 
     /// Every chunk of a store's completed files, with their vectors.
     func knowledgeChunks(storeID: String) async throws -> [KnowledgeChunk]

@@ -11,9 +11,23 @@ package indirect enum AttributeFilter: Sendable, Equatable {
     /// Compound filters nest at most this deep.
     static let maximumDepth = 8
 
+    /// Comparisons a filter holds at most, however nested.
+    static let maximumComparisons = 100
+
     /// Reads a filter; `param` names it in errors.
     package init(_ json: JSONValue, param: String = "filters") throws(GatewayError) {
         try self.init(json, param: param, depth: 0)
+        guard comparisons <= Self.maximumComparisons else {
+            throw .badRequest("\(param) holds \(comparisons) comparisons; at most \(Self.maximumComparisons) are allowed.", param: param)
+        }
+    }
+
+    /// How many comparisons the filter holds.
+    var comparisons: Int {
+        switch self {
+        case .comparison: 1
+        case .compound(_, let filters): filters.reduce(0) { $0 + $1.comparisons }
+        }
     }
 
     private init(_ json: JSONValue, param: String, depth: Int) throws(GatewayError) {

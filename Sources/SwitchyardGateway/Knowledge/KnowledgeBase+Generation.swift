@@ -26,7 +26,7 @@ extension KnowledgeBase {
         guard case .object(var fields) = try JSONValue(decoding: request.body), let messages = fields["messages"]?.array else {
             return (request, 0)
         }
-        let query = Self.newestUserText(messages)
+        let query = String(Self.newestUserText(messages).prefix(KnowledgeQuery.maximumQueryCharacters))
         guard !query.allSatisfy(\.isWhitespace) else { return (request, 0) }
         let results = try await search(stores, query: KnowledgeQuery(text: query), caller: caller, context: context)
         guard !results.isEmpty else { return (request, 0) }

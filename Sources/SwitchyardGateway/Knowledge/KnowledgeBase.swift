@@ -9,7 +9,7 @@ package import SwitchyardWire
 /// (``KnowledgeIndex``) and the database's full-text ranking, fused by reciprocal rank.
 package final class KnowledgeBase: Sendable {
     /// A file waiting to be ingested.
-    package struct Job: Sendable, Equatable {
+    package struct Job: Sendable, Hashable {
         package let storeID: String
         package let fileID: String
     }
@@ -39,8 +39,16 @@ package final class KnowledgeBase: Sendable {
         (jobs, queue) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
     }
 
-    /// Queues a file for ingestion (a full queue leaves it to the next sweep).
-    func enqueue(_ job: Job) { queue.yield(job) }
+    /// Queues a file for ingestion, unless it is queued already (a full queue leaves it to the next sweep).
+    func enqueue(_ job: Job) {
+        guard queued.withLock({ $0.insert(job).inserted }) else { return }
+        if case .dropped = queue.yield(job) { queued.withLock { _ = $0.remove(job) } }
+    }
+
+    /// Takes a job off the set of those queued, as a worker starts on it.
+    func dequeued(_ job: Job) { queued.withLock { _ = $0.remove(job) } }
+
+    private let queued = Mutex<Set<Job>>([])
 
     /// Ends the queue at shutdown; files not ingested are resumed by the next start.
     package func stop() {
@@ -61,6 +69,15 @@ package final class KnowledgeBase: Sendable {
     }
 
     // MARK: Search
+
+    /// - Throws: 400 for a search by vector alone when no embedding model is configured (it could find nothing).
+    package func check(_ query: KnowledgeQuery, param: String = "") throws(GatewayError) {
+        if query.textWeight == 0, embeddingModel == nil {
+            throw .badRequest(
+                "Search by vector alone needs knowledge.embedding_model, which this gateway does not configure; give text_weight above 0.",
+                param: param + "ranking_options.hybrid_search.text_weight")
+        }
+    }
 
     /// One chunk found.
     package struct Result: Sendable, Equatable {
@@ -97,10 +114,13 @@ package final class KnowledgeBase: Sendable {
             snapshots.append((stored, snapshot))
         }
         let candidates = max(query.maxResults * 4, 40)
+        // The filter is applied once per file, not per chunk.
+        let allowed: [Set<String>]? = query.filter.map { filter in
+            snapshots.map { entry in Set(entry.snapshot.files.filter { filter.matches($0.value.attributes) }.keys) }
+        }
         let include = { (store: Int, chunk: Int) -> Bool in
-            guard let filter = query.filter else { return true }
-            let snapshot = snapshots[store].snapshot
-            return filter.matches(snapshot.files[snapshot.chunks[chunk].fileID]?.attributes ?? [:])
+            guard let allowed else { return true }
+            return allowed[store].contains(snapshots[store].snapshot.chunks[chunk].fileID)
         }
         var byVector: [RankedChunk] = []
         var similarities: [RankedChunk: Float] = [:]

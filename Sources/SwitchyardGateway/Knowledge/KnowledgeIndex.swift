@@ -5,7 +5,7 @@ package import SwitchyardWire
 /// Each searched vector store's chunks held in memory, their vectors normalised and laid end to end, so an exact
 /// search is one pass over contiguous floats. A store's copy is used while the store's `version` in storage is the
 /// one it was loaded at (so every replica sees a file ingested or removed through any other), and reloaded
-/// otherwise. The least recently searched stores are let go past a budget of floats.
+/// otherwise. The least recently searched stores are let go past a budget of bytes.
 package final class KnowledgeIndex: Sendable {
     /// One store's chunks as of a version.
     package struct Snapshot: Sendable {
@@ -28,6 +28,8 @@ package final class KnowledgeIndex: Sendable {
         /// Unit vectors, `dimension` floats per chunk (zeros for a chunk without one).
         package let vectors: [Float]
         package let files: [String: File]
+        /// About what it holds in memory: its floats and texts.
+        package let bytes: Int
         /// A chunk's index by file and position.
         let places: [String: [Int: Int]]
 
@@ -53,6 +55,7 @@ package final class KnowledgeIndex: Sendable {
             }
             self.chunks = indexed
             self.vectors = vectors
+            self.bytes = vectors.count * MemoryLayout<Float>.stride + chunks.reduce(0) { $0 + $1.text.utf8.count + 64 }
             self.places = places
             self.files = Dictionary(files.map { ($0.fileID, File(filename: $0.filename, attributes: $0.attributes)) }) { first, _ in first }
         }
@@ -92,11 +95,11 @@ package final class KnowledgeIndex: Sendable {
     }
 
     private let state = Mutex(State())
-    /// The most floats held across stores (a 100,000-chunk store of 1,536-dimension vectors is 154M).
-    let floatBudget: Int
+    /// The most bytes held across stores (a 100,000-chunk store of 1,536-dimension vectors is about 0.7 GB).
+    let byteBudget: Int
 
-    package init(floatBudget: Int = 256 << 20) {
-        self.floatBudget = floatBudget
+    package init(byteBudget: Int = 1 << 30) {
+        self.byteBudget = byteBudget
     }
 
     /// The store's snapshot at `version`, loading it through `load` when the one held is of another version.
@@ -115,11 +118,11 @@ package final class KnowledgeIndex: Sendable {
             state.snapshots[storeID] = loaded
             state.clock += 1
             state.lastUsed[storeID] = state.clock
-            var total = state.snapshots.values.reduce(0) { $0 + $1.vectors.count }
-            while total > floatBudget, state.snapshots.count > 1,
+            var total = state.snapshots.values.reduce(0) { $0 + $1.bytes }
+            while total > byteBudget, state.snapshots.count > 1,
                 let oldest = state.lastUsed.filter({ $0.key != storeID }).min(by: { $0.value < $1.value })?.key
             {
-                total -= state.snapshots[oldest]?.vectors.count ?? 0
+                total -= state.snapshots[oldest]?.bytes ?? 0
                 state.snapshots[oldest] = nil
                 state.lastUsed[oldest] = nil
             }

@@ -22,8 +22,10 @@ package struct KnowledgeIngestor: Service {
     static let batchSize = 64
     /// How long a claim holds; a replica that stops mid-file leaves it to another after this.
     static let claimDuration: TimeInterval = 15 * 60
-    /// Tries per batch when the embedding call fails for a reason that may pass (rate limits, upstream errors).
+    /// Tries per batch when the embedding call fails for a reason that may pass: upstream errors a few times, rate
+    /// limits (the key's own, or the provider's) for minutes, well within a claim.
     static let attempts = 3
+    static let rateLimitedAttempts = 10
 
     package init(knowledge: KnowledgeBase, sweepInterval: Duration = .seconds(60), caller: @escaping @Sendable (_ keyID: String?) -> Caller??) {
         self.knowledge = knowledge
@@ -36,7 +38,10 @@ package struct KnowledgeIngestor: Service {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<Self.workers {
                     group.addTask {
-                        for await job in knowledge.jobs where !knowledge.isStopping { await ingest(job) }
+                        for await job in knowledge.jobs where !knowledge.isStopping {
+                            knowledge.dequeued(job)
+                            await ingest(job)
+                        }
                     }
                 }
                 group.addTask {
@@ -68,26 +73,34 @@ package struct KnowledgeIngestor: Service {
     func ingest(_ job: KnowledgeBase.Job) async {
         let store = knowledge.store
         let logger = knowledge.logger
+        let token = UUID().uuidString
         do {
             let now = Date()
-            guard try await store.claimVectorStoreFile(storeID: job.storeID, fileID: job.fileID, until: now + Self.claimDuration, now: now),
-                let file = try await store.vectorStoreFile(storeID: job.storeID, fileID: job.fileID),
-                let vectorStore = try await store.vectorStore(id: job.storeID, scope: nil)
+            guard try await store.claimVectorStoreFile(storeID: job.storeID, fileID: job.fileID, token: token, until: now + Self.claimDuration, now: now),
+                let file = try await store.vectorStoreFile(storeID: job.storeID, fileID: job.fileID)
             else { return }
+            guard let vectorStore = try await store.vectorStore(id: job.storeID, scope: nil) else {
+                // Added as its store was deleted: nothing to ingest it into.
+                _ = try await store.deleteVectorStoreFile(storeID: job.storeID, fileID: job.fileID)
+                return
+            }
+            let claim = Claim(job: job, token: token)
             do {
                 // At shutdown the file in hand is let go, not finished: its embedding calls are cancelled (the
                 // storage calls that follow are not, so the claim is released).
-                let ingested = try await cancelWhenGracefulShutdown { try await chunks(of: file, in: vectorStore) }
-                if try await !store.completeVectorStoreFile(storeID: job.storeID, fileID: job.fileID, chunks: ingested.0, usageBytes: ingested.1) {
-                    logger.debug("vector store file removed while it was ingested", metadata: ["file": "\(job.fileID)"])
-                }
+                let ingested = try await cancelWhenGracefulShutdown { try await chunks(of: file, in: vectorStore, claim: claim) }
+                let completed = try await store.completeVectorStoreFile(
+                    storeID: job.storeID, fileID: job.fileID, token: token, chunks: ingested.0, usageBytes: ingested.1)
+                if !completed { logger.debug("vector store file removed while it was ingested", metadata: ["file": "\(job.fileID)"]) }
+            } catch is ClaimLost {
+                logger.debug("vector store file no longer held; left to its new holder", metadata: ["file": "\(job.fileID)"])
             } catch let failure as IngestionFailure {
-                try await store.failVectorStoreFile(storeID: job.storeID, fileID: job.fileID, error: failure.message)
+                try await store.failVectorStoreFile(storeID: job.storeID, fileID: job.fileID, token: token, error: failure.message)
             } catch let error as GatewayError where !Task.isShuttingDownGracefully {
-                try await store.failVectorStoreFile(storeID: job.storeID, fileID: job.fileID, error: error.message)
+                try await store.failVectorStoreFile(storeID: job.storeID, fileID: job.fileID, token: token, error: error.message)
             } catch where Task.isShuttingDownGracefully {
                 // Another replica, or this one's next start, takes the file up at once.
-                try await store.releaseVectorStoreFile(storeID: job.storeID, fileID: job.fileID)
+                try await store.releaseVectorStoreFile(storeID: job.storeID, fileID: job.fileID, token: token)
             }
         } catch {
             // Storage failed: the claim lapses and a later sweep tries again.
@@ -95,13 +108,23 @@ package struct KnowledgeIngestor: Service {
         }
     }
 
+    /// A worker's hold on a file.
+    struct Claim {
+        let job: KnowledgeBase.Job
+        let token: String
+    }
+
+    /// The file is no longer in progress under this worker's claim (removed, or taken by another after the claim
+    /// lapsed): its work stops, unpaid for beyond the batch in hand.
+    struct ClaimLost: Error {}
+
     /// Why a file cannot be ingested, as its `last_error` says it.
     struct IngestionFailure: Error {
         let message: String
     }
 
-    /// The file's chunks with their vectors, and the bytes of text they hold.
-    func chunks(of file: VectorStoreFile, in vectorStore: StoredVectorStore) async throws -> ([KnowledgeChunk], Int) {
+    /// The file's chunks with their vectors, and the bytes of text they hold. The claim is renewed after each batch.
+    func chunks(of file: VectorStoreFile, in vectorStore: StoredVectorStore, claim: Claim) async throws -> ([KnowledgeChunk], Int) {
         guard let stored = try await knowledge.files.file(id: file.fileID, scope: vectorStore.scope, withContent: true) else {
             throw IngestionFailure(message: "The file was deleted before it was ingested.")
         }
@@ -118,6 +141,9 @@ package struct KnowledgeIngestor: Service {
             for start in stride(from: 0, to: pieces.count, by: Self.batchSize) {
                 let batch = Array(pieces[start..<min(start + Self.batchSize, pieces.count)])
                 vectors += try await embed(batch, model: model, caller: caller, context: context)
+                let renewed = try await knowledge.store.renewVectorStoreFileClaim(
+                    storeID: claim.job.storeID, fileID: claim.job.fileID, token: claim.token, until: Date() + Self.claimDuration)
+                guard renewed else { throw ClaimLost() }
             }
         }
         let chunks = pieces.enumerated().map { position, text in
@@ -126,16 +152,19 @@ package struct KnowledgeIngestor: Service {
         return (chunks, pieces.reduce(0) { $0 + $1.utf8.count })
     }
 
-    /// One batch's vectors, tried again after a rate limit or an upstream failure.
+    /// One batch's vectors, tried again after a rate limit (waiting up to a minute between tries) or an upstream
+    /// failure.
     func embed(_ batch: [String], model: String, caller: Caller?, context: UpstreamContext) async throws -> [[Float]] {
         var attempt = 1
         while true {
             do {
                 return try await knowledge.gateway.embeddings(of: batch, model: model, caller: caller?.onGatewaysBehalf, context: context)
-            } catch let error as GatewayError where attempt < Self.attempts && (error.status == 429 || error.status >= 500) {
+            } catch let error as GatewayError where error.status == 429 && attempt < Self.rateLimitedAttempts {
+                try await Task.sleep(for: .seconds(min(60, attempt * 5)))
+            } catch let error as GatewayError where error.status >= 500 && attempt < Self.attempts {
                 try await Task.sleep(for: .seconds(attempt * 2))
-                attempt += 1
             }
+            attempt += 1
         }
     }
 }

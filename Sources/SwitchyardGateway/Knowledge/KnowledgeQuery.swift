@@ -31,8 +31,8 @@ package struct KnowledgeQuery: Sendable, Equatable {
     }
 
     /// Reads a search request's body; `query` may be absent when `requireQuery` is false (the `file_search` tool,
-    /// whose query is the user's message).
-    package init(_ body: JSONValue, requireQuery: Bool = true) throws(GatewayError) {
+    /// whose query is the user's message). Errors name fields after `param` (the tool's place, `tools[0].`).
+    package init(_ body: JSONValue, requireQuery: Bool = true, param: String = "") throws(GatewayError) {
         guard body.object != nil else { throw .badRequest("The request body must be a JSON object.") }
         var text = ""
         switch body["query"] {
@@ -54,25 +54,25 @@ package struct KnowledgeQuery: Sendable, Equatable {
         self.init(text: String(text.prefix(Self.maximumQueryCharacters)))
         if let value = body["max_num_results"], !value.isNull {
             guard let count = value.int, (1...Self.maximumResults).contains(count) else {
-                throw .badRequest("'max_num_results' must be an integer from 1 to \(Self.maximumResults).", param: "max_num_results")
+                throw .badRequest("'\(param)max_num_results' must be an integer from 1 to \(Self.maximumResults).", param: param + "max_num_results")
             }
             maxResults = count
         }
-        if let filters = body["filters"], !filters.isNull { filter = try AttributeFilter(filters) }
+        if let filters = body["filters"], !filters.isNull { filter = try AttributeFilter(filters, param: param + "filters") }
         if let rewrite = body["rewrite_query"], !rewrite.isNull {
-            guard let flag = rewrite.bool else { throw .badRequest("'rewrite_query' must be true or false.", param: "rewrite_query") }
-            if flag { throw .badRequest("'rewrite_query' is not supported: the query is searched as it is sent.", param: "rewrite_query") }
+            guard let flag = rewrite.bool else { throw .badRequest("'\(param)rewrite_query' must be true or false.", param: param + "rewrite_query") }
+            if flag { throw .badRequest("'\(param)rewrite_query' is not supported: the query is searched as it is sent.", param: param + "rewrite_query") }
         }
         if let ranking = body["ranking_options"], !ranking.isNull {
-            guard ranking.object != nil else { throw .badRequest("'ranking_options' must be an object.", param: "ranking_options") }
+            guard ranking.object != nil else { throw .badRequest("'\(param)ranking_options' must be an object.", param: param + "ranking_options") }
             if let ranker = ranking["ranker"], !ranker.isNull {
                 guard let name = ranker.string, ["auto", "default-2024-11-15", "default_2024_08_21", "none"].contains(name) else {
-                    throw .badRequest("'ranking_options.ranker' must be auto or default-2024-11-15.", param: "ranking_options.ranker")
+                    throw .badRequest("'\(param)ranking_options.ranker' must be auto, none, default-2024-11-15 or default_2024_08_21.", param: param + "ranking_options.ranker")
                 }
             }
             if let threshold = ranking["score_threshold"], !threshold.isNull {
                 guard let value = AttributeFilter.number(threshold), (0...1).contains(value) else {
-                    throw .badRequest("'ranking_options.score_threshold' must be a number from 0 to 1.", param: "ranking_options.score_threshold")
+                    throw .badRequest("'\(param)ranking_options.score_threshold' must be a number from 0 to 1.", param: param + "ranking_options.score_threshold")
                 }
                 scoreThreshold = value
             }
@@ -81,7 +81,7 @@ package struct KnowledgeQuery: Sendable, Equatable {
                     guard let value = hybrid[name], !value.isNull else { return 1 }
                     guard let number = AttributeFilter.number(value), number >= 0, number <= 1_000 else {
                         throw .badRequest(
-                            "'ranking_options.hybrid_search.\(name)' must be a number from 0 to 1000.", param: "ranking_options.hybrid_search.\(name)")
+                            "'\(param)ranking_options.hybrid_search.\(name)' must be a number from 0 to 1000.", param: param + "ranking_options.hybrid_search.\(name)")
                     }
                     return number
                 }
@@ -89,20 +89,27 @@ package struct KnowledgeQuery: Sendable, Equatable {
                 textWeight = try weight("text_weight")
                 guard embeddingWeight > 0 || textWeight > 0 else {
                     throw .badRequest(
-                        "'ranking_options.hybrid_search' needs embedding_weight or text_weight above 0.", param: "ranking_options.hybrid_search")
+                        "'\(param)ranking_options.hybrid_search' needs embedding_weight or text_weight above 0.", param: param + "ranking_options.hybrid_search")
                 }
             }
         }
     }
 
-    /// The query's words, lowercased, each once, for the lexical search.
+    /// The query's words, lowercased, each once, for the lexical search; common English words that would match
+    /// nearly every chunk are left out.
     package var terms: [String] {
         var seen: Set<String> = []
         var terms: [String] = []
         for word in text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }) where terms.count < 64 {
             let term = String(word.prefix(64))
-            if seen.insert(term).inserted { terms.append(term) }
+            if !Self.stopWords.contains(term), seen.insert(term).inserted { terms.append(term) }
         }
         return terms
     }
+
+    static let stopWords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "does", "for", "from", "how", "i", "if", "in", "is", "it", "its", "me",
+        "my", "of", "on", "or", "so", "that", "the", "their", "there", "this", "to", "was", "we", "what", "when", "where", "which", "who",
+        "why", "will", "with", "you", "your",
+    ]
 }

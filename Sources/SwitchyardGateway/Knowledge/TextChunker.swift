@@ -21,13 +21,13 @@ package struct TextChunker: Sendable {
     package func chunks(of text: String) -> [String] {
         guard !text.allSatisfy(\.isWhitespace) else { return [] }
         // Without a vocabulary, about four bytes a token, cut at character boundaries.
-        let pieces = tokenizer?.pieces(of: text) ?? text.map { character in (bytes: character.utf8.count, tokens: 1) }.map { piece in
-            (bytes: piece.bytes, tokens: max(1, piece.bytes / 4))
-        }
+        let utf8 = Array(text.utf8)
+        let pieces = split(
+            tokenizer?.pieces(of: text) ?? text.map { character in (bytes: character.utf8.count, tokens: max(1, character.utf8.count / 4)) },
+            of: utf8)
         var offsets = [0]
         offsets.reserveCapacity(pieces.count + 1)
         for piece in pieces { offsets.append(offsets[offsets.count - 1] + piece.bytes) }
-        let utf8 = Array(text.utf8)
         var chunks: [String] = []
         var start = 0
         while start < pieces.count {
@@ -49,5 +49,35 @@ package struct TextChunker: Sendable {
             start = next
         }
         return chunks.filter { !$0.allSatisfy(\.isWhitespace) }
+    }
+
+    /// `pieces` with each one of more than `maxTokens` tokens (a long run of letters, unspaced CJK or Thai) cut into
+    /// parts of about equal length that fit, at character boundaries: a chunk never outgrows its size.
+    func split(_ pieces: [(bytes: Int, tokens: Int)], of utf8: [UInt8]) -> [(bytes: Int, tokens: Int)] {
+        guard pieces.contains(where: { $0.tokens > maxTokens }) else { return pieces }
+        var result: [(bytes: Int, tokens: Int)] = []
+        var offset = 0
+        for piece in pieces {
+            defer { offset += piece.bytes }
+            guard piece.tokens > maxTokens else {
+                result.append(piece)
+                continue
+            }
+            let parts = (piece.tokens + maxTokens - 1) / maxTokens
+            let end = offset + piece.bytes
+            var start = offset
+            var tokensLeft = piece.tokens
+            for part in 1...parts where start < end {
+                var cut = part == parts ? end : min(end, offset + piece.bytes * part / parts)
+                // Never inside a character's bytes.
+                while cut < end, utf8[cut] & 0xC0 == 0x80 { cut += 1 }
+                guard cut > start else { continue }
+                let tokens = part == parts ? max(1, tokensLeft) : max(1, min(maxTokens, tokensLeft - (parts - part)))
+                result.append((cut - start, tokens))
+                tokensLeft -= tokens
+                start = cut
+            }
+        }
+        return result
     }
 }

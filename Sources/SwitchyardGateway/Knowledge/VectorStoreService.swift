@@ -140,6 +140,7 @@ package struct VectorStoreService: Sendable {
     package func search(_ id: String, _ body: JSONValue, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
         let stored = try await knowledge.vectorStore(id, caller: caller)
         let query = try KnowledgeQuery(body)
+        try knowledge.check(query)
         let results = try await knowledge.search([stored], query: query, caller: caller, context: context)
         return [
             "object": "vector_store.search_results.page", "search_query": [.string(query.text)], "data": .array(results.map(\.json)),
@@ -265,11 +266,11 @@ package struct VectorStoreService: Sendable {
             throw .badRequest("'attributes' must be an object of at most 16 keys.", param: "attributes")
         }
         for (key, member) in members {
-            guard !key.isEmpty, key.count <= 64, key.isStorableName else {
+            guard !key.isEmpty, key.unicodeScalars.count <= 64, key.isStorableName else {
                 throw .badRequest("'attributes' keys must be 1 to 64 characters.", param: "attributes")
             }
             switch member {
-            case .string(let text) where text.count <= 512 && text.isStorableName:
+            case .string(let text) where text.unicodeScalars.count <= 512 && text.isStorableName:
                 continue
             case .number, .integer, .bool:
                 continue

@@ -8,11 +8,12 @@ import SwitchyardWire
 /// as a `file_search_call` item and credits the files with `file_citation` annotations. The upstream never sees the
 /// tool.
 extension ResponsesService {
-    /// A search run for a turn.
+    /// A search for a turn: what it searches, and once run, what it found.
     struct FileSearch: Sendable {
         var callID: String
-        var query: String
-        var results: [KnowledgeBase.Result]
+        var stores: [StoredVectorStore]
+        var query: KnowledgeQuery
+        var results: [KnowledgeBase.Result] = []
         /// Whether the request asked for the results in the item (`include: ["file_search_call.results"]`).
         var includeResults: Bool
 
@@ -23,13 +24,16 @@ extension ResponsesService {
                     "text": .string(result.text), "attributes": .object(result.attributes),
                 ]
             }
-            return FileSearchOutput.callItem(id: callID, queries: [query], results: includeResults ? results : nil)
+            return FileSearchOutput.callItem(id: callID, queries: [query.text], results: includeResults ? results : nil)
         }
 
         var citedFiles: [(id: String, filename: String)] { results.map { ($0.fileID, $0.filename) } }
 
         /// The system message with the chunks found; nil when none were.
-        var contextMessage: JSONValue? { results.isEmpty ? nil : KnowledgeBase.contextMessage(results) }
+        var contextMessage: JSONValue? {
+            guard !results.isEmpty else { return Optional.none }
+            return KnowledgeBase.contextMessage(results)
+        }
 
         /// A finished response's output with the search item first and the answer's text credited to the files.
         func annotate(_ response: inout ResponseObject) {
@@ -38,11 +42,10 @@ extension ResponsesService {
         }
     }
 
-    /// Runs the request's `file_search` tool, if it has one and the gateway serves vector stores (without them the
-    /// tool is refused as any hosted tool is). Unknown or foreign stores are a 404 before anything reaches the model.
-    func fileSearch(_ fields: [String: JSONValue], items: [JSONValue], history: [JSONValue], caller: Caller?, context: UpstreamContext) async throws
-        -> FileSearch?
-    {
+    /// The request's `file_search` tool read and checked, if it has one and the gateway serves vector stores (without
+    /// them the tool is refused as any hosted tool is). Unknown or foreign stores are a 404 before anything reaches
+    /// the model. The query is the turn's newest user message.
+    func fileSearch(_ fields: [String: JSONValue], items: [JSONValue], history: [JSONValue], caller: Caller?) async throws -> FileSearch? {
         guard let knowledge, let tools = fields["tools"]?.array else { return nil }
         let searches = tools.enumerated().filter { $0.element["type"]?.string == "file_search" }
         guard let (index, tool) = searches.first else { return nil }
@@ -51,14 +54,26 @@ extension ResponsesService {
         guard let named = tool["vector_store_ids"]?.array, case let ids = named.compactMap(\.string), ids.count == named.count else {
             throw GatewayError.badRequest("\(param).vector_store_ids must be a list of vector store ids.", param: "\(param).vector_store_ids")
         }
+        var query = try KnowledgeQuery(tool, requireQuery: false, param: param + ".")
+        try knowledge.check(query, param: param + ".")
         let stores = try await knowledge.vectorStores(ids, caller: caller, param: "\(param).vector_store_ids")
-        var query = try KnowledgeQuery(tool, requireQuery: false)
         let newest = KnowledgeBase.newestUserText(ResponsesRequestToChat.messages(from: items))
         query.text = String((newest.isEmpty ? KnowledgeBase.newestUserText(ResponsesRequestToChat.messages(from: history + items)) : newest)
             .prefix(KnowledgeQuery.maximumQueryCharacters))
         let include = fields["include"]?.array?.contains("file_search_call.results") ?? false
-        let results = query.text.allSatisfy(\.isWhitespace) ? [] : try await knowledge.search(stores, query: query, caller: caller, context: context)
-        return FileSearch(callID: makeID("fs"), query: query.text, results: results, includeResults: include)
+        return FileSearch(callID: makeID("fs"), stores: stores, query: query, includeResults: include)
+    }
+
+    /// The turn with its search run, once the request is known to be valid.
+    func searched(_ turn: Turn, caller: Caller?, context: UpstreamContext) async throws -> Turn {
+        guard let knowledge, var search = turn.fileSearch, !search.query.text.allSatisfy(\.isWhitespace) else { return turn }
+        search.results = try await knowledge.search(search.stores, query: search.query, caller: caller, context: context)
+        var turn = turn
+        turn.fileSearch = search
+        // Made again, with the chunks found.
+        turn.prepared = nil
+        turn.prepared = try turn.chat(stream: turn.stream || turn.background)
+        return turn
     }
 
     /// The stream translator for a turn: the search item already in the output (so its events open the stream) and

@@ -62,7 +62,7 @@ extension ResponsesService {
 
     /// The input tokens a request would take, as its model's first target counts them.
     package func inputTokens(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> JSONValue {
-        let turn = try await prepare(body, caller: caller, context: context)
+        let turn = try await prepare(body, caller: caller, context: context, searching: false)
         let tokens = try await gateway.countTokens(try turn.chat(stream: false), caller: caller, context: context)
         return ["object": "response.input_tokens", "input_tokens": .integer(Int64(tokens))]
     }

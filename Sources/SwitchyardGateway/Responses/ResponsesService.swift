@@ -106,7 +106,8 @@ package struct ResponsesService: Sendable {
     }
 
     /// Reads and checks a request, and loads the conversation it continues.
-    func prepare(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext) async throws -> Turn {
+    /// `searching` false leaves a `file_search` unrun (counting tokens does not pay for a query's embedding).
+    func prepare(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext, searching: Bool = true) async throws -> Turn {
         guard case .object(var fields) = try? JSONValue(decoding: body) else {
             throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")
         }
@@ -159,10 +160,10 @@ package struct ResponsesService: Sendable {
             }
             (turn.previous, turn.history) = try await chain(previousID, scope: caller.tenantReadScope)
         }
-        turn.fileSearch = try await fileSearch(fields, items: items, history: turn.history, caller: caller, context: context)
-        // Validates tools, tool_choice and formats before anything is stored or sent.
+        turn.fileSearch = try await fileSearch(fields, items: items, history: turn.history, caller: caller)
+        // Validates tools, tool_choice and formats before anything is stored, searched or sent.
         turn.prepared = try turn.chat(stream: turn.stream || turn.background)
-        return turn
+        return searching ? try await searched(turn, caller: caller, context: context) : turn
     }
 
     /// The response `id` continues, and the items of every turn of its chain, oldest first.

@@ -44,15 +44,21 @@ struct OpenAIRoutes {
             chatRequest = turn?.request ?? chatRequest
         }
         // With knowledge: the chunks the newest user message finds go before it (not into the conversation).
-        var found: Int?
+        var knowledge: (base: KnowledgeBase, stores: String)?
         if let stores = request.headers[.switchyardKnowledge] {
-            guard let knowledge = services.vectorStores?.knowledge else {
+            guard let base = services.vectorStores?.knowledge else {
                 throw GatewayError.badRequest("Knowledge bases are not served by this gateway.", param: "x-switchyard-knowledge")
             }
-            let augmented = try await knowledge.augment(chatRequest, header: stores, caller: context.caller, context: upstream)
-            (chatRequest, found) = (augmented.0, augmented.1)
+            // A request the pipeline will refuse is not searched (the query's embedding is paid for).
+            try context.caller?.authorize(model: chatRequest.model)
+            guard services.gateway.catalog.contains(chatRequest.model) else { throw GatewayError.unknownModel(chatRequest.model) }
+            knowledge = (base, stores)
         }
         if chatRequest.stream {
+            var found: Int?
+            if let knowledge {
+                (chatRequest, found) = try await knowledge.base.augment(chatRequest, header: knowledge.stores, caller: context.caller, context: upstream)
+            }
             var routed = try await services.gateway.stream(chatRequest, caller: context.caller, context: upstream)
             if let turn, let conversations = services.conversations { routed.value = conversations.recording(turn, stream: routed.value) }
             var response = ServerSentEventsResponse.make(
@@ -62,6 +68,11 @@ struct OpenAIRoutes {
             return response
         }
         return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
+            var chatRequest = chatRequest
+            var found: Int?
+            if let knowledge {
+                (chatRequest, found) = try await knowledge.base.augment(chatRequest, header: knowledge.stores, caller: context.caller, context: upstream)
+            }
             let routed = try await services.gateway.complete(chatRequest, caller: context.caller, context: upstream)
             if let turn, let conversations = services.conversations {
                 guard let completion = try? JSONValue(decoding: routed.value.body) else {

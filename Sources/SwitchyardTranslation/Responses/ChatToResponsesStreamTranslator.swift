@@ -31,8 +31,12 @@ public struct ChatToResponsesStreamTranslator: Sendable {
     /// The opening events, and those of a search the gateway ran before the answer (an output item already there).
     public mutating func start() -> [JSONValue] {
         response.status = "in_progress"
+        // The search's item is announced by its own events, not already in the opening response.
+        let searched = response.output
+        response.output = []
         var events = [lifecycle("response.created"), lifecycle("response.in_progress")]
-        for (index, item) in response.output.enumerated() where item["type"]?.string == "file_search_call" {
+        response.output = searched
+        for (index, item) in searched.enumerated() where item["type"]?.string == "file_search_call" {
             events += FileSearchOutput.events(for: item, outputIndex: index)
         }
         return events
@@ -92,7 +96,7 @@ public struct ChatToResponsesStreamTranslator: Sendable {
         // Each open item's closing events, in output order.
         var closings: [(index: Int, events: [JSONValue])] = []
         if let message {
-            let citations = FileSearchOutput.citations(of: citedFiles, at: message.text.unicodeScalars.count)
+            let citations = citedFiles.isEmpty ? [] : FileSearchOutput.citations(of: citedFiles, at: message.text.unicodeScalars.count)
             let item = ChatToResponse.messageItem(id: message.id, text: message.text, status: "completed", annotations: citations)
             let position: [String: JSONValue] = ["item_id": .string(message.id), "output_index": .integer(Int64(message.outputIndex)), "content_index": 0]
             let annotated = citations.enumerated().map { index, citation in
