@@ -279,12 +279,22 @@ extension SQLGatewayStore {
 
     // MARK: Search
 
-    package func knowledgeChunks(storeID: String) async throws -> [KnowledgeChunk] {
+    package func knowledgeChunks(storeID: String, fileIDs: [String]?) async throws -> [KnowledgeChunk] {
+        guard let fileIDs else { return try await knowledgeChunks(storeID: storeID, filter: SQLRaw("")) }
+        var chunks: [KnowledgeChunk] = []
+        for start in stride(from: 0, to: fileIDs.count, by: Self.knowledgeRowsPerStatement) {
+            let batch: [any Encodable & Sendable] = fileIDs[start..<min(start + Self.knowledgeRowsPerStatement, fileIDs.count)].map { $0 }
+            chunks += try await knowledgeChunks(storeID: storeID, filter: SQLQueryString("AND c.file_id IN (\(binds: batch))"))
+        }
+        return chunks
+    }
+
+    private func knowledgeChunks(storeID: String, filter: any SQLExpression) async throws -> [KnowledgeChunk] {
         try await database.raw(
             """
             SELECT c.file_id, c.position, c.text, c.vector FROM vector_store_chunks c \
             JOIN vector_store_files f ON f.store_id = c.store_id AND f.file_id = c.file_id AND f.status = 'completed' \
-            WHERE c.store_id = \(bind: storeID) ORDER BY c.file_id, c.position
+            WHERE c.store_id = \(bind: storeID) \(filter) ORDER BY c.file_id, c.position
             """
         ).all().map { row in
             KnowledgeChunk(

@@ -547,6 +547,26 @@ struct KnowledgeIndexTests {
         #expect(snapshot.files["f9"]?.filename == nil)
     }
 
+    @Test("a new version reuses the segments of files still held as they were, and reads only the others")
+    func incremental() throws {
+        var readded = Self.file("f1", "axes.md")
+        readded.createdAt = Self.epoch.addingTimeInterval(60)
+        let files = [readded, Self.file("f2", "depth.md"), Self.file("f4", "new.md")]
+        let (kept, missing) = KnowledgeIndex.Snapshot.reusable(from: Self.snapshot, for: files)
+        #expect(kept.keys.sorted() == ["f2"], "f1 was added again, f3 removed, f4 is new")
+        #expect(missing.map(\.fileID) == ["f1", "f4"])
+        let fresh = [
+            KnowledgeIndex.Segment(fileID: "f1", addedAt: readded.createdAt, chunks: [KnowledgeChunk(fileID: "f1", position: 0, text: "y axis", vector: [0, 1, 0])]),
+            try #require(kept["f2"]),
+            KnowledgeIndex.Segment(fileID: "f4", addedAt: Self.epoch, chunks: []),
+        ]
+        let next = KnowledgeIndex.Snapshot(version: 4, segments: fresh, files: files)
+        #expect(next.chunks.map(\.text) == ["y axis", "z axis", "another model"])
+        #expect(next.chunkIndex(fileID: "f2", position: 0) == 1)
+        #expect(next.nearest(to: [0, 1, 0], limit: 1) { _ in true }.first?.index == 0)
+        #expect(KnowledgeIndex.Snapshot.reusable(from: nil, for: files).missing.count == 3)
+    }
+
     /// A store of `chunks` chunks of 3 floats each, at `version`.
     static func small(version: Int64, chunks: Int = 1) -> KnowledgeIndex.Snapshot {
         KnowledgeIndex.Snapshot(
@@ -558,32 +578,32 @@ struct KnowledgeIndexTests {
     func versions() async throws {
         let index = KnowledgeIndex()
         let loads = SnapshotLoads()
-        let first = try await index.snapshot(of: "vs_1", version: 1) { loads.load("vs_1", Self.small(version: 1)) }
+        let first = try await index.snapshot(of: "vs_1", version: 1) { _ in loads.load("vs_1", Self.small(version: 1)) }
         #expect(first.version == 1 && loads.count("vs_1") == 1)
-        let again = try await index.snapshot(of: "vs_1", version: 1) { loads.load("vs_1", Self.small(version: 1)) }
+        let again = try await index.snapshot(of: "vs_1", version: 1) { _ in loads.load("vs_1", Self.small(version: 1)) }
         #expect(again.version == 1)
         #expect(loads.count("vs_1") == 1, "the same version is not loaded again")
 
-        let newer = try await index.snapshot(of: "vs_1", version: 2) { loads.load("vs_1", Self.small(version: 2, chunks: 2)) }
+        let newer = try await index.snapshot(of: "vs_1", version: 2) { _ in loads.load("vs_1", Self.small(version: 2, chunks: 2)) }
         #expect(newer.version == 2 && newer.chunks.count == 2)
         #expect(loads.count("vs_1") == 2, "a new version is loaded")
-        _ = try await index.snapshot(of: "vs_1", version: 2) { loads.load("vs_1", Self.small(version: 2, chunks: 2)) }
+        _ = try await index.snapshot(of: "vs_1", version: 2) { _ in loads.load("vs_1", Self.small(version: 2, chunks: 2)) }
         #expect(loads.count("vs_1") == 2)
 
         // Another store is held apart.
-        _ = try await index.snapshot(of: "vs_2", version: 2) { loads.load("vs_2", Self.small(version: 2)) }
+        _ = try await index.snapshot(of: "vs_2", version: 2) { _ in loads.load("vs_2", Self.small(version: 2)) }
         #expect(loads.count("vs_2") == 1 && loads.count("vs_1") == 2)
 
         // An older version asked for is loaded for that search, but the newer one held stays.
-        let older = try await index.snapshot(of: "vs_1", version: 1) { loads.load("vs_1", Self.small(version: 1)) }
+        let older = try await index.snapshot(of: "vs_1", version: 1) { _ in loads.load("vs_1", Self.small(version: 1)) }
         #expect(older.version == 1 && loads.count("vs_1") == 3)
-        _ = try await index.snapshot(of: "vs_1", version: 2) { loads.load("vs_1", Self.small(version: 2, chunks: 2)) }
+        _ = try await index.snapshot(of: "vs_1", version: 2) { _ in loads.load("vs_1", Self.small(version: 2, chunks: 2)) }
         #expect(loads.count("vs_1") == 3)
 
         index.forget("vs_1")
-        _ = try await index.snapshot(of: "vs_1", version: 2) { loads.load("vs_1", Self.small(version: 2, chunks: 2)) }
+        _ = try await index.snapshot(of: "vs_1", version: 2) { _ in loads.load("vs_1", Self.small(version: 2, chunks: 2)) }
         #expect(loads.count("vs_1") == 4, "a forgotten store is loaded again")
-        _ = try await index.snapshot(of: "vs_2", version: 2) { loads.load("vs_2", Self.small(version: 2)) }
+        _ = try await index.snapshot(of: "vs_2", version: 2) { _ in loads.load("vs_2", Self.small(version: 2)) }
         #expect(loads.count("vs_2") == 1, "forgetting one store keeps the others")
     }
 
@@ -593,9 +613,9 @@ struct KnowledgeIndexTests {
         let index = KnowledgeIndex()
         let loads = SnapshotLoads()
         await #expect(throws: Broken.self) {
-            _ = try await index.snapshot(of: "vs_1", version: 1) { () async throws -> KnowledgeIndex.Snapshot in throw Broken() }
+            _ = try await index.snapshot(of: "vs_1", version: 1) { (_: KnowledgeIndex.Snapshot?) async throws -> KnowledgeIndex.Snapshot in throw Broken() }
         }
-        _ = try await index.snapshot(of: "vs_1", version: 1) { loads.load("vs_1", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_1", version: 1) { _ in loads.load("vs_1", Self.small(version: 1)) }
         #expect(loads.count("vs_1") == 1)
     }
 
@@ -604,20 +624,20 @@ struct KnowledgeIndexTests {
         // The budget holds one store.
         let index = KnowledgeIndex(byteBudget: Self.small(version: 1).bytes + 1)
         let loads = SnapshotLoads()
-        _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
-        _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_a", version: 1) { _ in loads.load("vs_a", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_a", version: 1) { _ in loads.load("vs_a", Self.small(version: 1)) }
         #expect(loads.count("vs_a") == 1)
-        _ = try await index.snapshot(of: "vs_b", version: 1) { loads.load("vs_b", Self.small(version: 1)) }
-        _ = try await index.snapshot(of: "vs_b", version: 1) { loads.load("vs_b", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_b", version: 1) { _ in loads.load("vs_b", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_b", version: 1) { _ in loads.load("vs_b", Self.small(version: 1)) }
         #expect(loads.count("vs_b") == 1, "the store just loaded is kept")
-        _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_a", version: 1) { _ in loads.load("vs_a", Self.small(version: 1)) }
         #expect(loads.count("vs_a") == 2, "the first store was let go for the second")
 
         // A store alone past the budget is still kept.
         let alone = KnowledgeIndex(byteBudget: 1)
         let aloneLoads = SnapshotLoads()
-        _ = try await alone.snapshot(of: "vs_big", version: 1) { aloneLoads.load("vs_big", Self.small(version: 1, chunks: 4)) }
-        _ = try await alone.snapshot(of: "vs_big", version: 1) { aloneLoads.load("vs_big", Self.small(version: 1, chunks: 4)) }
+        _ = try await alone.snapshot(of: "vs_big", version: 1) { _ in aloneLoads.load("vs_big", Self.small(version: 1, chunks: 4)) }
+        _ = try await alone.snapshot(of: "vs_big", version: 1) { _ in aloneLoads.load("vs_big", Self.small(version: 1, chunks: 4)) }
         #expect(aloneLoads.count("vs_big") == 1)
     }
 
@@ -626,22 +646,22 @@ struct KnowledgeIndexTests {
         // Two stores fit; a third does not.
         let index = KnowledgeIndex(byteBudget: 2 * Self.small(version: 1).bytes + 1)
         let loads = SnapshotLoads()
-        _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
-        _ = try await index.snapshot(of: "vs_b", version: 1) { loads.load("vs_b", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_a", version: 1) { _ in loads.load("vs_a", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_b", version: 1) { _ in loads.load("vs_b", Self.small(version: 1)) }
         // a searched again: b is now the least recent.
-        _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
-        _ = try await index.snapshot(of: "vs_c", version: 1) { loads.load("vs_c", Self.small(version: 1)) }
-        _ = try await index.snapshot(of: "vs_a", version: 1) { loads.load("vs_a", Self.small(version: 1)) }
-        _ = try await index.snapshot(of: "vs_c", version: 1) { loads.load("vs_c", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_a", version: 1) { _ in loads.load("vs_a", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_c", version: 1) { _ in loads.load("vs_c", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_a", version: 1) { _ in loads.load("vs_a", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_c", version: 1) { _ in loads.load("vs_c", Self.small(version: 1)) }
         #expect(loads.count("vs_a") == 1 && loads.count("vs_c") == 1)
-        _ = try await index.snapshot(of: "vs_b", version: 1) { loads.load("vs_b", Self.small(version: 1)) }
+        _ = try await index.snapshot(of: "vs_b", version: 1) { _ in loads.load("vs_b", Self.small(version: 1)) }
         #expect(loads.count("vs_b") == 2, "b was let go")
 
         // Within a generous budget nothing is let go.
         let roomy = KnowledgeIndex(byteBudget: 1 << 20)
         let roomyLoads = SnapshotLoads()
         for store in ["vs_a", "vs_b", "vs_c", "vs_a", "vs_b", "vs_c"] {
-            _ = try await roomy.snapshot(of: store, version: 1) { roomyLoads.load(store, Self.small(version: 1)) }
+            _ = try await roomy.snapshot(of: store, version: 1) { _ in roomyLoads.load(store, Self.small(version: 1)) }
         }
         #expect(["vs_a", "vs_b", "vs_c"].map(roomyLoads.count) == [1, 1, 1])
     }

@@ -137,9 +137,14 @@ public protocol KnowledgeStore: Sendable {
     /// Marks a file in progress under the claim failed, with why.
     func failVectorStoreFile(storeID: String, fileID: String, token: String, error: String) async throws
 
-    /// Every chunk of a store's completed files, with their vectors.
-    func knowledgeChunks(storeID: String) async throws -> [KnowledgeChunk]
+    /// The chunks of a store's completed files (of `fileIDs` only, when given), with their vectors, by file and place.
+    func knowledgeChunks(storeID: String, fileIDs: [String]?) async throws -> [KnowledgeChunk]
     /// The chunks of the store holding any of `terms` (words of letters and digits), best first by the database's
     /// full-text ranking: SQLite FTS5's bm25, PostgreSQL's ts_rank_cd.
     func lexicalMatches(storeID: String, terms: [String], limit: Int) async throws -> [LexicalMatch]
+}
+
+extension KnowledgeStore {
+    /// Every chunk of a store's completed files.
+    public func knowledgeChunks(storeID: String) async throws -> [KnowledgeChunk] { try await knowledgeChunks(storeID: storeID, fileIDs: nil) }
 }

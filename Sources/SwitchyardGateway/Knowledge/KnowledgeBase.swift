@@ -106,10 +106,18 @@ package final class KnowledgeBase: Sendable {
         for stored in stores {
             // Deleted meanwhile: nothing to search.
             guard let version = try await store.vectorStoreVersion(id: stored.id) else { continue }
-            let snapshot = try await index.snapshot(of: stored.id, version: version) {
-                let chunks = try await store.knowledgeChunks(storeID: stored.id)
+            let snapshot = try await index.snapshot(of: stored.id, version: version) { held in
+                // The files ingested since the snapshot held are read; the others' chunks are kept.
                 let files = try await store.vectorStoreFiles(storeID: stored.id, status: .completed, after: nil, limit: 1_000_000, ascending: true)
-                return KnowledgeIndex.Snapshot(version: version, chunks: chunks, files: files)
+                var (segments, missing) = KnowledgeIndex.Snapshot.reusable(from: held, for: files)
+                if !missing.isEmpty {
+                    var read: [String: [KnowledgeChunk]] = [:]
+                    for chunk in try await store.knowledgeChunks(storeID: stored.id, fileIDs: missing.map(\.fileID)) {
+                        read[chunk.fileID, default: []].append(chunk)
+                    }
+                    for file in missing { segments[file.fileID] = KnowledgeIndex.Segment(fileID: file.fileID, addedAt: file.createdAt, chunks: read[file.fileID] ?? []) }
+                }
+                return KnowledgeIndex.Snapshot(version: version, segments: files.compactMap { segments[$0.fileID] }, files: files)
             }
             snapshots.append((stored, snapshot))
         }

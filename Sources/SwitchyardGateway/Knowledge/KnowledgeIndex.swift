@@ -1,19 +1,60 @@
+package import Foundation
 import Synchronization
 package import SwitchyardCore
 package import SwitchyardWire
 
-/// Each searched vector store's chunks held in memory, their vectors normalised and laid end to end, so an exact
-/// search is one pass over contiguous floats. A store's copy is used while the store's `version` in storage is the
-/// one it was loaded at (so every replica sees a file ingested or removed through any other), and reloaded
-/// otherwise. The least recently searched stores are let go past a budget of bytes.
+/// Each searched vector store's chunks held in memory, their vectors normalised and laid end to end per file, so an
+/// exact search is a pass over contiguous floats. A store's copy is used while the store's `version` in storage is
+/// the one it was loaded at (so every replica sees a file ingested or removed through any other); on a new version
+/// only the files not held yet are read, since a file's chunks never change once ingested. The least recently
+/// searched stores are let go past a budget of bytes.
 package final class KnowledgeIndex: Sendable {
+    /// One ingested file's chunks: a file added again (a new row) is a new segment.
+    package struct Segment: Sendable {
+        package let fileID: String
+        /// When the file was added to the store: what tells one ingestion of the same file from another.
+        package let addedAt: Date
+        let positions: [Int]
+        let texts: [String]
+        /// Where each chunk's unit vector starts in `vectors`; its end is the next one's start (empty: no vector).
+        let starts: [Int]
+        let vectors: [Float]
+        let bytes: Int
+
+        /// The file's chunks, in the order given.
+        package init(fileID: String, addedAt: Date, chunks: [KnowledgeChunk]) {
+            self.fileID = fileID
+            self.addedAt = addedAt
+            positions = chunks.map(\.position)
+            texts = chunks.map(\.text)
+            var vectors: [Float] = []
+            vectors.reserveCapacity(chunks.reduce(0) { $0 + $1.vector.count })
+            var starts: [Int] = []
+            starts.reserveCapacity(chunks.count + 1)
+            for chunk in chunks {
+                starts.append(vectors.count)
+                // Normalised straight into place (a copy less per chunk than `SemanticIndex.unit`).
+                guard !chunk.vector.isEmpty, chunk.vector.allSatisfy(\.isFinite) else { continue }
+                let length = SemanticIndex.dot(chunk.vector, chunk.vector).squareRoot()
+                guard length > 0, length.isFinite else { continue }
+                for value in chunk.vector { vectors.append(value / length) }
+            }
+            starts.append(vectors.count)
+            self.starts = starts
+            self.vectors = vectors
+            bytes = vectors.count * MemoryLayout<Float>.stride + chunks.reduce(0) { $0 + $1.text.utf8.count + 64 }
+        }
+
+        func dimension(of chunk: Int) -> Int { starts[chunk + 1] - starts[chunk] }
+    }
+
     /// One store's chunks as of a version.
     package struct Snapshot: Sendable {
         package struct Chunk: Sendable {
             package var fileID: String
             package var position: Int
             package var text: String
-            /// Whether it has a vector of the snapshot's dimension (its floats at `index * dimension`).
+            /// Whether it has a vector of the snapshot's dimension.
             package var hasVector: Bool
         }
 
@@ -23,41 +64,91 @@ package final class KnowledgeIndex: Sendable {
         }
 
         package let version: Int64
+        /// The dimension most chunks' vectors have: an embedding model changed midway leaves the others
+        /// unsearchable by vector (a tie goes to the smaller).
         package let dimension: Int
+        /// Every chunk, segment after segment.
         package let chunks: [Chunk]
-        /// Unit vectors, `dimension` floats per chunk (zeros for a chunk without one).
-        package let vectors: [Float]
         package let files: [String: File]
+        let segments: [Segment]
+        /// Where each segment's chunks start in `chunks`.
+        let segmentStarts: [Int]
         /// About what it holds in memory: its floats and texts.
         package let bytes: Int
         /// A chunk's index by file and position.
         let places: [String: [Int: Int]]
 
-        package init(version: Int64, chunks: [KnowledgeChunk], files: [VectorStoreFile]) {
+        /// `segments` of the store's completed `files`, at `version`.
+        package init(version: Int64, segments: [Segment], files: [VectorStoreFile]) {
             self.version = version
-            // The dimension most chunks have: an embedding model changed midway leaves the others unsearchable by vector.
+            self.segments = segments
             var dimensions: [Int: Int] = [:]
-            for chunk in chunks where !chunk.vector.isEmpty { dimensions[chunk.vector.count, default: 0] += 1 }
+            for segment in segments {
+                for chunk in segment.positions.indices where segment.dimension(of: chunk) > 0 { dimensions[segment.dimension(of: chunk), default: 0] += 1 }
+            }
             let dimension = dimensions.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0
             self.dimension = dimension
-            var vectors = [Float](repeating: 0, count: chunks.count * dimension)
-            var indexed: [Chunk] = []
-            indexed.reserveCapacity(chunks.count)
+            var chunks: [Chunk] = []
+            chunks.reserveCapacity(segments.reduce(0) { $0 + $1.positions.count })
+            var segmentStarts: [Int] = []
             var places: [String: [Int: Int]] = [:]
-            for (index, chunk) in chunks.enumerated() {
-                var hasVector = false
-                if dimension > 0, chunk.vector.count == dimension, let unit = SemanticIndex.unit(chunk.vector) {
-                    vectors.replaceSubrange(index * dimension..<(index + 1) * dimension, with: unit)
-                    hasVector = true
+            for segment in segments {
+                segmentStarts.append(chunks.count)
+                for offset in segment.positions.indices {
+                    places[segment.fileID, default: [:]][segment.positions[offset]] = chunks.count
+                    chunks.append(
+                        Chunk(
+                            fileID: segment.fileID, position: segment.positions[offset], text: segment.texts[offset],
+                            hasVector: dimension > 0 && segment.dimension(of: offset) == dimension))
                 }
-                indexed.append(Chunk(fileID: chunk.fileID, position: chunk.position, text: chunk.text, hasVector: hasVector))
-                places[chunk.fileID, default: [:]][chunk.position] = index
             }
-            self.chunks = indexed
-            self.vectors = vectors
-            self.bytes = vectors.count * MemoryLayout<Float>.stride + chunks.reduce(0) { $0 + $1.text.utf8.count + 64 }
+            self.chunks = chunks
+            self.segmentStarts = segmentStarts
             self.places = places
+            bytes = segments.reduce(0) { $0 + $1.bytes }
             self.files = Dictionary(files.map { ($0.fileID, File(filename: $0.filename, attributes: $0.attributes)) }) { first, _ in first }
+        }
+
+        /// `chunks` (of any files, in order) as one segment per file.
+        package init(version: Int64, chunks: [KnowledgeChunk], files: [VectorStoreFile]) {
+            var order: [String] = []
+            var byFile: [String: [KnowledgeChunk]] = [:]
+            for chunk in chunks {
+                if byFile[chunk.fileID] == nil { order.append(chunk.fileID) }
+                byFile[chunk.fileID, default: []].append(chunk)
+            }
+            let added = Dictionary(files.map { ($0.fileID, $0.createdAt) }) { first, _ in first }
+            self.init(
+                version: version,
+                segments: order.map { Segment(fileID: $0, addedAt: added[$0] ?? Date(timeIntervalSince1970: 0), chunks: byFile[$0] ?? []) },
+                files: files)
+        }
+
+        /// The segments of `held` still current for `files` (the same file, added at the same time), and the files
+        /// whose chunks must be read.
+        package static func reusable(from held: Snapshot?, for files: [VectorStoreFile]) -> (segments: [String: Segment], missing: [VectorStoreFile]) {
+            let current = Dictionary((held?.segments ?? []).map { ($0.fileID, $0) }) { first, _ in first }
+            var kept: [String: Segment] = [:]
+            var missing: [VectorStoreFile] = []
+            for file in files {
+                if let segment = current[file.fileID], segment.addedAt == file.createdAt { kept[file.fileID] = segment } else { missing.append(file) }
+            }
+            return (kept, missing)
+        }
+
+        /// The unit vectors of every chunk, end to end, zeros for a chunk without one of the snapshot's dimension.
+        package var vectors: [Float] {
+            var vectors: [Float] = []
+            for (segment, start) in zip(segments, segmentStarts) {
+                for offset in segment.positions.indices {
+                    if chunks[start + offset].hasVector {
+                        vectors += segment.vectors[segment.starts[offset]..<segment.starts[offset + 1]]
+                    } else {
+                        vectors += [Float](repeating: 0, count: dimension)
+                    }
+                }
+            }
+            return vectors
         }
 
         /// The chunk at `position` of `fileID`.
@@ -69,18 +160,21 @@ package final class KnowledgeIndex: Sendable {
             guard dimension > 0, query.count == dimension, limit > 0 else { return [] }
             var best: [(index: Int, similarity: Float)] = []
             best.reserveCapacity(limit + 1)
-            vectors.withUnsafeBytes { floats in
-                query.withUnsafeBytes { query in
-                    let width = dimension * MemoryLayout<Float>.stride
-                    for index in chunks.indices where chunks[index].hasVector {
-                        let start = index * width
-                        let sum = SemanticIndex.dot(UnsafeRawBufferPointer(rebasing: floats[start..<start + width]), query, count: dimension)
-                        guard best.count < limit || sum > best[best.count - 1].similarity, include(index) else { continue }
-                        // Insertion into the short sorted list of the best so far.
-                        var slot = best.count
-                        while slot > 0, best[slot - 1].similarity < sum { slot -= 1 }
-                        best.insert((index, sum), at: slot)
-                        if best.count > limit { best.removeLast() }
+            query.withUnsafeBytes { query in
+                for (segment, first) in zip(segments, segmentStarts) {
+                    segment.vectors.withUnsafeBytes { floats in
+                        let stride = MemoryLayout<Float>.stride
+                        for offset in segment.positions.indices where chunks[first + offset].hasVector {
+                            let start = segment.starts[offset] * stride
+                            let sum = SemanticIndex.dot(
+                                UnsafeRawBufferPointer(rebasing: floats[start..<start + dimension * stride]), query, count: dimension)
+                            guard best.count < limit || sum > best[best.count - 1].similarity, include(first + offset) else { continue }
+                            // Insertion into the short sorted list of the best so far.
+                            var slot = best.count
+                            while slot > 0, best[slot - 1].similarity < sum { slot -= 1 }
+                            best.insert((first + offset, sum), at: slot)
+                            if best.count > limit { best.removeLast() }
+                        }
                     }
                 }
             }
@@ -102,16 +196,17 @@ package final class KnowledgeIndex: Sendable {
         self.byteBudget = byteBudget
     }
 
-    /// The store's snapshot at `version`, loading it through `load` when the one held is of another version.
-    package func snapshot(of storeID: String, version: Int64, load: () async throws -> Snapshot) async throws -> Snapshot {
+    /// The store's snapshot at `version`; when the one held is of another version, `load` makes it, given the one
+    /// held (whose files' segments it may reuse).
+    package func snapshot(of storeID: String, version: Int64, load: (_ held: Snapshot?) async throws -> Snapshot) async throws -> Snapshot {
         let held = state.withLock { state -> Snapshot? in
-            guard let snapshot = state.snapshots[storeID], snapshot.version == version else { return nil }
+            guard let snapshot = state.snapshots[storeID] else { return nil }
             state.clock += 1
             state.lastUsed[storeID] = state.clock
             return snapshot
         }
-        if let held { return held }
-        let loaded = try await load()
+        if let held, held.version == version { return held }
+        let loaded = try await load(held)
         state.withLock { state in
             // A newer version loaded meanwhile by another search stays.
             if let current = state.snapshots[storeID], current.version > loaded.version { return }
