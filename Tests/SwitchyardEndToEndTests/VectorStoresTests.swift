@@ -575,6 +575,48 @@ struct VectorStoresTests {
         }
     }
 
+    @Test("a request that will be refused is not searched: its query's embedding is never paid for")
+    func searchedOnlyWhenValid() async throws {
+        let upstream = Self.upstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
+                let (store, _) = try await Self.knowledgeBase(gateway, [Self.refund])
+                let embeddings = { upstream.requests.filter { $0.model == "up-embedding" }.count }
+                let before = embeddings()
+                let unknownModel = try await gateway.request(
+                    "/v1/chat/completions", body: #"{"model":"nope","messages":[{"role":"user","content":"Refunds?"}]}"#,
+                    headers: [("x-switchyard-knowledge", store)])
+                #expect(unknownModel.status == 404 && unknownModel.errorCode == "model_not_found", "\(unknownModel.body)")
+                let badChoice = try await gateway.request(
+                    "/v1/responses",
+                    body: #"{"model":"chat","input":"Refunds?","tools":[{"type":"file_search","vector_store_ids":["\#(store)"]}],"tool_choice":"sometimes"}"#)
+                #expect(badChoice.status == 400, "\(badChoice.body)")
+                let badFilter = try await gateway.request(
+                    "/v1/responses",
+                    body: #"{"model":"chat","input":"Refunds?","tools":[{"type":"file_search","vector_store_ids":["\#(store)"],"filters":{"type":"like"}}]}"#)
+                #expect(badFilter.status == 400 && Self.param(badFilter) == "tools[0].filters.type", "\(badFilter.body)")
+                let counted = try await gateway.request("/v1/responses/input_tokens", body: Self.fileSearch([store]))
+                #expect(counted.status == 200, "\(counted.body)")
+                #expect(embeddings() == before, "no query was embedded")
+            }
+        }
+    }
+
+    @Test("without an embedding model, files are searched by their words; a search by vector alone is a 400")
+    func wordsOnly() async throws {
+        let upstream = Self.upstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+                let (store, files) = try await Self.knowledgeBase(gateway)
+                #expect(upstream.requests.filter { $0.model == "up-embedding" }.isEmpty, "nothing was embedded")
+                let found = try await Self.search(gateway, store, Self.query("refund card"))
+                #expect(Self.fileIDs(found).first == files[Self.refund.filename], "\(found)")
+                let vector = try await gateway.request("/v1/vector_stores/\(store)/search", body: Self.query("refund", Self.vectorOnly))
+                #expect(vector.status == 400 && Self.param(vector) == "ranking_options.hybrid_search.text_weight", "\(vector.body)")
+            }
+        }
+    }
+
     @Test("vector stores are the tenant's: another team gets 404 on every path and sees none; the master key reads and deletes them")
     func tenants() async throws {
         let upstream = Self.upstream()

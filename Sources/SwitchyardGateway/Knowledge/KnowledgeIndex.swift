@@ -163,17 +163,21 @@ package final class KnowledgeIndex: Sendable {
             query.withUnsafeBytes { query in
                 for (segment, first) in zip(segments, segmentStarts) {
                     segment.vectors.withUnsafeBytes { floats in
-                        let stride = MemoryLayout<Float>.stride
-                        for offset in segment.positions.indices where chunks[first + offset].hasVector {
-                            let start = segment.starts[offset] * stride
-                            let sum = SemanticIndex.dot(
-                                UnsafeRawBufferPointer(rebasing: floats[start..<start + dimension * stride]), query, count: dimension)
-                            guard best.count < limit || sum > best[best.count - 1].similarity, include(first + offset) else { continue }
-                            // Insertion into the short sorted list of the best so far.
-                            var slot = best.count
-                            while slot > 0, best[slot - 1].similarity < sum { slot -= 1 }
-                            best.insert((first + offset, sum), at: slot)
-                            if best.count > limit { best.removeLast() }
+                        segment.starts.withUnsafeBufferPointer { starts in
+                            let stride = MemoryLayout<Float>.stride
+                            guard let base = floats.baseAddress else { return }
+                            // A chunk's vector is searched when it has the snapshot's dimension (told by where the next
+                            // one starts, with no look at the chunk itself).
+                            for offset in 0..<(starts.count - 1) where starts[offset + 1] - starts[offset] == dimension {
+                                let vector = UnsafeRawBufferPointer(start: base + starts[offset] * stride, count: dimension * stride)
+                                let sum = SemanticIndex.dot(vector, query, count: dimension)
+                                guard best.count < limit || sum > best[best.count - 1].similarity, include(first + offset) else { continue }
+                                // Insertion into the short sorted list of the best so far.
+                                var slot = best.count
+                                while slot > 0, best[slot - 1].similarity < sum { slot -= 1 }
+                                best.insert((first + offset, sum), at: slot)
+                                if best.count > limit { best.removeLast() }
+                            }
                         }
                     }
                 }
