@@ -102,12 +102,63 @@ package final class KnowledgeBase: Sendable {
 
     /// The best chunks of `stores` for `query`, best first.
     package func search(_ stores: [StoredVectorStore], query: KnowledgeQuery, caller: Caller?, context: UpstreamContext) async throws -> [Result] {
+        let snapshots = try await snapshots(of: stores)
+        let candidates = max(query.maxResults * 4, 40)
+        // The filter is applied once per file, not per chunk.
+        let allowed: [Set<String>]? = query.filter.map { filter in
+            snapshots.map { entry in Set(entry.snapshot.files.filter { filter.matches($0.value.attributes) }.keys) }
+        }
+        // The database's full-text ranking runs (on its own threads) while the query is embedded and the vectors
+        // are scanned.
+        let terms = query.terms
+        let store = self.store
+        let lexicalLimit = query.filter == nil ? candidates : candidates * 4
+        let storeIDs = snapshots.map(\.store.id)
+        let searchesWords = query.textWeight > 0 && !terms.isEmpty
+        async let lexical = Self.lexicalMatches(in: searchesWords ? storeIDs : [], terms: terms, limit: lexicalLimit, store: store)
+        let (byVector, similarities, searchedByVector) = await rankByVector(
+            query, in: snapshots.map(\.snapshot), allowed: allowed, candidates: candidates, caller: caller, context: context)
+        var byWords: [RankedChunk] = []
+        let matched = try await lexical
+        let perStore = matched.enumerated().map { position, matches in
+            matches.compactMap { match -> RankedChunk? in
+                guard allowed?[position].contains(match.fileID) ?? true,
+                    let chunk = snapshots[position].snapshot.chunkIndex(fileID: match.fileID, position: match.position)
+                else { return nil }
+                return RankedChunk(store: position, chunk: chunk)
+            }
+        }
+        // Ranks of different stores are not comparable: their lists are interleaved, first with first.
+        for rank in 0..<(perStore.map(\.count).max() ?? 0) where byWords.count < candidates {
+            for list in perStore where rank < list.count { byWords.append(list[rank]) }
+        }
+        let scored: [(RankedChunk, Double)]
+        if searchedByVector && !searchesWords {
+            scored = byVector.map { ($0, Double(max(0, min(1, similarities[$0] ?? 0)))) }
+        } else {
+            var rankings: [([RankedChunk], Double)] = []
+            if searchedByVector { rankings.append((byVector, query.embeddingWeight)) }
+            if searchesWords { rankings.append((byWords, query.textWeight)) }
+            scored = Self.fuse(rankings)
+        }
+        return scored.filter { $0.1 >= query.scoreThreshold }.prefix(query.maxResults).map { ranked, score in
+            let (stored, snapshot) = snapshots[ranked.store]
+            let chunk = snapshot.chunks[ranked.chunk]
+            let file = snapshot.files[chunk.fileID]
+            return Result(
+                storeID: stored.id, fileID: chunk.fileID, filename: file?.filename ?? "", position: chunk.position, text: chunk.text,
+                attributes: file?.attributes ?? [:], score: score)
+        }
+    }
+
+    /// Each store's snapshot, brought up to its version: the files ingested since the one held are read, the others'
+    /// chunks are kept. A store deleted meanwhile is left out.
+    func snapshots(of stores: [StoredVectorStore]) async throws -> [(store: StoredVectorStore, snapshot: KnowledgeIndex.Snapshot)] {
         var snapshots: [(store: StoredVectorStore, snapshot: KnowledgeIndex.Snapshot)] = []
         for stored in stores {
             // Deleted meanwhile: nothing to search.
             guard let version = try await store.vectorStoreVersion(id: stored.id) else { continue }
             let snapshot = try await index.snapshot(of: stored.id, version: version) { held in
-                // The files ingested since the snapshot held are read; the others' chunks are kept.
                 let files = try await store.vectorStoreFiles(storeID: stored.id, status: .completed, after: nil, limit: 1_000_000, ascending: true)
                 var (segments, missing) = KnowledgeIndex.Snapshot.reusable(from: held, for: files)
                 if !missing.isEmpty {
@@ -121,68 +172,35 @@ package final class KnowledgeBase: Sendable {
             }
             snapshots.append((stored, snapshot))
         }
-        let candidates = max(query.maxResults * 4, 40)
-        // The filter is applied once per file, not per chunk.
-        let allowed: [Set<String>]? = query.filter.map { filter in
-            snapshots.map { entry in Set(entry.snapshot.files.filter { filter.matches($0.value.attributes) }.keys) }
+        return snapshots
+    }
+
+    /// The chunks nearest the query's vector across `snapshots`, best first, with their similarities, and whether
+    /// the search by vector ran.
+    func rankByVector(
+        _ query: KnowledgeQuery, in snapshots: [KnowledgeIndex.Snapshot], allowed: [Set<String>]?, candidates: Int, caller: Caller?,
+        context: UpstreamContext
+    ) async -> ([RankedChunk], [RankedChunk: Float], Bool) {
+        guard query.embeddingWeight > 0, let queryVector = await queryVector(query, searching: snapshots, caller: caller, context: context) else {
+            return ([], [:], false)
         }
-        let include = { (store: Int, chunk: Int) -> Bool in
-            guard let allowed else { return true }
-            return allowed[store].contains(snapshots[store].snapshot.chunks[chunk].fileID)
-        }
-        var byVector: [RankedChunk] = []
-        var similarities: [RankedChunk: Float] = [:]
-        var searchedByVector = false
-        if query.embeddingWeight > 0, let queryVector = await queryVector(query, searching: snapshots.map(\.snapshot), caller: caller, context: context) {
-            searchedByVector = true
-            var found: [(RankedChunk, Float)] = []
-            for (position, entry) in snapshots.enumerated() {
-                for hit in entry.snapshot.nearest(to: queryVector, limit: candidates, include: { include(position, $0) }) {
-                    found.append((RankedChunk(store: position, chunk: hit.index), hit.similarity))
-                }
-            }
-            found.sort { $0.1 > $1.1 }
-            byVector = found.prefix(candidates).map(\.0)
-            similarities = Dictionary(found.prefix(candidates).map { ($0.0, $0.1) }) { first, _ in first }
-        }
-        var byWords: [RankedChunk] = []
-        let terms = query.terms
-        if query.textWeight > 0, !terms.isEmpty {
-            var perStore: [[RankedChunk]] = []
-            for (position, entry) in snapshots.enumerated() {
-                let matches = try await store.lexicalMatches(
-                    storeID: entry.store.id, terms: terms, limit: query.filter == nil ? candidates : candidates * 4)
-                perStore.append(
-                    matches.compactMap { match in
-                        guard let chunk = entry.snapshot.chunkIndex(fileID: match.fileID, position: match.position), include(position, chunk) else {
-                            return nil
-                        }
-                        return RankedChunk(store: position, chunk: chunk)
-                    })
-            }
-            // Ranks of different stores are not comparable: their lists are interleaved, first with first.
-            for rank in 0..<(perStore.map(\.count).max() ?? 0) where byWords.count < candidates {
-                for list in perStore where rank < list.count { byWords.append(list[rank]) }
+        var found: [(RankedChunk, Float)] = []
+        for (position, snapshot) in snapshots.enumerated() {
+            let files = allowed?[position]
+            for hit in snapshot.nearest(to: queryVector, limit: candidates, include: { files?.contains(snapshot.chunks[$0].fileID) ?? true }) {
+                found.append((RankedChunk(store: position, chunk: hit.index), hit.similarity))
             }
         }
-        let searchedByWords = query.textWeight > 0 && !terms.isEmpty
-        let scored: [(RankedChunk, Double)]
-        if searchedByVector && !searchedByWords {
-            scored = byVector.map { ($0, Double(max(0, min(1, similarities[$0] ?? 0)))) }
-        } else {
-            var rankings: [([RankedChunk], Double)] = []
-            if searchedByVector { rankings.append((byVector, query.embeddingWeight)) }
-            if searchedByWords { rankings.append((byWords, query.textWeight)) }
-            scored = Self.fuse(rankings)
-        }
-        return scored.filter { $0.1 >= query.scoreThreshold }.prefix(query.maxResults).map { ranked, score in
-            let (stored, snapshot) = snapshots[ranked.store]
-            let chunk = snapshot.chunks[ranked.chunk]
-            let file = snapshot.files[chunk.fileID]
-            return Result(
-                storeID: stored.id, fileID: chunk.fileID, filename: file?.filename ?? "", position: chunk.position, text: chunk.text,
-                attributes: file?.attributes ?? [:], score: score)
-        }
+        found.sort { $0.1 > $1.1 }
+        let best = found.prefix(candidates)
+        return (best.map(\.0), Dictionary(best.map { ($0.0, $0.1) }) { first, _ in first }, true)
+    }
+
+    /// Each store's chunks matching `terms`, best first.
+    static func lexicalMatches(in storeIDs: [String], terms: [String], limit: Int, store: any KnowledgeStore) async throws -> [[LexicalMatch]] {
+        var matches: [[LexicalMatch]] = []
+        for storeID in storeIDs { matches.append(try await store.lexicalMatches(storeID: storeID, terms: terms, limit: limit)) }
+        return matches
     }
 
     /// A chunk of the `store`-th store searched.
