@@ -205,9 +205,11 @@ extension SQLGatewayStore {
         let sqlite = usesSQLite
         let inProgress = VectorStoreFile.Status.inProgress.rawValue
         return try await inTransaction { session -> Bool in
-            let status = try await session.select().column("status").from("vector_store_files")
+            var check = session.select().column("status").from("vector_store_files")
                 .where("store_id", .equal, storeID).where("file_id", .equal, fileID).where("claim_token", .equal, token)
-                .first(decodingColumn: "status", as: String.self)
+            // On PostgreSQL the row stays locked to the end: a removal waits for this completion, never interleaves.
+            if !sqlite { check = check.for(.update) }
+            let status = try await check.first(decodingColumn: "status", as: String.self)
             guard status == inProgress else { return false }
             // What an attempt cut short (a failed statement on SQLite, a crash) left behind goes first.
             if sqlite {

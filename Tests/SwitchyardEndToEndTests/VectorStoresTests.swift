@@ -597,6 +597,16 @@ struct VectorStoresTests {
                 #expect(badFilter.status == 400 && Self.param(badFilter) == "tools[0].filters.type", "\(badFilter.body)")
                 let counted = try await gateway.request("/v1/responses/input_tokens", body: Self.fileSearch([store]))
                 #expect(counted.status == 200, "\(counted.body)")
+                let unknownResponsesModel = try await gateway.request(
+                    "/v1/responses", body: #"{"model":"nope","input":"Refunds?","tools":[{"type":"file_search","vector_store_ids":["\#(store)"]}]}"#)
+                #expect(unknownResponsesModel.status == 404 && unknownResponsesModel.errorCode == "model_not_found", "\(unknownResponsesModel.body)")
+                // tool_choice none rules the tool out: no search, no search item, and the upstream still never sees the tool.
+                let ruledOut = try await gateway.request(
+                    "/v1/responses",
+                    body: #"{"model":"chat","input":"Refunds?","tools":[{"type":"file_search","vector_store_ids":["\#(store)"]}],"tool_choice":"none"}"#)
+                #expect(ruledOut.status == 200, "\(ruledOut.body)")
+                #expect((ruledOut.json["output"] as? [[String: Any]])?.map { $0["type"] as? String } == ["message"], "\(ruledOut.body)")
+                #expect(try Self.lastChatBody(upstream)["tools"] == nil)
                 #expect(embeddings() == before, "no query was embedded")
             }
         }

@@ -11,7 +11,7 @@ package indirect enum AttributeFilter: Sendable, Equatable {
     /// Compound filters nest at most this deep.
     static let maximumDepth = 8
 
-    /// Comparisons a filter holds at most, however nested.
+    /// Comparisons a filter holds at most, however nested (the values of `in` and `nin` lists count).
     static let maximumComparisons = 100
 
     /// Reads a filter; `param` names it in errors.
@@ -22,10 +22,10 @@ package indirect enum AttributeFilter: Sendable, Equatable {
         }
     }
 
-    /// How many comparisons the filter holds.
+    /// How many comparisons the filter holds (each value of an `in` or `nin` list is one).
     var comparisons: Int {
         switch self {
-        case .comparison: 1
+        case .comparison(_, _, let value): max(1, value.array?.count ?? 1)
         case .compound(_, let filters): filters.reduce(0) { $0 + $1.comparisons }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 package import SwitchyardCore
 package import SwitchyardWire
+import SwitchyardTokenizer
 
 /// Knowledge put before the model: the chunks a search finds for the user's newest message, given as one system
 /// message just before it, each chunk under its file's name.
@@ -28,12 +29,30 @@ extension KnowledgeBase {
         }
         let query = String(Self.newestUserText(messages).prefix(KnowledgeQuery.maximumQueryCharacters))
         guard !query.allSatisfy(\.isWhitespace) else { return (request, 0) }
-        let results = try await search(stores, query: KnowledgeQuery(text: query), caller: caller, context: context)
+        let results = fitting(try await search(stores, query: KnowledgeQuery(text: query), caller: caller, context: context), model: request.model)
         guard !results.isEmpty else { return (request, 0) }
         fields["messages"] = .array(Self.inserting(Self.contextMessage(results), into: messages))
         var augmented = request
         augmented.body = JSONValue.object(fields).encoded
         return (augmented, results.count)
+    }
+
+    /// The most tokens of chunks put before a model: 4,000, or a quarter of the model's `context.window_tokens`
+    /// when that is less, so what is found never crowds out the conversation.
+    static let contextTokens = 4_000
+
+    /// The best of `results` whose texts fit the context budget of `model`, in order (at least none, at most all).
+    package func fitting(_ results: [Result], model: String) -> [Result] {
+        var budget = Self.contextTokens
+        if let window = gateway.catalog.entry(model)?.route.context?.windowTokens { budget = min(budget, window / 4) }
+        var kept: [Result] = []
+        for result in results {
+            let tokens = Tokenizer.cl100k?.count(result.text) ?? result.text.utf8.count / 4
+            guard tokens <= budget else { break }
+            budget -= tokens
+            kept.append(result)
+        }
+        return kept
     }
 
     /// The text of the newest user message of Chat messages (its text parts, joined).

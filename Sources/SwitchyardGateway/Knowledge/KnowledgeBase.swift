@@ -116,7 +116,7 @@ package final class KnowledgeBase: Sendable {
         let storeIDs = snapshots.map(\.store.id)
         let searchesWords = query.textWeight > 0 && !terms.isEmpty
         async let lexical = Self.lexicalMatches(in: searchesWords ? storeIDs : [], terms: terms, limit: lexicalLimit, store: store)
-        let (byVector, similarities, searchedByVector) = await rankByVector(
+        let (byVector, similarities, searchedByVector) = try await rankByVector(
             query, in: snapshots.map(\.snapshot), allowed: allowed, candidates: candidates, caller: caller, context: context)
         var byWords: [RankedChunk] = []
         let matched = try await lexical
@@ -180,8 +180,8 @@ package final class KnowledgeBase: Sendable {
     func rankByVector(
         _ query: KnowledgeQuery, in snapshots: [KnowledgeIndex.Snapshot], allowed: [Set<String>]?, candidates: Int, caller: Caller?,
         context: UpstreamContext
-    ) async -> ([RankedChunk], [RankedChunk: Float], Bool) {
-        guard query.embeddingWeight > 0, let queryVector = await queryVector(query, searching: snapshots, caller: caller, context: context) else {
+    ) async throws -> ([RankedChunk], [RankedChunk: Float], Bool) {
+        guard query.embeddingWeight > 0, let queryVector = try await queryVector(query, searching: snapshots, caller: caller, context: context) else {
             return ([], [:], false)
         }
         var found: [(RankedChunk, Float)] = []
@@ -228,14 +228,16 @@ package final class KnowledgeBase: Sendable {
         }.map { ($0.element, min(1, (scores[$0.element] ?? 0) / best)) }
     }
 
-    /// The query's unit vector; nil when no store searched has vectors, no embedding model is configured, or the
-    /// embedding fails (the search is then by words alone).
-    func queryVector(_ query: KnowledgeQuery, searching snapshots: [KnowledgeIndex.Snapshot], caller: Caller?, context: UpstreamContext) async -> [Float]? {
+    /// The query's unit vector; nil when no store searched has vectors or no embedding model is configured. When the
+    /// embedding fails the search is by words alone, or fails with it when it was by vector alone.
+    func queryVector(_ query: KnowledgeQuery, searching snapshots: [KnowledgeIndex.Snapshot], caller: Caller?, context: UpstreamContext) async throws
+        -> [Float]?
+    {
         guard let embeddingModel, snapshots.contains(where: { $0.dimension > 0 }), !query.text.allSatisfy(\.isWhitespace) else { return nil }
         do {
             let vectors = try await gateway.embeddings(of: [query.text], model: embeddingModel, caller: caller?.onGatewaysBehalf, context: context)
             return vectors.first.flatMap(SemanticIndex.unit)
-        } catch {
+        } catch where query.textWeight > 0 {
             context.logger.warning("knowledge search query not embedded; searching by words alone", metadata: ["error": "\(error)"])
             return nil
         }

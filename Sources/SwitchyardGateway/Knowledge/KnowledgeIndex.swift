@@ -190,6 +190,15 @@ package final class KnowledgeIndex: Sendable {
         var snapshots: [String: Snapshot] = [:]
         var lastUsed: [String: UInt64] = [:]
         var clock: UInt64 = 0
+        /// The stores being loaded, with the searches waiting for the load to end.
+        var loading: [String: [CheckedContinuation<Void, Never>]] = [:]
+    }
+
+    /// What a search does next for a store.
+    private enum Step {
+        case use(Snapshot)
+        case wait
+        case load(held: Snapshot?)
     }
 
     private let state = Mutex(State())
@@ -201,16 +210,47 @@ package final class KnowledgeIndex: Sendable {
     }
 
     /// The store's snapshot at `version`; when the one held is of another version, `load` makes it, given the one
-    /// held (whose files' segments it may reuse).
+    /// held (whose files' segments it may reuse). One search at a time loads a store; the others wait for it and
+    /// use what it loaded (or load in turn, when it failed or is of another version).
     package func snapshot(of storeID: String, version: Int64, load: (_ held: Snapshot?) async throws -> Snapshot) async throws -> Snapshot {
-        let held = state.withLock { state -> Snapshot? in
-            guard let snapshot = state.snapshots[storeID] else { return nil }
-            state.clock += 1
-            state.lastUsed[storeID] = state.clock
-            return snapshot
+        while true {
+            let step = state.withLock { state -> Step in
+                let held = state.snapshots[storeID]
+                if let held, held.version >= version {
+                    state.clock += 1
+                    state.lastUsed[storeID] = state.clock
+                    return .use(held)
+                }
+                if state.loading[storeID] != nil { return .wait }
+                state.loading[storeID] = []
+                return .load(held: held)
+            }
+            switch step {
+            case .use(let snapshot):
+                return snapshot
+            case .wait:
+                await withCheckedContinuation { continuation in
+                    let waiting = state.withLock { state -> Bool in
+                        guard state.loading[storeID] != nil else { return false }
+                        state.loading[storeID, default: []].append(continuation)
+                        return true
+                    }
+                    if !waiting { continuation.resume() }
+                }
+            case .load(let held):
+                defer {
+                    for waiter in state.withLock({ $0.loading.removeValue(forKey: storeID) ?? [] }) { waiter.resume() }
+                }
+                let loaded = try await load(held)
+                keep(loaded, of: storeID)
+                return loaded
+            }
         }
-        if let held, held.version == version { return held }
-        let loaded = try await load(held)
+    }
+
+    /// Holds a loaded snapshot (unless a newer one is held), letting the least recently searched stores go past the
+    /// budget.
+    private func keep(_ loaded: Snapshot, of storeID: String) {
         state.withLock { state in
             // A newer version loaded meanwhile by another search stays.
             if let current = state.snapshots[storeID], current.version > loaded.version { return }
@@ -226,7 +266,6 @@ package final class KnowledgeIndex: Sendable {
                 state.lastUsed[oldest] = nil
             }
         }
-        return loaded
     }
 
     /// Lets a deleted store's snapshot go.

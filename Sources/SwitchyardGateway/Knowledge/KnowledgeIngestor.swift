@@ -140,10 +140,8 @@ package struct KnowledgeIngestor: Service {
             let context = UpstreamContext(requestID: "ingest-" + file.fileID, logger: knowledge.logger, stopwatch: UpstreamStopwatch())
             for start in stride(from: 0, to: pieces.count, by: Self.batchSize) {
                 let batch = Array(pieces[start..<min(start + Self.batchSize, pieces.count)])
-                vectors += try await embed(batch, model: model, caller: caller, context: context)
-                let renewed = try await knowledge.store.renewVectorStoreFileClaim(
-                    storeID: claim.job.storeID, fileID: claim.job.fileID, token: claim.token, until: Date() + Self.claimDuration)
-                guard renewed else { throw ClaimLost() }
+                vectors += try await embed(batch, model: model, caller: caller, context: context) { try await renew(claim) }
+                try await renew(claim)
             }
         }
         let chunks = pieces.enumerated().map { position, text in
@@ -152,16 +150,30 @@ package struct KnowledgeIngestor: Service {
         return (chunks, pieces.reduce(0) { $0 + $1.utf8.count })
     }
 
+    /// Extends the claim, or stops the work when it is no longer this worker's.
+    func renew(_ claim: Claim) async throws {
+        let renewed = try await knowledge.store.renewVectorStoreFileClaim(
+            storeID: claim.job.storeID, fileID: claim.job.fileID, token: claim.token, until: Date() + Self.claimDuration)
+        guard renewed else { throw ClaimLost() }
+    }
+
+    /// 429s that waiting does not cure: the key's or team's budget or token quota is spent.
+    static let lastingRefusals: Set<String> = ["budget_exceeded", "token_quota_exceeded"]
+
     /// One batch's vectors, tried again after a rate limit (waiting up to a minute between tries) or an upstream
-    /// failure.
-    func embed(_ batch: [String], model: String, caller: Caller?, context: UpstreamContext) async throws -> [[Float]] {
+    /// failure; the claim is renewed before each wait.
+    func embed(_ batch: [String], model: String, caller: Caller?, context: UpstreamContext, renew: () async throws -> Void) async throws -> [[Float]] {
         var attempt = 1
         while true {
             do {
                 return try await knowledge.gateway.embeddings(of: batch, model: model, caller: caller?.onGatewaysBehalf, context: context)
-            } catch let error as GatewayError where error.status == 429 && attempt < Self.rateLimitedAttempts {
+            } catch let error as GatewayError
+                where error.status == 429 && !Self.lastingRefusals.contains(error.code ?? "") && attempt < Self.rateLimitedAttempts
+            {
+                try await renew()
                 try await Task.sleep(for: .seconds(min(60, attempt * 5)))
             } catch let error as GatewayError where error.status >= 500 && attempt < Self.attempts {
+                try await renew()
                 try await Task.sleep(for: .seconds(attempt * 2))
             }
             attempt += 1

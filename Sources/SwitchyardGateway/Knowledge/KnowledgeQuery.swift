@@ -40,13 +40,13 @@ package struct KnowledgeQuery: Sendable, Equatable {
             text = query
         case .array(let queries)?:
             guard queries.allSatisfy({ $0.string != nil }) else {
-                throw .badRequest("'query' must be a string or a list of strings.", param: "query")
+                throw .badRequest("'\(param)query' must be a string or a list of strings.", param: param + "query")
             }
             text = queries.compactMap(\.string).joined(separator: "\n")
         case nil, .null?:
             break
         default:
-            throw .badRequest("'query' must be a string or a list of strings.", param: "query")
+            throw .badRequest("'\(param)query' must be a string or a list of strings.", param: param + "query")
         }
         if requireQuery, text.allSatisfy(\.isWhitespace) {
             throw .badRequest("'query' is required: the text to search for.", param: "query")

@@ -72,7 +72,8 @@ package struct TextChunker: Sendable {
                 // Never inside a character's bytes.
                 while cut < end, utf8[cut] & 0xC0 == 0x80 { cut += 1 }
                 guard cut > start else { continue }
-                let tokens = part == parts ? max(1, tokensLeft) : max(1, min(maxTokens, tokensLeft - (parts - part)))
+                // Tokens in proportion to bytes (the last part takes what is left): each part fits.
+                let tokens = part == parts ? max(1, tokensLeft) : max(1, min(tokensLeft, piece.tokens * (cut - start) / piece.bytes))
                 result.append((cut - start, tokens))
                 tokensLeft -= tokens
                 start = cut

@@ -16,6 +16,8 @@ extension ResponsesService {
         var results: [KnowledgeBase.Result] = []
         /// Whether the request asked for the results in the item (`include: ["file_search_call.results"]`).
         var includeResults: Bool
+        /// Whether the search runs: not when `tool_choice` rules the tool out.
+        var runs = true
 
         var item: JSONValue {
             let results = results.map { result -> JSONValue in
@@ -37,6 +39,7 @@ extension ResponsesService {
 
         /// A finished response's output with the search item first and the answer's text credited to the files.
         func annotate(_ response: inout ResponseObject) {
+            guard runs else { return }
             FileSearchOutput.cite(citedFiles, in: &response.output)
             response.output.insert(item, at: 0)
         }
@@ -61,13 +64,19 @@ extension ResponsesService {
         query.text = String((newest.isEmpty ? KnowledgeBase.newestUserText(ResponsesRequestToChat.messages(from: history + items)) : newest)
             .prefix(KnowledgeQuery.maximumQueryCharacters))
         let include = fields["include"]?.array?.contains("file_search_call.results") ?? false
-        return FileSearch(callID: makeID("fs"), stores: stores, query: query, includeResults: include)
+        var search = FileSearch(callID: makeID("fs"), stores: stores, query: query, includeResults: include)
+        let choice = fields["tool_choice"]
+        search.runs = !(choice?.string == "none" || (choice?["type"]?.string).map { $0 != "file_search" } ?? false)
+        return search
     }
 
-    /// The turn with its search run, once the request is known to be valid.
+    /// The turn with its search run, once the request is known to be valid (its model too: the query's embedding is
+    /// paid for). A turn whose `tool_choice` rules the tool out (`none`, or another tool named) is not searched.
     func searched(_ turn: Turn, caller: Caller?, context: UpstreamContext) async throws -> Turn {
-        guard let knowledge, var search = turn.fileSearch, !search.query.text.allSatisfy(\.isWhitespace) else { return turn }
-        search.results = try await knowledge.search(search.stores, query: search.query, caller: caller, context: context)
+        guard let knowledge, var search = turn.fileSearch, search.runs, !search.query.text.allSatisfy(\.isWhitespace) else { return turn }
+        guard gateway.catalog.contains(turn.model) else { throw GatewayError.unknownModel(turn.model) }
+        let found = try await knowledge.search(search.stores, query: search.query, caller: caller, context: context)
+        search.results = knowledge.fitting(found, model: turn.model)
         var turn = turn
         turn.fileSearch = search
         // Made again, with the chunks found.
@@ -79,7 +88,7 @@ extension ResponsesService {
     /// The stream translator for a turn: the search item already in the output (so its events open the stream) and
     /// the files to credit.
     func streamTranslator(_ response: ResponseObject, turn: Turn) -> ChatToResponsesStreamTranslator {
-        guard let search = turn.fileSearch else { return ChatToResponsesStreamTranslator(response: response, makeID: makeID) }
+        guard let search = turn.fileSearch, search.runs else { return ChatToResponsesStreamTranslator(response: response, makeID: makeID) }
         var opening = response
         opening.output.insert(search.item, at: 0)
         var translator = ChatToResponsesStreamTranslator(response: opening, makeID: makeID)
