@@ -17,7 +17,7 @@ let package = Package(
         // The gateway's building blocks, for the benchmarks package (Benchmarks/).
         .library(
             name: "SwitchyardKit",
-            targets: ["SwitchyardWire", "SwitchyardCore", "SwitchyardTranslation", "SwitchyardGateway", "SwitchyardTokenizer"]),
+            targets: ["SwitchyardWire", "SwitchyardCore", "SwitchyardTranslation", "SwitchyardGateway", "SwitchyardTokenizer", "SwitchyardGuardrails"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -78,10 +78,15 @@ let package = Package(
             resources: [.copy("Resources/cl100k_base.tiktoken"), .copy("Resources/o200k_base.tiktoken")],
             swiftSettings: strictSettings
         ),
+        // Guardrail detectors (personal data, secrets, patterns, word lists) over text; no I/O.
+        .target(
+            name: "SwitchyardGuardrails",
+            swiftSettings: strictSettings
+        ),
         // YAML configuration into typed values.
         .target(
             name: "SwitchyardConfig",
-            dependencies: ["SwitchyardCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SwitchyardCore", "SwitchyardGuardrails", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // Pure translators between dialects, one per direction; no I/O.
@@ -110,7 +115,7 @@ let package = Package(
         .target(
             name: "SwitchyardGateway",
             dependencies: [
-                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation", "SwitchyardTokenizer",
+                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation", "SwitchyardTokenizer", "SwitchyardGuardrails",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -236,6 +241,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchyardGuardrailsTests",
+            dependencies: ["SwitchyardGuardrails"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -90,9 +90,15 @@ package final class SwitchyardServer: Sendable {
         let cache = ResponseCache(store: store, memory: configuration.cacheMemory, metrics: metrics, logger: logger)
         let contextRecords = ContextRecords(store: store, metrics: metrics, logger: logger)
         let memory = LongTermMemory(store: store, logger: logger)
-        let gateway = Gateway(
+        var gateway = Gateway(
             catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend), cache: cache, contextRecords: contextRecords,
             memory: memory)
+        do {
+            gateway.guardrails = configuration.guardrails.isEmpty ? nil : try GuardrailBook(configuration.guardrails)
+        } catch {
+            try? await store.close()
+            throw error
+        }
         var services = HTTPServices(
             gateway: gateway,
             authenticator: Authenticator(masterKey: masterKey, directory: directory, maxStaleness: configuration.server.keysMaxStaleness),

@@ -23,6 +23,8 @@ package struct Configuration: Sendable, Equatable {
     package var cacheMemory = CacheMemorySettings()
     /// Knowledge bases: the largest file `POST /v1/files` takes, and the model that embeds chunks.
     package var knowledge = KnowledgeSettings()
+    /// The guardrails models (and keys) name, in the order configured.
+    package var guardrails: [GuardrailSettings] = []
     /// How long stored responses are kept; nil keeps them.
     package var responsesRetention: Duration? = .seconds(30 * 86_400)
 

@@ -14,7 +14,7 @@ extension ConfigurationReader {
             let path = "models[\(index)]"
             let allowed = [
                 "name", "strategy", "targets", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "retry",
-                "hedge_after_ms", "health_check", "cache", "context", "memory",
+                "hedge_after_ms", "health_check", "cache", "context", "memory", "guardrails",
             ]
             guard let members = mapping(item, at: path, allowed: allowed) else { continue }
             let name = requiredString(members["name"], at: "\(path).name")
@@ -35,6 +35,9 @@ extension ConfigurationReader {
             }
             route.context = readModelContext(members["context"], at: "\(path).context", targets: route.targets)
             route.memory = readModelMemory(members["memory"], at: "\(path).memory")
+            route.guardrails = sequence(members["guardrails"], at: "\(path).guardrails").enumerated().compactMap { index, node in
+                string(node, at: "\(path).guardrails[\(index)]")
+            }
             route.fallbacks = readNames(members["fallbacks"], at: "\(path).fallbacks")
             route.contextWindowFallbacks = readNames(members["context_window_fallbacks"], at: "\(path).context_window_fallbacks")
             route.contentPolicyFallbacks = readNames(members["content_policy_fallbacks"], at: "\(path).content_policy_fallbacks")

@@ -6,6 +6,7 @@ extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
         guard let members = mapping(root, at: "", allowed: [
                 "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging", "responses", "cache", "knowledge",
+                "guardrails",
             ])
         else {
             return nil
@@ -26,6 +27,8 @@ extension ConfigurationReader {
         checkSemanticCache(models)
         checkContextModels(models)
         checkMemoryModels(models)
+        let guardrails = readGuardrails(members["guardrails"])
+        checkModelGuardrails(models, guardrails: guardrails)
         var configuration = Configuration(
             server: server, storage: storage, providers: providers, models: models, router: router, alertWebhookURL: webhook,
             storageSyncInterval: syncInterval)
@@ -34,6 +37,7 @@ extension ConfigurationReader {
         }
         configuration.cacheMemory = cacheMemory
         configuration.knowledge = readKnowledge(members["knowledge"], models: models)
+        configuration.guardrails = guardrails
         configuration.telemetry = readTelemetry(members["telemetry"])
         configuration.logging = readLogging(members["logging"])
         if let responses = mapping(members["responses"], at: "responses", allowed: ["max_chain_depth", "retention_days"]) {

@@ -19,6 +19,8 @@ package struct Gateway: Sendable {
     package let contextRecords: ContextRecords?
     /// Long-term memory of the users of models with `memory:`; nil keeps none.
     package let memory: LongTermMemory?
+    /// The configured guardrails; nil runs none.
+    package var guardrails: GuardrailBook?
 
     package init(
         catalog: ModelCatalog, limits: LimitLedger = LimitLedger(), meter: UsageMeter? = nil, cache: ResponseCache? = nil,
@@ -44,30 +46,43 @@ package struct Gateway: Sendable {
         package var context: ContextFit? = nil
         /// How many long-term memories went into the request; nil when the model keeps none or no user was named.
         package var memoriesRecalled: Int? = nil
+        /// What the model's guardrails did; nil when none acted.
+        package var guardrails: GuardrailReport? = nil
     }
 
-    /// The request as it will be routed: the user's memories recalled into it, then fitted into the model's window.
-    /// Memories that would push the newest turn out of the window are left out rather than refuse the request.
-    private func prepare(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws
-        -> (ChatRequest, ContextFit?, MemoryRecall?)
-    {
-        var (recalled, recall) = try await recallMemories(request, caller: caller, context: context)
+    /// A request made ready for routing, and what was done to it.
+    struct Prepared {
+        var request: ChatRequest
+        var fit: ContextFit?
+        var recall: MemoryRecall?
+        var guardrails: GuardrailReport?
+    }
+
+    /// The request as it will be routed: screened by the model's input guardrails first (before any of its text
+    /// goes anywhere, an embedding model included), the user's memories recalled into it, then fitted into the
+    /// model's window. Memories that would push the newest turn out of the window are left out rather than refuse
+    /// the request.
+    private func prepare(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Prepared {
+        let (screened, report) = try screenInput(request, context: context)
+        var (recalled, recall) = try await recallMemories(screened, caller: caller, context: context)
         do {
             let (fitted, fit) = try await fitContext(recalled, caller: caller, context: context)
-            return (fitted, fit, recall)
+            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report)
         } catch let error as GatewayError where error.code == "context_length_exceeded" && (recall?.recalled ?? 0) > 0 {
             recall?.recalled = 0
             context.journal?.update { $0.memory = "recalled=0" }
-            let (fitted, fit) = try await fitContext(request, caller: caller, context: context)
-            return (fitted, fit, recall)
+            let (fitted, fit) = try await fitContext(screened, caller: caller, context: context)
+            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report)
         }
     }
 
     /// A non-streamed chat completion, from the cache when the model's cache holds it.
     package func complete(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        let (request, fit, recall) = try await prepare(request, caller: caller, context: context)
+        let prepared = try await prepare(request, caller: caller, context: context)
+        let (request, fit, recall) = (prepared.request, prepared.fit, prepared.recall)
         var routed = try await completeFitted(request, caller: caller, context: context)
         routed.context = fit
+        routed.guardrails = prepared.guardrails
         if let recall {
             routed.memoriesRecalled = recall.recalled
             // A cached answer is free and was learned from when it was first given.
@@ -104,10 +119,15 @@ package struct Gateway: Sendable {
     /// An embeddings request; with the model's cache on, each input string is looked up on its own, and only the
     /// strings not cached reach the upstream.
     package func embed(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
+        let (request, report) = try screenEmbeddings(request, context: context)
+        var routed: Routed<UpstreamReply>
         if let plan = embeddingsPlan(request, caller: caller, context: context) {
-            return try await embedThroughCache(plan, request: request, caller: caller, context: context)
+            routed = try await embedThroughCache(plan, request: request, caller: caller, context: context)
+        } else {
+            routed = try await embedUpstream(request, caller: caller, context: context)
         }
-        return try await embedUpstream(request, caller: caller, context: context)
+        routed.guardrails = report
+        return routed
     }
 
     /// An embeddings request sent on as it is.
@@ -124,9 +144,11 @@ package struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
-        let (request, fit, recall) = try await prepare(request, caller: caller, context: context)
+        let prepared = try await prepare(request, caller: caller, context: context)
+        let (request, fit, recall) = (prepared.request, prepared.fit, prepared.recall)
         var routed = try await streamFitted(request, caller: caller, context: context)
         routed.context = fit
+        routed.guardrails = prepared.guardrails
         if let recall { routed.memoriesRecalled = recall.recalled }
         if let recall, routed.cache != .hit, routed.cache != .semanticHit {
             // The turn is queued once the stream has ended whole.

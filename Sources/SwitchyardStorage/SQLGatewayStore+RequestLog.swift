@@ -14,7 +14,7 @@ extension SQLGatewayStore {
                 .integer(entry.attempts), .integer(entry.stream ? 1 : 0), .integer(entry.promptTokens), .integer(entry.completionTokens),
                 .integer(entry.cachedTokens), .real(entry.costUSD), .real(entry.latencyMilliseconds),
                 .real(entry.timeToFirstTokenMilliseconds), .real(entry.overheadMilliseconds), .longText(entry.error),
-                .longText(entry.requestBody), .longText(entry.responseBody), .text(entry.cache),
+                .longText(entry.requestBody), .longText(entry.responseBody), .text(entry.cache), .text(entry.guardrails),
             ]
         }
         // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
@@ -24,7 +24,7 @@ extension SQLGatewayStore {
     static let requestLogColumns = [
         "id", "request_id", "time", "method", "path", "status", "key_id", "team_id", "model", "target", "attempts", "stream",
         "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "latency_ms", "ttft_ms", "overhead_ms", "error",
-        "request_body", "response_body", "cache",
+        "request_body", "response_body", "cache", "guardrails",
     ]
 
     package func logs(_ query: RequestLogQuery) async throws -> [RequestLogEntry] {
@@ -62,6 +62,7 @@ extension SQLGatewayStore {
                 requestBody: try row.decode(column: "request_body", as: String?.self),
                 responseBody: try row.decode(column: "response_body", as: String?.self))
             entry.cache = try row.decode(column: "cache", as: String?.self)
+            entry.guardrails = try row.decode(column: "guardrails", as: String?.self)
             return entry
         }
     }

@@ -313,6 +313,9 @@ struct SchemaMigration: Sendable {
             }
             try await database.raw("CREATE INDEX vector_store_chunks_file ON vector_store_chunks (store_id, file_id)").run()
         },
+        SchemaMigration(version: 16, name: "guardrails in request logs") { database in
+            try await database.alter(table: "request_logs").column("guardrails", type: .text).run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

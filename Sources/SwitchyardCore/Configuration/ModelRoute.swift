@@ -21,6 +21,8 @@ public struct ModelRoute: Sendable, Equatable {
     public var context: ContextSettings?
     /// Long-term memory of the model's users; nil keeps none.
     public var memory: MemorySettings?
+    /// The guardrails applied to the model's requests and answers, by name, in order.
+    public var guardrails: [String] = []
 
     public init(
         name: String, strategy: RoutingStrategy = .roundRobin, targets: [Target], fallbacks: [String] = [],

@@ -36,6 +36,9 @@ public struct RequestSummary: Sendable {
     public var context: String?
     /// What long-term memory recalled, as `x-switchyard-memory` reports it; nil when the model keeps none.
     public var memory: String?
+    /// What the guardrails did, by guardrail, action and kind of finding with counts (`pii=redact:email=2`); never the
+    /// matched text. Nil when none acted.
+    public var guardrails: String?
     public var costUSD = 0.0
     public var timeToFirstToken: Duration?
     /// Why generation stopped, per choice; kept only while tracing.

@@ -22,6 +22,9 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     public var cachedTokens: Int
     /// What the response cache did: `hit`, `semantic-hit`, `miss` or `bypass`; nil when the model's cache is off.
     public var cache: String?
+    /// What the guardrails did, by guardrail, action and kind of finding with counts (`pii=redact:email=2`); never
+    /// the matched text. Nil when none acted.
+    public var guardrails: String?
     public var costUSD: Double
     public var latencyMilliseconds: Double
     public var timeToFirstTokenMilliseconds: Double?
@@ -87,7 +90,7 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, time, method, path, status, model, target, attempts, stream, error, cache
+        case id, time, method, path, status, model, target, attempts, stream, error, cache, guardrails
         case requestID = "request_id"
         case keyID = "key_id"
         case teamID = "team_id"

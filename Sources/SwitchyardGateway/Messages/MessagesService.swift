@@ -41,7 +41,7 @@ package struct MessagesService: Sendable {
         return .message(
             Gateway.Routed(
                 value: message, target: routed.target, attempts: routed.attempts, headroom: routed.headroom, cache: routed.cache, context: routed.context,
-                memoriesRecalled: routed.memoriesRecalled))
+                memoriesRecalled: routed.memoriesRecalled, guardrails: routed.guardrails))
     }
 
     /// `POST /v1/messages/count_tokens`: `{"input_tokens": N}`.

@@ -46,6 +46,25 @@ package final class GatewayMetrics: Sendable {
         }.increment()
     }
 
+    // MARK: Guardrails
+
+    private struct GuardrailLabels: Hashable {
+        var guardrail: String
+        var action: String
+        var direction: String
+    }
+
+    private let guardrailSeries = LazyTable<GuardrailLabels, Counter>()
+
+    /// Counts a guardrail acting on a request (`direction` input) or an answer (output).
+    func guardrailActed(guardrail: String, action: String, direction: String) {
+        guardrailSeries.value(for: GuardrailLabels(guardrail: guardrail, action: action, direction: direction)) { labels in
+            Counter(
+                label: "switchyard_guardrail_actions_total",
+                dimensions: [("guardrail", labels.guardrail), ("action", labels.action), ("direction", labels.direction)], factory: factory)
+        }.increment()
+    }
+
     // MARK: Requests
 
     private struct RequestLabels: Hashable {

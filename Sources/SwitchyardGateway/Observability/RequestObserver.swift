@@ -104,6 +104,7 @@ package struct RequestObserver: Sendable {
         if tokens { fields.append(("completion_tokens", .integer(summary.completionTokens))) }
         if summary.costUSD > 0 { fields.append(("cost_usd", .number(summary.costUSD))) }
         if let error = summary.errorMessage { fields.append(("error", .string(redactor.redact(error)))) }
+        if let guardrails = summary.guardrails { fields.append(("guardrails", .string(guardrails))) }
         if let keyID = summary.keyID { fields.append(("key_id", .string(keyID))) }
         fields.append(("latency_ms", .number(summary.duration.milliseconds)))
         fields.append(("method", .string(summary.method)))
@@ -144,6 +145,7 @@ extension RequestLogEntry {
             requestBody: summary.requestBody.map { redactor.redact(String(buffer: $0)) },
             responseBody: summary.responseBody.map { redactor.redact(String(buffer: $0)) })
         cache = summary.cache
+        guardrails = summary.guardrails
     }
 }
 

@@ -17,6 +17,7 @@ extension HTTPField.Name {
     static let switchyardContext = HTTPField.Name("x-switchyard-context")!
     static let switchyardMemory = HTTPField.Name("x-switchyard-memory")!
     static let switchyardKnowledge = HTTPField.Name("x-switchyard-knowledge")!
+    static let switchyardGuardrails = HTTPField.Name("x-switchyard-guardrails")!
     static let apiKey = HTTPField.Name("x-api-key")!
     static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
     static let rateLimitRequests = HTTPField.Name("x-ratelimit-limit-requests")!

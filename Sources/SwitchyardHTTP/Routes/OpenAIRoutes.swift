@@ -97,6 +97,7 @@ struct OpenAIRoutes {
         if let cache = routed.cache { response.headers.append(HTTPField(name: .switchyardCache, value: cache.rawValue)) }
         if let fit = routed.context { response.headers.append(HTTPField(name: .switchyardContext, value: fit.header)) }
         if let recalled = routed.memoriesRecalled { response.headers.append(HTTPField(name: .switchyardMemory, value: "recalled=\(recalled)")) }
+        if let report = routed.guardrails, !report.isEmpty { response.headers.append(HTTPField(name: .switchyardGuardrails, value: report.header)) }
         guard let headroom = routed.headroom else { return }
         func add(_ name: HTTPField.Name, _ value: String?) {
             if let value { response.headers.append(HTTPField(name: name, value: value)) }

@@ -1,0 +1,88 @@
+import SwitchyardCore
+import SwitchyardGuardrails
+import Yams
+
+extension ConfigurationReader {
+    /// The guardrail types this gateway runs.
+    static let guardrailTypes = ["pii", "regex", "words"]
+
+    /// The `guardrails:` section: each guardrail's name, type and what it looks for, action, and directions.
+    mutating func readGuardrails(_ node: Node?) -> [GuardrailSettings] {
+        var guardrails: [GuardrailSettings] = []
+        for (index, item) in sequence(node, at: "guardrails").enumerated() {
+            let path = "guardrails[\(index)]"
+            guard let members = mapping(item, at: path, allowed: ["name", "type", "entities", "patterns", "words", "action", "on"]) else { continue }
+            guard let name = requiredString(members["name"], at: "\(path).name") else { continue }
+            if guardrails.contains(where: { $0.name == name }) { problem("\(path).name", "another guardrail is named \"\(name)\"") }
+            let strings = { (reader: inout ConfigurationReader, key: String) -> [String] in
+                reader.sequence(members[key], at: "\(path).\(key)").enumerated().compactMap { position, node in
+                    reader.string(node, at: "\(path).\(key)[\(position)]")
+                }
+            }
+            var kind: GuardrailSettings.Kind?
+            switch requiredString(members["type"], at: "\(path).type") {
+            case "pii"?:
+                let entities = strings(&self, "entities")
+                let known = Entity.allCases.map(\.rawValue)
+                for entity in entities where !known.contains(entity) {
+                    problem("\(path).entities", "unknown entity \"\(entity)\"; expected some of: \(known.joined(separator: ", "))")
+                }
+                kind = .pii(entities: entities)
+            case "regex"?:
+                let patterns = strings(&self, "patterns")
+                if patterns.isEmpty { problem("\(path).patterns", "a regex guardrail needs at least one pattern") }
+                for (position, pattern) in patterns.enumerated() where (try? Regex(pattern)) == nil {
+                    problem("\(path).patterns[\(position)]", "not a valid regular expression: \(pattern)")
+                }
+                kind = .regex(patterns: patterns)
+            case "words"?:
+                let words = strings(&self, "words").filter { !$0.allSatisfy(\.isWhitespace) }
+                if words.isEmpty { problem("\(path).words", "a words guardrail needs at least one word") }
+                kind = .words(words)
+            case let other?:
+                problem("\(path).type", "expected one of: \(Self.guardrailTypes.joined(separator: ", ")), got '\(other)'")
+            case nil:
+                break
+            }
+            var action = GuardrailSettings.Action.block
+            if let text = requiredString(members["action"], at: "\(path).action") {
+                if let known = GuardrailSettings.Action(rawValue: text) {
+                    action = known
+                } else {
+                    problem("\(path).action", "expected one of: redact, mask, block, flag, got '\(text)'")
+                }
+            }
+            var directions: Set<GuardrailSettings.Direction> = [.input]
+            if members["on"] != nil {
+                directions = []
+                for text in strings(&self, "on") {
+                    if let direction = GuardrailSettings.Direction(rawValue: text) {
+                        directions.insert(direction)
+                    } else {
+                        problem("\(path).on", "expected input and/or output, got '\(text)'")
+                    }
+                }
+                if directions.isEmpty { problem("\(path).on", "name input, output or both") }
+            }
+            // This version screens what is sent to the model; answers pass as the model gave them.
+            if action == .mask {
+                problem("\(path).action", "mask (restoring originals in the answer) is not available in this version; use redact")
+            }
+            if directions.contains(.output) {
+                problem("\(path).on", "this version screens input only; answers are not screened")
+            }
+            if let kind { guardrails.append(GuardrailSettings(name: name, kind: kind, action: action, directions: directions)) }
+        }
+        return guardrails
+    }
+
+    /// The guardrails a model names must be configured.
+    mutating func checkModelGuardrails(_ models: [ModelRoute], guardrails: [GuardrailSettings]) {
+        let names = Set(guardrails.map(\.name))
+        for (index, model) in models.enumerated() {
+            for (position, name) in model.guardrails.enumerated() where !names.contains(name) {
+                problem("models[\(index)].guardrails[\(position)]", "no guardrail named \"\(name)\"")
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import NIOCore
+import SwitchyardCore
+import SwitchyardWire
+
+/// Guardrails on the way in: a request to a model that names guardrails has its texts screened before anything
+/// else reads them (the cache, memory, context management, the upstream).
+extension Gateway {
+    /// The request with its texts as the model's input guardrails leave them (placeholders for what `redact` and
+    /// `mask` found), and what they did; the request as it is, and nil, when none acted.
+    /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything; nothing reaches the upstream.
+    func screenInput(_ request: ChatRequest, context: UpstreamContext) throws -> (ChatRequest, GuardrailReport?) {
+        guard let guardrails, let names = catalog.entry(request.model)?.route.guardrails, !names.isEmpty else { return (request, nil) }
+        let active = guardrails.guardrails(names, reading: .input)
+        guard !active.isEmpty else { return (request, nil) }
+        var screen = GuardrailScreen(active, direction: .input)
+        var screened = request
+        do {
+            if request.hubError == nil, let hub = try? JSONValue(decoding: request.body) {
+                screened.body = try GuardedTexts.chat(hub) { try screen.screen($0) }.encoded
+            }
+            if var native = request.native, native.dialect == .anthropic, let body = try? JSONValue(decoding: native.body) {
+                // The client's own body says the same with the same placeholders; what it holds is counted once.
+                var again = screen
+                if request.hubError != nil { again = GuardrailScreen(active, direction: .input) }
+                native.body = try GuardedTexts.anthropic(body) { try again.screen($0) }.encoded
+                screened.native = native
+                if request.hubError != nil { screen = again }
+            }
+        } catch {
+            noteGuardrails(screen.report, context: context)
+            throw error
+        }
+        noteGuardrails(screen.report, context: context)
+        return (screened, screen.report.isEmpty ? nil : screen.report)
+    }
+
+    /// An embeddings request with its input strings screened by the model's input guardrails.
+    func screenEmbeddings(_ request: EmbeddingRequest, context: UpstreamContext) throws -> (EmbeddingRequest, GuardrailReport?) {
+        guard let guardrails, let names = catalog.entry(request.model)?.route.guardrails, !names.isEmpty else { return (request, nil) }
+        let active = guardrails.guardrails(names, reading: .input)
+        guard !active.isEmpty, let body = try? JSONValue(decoding: request.body) else { return (request, nil) }
+        var screen = GuardrailScreen(active, direction: .input)
+        var screened = request
+        do {
+            screened.body = try GuardedTexts.embeddingsInput(body) { try screen.screen($0) }.encoded
+        } catch {
+            noteGuardrails(screen.report, context: context)
+            throw error
+        }
+        noteGuardrails(screen.report, context: context)
+        return (screened, screen.report.isEmpty ? nil : screen.report)
+    }
+
+    /// Counts each guardrail's action (`switchyard_guardrail_actions_total`) and notes the report for the log.
+    func noteGuardrails(_ report: GuardrailReport, context: UpstreamContext) {
+        guard !report.isEmpty else { return }
+        for entry in report.entries {
+            catalog.metrics?.guardrailActed(guardrail: entry.guardrail, action: entry.action, direction: entry.direction)
+        }
+        context.journal?.update { $0.guardrails = report.logged }
+    }
+}

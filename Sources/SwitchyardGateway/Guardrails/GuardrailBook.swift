@@ -1,0 +1,49 @@
+package import SwitchyardCore
+import SwitchyardGuardrails
+
+/// The configured guardrails, ready to run: each one's detector made once from its settings.
+package struct GuardrailBook: Sendable {
+    /// A guardrail and the detector that finds what it looks for.
+    struct Guardrail: Sendable {
+        let settings: GuardrailSettings
+        let detector: Detector
+    }
+
+    /// What a guardrail looks for.
+    enum Detector: Sendable {
+        case pii(PIIDetector)
+        case pattern(PatternDetector)
+        case words(WordListDetector)
+
+        func detections(in text: String) -> [Detection] {
+            switch self {
+            case .pii(let detector): detector.detections(in: text)
+            case .pattern(let detector): detector.detections(in: text)
+            case .words(let detector): detector.detections(in: text)
+            }
+        }
+    }
+
+    let guardrails: [String: Guardrail]
+
+    /// - Throws: when a pattern does not compile (the configuration reader refuses those first).
+    package init(_ settings: [GuardrailSettings]) throws {
+        var guardrails: [String: Guardrail] = [:]
+        for guardrail in settings {
+            let detector: Detector =
+                switch guardrail.kind {
+                case .pii(let entities):
+                    .pii(PIIDetector(entities: entities.isEmpty ? Set(Entity.allCases) : Set(entities.compactMap(Entity.init(rawValue:)))))
+                case .regex(let patterns): .pattern(try PatternDetector(name: guardrail.name, patterns: patterns))
+                case .words(let words): .words(WordListDetector(name: guardrail.name, words: words))
+                }
+            guardrails[guardrail.name] = Guardrail(settings: guardrail, detector: detector)
+        }
+        self.guardrails = guardrails
+    }
+
+    /// The guardrails `names` that read `direction`, in the order named.
+    func guardrails(_ names: [String], reading direction: GuardrailSettings.Direction) -> [Guardrail] {
+        names.compactMap { guardrails[$0] }.filter { $0.settings.directions.contains(direction) }
+    }
+}

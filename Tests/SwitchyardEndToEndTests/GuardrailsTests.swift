@@ -1,0 +1,143 @@
+import Foundation
+import HTTPTypes
+import NIOHTTP1
+import SwitchyardApp
+import SwitchyardTesting
+import Testing
+
+/// Guardrails on the way in, end to end: what the upstream receives, what the client is told, and what is counted.
+@Suite("Guardrails")
+struct GuardrailsTests {
+    static let yaml = GatewayHarness.singleModel
+        .replacingOccurrences(of: "  - name: chat\n", with: "  - name: chat\n    guardrails: [pii, codename, watch]\n")
+        .replacingOccurrences(of: "  - name: embed\n", with: "  - name: embed\n    guardrails: [pii]\n")
+        + """
+
+        guardrails:
+          - name: pii
+            type: pii
+            action: redact
+          - name: codename
+            type: words
+            words: [project nightingale]
+            action: block
+          - name: watch
+            type: regex
+            patterns: ["(?i)quarterly numbers"]
+            action: flag
+        """
+
+    static func upstream() -> UpstreamDouble {
+        UpstreamDouble { request in
+            if request.model == "up-embedding" { return .json(OpenAIWireSamples.embeddings(model: "up-embedding", count: 2)) }
+            if request.text.contains(#""stream":true"#) {
+                return .events(OpenAIWireSamples.chatChunks(model: "up-model", pieces: ["Noted", "."], includeUsage: true).map { .data($0) } + [.done])
+            }
+            return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "Noted."))
+        }
+    }
+
+    static func chat(_ text: String, stream: Bool = false) -> String {
+        #"{"model":"chat","messages":[{"role":"user","content":"\#(text)"}]\#(stream ? #","stream":true"# : "")}"#
+    }
+
+    static func lastSent(_ upstream: UpstreamDouble, model: String = "up-model") -> String {
+        upstream.requests.last(where: { $0.model == model })?.text ?? ""
+    }
+
+    @Test("redact: the upstream sees numbered placeholders (the same one for the same text), the client is told how many")
+    func redact() async throws {
+        let upstream = Self.upstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
+                let text = "Mail ann@example.com or ann@example.com, card 4111 1111 1111 1111, key sk-proj-abcdefghijklmnopqrstuvwxyz012345."
+                let reply = try await gateway.request("/v1/chat/completions", body: Self.chat(text))
+                #expect(reply.status == 200, "\(reply.body)")
+                let sent = Self.lastSent(upstream)
+                #expect(sent.contains("Mail [EMAIL_1] or [EMAIL_1], card [CREDIT_CARD_1], key [SECRET_1]."), "\(sent)")
+                #expect(!sent.contains("ann@example.com") && !sent.contains("4111") && !sent.contains("sk-proj-"), "\(sent)")
+                #expect(reply.headers.first(name: "x-switchyard-guardrails") == "pii=redact:4", "\(reply.headers)")
+
+                // A card-like number that fails the Luhn check is not a card.
+                _ = try await gateway.request("/v1/chat/completions", body: Self.chat("order 4111 1111 1111 1112"))
+                #expect(Self.lastSent(upstream).contains("order 4111 1111 1111 1112"))
+
+                // Streams are screened the same way.
+                let streamed = try await gateway.stream(body: Self.chat("write to bob@example.org", stream: true))
+                #expect(streamed.status == 200)
+                #expect(Self.lastSent(upstream).contains("write to [EMAIL_1]"), "\(Self.lastSent(upstream))")
+                #expect(streamed.headers.first(name: "x-switchyard-guardrails") == "pii=redact:1")
+
+                let metrics = try await gateway.request(.GET, "/metrics", key: nil).body
+                #expect(metrics.contains(#"switchyard_guardrail_actions_total{guardrail="pii",action="redact",direction="input"} 2"#), "\(metrics)")
+            }
+        }
+    }
+
+    @Test("block: 400 guardrail_blocked naming the guardrail, in each API's shape, and the upstream is never called")
+    func block() async throws {
+        let upstream = Self.upstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
+                let before = upstream.requests.count
+                let chat = try await gateway.request("/v1/chat/completions", body: Self.chat("Status of Project Nightingale?"))
+                #expect(chat.status == 400 && chat.errorCode == "guardrail_blocked" && chat.errorMessage.contains("'codename'"), "\(chat.body)")
+                let messages = try await gateway.request(
+                    "/v1/messages", body: #"{"model":"chat","max_tokens":10,"messages":[{"role":"user","content":"project nightingale"}]}"#)
+                #expect(messages.status == 400 && messages.body.contains(#""type":"error""#) && messages.body.contains("codename"), "\(messages.body)")
+                let responses = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"about project nightingale"}"#)
+                #expect(responses.status == 400 && responses.errorCode == "guardrail_blocked", "\(responses.body)")
+                let streamed = try await gateway.stream(body: Self.chat("project nightingale", stream: true))
+                #expect(streamed.status == 400 && streamed.text.contains("guardrail_blocked"), "\(streamed.text)")
+                #expect(upstream.requests.count == before, "nothing reached the upstream")
+            }
+        }
+    }
+
+    @Test("flag passes the text as it is and reports it; a model without guardrails is left alone")
+    func flag() async throws {
+        let upstream = Self.upstream()
+        try await upstream.run { base in
+            let yaml = Self.yaml.replacingOccurrences(
+                of: "  - name: embed\n", with: "  - name: plain\n    targets:\n      - provider: up\n        model: up-model\n  - name: embed\n")
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let flagged = try await gateway.request("/v1/chat/completions", body: Self.chat("the quarterly numbers"))
+                #expect(flagged.status == 200)
+                #expect(Self.lastSent(upstream).contains("the quarterly numbers"))
+                #expect(flagged.headers.first(name: "x-switchyard-guardrails") == "watch=flag:1")
+                let plain = try await gateway.request(
+                    "/v1/chat/completions", body: #"{"model":"plain","messages":[{"role":"user","content":"ann@example.com, project nightingale"}]}"#)
+                #expect(plain.status == 200 && plain.headers.first(name: "x-switchyard-guardrails") == nil, "\(plain.body)")
+                #expect(Self.lastSent(upstream).contains("ann@example.com, project nightingale"))
+            }
+        }
+    }
+
+    @Test("Anthropic Messages, Responses and embeddings inputs are screened; tool arguments and results are read as text")
+    func everyAPI() async throws {
+        let upstream = Self.upstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
+                let messages = try await gateway.request(
+                    "/v1/messages",
+                    body: #"{"model":"chat","max_tokens":10,"system":"Reply to ops@example.com","messages":[{"role":"user","content":[{"type":"text","text":"I am 123-45-6789"}]}]}"#)
+                #expect(messages.status == 200, "\(messages.body)")
+                let sentMessages = Self.lastSent(upstream)
+                #expect(sentMessages.contains("Reply to [EMAIL_1]") && sentMessages.contains("I am [US_SSN_1]"), "\(sentMessages)")
+
+                let responses = try await gateway.request(
+                    "/v1/responses",
+                    body: #"{"model":"chat","instructions":"CC ops@example.com","input":[{"type":"function_call","call_id":"c1","name":"lookup","arguments":"{\"email\":\"ann@example.com\"}"},{"type":"function_call_output","call_id":"c1","output":"phone +44 20 7946 0958"}]}"#)
+                #expect(responses.status == 200, "\(responses.body)")
+                let sentResponses = Self.lastSent(upstream)
+                #expect(sentResponses.contains("CC [EMAIL_1]") && sentResponses.contains("[EMAIL_2]") && sentResponses.contains("phone [PHONE_1]"), "\(sentResponses)")
+                #expect(!sentResponses.contains("ann@example.com"))
+
+                let embeddings = try await gateway.request("/v1/embeddings", body: #"{"model":"embed","input":["hi ann@example.com","plain"]}"#)
+                #expect(embeddings.status == 200, "\(embeddings.body)")
+                #expect(Self.lastSent(upstream, model: "up-embedding").contains(#"["hi [EMAIL_1]","plain"]"#), "\(Self.lastSent(upstream, model: "up-embedding"))")
+                #expect(embeddings.headers.first(name: "x-switchyard-guardrails") == "pii=redact:1")
+            }
+        }
+    }
+}
