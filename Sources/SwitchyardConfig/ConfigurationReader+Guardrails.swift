@@ -45,7 +45,7 @@ extension ConfigurationReader {
                 break
             }
             var action = GuardrailSettings.Action.block
-            if let text = requiredString(members["action"], at: "\(path).action") {
+            if let text = string(members["action"], at: "\(path).action") {
                 if let known = GuardrailSettings.Action(rawValue: text) {
                     action = known
                 } else {
@@ -64,10 +64,8 @@ extension ConfigurationReader {
                 }
                 if directions.isEmpty { problem("\(path).on", "name input, output or both") }
             }
-            // This version screens what is sent to the model; answers pass as the model gave them.
-            if action == .mask {
-                problem("\(path).action", "mask (restoring originals in the answer) is not available in this version; use redact")
-            }
+            // This version screens what is sent to the model; answers pass as the model gave them (with masked
+            // texts put back).
             if directions.contains(.output) {
                 problem("\(path).on", "this version screens input only; answers are not screened")
             }

@@ -1,17 +1,19 @@
 import NIOCore
 import SwitchyardCore
+import SwitchyardGuardrails
 import SwitchyardWire
 
 /// Guardrails on the way in: a request to a model that names guardrails has its texts screened before anything
 /// else reads them (the cache, memory, context management, the upstream).
 extension Gateway {
     /// The request with its texts as the model's input guardrails leave them (placeholders for what `redact` and
-    /// `mask` found), and what they did; the request as it is, and nil, when none acted.
+    /// `mask` found), what they did (nil when none acted), and what restores masked texts in the answer (nil when
+    /// nothing was masked).
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything; nothing reaches the upstream.
-    func screenInput(_ request: ChatRequest, context: UpstreamContext) throws -> (ChatRequest, GuardrailReport?) {
-        guard let guardrails, let names = catalog.entry(request.model)?.route.guardrails, !names.isEmpty else { return (request, nil) }
+    func screenInput(_ request: ChatRequest, context: UpstreamContext) throws -> (ChatRequest, GuardrailReport?, PlaceholderRestorer?) {
+        guard let guardrails, let names = catalog.entry(request.model)?.route.guardrails, !names.isEmpty else { return (request, nil, nil) }
         let active = guardrails.guardrails(names, reading: .input)
-        guard !active.isEmpty else { return (request, nil) }
+        guard !active.isEmpty else { return (request, nil, nil) }
         var screen = GuardrailScreen(active, direction: .input)
         var screened = request
         do {
@@ -31,7 +33,21 @@ extension Gateway {
             throw error
         }
         noteGuardrails(screen.report, context: context)
-        return (screened, screen.report.isEmpty ? nil : screen.report)
+        return (screened, screen.report.isEmpty ? nil : screen.report, screen.restorer)
+    }
+
+    /// A non-streamed answer with the originals of masked texts put back (its message texts and tool arguments).
+    static func restored(_ reply: UpstreamReply, with restorer: PlaceholderRestorer) -> UpstreamReply {
+        guard let answer = try? JSONValue(decoding: reply.body) else { return reply }
+        var restored = reply
+        if reply.dialect == .anthropic {
+            guard case .object(var fields) = answer, let content = fields["content"] else { return reply }
+            fields["content"] = GuardedTexts.anthropicContent(content) { restorer.restore($0) }
+            restored.body = JSONValue.object(fields).encoded
+        } else {
+            restored.body = GuardedTexts.chat(answer) { restorer.restore($0) }.encoded
+        }
+        return restored
     }
 
     /// An embeddings request with its input strings screened by the model's input guardrails.

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 package import SwitchyardCore
+import SwitchyardGuardrails
 import SwitchyardTokenizer
 import SwitchyardWire
 import Tracing
@@ -56,6 +57,8 @@ package struct Gateway: Sendable {
         var fit: ContextFit?
         var recall: MemoryRecall?
         var guardrails: GuardrailReport?
+        /// Puts back in the answer what `mask` guardrails hid from the model.
+        var restorer: PlaceholderRestorer?
     }
 
     /// The request as it will be routed: screened by the model's input guardrails first (before any of its text
@@ -63,16 +66,16 @@ package struct Gateway: Sendable {
     /// model's window. Memories that would push the newest turn out of the window are left out rather than refuse
     /// the request.
     private func prepare(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Prepared {
-        let (screened, report) = try screenInput(request, context: context)
+        let (screened, report, restorer) = try screenInput(request, context: context)
         var (recalled, recall) = try await recallMemories(screened, caller: caller, context: context)
         do {
             let (fitted, fit) = try await fitContext(recalled, caller: caller, context: context)
-            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report)
+            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report, restorer: restorer)
         } catch let error as GatewayError where error.code == "context_length_exceeded" && (recall?.recalled ?? 0) > 0 {
             recall?.recalled = 0
             context.journal?.update { $0.memory = "recalled=0" }
             let (fitted, fit) = try await fitContext(screened, caller: caller, context: context)
-            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report)
+            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report, restorer: restorer)
         }
     }
 
@@ -83,10 +86,13 @@ package struct Gateway: Sendable {
         var routed = try await completeFitted(request, caller: caller, context: context)
         routed.context = fit
         routed.guardrails = prepared.guardrails
+        // Learned from (below) as the model gave it; the client gets the masked originals back.
+        let answered = routed.value
+        if let restorer = prepared.restorer { routed.value = Self.restored(routed.value, with: restorer) }
         if let recall {
             routed.memoriesRecalled = recall.recalled
             // A cached answer is free and was learned from when it was first given.
-            if routed.cache != .hit, routed.cache != .semanticHit, let answer = try? JSONValue(decoding: routed.value.body) {
+            if routed.cache != .hit, routed.cache != .semanticHit, let answer = try? JSONValue(decoding: answered.body) {
                 remember(recall, answerText: Self.answerText(of: answer), caller: caller, context: context)
             }
         }
@@ -159,6 +165,11 @@ package struct Gateway: Sendable {
                     base: events.makeAsyncIterator(),
                     observer: TurnTextObserver { text in gateway.remember(recall, answerText: text, caller: caller, context: context) })
             }
+        }
+        if let restorer = prepared.restorer {
+            // Outermost: memory (above) learns from the answer as the model gave it.
+            let events = routed.value
+            routed.value = ChatEventStream { RestoringEventSource(base: events.makeAsyncIterator(), restorer: restorer) }
         }
         return routed
     }

@@ -94,6 +94,43 @@ struct GuardrailsTests {
         }
     }
 
+    @Test("mask: the model sees placeholders, the client gets the originals back, whole and streamed across chunks")
+    func mask() async throws {
+        let yaml = GatewayHarness.singleModel.replacingOccurrences(of: "  - name: chat\n", with: "  - name: chat\n    guardrails: [contacts]\n")
+            + "\nguardrails:\n  - {name: contacts, type: pii, entities: [email], action: mask}\n"
+        let upstream = UpstreamDouble { request in
+            // The model repeats the placeholder it was given.
+            if request.text.contains(#""stream":true"#) {
+                let pieces = ["Writing to [EM", "AIL_1", "] and [", "EMAIL_1] now, [not a placeholder]", " done ["]
+                return .events(OpenAIWireSamples.chatChunks(model: "up-model", pieces: pieces, includeUsage: true).map { .data($0) } + [.done])
+            }
+            return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "Writing to [EMAIL_1] now."))
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let reply = try await gateway.request("/v1/chat/completions", body: Self.chat("Email ann@example.com please"))
+                #expect(Self.lastSent(upstream).contains("Email [EMAIL_1] please"), "\(Self.lastSent(upstream))")
+                let content = ((reply.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+                #expect(content == "Writing to ann@example.com now.", "\(reply.body)")
+                #expect(reply.headers.first(name: "x-switchyard-guardrails") == "contacts=mask:1")
+
+                let streamed = try await gateway.stream(body: Self.chat("Email ann@example.com please", stream: true))
+                let text = streamed.text.split(separator: "\n").compactMap { line -> String? in
+                    guard line.hasPrefix("data: {"), let data = line.dropFirst(6).data(using: .utf8),
+                        let chunk = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                    else { return nil }
+                    return ((chunk["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+                }.joined()
+                #expect(text == "Writing to ann@example.com and ann@example.com now, [not a placeholder] done [", "\(streamed.text)")
+                #expect(streamed.text.hasSuffix("data: [DONE]\n\n"))
+
+                let messages = try await gateway.request(
+                    "/v1/messages", body: #"{"model":"chat","max_tokens":10,"messages":[{"role":"user","content":"Email ann@example.com"}]}"#)
+                #expect(messages.body.contains("Writing to ann@example.com now."), "\(messages.body)")
+            }
+        }
+    }
+
     @Test("flag passes the text as it is and reports it; a model without guardrails is left alone")
     func flag() async throws {
         let upstream = Self.upstream()

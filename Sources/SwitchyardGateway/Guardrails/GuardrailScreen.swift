@@ -10,6 +10,13 @@ struct GuardrailScreen {
     /// Hands out placeholders for the whole request.
     var redactor = Redactor()
     var report = GuardrailReport()
+    /// The placeholders `mask` guardrails handed out: the answer gets their originals back.
+    var masked: Set<String> = []
+
+    /// What puts the originals of masked texts back in the answer; nil when no `mask` guardrail replaced anything.
+    var restorer: PlaceholderRestorer? {
+        masked.isEmpty ? nil : PlaceholderRestorer(originals: redactor.numbering.originals.filter { masked.contains($0.key) })
+    }
 
     init(_ guardrails: [GuardrailBook.Guardrail], direction: GuardrailSettings.Direction) {
         self.guardrails = guardrails
@@ -28,8 +35,12 @@ struct GuardrailScreen {
             switch action {
             case .block:
                 throw Self.blocked(guardrail.settings.name, direction: direction, kinds: found.map(\.kind))
-            case .redact, .mask:
+            case .redact:
                 text = redactor.redact(text, detections: found)
+            case .mask:
+                let known = Set(redactor.numbering.originals.keys)
+                text = redactor.redact(text, detections: found)
+                masked.formUnion(redactor.numbering.originals.keys.filter { !known.contains($0) })
             case .flag:
                 continue
             }
