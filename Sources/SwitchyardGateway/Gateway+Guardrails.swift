@@ -36,6 +36,17 @@ extension Gateway {
         return (screened, screen.report.isEmpty ? nil : screen.report, screen.restorer)
     }
 
+    /// A text the gateway sends on the request's behalf before the request itself (a knowledge search's query), as
+    /// the model's input guardrails leave it; they count when they screen the request itself.
+    /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything.
+    func screenText(_ text: String, model: String) throws -> String {
+        guard let guardrails, let names = catalog.entry(model)?.route.guardrails, !names.isEmpty else { return text }
+        let active = guardrails.guardrails(names, reading: .input)
+        guard !active.isEmpty else { return text }
+        var screen = GuardrailScreen(active, direction: .input)
+        return try screen.screen(text)
+    }
+
     /// A non-streamed answer with the originals of masked texts put back (its message texts and tool arguments).
     static func restored(_ reply: UpstreamReply, with restorer: PlaceholderRestorer) -> UpstreamReply {
         guard let answer = try? JSONValue(decoding: reply.body) else { return reply }

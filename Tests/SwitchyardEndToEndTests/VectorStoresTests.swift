@@ -612,6 +612,28 @@ struct VectorStoresTests {
         }
     }
 
+    @Test("the knowledge query is screened by the model's input guardrails before it is embedded")
+    func screenedQuery() async throws {
+        let upstream = Self.upstream()
+        let yaml = Self.yaml.replacingOccurrences(of: "  - name: chat\n", with: "  - name: chat\n    guardrails: [pii]\n")
+            + "\nguardrails:\n  - {name: pii, type: pii, action: redact}\n"
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let (store, _) = try await Self.knowledgeBase(gateway, [Self.refund])
+                let header = [("x-switchyard-knowledge", store)]
+                let reply = try await gateway.request("/v1/chat/completions", body: Self.chat("refund for ann@example.com"), headers: header)
+                #expect(reply.status == 200, "\(reply.body)")
+                let query = try #require(upstream.requests.last(where: { $0.model == "up-embedding" })).text
+                #expect(query.contains("[EMAIL_1]") && !query.contains("ann@example.com"), "\(query)")
+                let responses = try await gateway.request(
+                    "/v1/responses", body: #"{"model":"chat","input":"refund for bob@example.com","tools":[{"type":"file_search","vector_store_ids":["\#(store)"]}]}"#)
+                #expect(responses.status == 200, "\(responses.body)")
+                let second = try #require(upstream.requests.last(where: { $0.model == "up-embedding" })).text
+                #expect(!second.contains("bob@example.com"), "\(second)")
+            }
+        }
+    }
+
     @Test("without an embedding model, files are searched by their words; a search by vector alone is a 400")
     func wordsOnly() async throws {
         let upstream = Self.upstream()

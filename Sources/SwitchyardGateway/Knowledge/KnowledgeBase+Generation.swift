@@ -27,7 +27,8 @@ extension KnowledgeBase {
         guard case .object(var fields) = try JSONValue(decoding: request.body), let messages = fields["messages"]?.array else {
             return (request, 0)
         }
-        let query = String(Self.newestUserText(messages).prefix(KnowledgeQuery.maximumQueryCharacters))
+        // Screened as the request will be: what the model's guardrails keep from it never reaches the embedding model.
+        let query = try gateway.screenText(String(Self.newestUserText(messages).prefix(KnowledgeQuery.maximumQueryCharacters)), model: request.model)
         guard !query.allSatisfy(\.isWhitespace) else { return (request, 0) }
         let results = fitting(try await search(stores, query: KnowledgeQuery(text: query), caller: caller, context: context), model: request.model)
         guard !results.isEmpty else { return (request, 0) }

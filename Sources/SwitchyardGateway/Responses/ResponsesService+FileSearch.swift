@@ -75,7 +75,10 @@ extension ResponsesService {
     func searched(_ turn: Turn, caller: Caller?, context: UpstreamContext) async throws -> Turn {
         guard let knowledge, var search = turn.fileSearch, search.runs, !search.query.text.allSatisfy(\.isWhitespace) else { return turn }
         guard gateway.catalog.contains(turn.model) else { throw GatewayError.unknownModel(turn.model) }
-        let found = try await knowledge.search(search.stores, query: search.query, caller: caller, context: context)
+        // Screened as the turn will be: what the model's guardrails keep from it never reaches the embedding model.
+        var query = search.query
+        query.text = try gateway.screenText(query.text, model: turn.model)
+        let found = try await knowledge.search(search.stores, query: query, caller: caller, context: context)
         search.results = knowledge.fitting(found, model: turn.model)
         var turn = turn
         turn.fileSearch = search
