@@ -64,10 +64,8 @@ extension ConfigurationReader {
                 }
                 if directions.isEmpty { problem("\(path).on", "name input, output or both") }
             }
-            // This version screens what is sent to the model; answers pass as the model gave them (with masked
-            // texts put back).
-            if directions.contains(.output) {
-                problem("\(path).on", "this version screens input only; answers are not screened")
+            if action == .mask, directions != [.input] {
+                problem("\(path).on", "mask hides what the model is sent and puts it back in the answer: it reads input only")
             }
             if let kind { guardrails.append(GuardrailSettings(name: name, kind: kind, action: action, directions: directions)) }
         }

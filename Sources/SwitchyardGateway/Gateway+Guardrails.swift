@@ -36,6 +36,36 @@ extension Gateway {
         return (screened, screen.report.isEmpty ? nil : screen.report, screen.restorer)
     }
 
+    /// A non-streamed answer as the model's output guardrails leave it (placeholders for what `redact` found), and
+    /// what they did; the answer as it is, and nil, when none acted.
+    /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything: the answer is not given.
+    func screenOutput(_ reply: UpstreamReply, model: String, context: UpstreamContext) throws -> (UpstreamReply, GuardrailReport?) {
+        guard let active = outputGuardrails(of: model), let answer = try? JSONValue(decoding: reply.body) else { return (reply, nil) }
+        var screen = GuardrailScreen(active, direction: .output)
+        var screened = reply
+        do {
+            if reply.dialect == .anthropic {
+                guard case .object(var fields) = answer, let content = fields["content"] else { return (reply, nil) }
+                fields["content"] = try GuardedTexts.anthropicContent(content) { try screen.screen($0) }
+                screened.body = JSONValue.object(fields).encoded
+            } else {
+                screened.body = try GuardedTexts.chat(answer) { try screen.screen($0) }.encoded
+            }
+        } catch {
+            noteGuardrails(screen.report, context: context)
+            throw error
+        }
+        noteGuardrails(screen.report, context: context)
+        return screen.report.isEmpty ? (reply, nil) : (screened, screen.report)
+    }
+
+    /// The model's guardrails that read answers; nil when there are none.
+    func outputGuardrails(of model: String) -> [GuardrailBook.Guardrail]? {
+        guard let guardrails, let names = catalog.entry(model)?.route.guardrails, !names.isEmpty else { return nil }
+        let active = guardrails.guardrails(names, reading: .output)
+        return active.isEmpty ? nil : active
+    }
+
     /// A text the gateway sends on the request's behalf before the request itself (a knowledge search's query), as
     /// the model's input guardrails leave it; they count when they screen the request itself.
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything.
@@ -84,6 +114,6 @@ extension Gateway {
         for entry in report.entries {
             catalog.metrics?.guardrailActed(guardrail: entry.guardrail, action: entry.action, direction: entry.direction)
         }
-        context.journal?.update { $0.guardrails = report.logged }
+        context.journal?.update { $0.guardrails = [$0.guardrails, report.logged].compactMap { $0 }.joined(separator: ";") }
     }
 }

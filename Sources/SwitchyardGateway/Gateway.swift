@@ -85,9 +85,11 @@ package struct Gateway: Sendable {
         let (request, fit, recall) = (prepared.request, prepared.fit, prepared.recall)
         var routed = try await completeFitted(request, caller: caller, context: context)
         routed.context = fit
-        routed.guardrails = prepared.guardrails
-        // Learned from (below) as the model gave it; the client gets the masked originals back.
-        let answered = routed.value
+        // The answer as the model's output guardrails leave it (a cached answer is screened again each time).
+        let (answered, output) = try screenOutput(routed.value, model: request.model, context: context)
+        routed.value = answered
+        routed.guardrails = prepared.guardrails.map { $0.merged(with: output) } ?? output
+        // Learned from (below) as screened, with placeholders; the client gets the masked originals back.
         if let restorer = prepared.restorer { routed.value = Self.restored(routed.value, with: restorer) }
         if let recall {
             routed.memoriesRecalled = recall.recalled
@@ -150,6 +152,12 @@ package struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
+        // Refused before anything is done (or paid for) on the request's behalf.
+        if outputGuardrails(of: request.model) != nil {
+            throw GatewayError.badRequest(
+                "Model '\(request.model)' has guardrails on its answers, which this gateway applies to whole answers only; send the request with "
+                    + "stream false.", param: "stream")
+        }
         let prepared = try await prepare(request, caller: caller, context: context)
         let (request, fit, recall) = (prepared.request, prepared.fit, prepared.recall)
         var routed = try await streamFitted(request, caller: caller, context: context)

@@ -51,7 +51,7 @@ struct GuardrailConfigurationTests {
             ("  - {name: pii, type: words}", "[pii]", "guardrails[0].words"),
             ("  - {name: pii, type: toxicity}", "[pii]", "guardrails[0].type"),
             ("  - {name: pii, type: pii, action: shout}", "[pii]", "guardrails[0].action"),
-            ("  - {name: pii, type: pii, on: [output]}", "[pii]", "guardrails[0].on"),
+            ("  - {name: pii, type: pii, action: mask, on: [output]}", "[pii]", "guardrails[0].on"),
             ("  - {name: pii, type: pii, on: [sideways]}", "[pii]", "guardrails[0].on"),
             ("  - {name: pii, type: pii}\n  - {name: pii, type: pii}", "[pii]", "guardrails[1].name"),
             ("  - {name: pii, type: pii, colour: red}", "[pii]", "guardrails[0]"),

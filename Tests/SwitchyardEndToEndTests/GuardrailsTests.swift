@@ -131,6 +131,39 @@ struct GuardrailsTests {
         }
     }
 
+    @Test("on output: a whole answer is redacted or refused; a streamed request to such a model is a 400")
+    func output() async throws {
+        let yaml = GatewayHarness.singleModel.replacingOccurrences(of: "  - name: chat\n", with: "  - name: chat\n    guardrails: [leaks, stop]\n")
+            + """
+
+            guardrails:
+              - {name: leaks, type: pii, entities: [email, secret], action: redact, on: [output]}
+              - {name: stop, type: words, words: [launch codes], action: block, on: [input, output]}
+            """
+        let upstream = UpstreamDouble { request in
+            let answer = request.text.contains("codes") ? "Here are the launch codes." : "Write to ops@example.com with key sk-ant-abcdefghijklmnopqrstuvwx."
+            return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: answer))
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let reply = try await gateway.request("/v1/chat/completions", body: Self.chat("Who do I write to? ann@example.com asks."))
+                #expect(reply.status == 200, "\(reply.body)")
+                #expect(Self.lastSent(upstream).contains("ann@example.com"), "input is not screened by an output guardrail")
+                let content = ((reply.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+                #expect(content == "Write to [EMAIL_1] with key [SECRET_1].", "\(reply.body)")
+                #expect(reply.headers.first(name: "x-switchyard-guardrails") == "leaks=redact:2")
+
+                let blocked = try await gateway.request("/v1/chat/completions", body: Self.chat("Tell me the secret codes"))
+                #expect(blocked.status == 400 && blocked.errorCode == "guardrail_blocked" && blocked.errorMessage.contains("answer"), "\(blocked.body)")
+
+                let before = upstream.requests.count
+                let streamed = try await gateway.stream(body: Self.chat("hello", stream: true))
+                #expect(streamed.status == 400 && streamed.text.contains("stream"), "\(streamed.text)")
+                #expect(upstream.requests.count == before)
+            }
+        }
+    }
+
     @Test("flag passes the text as it is and reports it; a model without guardrails is left alone")
     func flag() async throws {
         let upstream = Self.upstream()

@@ -27,15 +27,30 @@ package struct GuardrailReport: Sendable, Equatable {
         }
     }
 
-    /// For the request log: each guardrail's action and its findings by kind, `pii=redact:credit_card=1,email=2`.
+    /// For the request log: each guardrail's action and its findings by kind, `pii=redact:credit_card=1,email=2`
+    /// (`output:` before a guardrail acting on the answer).
     package var logged: String {
         entries.map { entry in
-            "\(entry.guardrail)=\(entry.action):" + entry.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            (entry.direction == "output" ? "output:" : "") + "\(entry.guardrail)=\(entry.action):"
+                + entry.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         }.joined(separator: ";")
     }
 
-    /// `x-switchyard-guardrails`: `pii=redact:2,words=flag:1`.
+    /// `x-switchyard-guardrails`: `pii=redact:2,words=flag:1` (a guardrail's findings in the request and in the
+    /// answer added up).
     package var header: String {
-        entries.map { "\($0.guardrail)=\($0.action):\($0.total)" }.joined(separator: ",")
+        var totals: [(name: String, count: Int)] = []
+        for entry in entries {
+            let name = "\(entry.guardrail)=\(entry.action)"
+            if let index = totals.firstIndex(where: { $0.name == name }) { totals[index].count += entry.total } else { totals.append((name, entry.total)) }
+        }
+        return totals.map { "\($0.name):\($0.count)" }.joined(separator: ",")
+    }
+
+    /// This report followed by `other`'s entries.
+    package func merged(with other: GuardrailReport?) -> GuardrailReport {
+        var merged = self
+        merged.entries += other?.entries ?? []
+        return merged
     }
 }
