@@ -4,14 +4,15 @@ import Yams
 
 extension ConfigurationReader {
     /// The guardrail types this gateway runs.
-    static let guardrailTypes = ["pii", "regex", "words"]
+    static let guardrailTypes = ["pii", "regex", "words", "prompt_injection"]
 
     /// The `guardrails:` section: each guardrail's name, type and what it looks for, action, and directions.
     mutating func readGuardrails(_ node: Node?) -> [GuardrailSettings] {
         var guardrails: [GuardrailSettings] = []
         for (index, item) in sequence(node, at: "guardrails").enumerated() {
             let path = "guardrails[\(index)]"
-            guard let members = mapping(item, at: path, allowed: ["name", "type", "entities", "patterns", "words", "action", "on"]) else { continue }
+            guard let members = mapping(item, at: path, allowed: ["name", "type", "entities", "patterns", "words", "threshold", "action", "on"])
+            else { continue }
             guard let name = requiredString(members["name"], at: "\(path).name") else { continue }
             if guardrails.contains(where: { $0.name == name }) { problem("\(path).name", "another guardrail is named \"\(name)\"") }
             let strings = { (reader: inout ConfigurationReader, key: String) -> [String] in
@@ -39,6 +40,10 @@ extension ConfigurationReader {
                 let words = strings(&self, "words").filter { !$0.allSatisfy(\.isWhitespace) }
                 if words.isEmpty { problem("\(path).words", "a words guardrail needs at least one word") }
                 kind = .words(words)
+            case "prompt_injection"?:
+                let threshold = number(members["threshold"], at: "\(path).threshold", minimum: 0) ?? 0.8
+                if threshold > 1 { problem("\(path).threshold", "expected a score from 0 to 1, got \(threshold)") }
+                kind = .promptInjection(threshold: min(threshold, 1))
             case let other?:
                 problem("\(path).type", "expected one of: \(Self.guardrailTypes.joined(separator: ", ")), got '\(other)'")
             case nil:
@@ -63,6 +68,9 @@ extension ConfigurationReader {
                     }
                 }
                 if directions.isEmpty { problem("\(path).on", "name input, output or both") }
+            }
+            if case .promptInjection? = kind, action == .redact || action == .mask {
+                problem("\(path).action", "a prompt_injection guardrail scores whole texts: its action is block or flag")
             }
             if action == .mask, directions != [.input] {
                 problem("\(path).on", "mask hides what the model is sent and puts it back in the answer: it reads input only")

@@ -56,6 +56,8 @@ struct GuardrailConfigurationTests {
             ("  - {name: pii, type: pii}\n  - {name: pii, type: pii}", "[pii]", "guardrails[1].name"),
             ("  - {name: pii, type: pii, colour: red}", "[pii]", "guardrails[0]"),
             ("  - {name: pii, type: pii}", "[pii, nope]", "models[0].guardrails[1]"),
+            ("  - {name: pii, type: prompt_injection, threshold: 1.5}", "[pii]", "guardrails[0].threshold"),
+            ("  - {name: pii, type: prompt_injection, action: redact}", "[pii]", "guardrails[0].action"),
         ]
         for (guardrails, names, path) in cases {
             let found = problems(Self.configuration(guardrails, names: names))

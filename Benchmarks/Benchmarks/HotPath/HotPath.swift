@@ -175,6 +175,11 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(words.detections(in: guardedText)) }
     }
 
+    let injection = InjectionScorer()
+    Benchmark("guardrails: prompt-injection score of 16 KB of chat text") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(injection.score(guardedText)) }
+    }
+
     for count in [1_000, 10_000] {
         var generator = SeededGenerator(seed: 42)
         let candidates = (0..<count).compactMap { index -> SemanticIndex.Candidate? in

@@ -9,6 +9,8 @@ public struct GuardrailSettings: Sendable, Equatable {
         case regex(patterns: [String])
         /// Words and phrases, matched whole and regardless of case.
         case words([String])
+        /// Prompt injection: a text scoring at least `threshold` (0 to 1) is a finding.
+        case promptInjection(threshold: Double)
     }
 
     /// What happens to a text in which the guardrail found something.

@@ -14,12 +14,16 @@ package struct GuardrailBook: Sendable {
         case pii(PIIDetector)
         case pattern(PatternDetector)
         case words(WordListDetector)
+        /// A whole text scoring at least the threshold is one finding.
+        case injection(InjectionScorer, threshold: Double)
 
         func detections(in text: String) -> [Detection] {
             switch self {
             case .pii(let detector): detector.detections(in: text)
             case .pattern(let detector): detector.detections(in: text)
             case .words(let detector): detector.detections(in: text)
+            case .injection(let scorer, let threshold):
+                scorer.score(text).reaches(threshold) ? [Detection(kind: "prompt_injection", range: 0..<text.utf8.count)] : []
             }
         }
     }
@@ -36,6 +40,7 @@ package struct GuardrailBook: Sendable {
                     .pii(PIIDetector(entities: entities.isEmpty ? Set(Entity.allCases) : Set(entities.compactMap(Entity.init(rawValue:)))))
                 case .regex(let patterns): .pattern(try PatternDetector(name: guardrail.name, patterns: patterns))
                 case .words(let words): .words(WordListDetector(name: guardrail.name, words: words))
+                case .promptInjection(let threshold): .injection(InjectionScorer(), threshold: threshold)
                 }
             guardrails[guardrail.name] = Guardrail(settings: guardrail, detector: detector)
         }
