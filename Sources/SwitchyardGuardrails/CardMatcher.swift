@@ -1,11 +1,13 @@
-/// Finds a payment card number: 13 to 19 digits, in one run or in groups of 3 to 6 separated by single spaces or
-/// hyphens (the same separator throughout), passing the Luhn check, not glued to a letter or digit.
+/// Finds a payment card number: 13 to 19 digits starting with an issuer's digit (2 to 6: Mastercard, Amex, Diners,
+/// JCB, Visa, Discover, UnionPay, Maestro), in one run or in groups of 4 to 6 separated by single spaces or hyphens
+/// (the same separator throughout), passing the Luhn check, not glued to a letter or digit. Millisecond timestamps
+/// and most database ids start with 1 and are not taken for cards.
 enum CardMatcher {
     static let minimumDigits = 13
     static let maximumDigits = 19
 
     static func match(in text: ByteText, at start: Int) -> Int? {
-        guard ASCIIByte.isDigit(text[start]), !text.isWordByte(at: start - 1) else { return nil }
+        guard (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(text[start]), !text.isWordByte(at: start - 1) else { return nil }
         var digits: [UInt8] = []
         digits.reserveCapacity(maximumDigits)
         var separator: UInt8?
@@ -15,8 +17,8 @@ enum CardMatcher {
             let groupEnd = text.runEnd(from: position, maxLength: maximumDigits + 1, while: ASCIIByte.isDigit)
             let length = groupEnd - position
             let isFirstGroup = digits.isEmpty
-            // A group is 3 to 6 digits, except a first group that is the whole number.
-            guard length >= 3, isFirstGroup || length <= 6, digits.count + length <= maximumDigits else { break }
+            // A group is 4 to 6 digits, except a first group that is the whole number.
+            guard length >= 4, isFirstGroup || length <= 6, digits.count + length <= maximumDigits else { break }
             for offset in position..<groupEnd { digits.append(text[offset]) }
             guard !text.isWordByte(at: groupEnd) else { break }
             if digits.count >= minimumDigits, passesLuhn(digits) { best = groupEnd }

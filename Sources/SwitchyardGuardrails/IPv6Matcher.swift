@@ -44,6 +44,19 @@ enum IPv6Matcher {
             }
         }
         guard groups >= 1, compressed ? groups <= 7 : groups == 8 else { return nil }
+        // A short compressed form of small decimal numbers (`1::2`, `::2`) is more often a slice (`s[1::2]`) than an
+        // address: one of fewer than three groups needs a group of 3 or more digits or a hex letter (`fe80::1`),
+        // but for the loopback `::1`.
+        if compressed, groups < 3, !(text.matches(Array("::1".utf8), at: start) && end == start + 3) {
+            var run = 0
+            var telling = false
+            for position in start..<end {
+                let byte = text[position]
+                run = byte == colon ? 0 : run + 1
+                if run >= 3 || (ASCIIByte.isHexDigit(byte) && !ASCIIByte.isDigit(byte)) { telling = true }
+            }
+            if !telling { return nil }
+        }
         let after = text[end]
         guard !ASCIIByte.isAlphanumeric(after), after != colon,
             !(after == UInt8(ascii: ".") && ASCIIByte.isDigit(text[end + 1]))

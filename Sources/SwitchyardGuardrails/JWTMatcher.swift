@@ -5,7 +5,9 @@ enum JWTMatcher {
     static let minimumSegment = 10
 
     static func match(in text: ByteText, at start: Int) -> Int? {
-        guard text.matches(header, at: start) else { return nil }
+        // A token starts where a base64url run starts: trying every `eyJ` inside one run would read the run again
+        // from each (quadratic on a long run of `eyJ-`).
+        guard text.matches(header, at: start), !(start > 0 && TokenShape.Alphabet.base64URL.contains(text[start - 1])) else { return nil }
         var position = start
         for segment in 0..<3 {
             if segment > 0 {

@@ -1,5 +1,5 @@
-/// Makes a list of detections from any detectors sorted by start and free of overlaps: of two overlapping
-/// detections the longer stays; on a tie, the one listed first.
+/// Makes a list of detections from any detectors sorted by start and free of overlaps: two overlapping detections
+/// become one covering both, of the longer's kind (on a tie, the one listed first).
 enum OverlapResolver {
     static func resolve(_ detections: [Detection]) -> [Detection] {
         let ordered = detections.enumerated().filter { !$0.element.range.isEmpty }.sorted { first, second in
@@ -14,9 +14,9 @@ enum OverlapResolver {
                 kept.append(detection)
                 continue
             }
-            if detection.range.count > last.range.count {
-                kept[kept.count - 1] = detection
-            }
+            // Overlapping findings become one covering both (nothing of either is left out), of the longer's kind.
+            let kind = detection.range.count > last.range.count ? detection.kind : last.kind
+            kept[kept.count - 1] = Detection(kind: kind, range: last.range.lowerBound..<max(last.range.upperBound, detection.range.upperBound))
         }
         return kept
     }

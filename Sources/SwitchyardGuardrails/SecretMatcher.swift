@@ -38,7 +38,9 @@ enum SecretMatcher {
     static func match(in text: ByteText, at start: Int) -> Int? {
         let first = text[start]
         if first == UInt8(ascii: "-") { return PrivateKeyBlockMatcher.match(in: text, at: start) }
-        guard !text.isWordByte(at: start - 1) else { return nil }
+        // A key or token starts where its run of key characters starts: trying each prefix inside a long run
+        // (`sk-sk-sk-…`) would read the run again from each, quadratic in its length.
+        guard !text.isWordByte(at: start - 1), !(start > 0 && TokenShape.Alphabet.base64URL.contains(text[start - 1])) else { return nil }
         if first == UInt8(ascii: "e") { return JWTMatcher.match(in: text, at: start) }
         var best: Int?
         for shape in shapes where shape.prefix.first == first {

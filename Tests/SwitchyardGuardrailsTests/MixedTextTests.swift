@@ -42,9 +42,33 @@ struct MixedTextTests {
 
     @Test("of candidates starting at the same place the longer wins")
     func longerWins() {
-        // A national phone number, and the Luhn-valid card number it begins.
         #expect(findings(in: "030 123 4567") == ["phone=030 123 4567"])
-        #expect(findings(in: "030 123 4567 008") == ["credit_card=030 123 4567 008"])
+        // A Luhn-valid card number (Visa) whose start is also a phone's shape.
+        #expect(findings(in: "4111-1111-1111-1111") == ["credit_card=4111-1111-1111-1111"])
+    }
+
+    @Test("numbers that are not cards: no issuer's first digit, or groups of three")
+    func notCards() {
+        // Luhn-valid, but a millisecond timestamp and an id starting with 1, and groups of three.
+        #expect(!findings(in: "at 1718294400006 ms").contains { $0.hasPrefix("credit_card") })
+        #expect(!findings(in: "id 1800000000000000002").contains { $0.hasPrefix("credit_card") })
+        #expect(!findings(in: "030 123 4567 008").contains { $0.hasPrefix("credit_card") })
+    }
+
+    @Test("slices are not IPv6 addresses; short compressed addresses still are")
+    func slices() {
+        #expect(findings(in: "evens = s[::2] and odds = s[1::2]") == [])
+        #expect(findings(in: "loopback ::1 and fe80::1") == ["ip_address=::1", "ip_address=fe80::1"])
+    }
+
+    @Test("a long run of token-like text is read once, not again from each place a token could start")
+    func longRuns() {
+        for piece in ["eyJ-", "sk-", "ghp_", "xoxb-"] {
+            let text = String(repeating: piece, count: 50_000)
+            let started = ContinuousClock.now
+            _ = PIIDetector().detections(in: text)
+            #expect(ContinuousClock.now - started < .seconds(5), "\(piece)")
+        }
     }
 
     @Test("only the entities asked for are found")
