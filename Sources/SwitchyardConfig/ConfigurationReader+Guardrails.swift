@@ -15,6 +15,10 @@ extension ConfigurationReader {
             else { continue }
             guard let name = requiredString(members["name"], at: "\(path).name") else { continue }
             if guardrails.contains(where: { $0.name == name }) { problem("\(path).name", "another guardrail is named \"\(name)\"") }
+            // Names appear in headers and logs (`pii=redact:2`): letters, digits, `_` and `-` only.
+            if !name.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_" || $0 == "-" }) {
+                problem("\(path).name", "use letters, digits, _ and - only, got \"\(name)\"")
+            }
             let strings = { (reader: inout ConfigurationReader, key: String) -> [String] in
                 reader.sequence(members[key], at: "\(path).\(key)").enumerated().compactMap { position, node in
                     reader.string(node, at: "\(path).\(key)[\(position)]")

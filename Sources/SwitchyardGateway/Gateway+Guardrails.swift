@@ -1,5 +1,5 @@
 import NIOCore
-import SwitchyardCore
+package import SwitchyardCore
 import SwitchyardGuardrails
 import SwitchyardWire
 
@@ -7,33 +7,59 @@ import SwitchyardWire
 /// else reads them (the cache, memory, context management, the upstream).
 extension Gateway {
     /// The request with its texts as the model's input guardrails leave them (placeholders for what `redact` and
-    /// `mask` found), what they did (nil when none acted), and what restores masked texts in the answer (nil when
-    /// nothing was masked).
+    /// `mask` found), what they did (nil when none acted), and the masked texts to put back in the answer by
+    /// placeholder (nil when nothing was masked).
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything; nothing reaches the upstream.
-    func screenInput(_ request: ChatRequest, context: UpstreamContext) throws -> (ChatRequest, GuardrailReport?, PlaceholderRestorer?) {
-        guard let guardrails, let names = catalog.entry(request.model)?.route.guardrails, !names.isEmpty else { return (request, nil, nil) }
-        let active = guardrails.guardrails(names, reading: .input)
-        guard !active.isEmpty else { return (request, nil, nil) }
+    func screenInput(_ request: ChatRequest, context: UpstreamContext) throws -> (ChatRequest, GuardrailReport?, [String: String]?) {
+        guard let active = inputGuardrails(of: request.model) else { return (request, nil, nil) }
         var screen = GuardrailScreen(active, direction: .input)
         var screened = request
         do {
-            if request.hubError == nil, let hub = try? JSONValue(decoding: request.body) {
-                screened.body = try GuardedTexts.chat(hub) { try screen.screen($0) }.encoded
+            if request.hubError == nil {
+                screened.body = try GuardedTexts.chat(try Self.readable(request.body)) { try screen.screen($0) }.encoded
             }
-            if var native = request.native, native.dialect == .anthropic, let body = try? JSONValue(decoding: native.body) {
-                // The client's own body says the same with the same placeholders; what it holds is counted once.
+            if var native = request.native, native.dialect == .anthropic {
+                // The client's own body says the same with the same placeholders (what only it holds is given its
+                // own); what both hold is counted once, from the hub body.
                 var again = screen
-                if request.hubError != nil { again = GuardrailScreen(active, direction: .input) }
-                native.body = try GuardedTexts.anthropic(body) { try again.screen($0) }.encoded
+                native.body = try GuardedTexts.anthropic(try Self.readable(native.body)) { try again.screen($0) }.encoded
                 screened.native = native
-                if request.hubError != nil { screen = again }
+                let report = screen.report
+                screen = again
+                if request.hubError == nil, !report.isEmpty { screen.report = report }
             }
         } catch {
             noteGuardrails(screen.report, context: context)
             throw error
         }
         noteGuardrails(screen.report, context: context)
-        return (screened, screen.report.isEmpty ? nil : screen.report, screen.restorer)
+        // Nothing found: the bytes go as the client sent them.
+        guard !screen.report.isEmpty else { return (request, nil, nil) }
+        return (screened, screen.report, screen.maskedOriginals)
+    }
+
+    /// The guardrails that read what is sent to `model`: its own, then those of the models it falls back to (a
+    /// request may end there); nil when there are none.
+    func inputGuardrails(of model: String) -> [GuardrailBook.Guardrail]? {
+        guard let guardrails, let route = catalog.entry(model)?.route else { return nil }
+        var names = route.guardrails
+        for fallback in route.fallbacks {
+            for name in catalog.entry(fallback)?.route.guardrails ?? [] where !names.contains(name) { names.append(name) }
+        }
+        let active = guardrails.guardrails(names, reading: .input)
+        return active.isEmpty ? nil : active
+    }
+
+    /// A body guardrails must read, decoded.
+    /// - Throws: 400 when it is not JSON text the gateway can read (such as a lone surrogate escape): a body the
+    ///   guardrails cannot read is not sent on.
+    static func readable(_ body: ByteBuffer) throws(GatewayError) -> JSONValue {
+        guard let value = try? JSONValue(decoding: body) else {
+            throw GatewayError.badRequest(
+                "The request body holds text that cannot be read (such as a lone surrogate escape); this model's guardrails must read it.",
+                code: "invalid_json")
+        }
+        return value
     }
 
     /// A non-streamed answer as the model's output guardrails leave it (placeholders for what `redact` found), and
@@ -59,6 +85,15 @@ extension Gateway {
         return screen.report.isEmpty ? (reply, nil) : (screened, screen.report)
     }
 
+    /// - Throws: 400 naming `stream` for a model with guardrails on its answers, which are applied to whole answers
+    ///   only; checked before anything is done (or paid for) on the request's behalf.
+    package func checkStreamable(_ model: String) throws(GatewayError) {
+        guard outputGuardrails(of: model) != nil else { return }
+        throw GatewayError.badRequest(
+            "Model '\(model)' has guardrails on its answers, which this gateway applies to whole answers only; send the request with stream false.",
+            param: "stream")
+    }
+
     /// The model's guardrails that read answers; nil when there are none.
     func outputGuardrails(of model: String) -> [GuardrailBook.Guardrail]? {
         guard let guardrails, let names = catalog.entry(model)?.route.guardrails, !names.isEmpty else { return nil }
@@ -70,15 +105,14 @@ extension Gateway {
     /// the model's input guardrails leave it; they count when they screen the request itself.
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything.
     func screenText(_ text: String, model: String) throws -> String {
-        guard let guardrails, let names = catalog.entry(model)?.route.guardrails, !names.isEmpty else { return text }
-        let active = guardrails.guardrails(names, reading: .input)
-        guard !active.isEmpty else { return text }
+        guard let active = inputGuardrails(of: model) else { return text }
         var screen = GuardrailScreen(active, direction: .input)
         return try screen.screen(text)
     }
 
     /// A non-streamed answer with the originals of masked texts put back (its message texts and tool arguments).
-    static func restored(_ reply: UpstreamReply, with restorer: PlaceholderRestorer) -> UpstreamReply {
+    static func restored(_ reply: UpstreamReply, originals: [String: String]) -> UpstreamReply {
+        let restorer = PlaceholderRestorer(originals: originals)
         guard let answer = try? JSONValue(decoding: reply.body) else { return reply }
         var restored = reply
         if reply.dialect == .anthropic {
@@ -93,19 +127,17 @@ extension Gateway {
 
     /// An embeddings request with its input strings screened by the model's input guardrails.
     func screenEmbeddings(_ request: EmbeddingRequest, context: UpstreamContext) throws -> (EmbeddingRequest, GuardrailReport?) {
-        guard let guardrails, let names = catalog.entry(request.model)?.route.guardrails, !names.isEmpty else { return (request, nil) }
-        let active = guardrails.guardrails(names, reading: .input)
-        guard !active.isEmpty, let body = try? JSONValue(decoding: request.body) else { return (request, nil) }
+        guard let active = inputGuardrails(of: request.model) else { return (request, nil) }
         var screen = GuardrailScreen(active, direction: .input)
         var screened = request
         do {
-            screened.body = try GuardedTexts.embeddingsInput(body) { try screen.screen($0) }.encoded
+            screened.body = try GuardedTexts.embeddingsInput(try Self.readable(request.body)) { try screen.screen($0) }.encoded
         } catch {
             noteGuardrails(screen.report, context: context)
             throw error
         }
         noteGuardrails(screen.report, context: context)
-        return (screened, screen.report.isEmpty ? nil : screen.report)
+        return screen.report.isEmpty ? (request, nil) : (screened, screen.report)
     }
 
     /// Counts each guardrail's action (`switchyard_guardrail_actions_total`) and notes the report for the log.
@@ -115,5 +147,7 @@ extension Gateway {
             catalog.metrics?.guardrailActed(guardrail: entry.guardrail, action: entry.action, direction: entry.direction)
         }
         context.journal?.update { $0.guardrails = [$0.guardrails, report.logged].compactMap { $0 }.joined(separator: ";") }
+        // What a guardrail kept from the model (or refused) is not kept in the request log's bodies either.
+        if report.entries.contains(where: { $0.action != GuardrailSettings.Action.flag.rawValue }) { context.journal?.withholdBodies() }
     }
 }

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 package import SwitchyardCore
-import SwitchyardGuardrails
 import SwitchyardTokenizer
 import SwitchyardWire
 import Tracing
@@ -57,8 +56,8 @@ package struct Gateway: Sendable {
         var fit: ContextFit?
         var recall: MemoryRecall?
         var guardrails: GuardrailReport?
-        /// Puts back in the answer what `mask` guardrails hid from the model.
-        var restorer: PlaceholderRestorer?
+        /// What `mask` guardrails hid from the model, by placeholder, to put back in the answer.
+        var masked: [String: String]?
     }
 
     /// The request as it will be routed: screened by the model's input guardrails first (before any of its text
@@ -66,16 +65,16 @@ package struct Gateway: Sendable {
     /// model's window. Memories that would push the newest turn out of the window are left out rather than refuse
     /// the request.
     private func prepare(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Prepared {
-        let (screened, report, restorer) = try screenInput(request, context: context)
+        let (screened, report, masked) = try screenInput(request, context: context)
         var (recalled, recall) = try await recallMemories(screened, caller: caller, context: context)
         do {
             let (fitted, fit) = try await fitContext(recalled, caller: caller, context: context)
-            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report, restorer: restorer)
+            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report, masked: masked)
         } catch let error as GatewayError where error.code == "context_length_exceeded" && (recall?.recalled ?? 0) > 0 {
             recall?.recalled = 0
             context.journal?.update { $0.memory = "recalled=0" }
             let (fitted, fit) = try await fitContext(screened, caller: caller, context: context)
-            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report, restorer: restorer)
+            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report, masked: masked)
         }
     }
 
@@ -90,7 +89,7 @@ package struct Gateway: Sendable {
         routed.value = answered
         routed.guardrails = prepared.guardrails.map { $0.merged(with: output) } ?? output
         // Learned from (below) as screened, with placeholders; the client gets the masked originals back.
-        if let restorer = prepared.restorer { routed.value = Self.restored(routed.value, with: restorer) }
+        if let masked = prepared.masked { routed.value = Self.restored(routed.value, originals: masked) }
         if let recall {
             routed.memoriesRecalled = recall.recalled
             // A cached answer is free and was learned from when it was first given.
@@ -152,12 +151,7 @@ package struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
-        // Refused before anything is done (or paid for) on the request's behalf.
-        if outputGuardrails(of: request.model) != nil {
-            throw GatewayError.badRequest(
-                "Model '\(request.model)' has guardrails on its answers, which this gateway applies to whole answers only; send the request with "
-                    + "stream false.", param: "stream")
-        }
+        try checkStreamable(request.model)
         let prepared = try await prepare(request, caller: caller, context: context)
         let (request, fit, recall) = (prepared.request, prepared.fit, prepared.recall)
         var routed = try await streamFitted(request, caller: caller, context: context)
@@ -174,10 +168,10 @@ package struct Gateway: Sendable {
                     observer: TurnTextObserver { text in gateway.remember(recall, answerText: text, caller: caller, context: context) })
             }
         }
-        if let restorer = prepared.restorer {
+        if let masked = prepared.masked {
             // Outermost: memory (above) learns from the answer as the model gave it.
             let events = routed.value
-            routed.value = ChatEventStream { RestoringEventSource(base: events.makeAsyncIterator(), restorer: restorer) }
+            routed.value = ChatEventStream { RestoringEventSource(base: events.makeAsyncIterator(), originals: masked) }
         }
         return routed
     }
@@ -233,6 +227,8 @@ package struct Gateway: Sendable {
         begin(request.model, operation: "count_tokens", stream: false, context: context)
         let permit = try admit(caller, model: request.model, estimatedTokens: 0, checksBudget: false)
         defer { permit?.release(actualTokens: 0) }
+        // Counted as it would be sent: an upstream that counts never sees what the guardrails keep from the model.
+        let request = try screenInput(request, context: context).0
         guard let entry = catalog.entry(request.model) else { throw GatewayError.unknownModel(request.model) }
         guard let monitor = entry.monitors.first, let provider = entry.providers[monitor.target.provider] else {
             throw GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(request.model)' has no usable target.")

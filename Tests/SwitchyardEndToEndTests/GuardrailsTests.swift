@@ -187,6 +187,32 @@ struct GuardrailsTests {
         }
     }
 
+    @Test("no way around: unreadable text is refused, JSON tool texts are read as strings, a fallback's guardrails apply")
+    func noWayAround() async throws {
+        let upstream = Self.upstream()
+        let yaml = Self.yaml.replacingOccurrences(
+            of: "  - name: embed\n", with: "  - name: open\n    fallbacks: [chat]\n    targets:\n      - provider: up\n        model: up-model\n  - name: embed\n")
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let before = upstream.requests.count
+                let surrogate = try await gateway.request("/v1/chat/completions", body: Self.chat("ann@example.com \\ud800"))
+                #expect(surrogate.status == 400 && surrogate.errorCode == "invalid_json", "\(surrogate.body)")
+                #expect(upstream.requests.count == before, "an unreadable body is not sent on")
+
+                let tools = #"{"model":"chat","messages":[{"role":"user","content":"go"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"pay","arguments":"{\"note\":\"Card:\\n4111 1111 1111 1111\",\"to\":\"ann@example.com\"}"}}]},{"role":"tool","tool_call_id":"c1","content":"{\"status\":\"ok\",\"contact\":\"\\nbob@example.org\"}"}]}"#
+                let reply = try await gateway.request("/v1/chat/completions", body: tools)
+                #expect(reply.status == 200, "\(reply.body)")
+                let sent = Self.lastSent(upstream)
+                #expect(!sent.contains("4111") && !sent.contains("ann@example.com") && !sent.contains("bob@example.org"), "\(sent)")
+                #expect(sent.contains("[CREDIT_CARD_1]") && sent.contains("[EMAIL_1]") && sent.contains("[EMAIL_2]"), "\(sent)")
+
+                // A model without guardrails of its own that falls back to one with them is screened by them.
+                _ = try await gateway.request("/v1/chat/completions", body: #"{"model":"open","messages":[{"role":"user","content":"mail ann@example.com"}]}"#)
+                #expect(Self.lastSent(upstream).contains("mail [EMAIL_1]"), "\(Self.lastSent(upstream))")
+            }
+        }
+    }
+
     @Test("flag passes the text as it is and reports it; a model without guardrails is left alone")
     func flag() async throws {
         let upstream = Self.upstream()

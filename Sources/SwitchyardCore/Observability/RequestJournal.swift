@@ -53,6 +53,8 @@ public struct RequestSummary: Sendable {
     /// Captured bodies, when body capture is on; at most the capture limit each.
     public var requestBody: ByteBuffer?
     public var responseBody: ByteBuffer?
+    /// Bodies are not kept (a guardrail kept something from the model, which the log must not hold either).
+    public var bodiesWithheld = false
 
     public init(requestID: String, method: String, path: String, startedAt: Date = Date(), started: ContinuousClock.Instant = .now) {
         self.requestID = requestID
@@ -104,13 +106,23 @@ public final class RequestJournal: Sendable {
         guard let captureLimit else { return }
         // A copy, so the request log does not hold the whole request buffer.
         let kept = ByteBuffer(bytes: body.readableBytesView.prefix(captureLimit))
-        update { $0.requestBody = kept }
+        update { if !$0.bodiesWithheld { $0.requestBody = kept } }
+    }
+
+    /// Drops the bodies captured so far and keeps no more.
+    public func withholdBodies() {
+        update { summary in
+            summary.bodiesWithheld = true
+            summary.requestBody = nil
+            summary.responseBody = nil
+        }
     }
 
     /// Appends to the captured response body, up to the capture limit, when capture is on.
     public func captureResponse(_ bytes: ByteBuffer) {
         guard let captureLimit else { return }
         update { summary in
+            guard !summary.bodiesWithheld else { return }
             var captured = summary.responseBody ?? ByteBuffer()
             let room = captureLimit - captured.readableBytes
             guard room > 0 else { return }

@@ -1,3 +1,4 @@
+import NIOCore
 import SwitchyardCore
 import SwitchyardWire
 
@@ -33,18 +34,31 @@ enum GuardedTexts {
             break
         }
         if case .string(let refusal)? = fields["refusal"] { fields["refusal"] = .string(try rewrite(refusal)) }
+        // A tool result is often JSON text: its strings are read as strings, not as escaped JSON.
+        if fields["role"]?.string == "tool", case .string(let text)? = fields["content"] { fields["content"] = .string(try jsonText(text, rewrite)) }
         if case .array(let calls)? = fields["tool_calls"] {
             fields["tool_calls"] = .array(
                 try calls.map { call in
                     guard case .object(var members) = call, case .object(var function)? = members["function"],
                         case .string(let arguments)? = function["arguments"]
                     else { return call }
-                    function["arguments"] = .string(try rewrite(arguments))
+                    function["arguments"] = .string(try jsonText(arguments, rewrite))
                     members["function"] = .object(function)
                     return .object(members)
                 })
         }
         return .object(fields)
+    }
+
+    /// Text that may be JSON (tool arguments, tool results): when it parses as an object or a list, each string in
+    /// it is rewritten and the JSON made again, so an escape (`\n`) never hides or breaks what is found; otherwise
+    /// the text itself.
+    static func jsonText(_ text: String, _ rewrite: (String) throws -> String) rethrows -> String {
+        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "["), let value = try? JSONValue(decoding: text)
+        else { return try rewrite(text) }
+        let rewritten = try strings(in: value, rewrite)
+        return rewritten == value ? text : String(buffer: rewritten.encoded)
     }
 
     /// An Anthropic Messages request: `system` (a string or text blocks) and each message's content: text blocks,
@@ -79,7 +93,24 @@ enum GuardedTexts {
                         return .object(fields)
                     case "tool_result"?:
                         guard case .object(var fields) = block, let inner = fields["content"] else { return block }
-                        fields["content"] = try anthropicContent(inner, rewrite)
+                        if case .string(let text) = inner {
+                            fields["content"] = .string(try jsonText(text, rewrite))
+                        } else {
+                            fields["content"] = try anthropicContent(inner, rewrite)
+                        }
+                        return .object(fields)
+                    case "document"?, "search_result"?:
+                        // Text documents and search results: their title, context and text.
+                        guard case .object(var fields) = block else { return block }
+                        for key in ["title", "context"] {
+                            if case .string(let text)? = fields[key] { fields[key] = .string(try rewrite(text)) }
+                        }
+                        if let inner = fields["content"] { fields["content"] = try anthropicContent(inner, rewrite) }
+                        if case .object(var source)? = fields["source"] {
+                            if case .string(let data)? = source["data"], source["type"]?.string == "text" { source["data"] = .string(try rewrite(data)) }
+                            if let inner = source["content"] { source["content"] = try anthropicContent(inner, rewrite) }
+                            fields["source"] = .object(source)
+                        }
                         return .object(fields)
                     default:
                         return block

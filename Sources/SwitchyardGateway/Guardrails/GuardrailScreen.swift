@@ -13,9 +13,10 @@ struct GuardrailScreen {
     /// The placeholders `mask` guardrails handed out: the answer gets their originals back.
     var masked: Set<String> = []
 
-    /// What puts the originals of masked texts back in the answer; nil when no `mask` guardrail replaced anything.
-    var restorer: PlaceholderRestorer? {
-        masked.isEmpty ? nil : PlaceholderRestorer(originals: redactor.numbering.originals.filter { masked.contains($0.key) })
+    /// The placeholders of masked texts and what they stand for, to put back in the answer; nil when no `mask`
+    /// guardrail replaced anything.
+    var maskedOriginals: [String: String]? {
+        masked.isEmpty ? nil : redactor.numbering.originals.filter { masked.contains($0.key) }
     }
 
     init(_ guardrails: [GuardrailBook.Guardrail], direction: GuardrailSettings.Direction) {

@@ -10,6 +10,9 @@ import SwitchyardWire
 struct RestoringEventSource: ChatEventSource {
     private var base: ChatEventStream.AsyncIterator
     private let template: PlaceholderRestorer
+    /// For text inside JSON (tool arguments): the originals JSON-escaped, so the arguments stay valid JSON.
+    private let jsonTemplate: PlaceholderRestorer
+    private var ended = false
     /// One restorer per stream of text: a choice's content, a tool call's arguments, an Anthropic content block.
     private var restorers: [String: PlaceholderRestorer] = [:]
     /// Events made here, given out before the next upstream event.
@@ -17,14 +20,22 @@ struct RestoringEventSource: ChatEventSource {
     /// Each Anthropic content block's kind of delta (`text_delta`, `input_json_delta`).
     private var deltaKinds: [Int: String] = [:]
 
-    init(base: ChatEventStream.AsyncIterator, restorer: PlaceholderRestorer) {
+    init(base: ChatEventStream.AsyncIterator, originals: [String: String]) {
         self.base = base
-        template = restorer
+        template = PlaceholderRestorer(originals: originals)
+        jsonTemplate = PlaceholderRestorer(
+            originals: originals.mapValues { original in String(String(buffer: JSONValue.string(original).encoded).dropFirst().dropLast()) })
     }
 
     mutating func next() async throws -> ChatStreamEvent? {
         if !pending.isEmpty { return pending.removeFirst() }
-        guard let event = try await base.next() else { return flushed().first }
+        guard !ended else { return nil }
+        guard let event = try await base.next() else {
+            // Ended without a finish reason: what is still held goes out first.
+            ended = true
+            pending = flushed()
+            return pending.isEmpty ? nil : pending.removeFirst()
+        }
         switch event {
         case .chunk(let data):
             return .chunk(restoredChunk(data))
@@ -58,7 +69,7 @@ struct RestoringEventSource: ChatEventSource {
                     guard case .object(var members) = calls[call], case .object(var function)? = members["function"],
                         let arguments = function["arguments"]?.string
                     else { continue }
-                    function["arguments"] = .string(restore(arguments, key: "t\(index).\(members["index"]?.int ?? call)"))
+                    function["arguments"] = .string(restore(arguments, key: "t\(index).\(members["index"]?.int ?? call)", json: true))
                     members["function"] = .object(function)
                     calls[call] = .object(members)
                 }
@@ -91,7 +102,7 @@ struct RestoringEventSource: ChatEventSource {
             guard case .object(var delta)? = payload["delta"] else { return .native(event) }
             if let kind = delta["type"]?.string { deltaKinds[index] = kind }
             for field in ["text", "partial_json"] {
-                if let text = delta[field]?.string { delta[field] = .string(restore(text, key: "b\(index)")) }
+                if let text = delta[field]?.string { delta[field] = .string(restore(text, key: "b\(index)", json: field == "partial_json")) }
             }
             payload["delta"] = .object(delta)
             var restored = event
@@ -115,8 +126,8 @@ struct RestoringEventSource: ChatEventSource {
 
     // MARK: Restorers
 
-    private mutating func restore(_ text: String, key: String) -> String {
-        var restorer = restorers[key] ?? template
+    private mutating func restore(_ text: String, key: String, json: Bool = false) -> String {
+        var restorer = restorers[key] ?? (json ? jsonTemplate : template)
         let out = restorer.restore(delta: text)
         restorers[key] = restorer
         return out
@@ -127,13 +138,24 @@ struct RestoringEventSource: ChatEventSource {
         return restorer.finish()
     }
 
-    /// Hub chunks for text still held back when the stream ended without a finish reason.
+    /// Hub chunks for text and tool arguments still held back when the stream ended without a finish reason.
     private mutating func flushed() -> [ChatStreamEvent] {
         var events: [ChatStreamEvent] = []
-        for key in restorers.keys.sorted() where key.hasPrefix("c") {
+        for key in restorers.keys.sorted() {
             let held = finish(key)
-            guard !held.isEmpty, let index = Int(key.dropFirst()) else { continue }
-            let chunk: JSONValue = ["object": "chat.completion.chunk", "choices": [["index": .integer(Int64(index)), "delta": ["content": .string(held)]]]]
+            guard !held.isEmpty else { continue }
+            var delta: JSONValue
+            var index: Int
+            if key.hasPrefix("c"), let choice = Int(key.dropFirst()) {
+                (delta, index) = (["content": .string(held)], choice)
+            } else if key.hasPrefix("t"), case let parts = key.dropFirst().split(separator: "."), parts.count == 2, let choice = Int(parts[0]),
+                let call = Int(parts[1])
+            {
+                (delta, index) = (["tool_calls": [["index": .integer(Int64(call)), "function": ["arguments": .string(held)]]]], choice)
+            } else {
+                continue
+            }
+            let chunk: JSONValue = ["object": "chat.completion.chunk", "choices": [["index": .integer(Int64(index)), "delta": delta]]]
             events.append(.chunk(chunk.encoded))
         }
         return events
