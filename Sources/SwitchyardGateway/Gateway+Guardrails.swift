@@ -88,7 +88,8 @@ extension Gateway {
     /// - Throws: 400 naming `stream` for a model with guardrails on its answers, which are applied to whole answers
     ///   only; checked before anything is done (or paid for) on the request's behalf.
     package func checkStreamable(_ model: String) throws(GatewayError) {
-        guard outputGuardrails(of: model) != nil else { return }
+        // Guardrails that only flag answers let streams through (unread).
+        guard let output = outputGuardrails(of: model), output.contains(where: { $0.settings.action != .flag }) else { return }
         throw GatewayError.badRequest(
             "Model '\(model)' has guardrails on its answers, which this gateway applies to whole answers only; send the request with stream false.",
             param: "stream")

@@ -31,8 +31,11 @@ struct FuzzTests {
             }
             return .json(OpenAIWireSamples.chatCompletion(model: request.model ?? ""))
         }
+        // Guardrails read every text of every request: random values go through the detectors too.
+        let yaml = GatewayHarness.singleModel.replacingOccurrences(of: "  - name: chat\n", with: "  - name: chat\n    guardrails: [pii, injection]\n")
+            + "\nguardrails:\n  - {name: pii, type: pii, action: mask}\n  - {name: injection, type: prompt_injection, action: flag}\n"
         try await upstream.run { base in
-            try await GatewayHarness.withGateway(yaml: GatewayHarness.singleModel, upstream: base) { gateway in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
                 let (keyID, secret) = try await gateway.createKey(#"{"name":"fuzzed","rpm":100000,"tpm":100000000}"#)
                 let responseID = try #require(try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"hi"}"#).json["id"] as? String)
                 let conversationID = try #require(try await gateway.request("/v1/conversations", body: #"{"items":[{"role":"user","content":"hi"}]}"#).json["id"] as? String)
