@@ -103,12 +103,18 @@ extension Gateway {
     }
 
     /// A text the gateway sends on the request's behalf before the request itself (a knowledge search's query), as
-    /// the model's input guardrails leave it; they count when they screen the request itself.
+    /// the model's input guardrails leave it.
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything.
-    func screenText(_ text: String, model: String) throws -> String {
+    func screenText(_ text: String, model: String, context: UpstreamContext) throws -> String {
         guard let active = inputGuardrails(of: model) else { return text }
         var screen = GuardrailScreen(active, direction: .input)
-        return try screen.screen(text)
+        do {
+            return try screen.screen(text)
+        } catch {
+            // A refusal is counted here; what was replaced is counted when the request itself is screened.
+            noteGuardrails(screen.report, context: context)
+            throw error
+        }
     }
 
     /// A non-streamed answer with the originals of masked texts put back (its message texts and tool arguments).

@@ -120,6 +120,32 @@ struct RequestLogTests {
         }
     }
 
+    @Test("the log records what guardrails did by kind and count, never the text, and keeps no bodies once they acted")
+    func guardrails() async throws {
+        let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "up-model")) }
+        try await upstream.run { base in
+            let yaml = "logging:\n  bodies: true\n" + GatewayHarness.singleModel.replacingOccurrences(
+                of: "  - name: chat\n", with: "  - name: chat\n    guardrails: [pii, watch]\n")
+                + "\nguardrails:\n  - {name: pii, type: pii, action: redact}\n  - {name: watch, type: words, words: [quarterly], action: flag}\n"
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let redacted = #"{"model":"chat","messages":[{"role":"user","content":"mail ann@example.com and bob@example.org"}]}"#
+                #expect(try await gateway.request("/v1/chat/completions", body: redacted, headers: [("x-request-id", "redacted")]).status == 200)
+                let flagged = #"{"model":"chat","messages":[{"role":"user","content":"the quarterly plan"}]}"#
+                #expect(try await gateway.request("/v1/chat/completions", body: flagged, headers: [("x-request-id", "flagged")]).status == 200)
+
+                let reply = try await Self.logs(gateway) { $0.count >= 2 }
+                let rows = try #require(reply.json["data"] as? [[String: Any]])
+                let redactedRow = try #require(rows.first { $0["request_id"] as? String == "redacted" })
+                #expect(redactedRow["guardrails"] as? String == "pii=redact:email=2", "\(redactedRow)")
+                #expect(redactedRow["request_body"] == nil && redactedRow["response_body"] == nil, "\(redactedRow)")
+                #expect(!reply.body.contains("ann@example.com"))
+                let flaggedRow = try #require(rows.first { $0["request_id"] as? String == "flagged" })
+                #expect(flaggedRow["guardrails"] as? String == "watch=flag:watch=1", "\(flaggedRow)")
+                #expect((flaggedRow["request_body"] as? String)?.contains("quarterly") == true, "a flag keeps the bodies")
+            }
+        }
+    }
+
     @Test("logging.request_log: false stores nothing and says so")
     func off() async throws {
         try await GatewayHarness.withGateway(yaml: "logging:\n  request_log: false\n" + GatewayHarness.singleModel) { gateway in

@@ -28,7 +28,8 @@ extension KnowledgeBase {
             return (request, 0)
         }
         // Screened as the request will be: what the model's guardrails keep from it never reaches the embedding model.
-        let query = try gateway.screenText(String(Self.newestUserText(messages).prefix(KnowledgeQuery.maximumQueryCharacters)), model: request.model)
+        let newest = String(Self.newestUserText(messages).prefix(KnowledgeQuery.maximumQueryCharacters))
+        let query = try gateway.screenText(newest, model: request.model, context: context)
         guard !query.allSatisfy(\.isWhitespace) else { return (request, 0) }
         let results = fitting(try await search(stores, query: KnowledgeQuery(text: query), caller: caller, context: context), model: request.model)
         guard !results.isEmpty else { return (request, 0) }
