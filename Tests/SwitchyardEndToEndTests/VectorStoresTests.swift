@@ -465,7 +465,8 @@ struct VectorStoresTests {
                 let context = messages.first { message in
                     message["role"] as? String == "system" && (message["content"] as? String ?? "").contains(Self.refund.text)
                 }
-                #expect((context?["content"] as? String ?? "").contains("refund.md"), "the chunk goes under its file's name: \(messages)")
+                let contextText = context?["content"] as? String ?? ""
+                #expect(contextText.contains("refund.md"), "the chunk goes under its file's name: \(messages)")
                 #expect(messages.last?["role"] as? String == "user", "\(messages) \(sentText)")
 
                 let output = reply.json["output"] as? [[String: Any]] ?? []
