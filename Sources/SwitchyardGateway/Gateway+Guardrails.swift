@@ -13,26 +13,22 @@ extension Gateway {
     func screenInput(_ request: ChatRequest, context: UpstreamContext) throws -> (ChatRequest, GuardrailReport?, [String: String]?) {
         guard let active = inputGuardrails(of: request.model) else { return (request, nil, nil) }
         var screen = GuardrailScreen(active, direction: .input)
+        // What the guardrails did is noted whether or not one refused.
+        defer { noteGuardrails(screen.report, context: context) }
         var screened = request
-        do {
-            if request.hubError == nil {
-                screened.body = try GuardedTexts.chat(try Self.readable(request.body)) { try screen.screen($0) }.encoded
-            }
-            if var native = request.native, native.dialect == .anthropic {
-                // The client's own body says the same with the same placeholders (what only it holds is given its
-                // own); what both hold is counted once, from the hub body.
-                var again = screen
-                native.body = try GuardedTexts.anthropic(try Self.readable(native.body)) { try again.screen($0) }.encoded
-                screened.native = native
-                let report = screen.report
-                screen = again
-                if request.hubError == nil, !report.isEmpty { screen.report = report }
-            }
-        } catch {
-            noteGuardrails(screen.report, context: context)
-            throw error
+        if request.hubError == nil {
+            screened.body = try GuardedTexts.chat(try Self.readable(request.body)) { try screen.screen($0) }.encoded
         }
-        noteGuardrails(screen.report, context: context)
+        if var native = request.native, native.dialect == .anthropic {
+            // The client's own body says the same with the same placeholders (what only it holds is given its
+            // own); what both hold is counted once, from the hub body.
+            var again = screen
+            native.body = try GuardedTexts.anthropic(try Self.readable(native.body)) { try again.screen($0) }.encoded
+            screened.native = native
+            let report = screen.report
+            screen = again
+            if request.hubError == nil, !report.isEmpty { screen.report = report }
+        }
         // Nothing found: the bytes go as the client sent them.
         guard !screen.report.isEmpty else { return (request, nil, nil) }
         return (screened, screen.report, screen.maskedOriginals)
@@ -68,20 +64,16 @@ extension Gateway {
     func screenOutput(_ reply: UpstreamReply, model: String, context: UpstreamContext) throws -> (UpstreamReply, GuardrailReport?) {
         guard let active = outputGuardrails(of: model), let answer = try? JSONValue(decoding: reply.body) else { return (reply, nil) }
         var screen = GuardrailScreen(active, direction: .output)
+        // What the guardrails did is noted whether or not one refused.
+        defer { noteGuardrails(screen.report, context: context) }
         var screened = reply
-        do {
-            if reply.dialect == .anthropic {
-                guard case .object(var fields) = answer, let content = fields["content"] else { return (reply, nil) }
-                fields["content"] = try GuardedTexts.anthropicContent(content) { try screen.screen($0) }
-                screened.body = JSONValue.object(fields).encoded
-            } else {
-                screened.body = try GuardedTexts.chat(answer) { try screen.screen($0) }.encoded
-            }
-        } catch {
-            noteGuardrails(screen.report, context: context)
-            throw error
+        if reply.dialect == .anthropic {
+            guard case .object(var fields) = answer, let content = fields["content"] else { return (reply, nil) }
+            fields["content"] = try GuardedTexts.anthropicContent(content) { try screen.screen($0) }
+            screened.body = JSONValue.object(fields).encoded
+        } else {
+            screened.body = try GuardedTexts.chat(answer) { try screen.screen($0) }.encoded
         }
-        noteGuardrails(screen.report, context: context)
         return screen.report.isEmpty ? (reply, nil) : (screened, screen.report)
     }
 
@@ -136,14 +128,10 @@ extension Gateway {
     func screenEmbeddings(_ request: EmbeddingRequest, context: UpstreamContext) throws -> (EmbeddingRequest, GuardrailReport?) {
         guard let active = inputGuardrails(of: request.model) else { return (request, nil) }
         var screen = GuardrailScreen(active, direction: .input)
+        // What the guardrails did is noted whether or not one refused.
+        defer { noteGuardrails(screen.report, context: context) }
         var screened = request
-        do {
-            screened.body = try GuardedTexts.embeddingsInput(try Self.readable(request.body)) { try screen.screen($0) }.encoded
-        } catch {
-            noteGuardrails(screen.report, context: context)
-            throw error
-        }
-        noteGuardrails(screen.report, context: context)
+        screened.body = try GuardedTexts.embeddingsInput(try Self.readable(request.body)) { try screen.screen($0) }.encoded
         return screen.report.isEmpty ? (request, nil) : (screened, screen.report)
     }
 
