@@ -102,7 +102,9 @@ package final class SwitchyardServer: Sendable {
         var services = HTTPServices(
             gateway: gateway,
             authenticator: Authenticator(masterKey: masterKey, directory: directory, maxStaleness: configuration.server.keysMaxStaleness),
-            administration: KeyAdministration(store: store, directory: directory, spend: spend), maxBodyBytes: configuration.server.maxBodyBytes,
+            administration: KeyAdministration(
+                store: store, directory: directory, spend: spend, guardrailNames: Set(configuration.guardrails.map(\.name))),
+            maxBodyBytes: configuration.server.maxBodyBytes,
             readiness: {
                 do {
                     try await store.checkHealth()

@@ -27,7 +27,7 @@ extension ConfigurationReader {
         checkSemanticCache(models)
         checkContextModels(models)
         checkMemoryModels(models)
-        let guardrails = readGuardrails(members["guardrails"])
+        let guardrails = readGuardrails(members["guardrails"], models: models, providers: providers)
         checkModelGuardrails(models, guardrails: guardrails)
         var configuration = Configuration(
             server: server, storage: storage, providers: providers, models: models, router: router, alertWebhookURL: webhook,

@@ -1,18 +1,33 @@
 import NIOCore
-package import SwitchyardCore
+import SwitchyardCore
 import SwitchyardGuardrails
 import SwitchyardWire
 
-/// Guardrails on the way in: a request to a model that names guardrails has its texts screened before anything
-/// else reads them (the cache, memory, context management, the upstream).
+/// Guardrails on the way in and out: a request whose model, key or team names guardrails has its texts screened
+/// before anything else reads them (the cache, memory, context management, the upstream), and its answer screened
+/// before the client reads it.
 extension Gateway {
-    /// The request with its texts as the model's input guardrails leave them (placeholders for what `redact` and
-    /// `mask` found), what they did (nil when none acted), and the masked texts to put back in the answer by
-    /// placeholder (nil when nothing was masked).
+    /// A request as the input guardrails left it.
+    struct ScreenedInput {
+        var request: ChatRequest
+        /// What they did; nil when none acted.
+        var report: GuardrailReport?
+        /// The masked texts to put back in the answer, by placeholder; nil when nothing was masked.
+        var masked: [String: String]?
+        /// The placeholders handed out, for the answer's screen to go on from.
+        var numbering = PlaceholderNumbering()
+    }
+
+    /// The request with its texts as the input guardrails leave it (placeholders for what `redact` and `mask`
+    /// found), then judged by the moderation guardrails.
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything; nothing reaches the upstream.
-    func screenInput(_ request: ChatRequest, context: UpstreamContext) throws -> (ChatRequest, GuardrailReport?, [String: String]?) {
-        guard let active = inputGuardrails(of: request.model) else { return (request, nil, nil) }
-        var screen = GuardrailScreen(active, direction: .input)
+    func screenInput(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> ScreenedInput {
+        guard let active = try inputGuardrails(of: request.model, caller: caller) else { return ScreenedInput(request: request) }
+        var numbering = PlaceholderNumbering()
+        // Placeholders the client wrote itself are not handed out again.
+        numbering.reserveLiterals(in: request.body.readableBytesView)
+        if let native = request.native { numbering.reserveLiterals(in: native.body.readableBytesView) }
+        var screen = GuardrailScreen(active, direction: .input, numbering: numbering)
         // What the guardrails did is noted whether or not one refused.
         defer { noteGuardrails(screen.report, context: context) }
         var screened = request
@@ -21,28 +36,45 @@ extension Gateway {
         }
         if var native = request.native, native.dialect == .anthropic {
             // The client's own body says the same with the same placeholders (what only it holds is given its
-            // own); what both hold is counted once, from the hub body.
+            // own); what both hold is counted (and judged) once, from the hub body.
             var again = screen
             native.body = try GuardedTexts.anthropic(try Self.readable(native.body)) { try again.screen($0) }.encoded
             screened.native = native
-            let report = screen.report
+            let (report, texts) = (screen.report, screen.screenedTexts)
             screen = again
-            if request.hubError == nil, !report.isEmpty { screen.report = report }
+            if request.hubError == nil {
+                if !report.isEmpty { screen.report = report }
+                screen.screenedTexts = texts
+            }
         }
+        try await moderate(&screen, caller: caller, context: context)
         // Nothing found: the bytes go as the client sent them.
-        guard !screen.report.isEmpty else { return (request, nil, nil) }
-        return (screened, screen.report, screen.maskedOriginals)
+        guard !screen.report.isEmpty else { return ScreenedInput(request: request, numbering: screen.redactor.numbering) }
+        return ScreenedInput(request: screened, report: screen.report, masked: screen.maskedOriginals, numbering: screen.redactor.numbering)
     }
 
-    /// The guardrails that read what is sent to `model`: its own, then those of the models it falls back to (a
-    /// request may end there); nil when there are none.
-    func inputGuardrails(of model: String) -> [GuardrailBook.Guardrail]? {
+    /// The guardrails that read what is sent to `model` for `caller`: the model's own, those of the models it falls
+    /// back to (a request may end there), then the key's and its team's; nil when there are none.
+    /// - Throws: 500 when the key or team names a guardrail that is not configured.
+    func inputGuardrails(of model: String, caller: Caller?) throws(GatewayError) -> [GuardrailBook.Guardrail]? {
         guard let guardrails, let route = catalog.entry(model)?.route else { return nil }
         var names = route.guardrails
         for fallback in route.fallbacks {
             for name in catalog.entry(fallback)?.route.guardrails ?? [] where !names.contains(name) { names.append(name) }
         }
-        let active = guardrails.guardrails(names, reading: .input)
+        for name in caller?.guardrails ?? [] where !names.contains(name) { names.append(name) }
+        let active = try guardrails.guardrails(names, reading: .input)
+        return active.isEmpty ? nil : active
+    }
+
+    /// The guardrails that read the answers of `model` for `caller`: the model's, then the key's and its team's;
+    /// nil when there are none.
+    /// - Throws: 500 when the key or team names a guardrail that is not configured.
+    func outputGuardrails(of model: String, caller: Caller?) throws(GatewayError) -> [GuardrailBook.Guardrail]? {
+        guard let guardrails, let route = catalog.entry(model)?.route else { return nil }
+        var names = route.guardrails
+        for name in caller?.guardrails ?? [] where !names.contains(name) { names.append(name) }
+        let active = try guardrails.guardrails(names, reading: .output)
         return active.isEmpty ? nil : active
     }
 
@@ -58,12 +90,14 @@ extension Gateway {
         return value
     }
 
-    /// A non-streamed answer as the model's output guardrails leave it (placeholders for what `redact` found), and
-    /// what they did; the answer as it is, and nil, when none acted.
+    /// A non-streamed answer as the output guardrails leave it (placeholders for what `redact` found, numbered on
+    /// from the request's), and what they did; the answer as it is, and nil, when none acted.
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything: the answer is not given.
-    func screenOutput(_ reply: UpstreamReply, model: String, context: UpstreamContext) throws -> (UpstreamReply, GuardrailReport?) {
-        guard let active = outputGuardrails(of: model), let answer = try? JSONValue(decoding: reply.body) else { return (reply, nil) }
-        var screen = GuardrailScreen(active, direction: .output)
+    func screenOutput(
+        _ reply: UpstreamReply, model: String, caller: Caller?, numbering: PlaceholderNumbering, context: UpstreamContext
+    ) async throws -> (UpstreamReply, GuardrailReport?) {
+        guard let active = try outputGuardrails(of: model, caller: caller), let answer = try? JSONValue(decoding: reply.body) else { return (reply, nil) }
+        var screen = GuardrailScreen(active, direction: .output, numbering: numbering)
         // What the guardrails did is noted whether or not one refused.
         defer { noteGuardrails(screen.report, context: context) }
         var screened = reply
@@ -74,31 +108,29 @@ extension Gateway {
         } else {
             screened.body = try GuardedTexts.chat(answer) { try screen.screen($0) }.encoded
         }
+        try await moderate(&screen, caller: caller, context: context)
         return screen.report.isEmpty ? (reply, nil) : (screened, screen.report)
     }
 
-    /// - Throws: 400 naming `stream` for a model with guardrails on its answers, which are applied to whole answers
-    ///   only; checked before anything is done (or paid for) on the request's behalf.
-    package func checkStreamable(_ model: String) throws(GatewayError) {
-        // Guardrails that only flag answers let streams through (unread).
-        guard let output = outputGuardrails(of: model), output.contains(where: { $0.settings.action != .flag }) else { return }
-        throw GatewayError.badRequest(
-            "Model '\(model)' has guardrails on its answers, which this gateway applies to whole answers only; send the request with stream false.",
-            param: "stream")
-    }
-
-    /// The model's guardrails that read answers; nil when there are none.
-    func outputGuardrails(of model: String) -> [GuardrailBook.Guardrail]? {
-        guard let guardrails, let names = catalog.entry(model)?.route.guardrails, !names.isEmpty else { return nil }
-        let active = guardrails.guardrails(names, reading: .output)
-        return active.isEmpty ? nil : active
+    /// A streamed answer screened by the output guardrails as it streams (see `StreamScreening`); the stream as it
+    /// is when there are none. What they did is counted and logged when the stream ends.
+    func screenStream(
+        _ events: ChatEventStream, model: String, caller: Caller?, numbering: PlaceholderNumbering, context: UpstreamContext
+    ) throws -> ChatEventStream {
+        guard let active = try outputGuardrails(of: model, caller: caller) else { return events }
+        let gateway = self
+        let screening = StreamScreening(
+            screen: GuardrailScreen(active, direction: .output, numbering: numbering),
+            judge: { screen in try await gateway.moderate(&screen, caller: caller, context: context) },
+            note: { report in gateway.noteGuardrails(report, context: context) })
+        return ChatEventStream { TextRewritingEventSource(base: events.makeAsyncIterator(), rewriter: screening) }
     }
 
     /// A text the gateway sends on the request's behalf before the request itself (a knowledge search's query), as
-    /// the model's input guardrails leave it.
+    /// the input guardrails leave it (moderation judges it with the request).
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything.
-    func screenText(_ text: String, model: String, context: UpstreamContext) throws -> String {
-        guard let active = inputGuardrails(of: model) else { return text }
+    func screenText(_ text: String, model: String, caller: Caller?, context: UpstreamContext) throws -> String {
+        guard let active = try inputGuardrails(of: model, caller: caller) else { return text }
         var screen = GuardrailScreen(active, direction: .input)
         do {
             return try screen.screen(text)
@@ -124,14 +156,20 @@ extension Gateway {
         return restored
     }
 
-    /// An embeddings request with its input strings screened by the model's input guardrails.
-    func screenEmbeddings(_ request: EmbeddingRequest, context: UpstreamContext) throws -> (EmbeddingRequest, GuardrailReport?) {
-        guard let active = inputGuardrails(of: request.model) else { return (request, nil) }
+    /// A streamed answer with the originals of masked texts put back as it streams.
+    static func restored(_ events: ChatEventStream, originals: [String: String]) -> ChatEventStream {
+        ChatEventStream { TextRewritingEventSource(base: events.makeAsyncIterator(), rewriter: PlaceholderRestoring(originals: originals)) }
+    }
+
+    /// An embeddings request with its input strings screened by the input guardrails.
+    func screenEmbeddings(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> (EmbeddingRequest, GuardrailReport?) {
+        guard let active = try inputGuardrails(of: request.model, caller: caller) else { return (request, nil) }
         var screen = GuardrailScreen(active, direction: .input)
         // What the guardrails did is noted whether or not one refused.
         defer { noteGuardrails(screen.report, context: context) }
         var screened = request
         screened.body = try GuardedTexts.embeddingsInput(try Self.readable(request.body)) { try screen.screen($0) }.encoded
+        try await moderate(&screen, caller: caller, context: context)
         return screen.report.isEmpty ? (request, nil) : (screened, screen.report)
     }
 
@@ -143,6 +181,7 @@ extension Gateway {
         }
         context.journal?.update { $0.guardrails = [$0.guardrails, report.logged].compactMap { $0 }.joined(separator: ";") }
         // What a guardrail kept from the model (or refused) is not kept in the request log's bodies either.
-        if report.entries.contains(where: { $0.action != GuardrailSettings.Action.flag.rawValue }) { context.journal?.withholdBodies() }
+        let keeps: Set<String> = [GuardrailSettings.Action.redact.rawValue, GuardrailSettings.Action.mask.rawValue, GuardrailSettings.Action.block.rawValue]
+        if report.entries.contains(where: { keeps.contains($0.action) }) { context.journal?.withholdBodies() }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import SwitchyardCore
+import SwitchyardGuardrails
 import SwitchyardWire
 
 /// Long-term memory in the pipeline: a request to a model with `memory:` that names its user (`user`, or
@@ -58,7 +59,7 @@ extension Gateway {
             let top = Set(scored.sorted { $0.1 > $1.1 }.prefix(settings.topK).map(\.0.id))
             chosen = known.filter { top.contains($0.id) }
         }
-        let text = "What you know about this user from earlier conversations:\n" + chosen.map { "- " + $0.text }.joined(separator: "\n")
+        let text = "What you know about this user from earlier conversations:\n" + chosen.map { "- " + PlaceholderLiteral.unnumbered($0.text) }.joined(separator: "\n")
         let leading = messages.prefix { ["system", "developer"].contains($0["role"]?.string ?? "") }.count
         var recalledMessages = messages
         recalledMessages.insert(["role": "system", "content": .string(text)], at: leading)

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 package import SwitchyardCore
+import SwitchyardGuardrails
 import SwitchyardTokenizer
 import SwitchyardWire
 import Tracing
@@ -58,6 +59,8 @@ package struct Gateway: Sendable {
         var guardrails: GuardrailReport?
         /// What `mask` guardrails hid from the model, by placeholder, to put back in the answer.
         var masked: [String: String]?
+        /// The placeholders the input guardrails handed out, for the answer's to go on from.
+        var numbering: PlaceholderNumbering
     }
 
     /// The request as it will be routed: screened by the model's input guardrails first (before any of its text
@@ -65,16 +68,18 @@ package struct Gateway: Sendable {
     /// model's window. Memories that would push the newest turn out of the window are left out rather than refuse
     /// the request.
     private func prepare(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Prepared {
-        let (screened, report, masked) = try screenInput(request, context: context)
-        var (recalled, recall) = try await recallMemories(screened, caller: caller, context: context)
+        let screened = try await screenInput(request, caller: caller, context: context)
+        var (recalled, recall) = try await recallMemories(screened.request, caller: caller, context: context)
         do {
             let (fitted, fit) = try await fitContext(recalled, caller: caller, context: context)
-            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report, masked: masked)
+            return Prepared(
+                request: fitted, fit: fit, recall: recall, guardrails: screened.report, masked: screened.masked, numbering: screened.numbering)
         } catch let error as GatewayError where error.code == "context_length_exceeded" && (recall?.recalled ?? 0) > 0 {
             recall?.recalled = 0
             context.journal?.update { $0.memory = "recalled=0" }
-            let (fitted, fit) = try await fitContext(screened, caller: caller, context: context)
-            return Prepared(request: fitted, fit: fit, recall: recall, guardrails: report, masked: masked)
+            let (fitted, fit) = try await fitContext(screened.request, caller: caller, context: context)
+            return Prepared(
+                request: fitted, fit: fit, recall: recall, guardrails: screened.report, masked: screened.masked, numbering: screened.numbering)
         }
     }
 
@@ -85,7 +90,8 @@ package struct Gateway: Sendable {
         var routed = try await completeFitted(request, caller: caller, context: context)
         routed.context = fit
         // The answer as the model's output guardrails leave it (a cached answer is screened again each time).
-        let (answered, output) = try screenOutput(routed.value, model: request.model, context: context)
+        let (answered, output) = try await screenOutput(
+            routed.value, model: request.model, caller: caller, numbering: prepared.numbering, context: context)
         routed.value = answered
         routed.guardrails = prepared.guardrails.map { $0.merged(with: output) } ?? output
         // Learned from (below) as screened, with placeholders; the client gets the masked originals back.
@@ -126,7 +132,7 @@ package struct Gateway: Sendable {
     /// An embeddings request; with the model's cache on, each input string is looked up on its own, and only the
     /// strings not cached reach the upstream.
     package func embed(_ request: EmbeddingRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<UpstreamReply> {
-        let (request, report) = try screenEmbeddings(request, context: context)
+        let (request, report) = try await screenEmbeddings(request, caller: caller, context: context)
         var routed: Routed<UpstreamReply>
         if let plan = embeddingsPlan(request, caller: caller, context: context) {
             routed = try await embedThroughCache(plan, request: request, caller: caller, context: context)
@@ -151,12 +157,13 @@ package struct Gateway: Sendable {
     /// failure ends the stream. Usage is always asked of the upstream, for metering; the client sees the usage chunk
     /// only when it asked for it.
     package func stream(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> Routed<ChatEventStream> {
-        try checkStreamable(request.model)
         let prepared = try await prepare(request, caller: caller, context: context)
         let (request, fit, recall) = (prepared.request, prepared.fit, prepared.recall)
         var routed = try await streamFitted(request, caller: caller, context: context)
         routed.context = fit
         routed.guardrails = prepared.guardrails
+        // The answer as the output guardrails leave it, as it streams (a cached answer is screened again each time).
+        routed.value = try screenStream(routed.value, model: request.model, caller: caller, numbering: prepared.numbering, context: context)
         if let recall { routed.memoriesRecalled = recall.recalled }
         if let recall, routed.cache != .hit, routed.cache != .semanticHit {
             // The turn is queued once the stream has ended whole.
@@ -169,9 +176,8 @@ package struct Gateway: Sendable {
             }
         }
         if let masked = prepared.masked {
-            // Outermost: memory (above) learns from the answer as the model gave it.
-            let events = routed.value
-            routed.value = ChatEventStream { RestoringEventSource(base: events.makeAsyncIterator(), originals: masked) }
+            // Outermost: memory (above) learns from the answer as the guardrails left it.
+            routed.value = Self.restored(routed.value, originals: masked)
         }
         return routed
     }
@@ -228,7 +234,7 @@ package struct Gateway: Sendable {
         let permit = try admit(caller, model: request.model, estimatedTokens: 0, checksBudget: false)
         defer { permit?.release(actualTokens: 0) }
         // Counted as it would be sent: an upstream that counts never sees what the guardrails keep from the model.
-        let request = try screenInput(request, context: context).0
+        let request = try await screenInput(request, caller: caller, context: context).request
         guard let entry = catalog.entry(request.model) else { throw GatewayError.unknownModel(request.model) }
         guard let monitor = entry.monitors.first, let provider = entry.providers[monitor.target.provider] else {
             throw GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(request.model)' has no usable target.")
@@ -245,7 +251,7 @@ package struct Gateway: Sendable {
     }
 
     /// A complete answer: routed, then metered from the usage it carries, under the public model name.
-    private func reply(
+    func reply(
         model: String, operation operationName: String, body: ByteBuffer, caller: Caller?, context: UpstreamContext,
         _ operation: @escaping @Sendable (Candidate, UpstreamContext) async throws -> UpstreamReply
     ) async throws -> Routed<UpstreamReply> {

@@ -28,6 +28,14 @@ public struct PlaceholderNumbering: Sendable, Equatable {
         return placeholder
     }
 
+    /// Numbers placeholders past those already written out in `bytes` (a client's own `[EMAIL_1]`), so that a
+    /// placeholder handed out never means two things in one request.
+    public mutating func reserveLiterals(in bytes: some Collection<UInt8>) {
+        for literal in PlaceholderLiteral.all(in: bytes) {
+            lastNumber[literal.label] = max(lastNumber[literal.label, default: 0], literal.number)
+        }
+    }
+
     /// How many placeholders of `kind` have been handed out.
     public func count(of kind: String) -> Int {
         lastNumber[Self.label(for: kind), default: 0]

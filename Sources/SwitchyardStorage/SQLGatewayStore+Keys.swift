@@ -7,11 +7,11 @@ extension SQLGatewayStore {
         try await database.withSession { session in
             try await Self.refuseTakenName(key.name, in: "virtual_keys", noun: "key", on: session)
             try await session.insert(into: "virtual_keys")
-                .columns("id", "name", "prefix", "digest", "team_id", "models", "limits", "expires_at", "metadata", "created_at")
+                .columns(Self.keyColumns)
                 .values(
                     SQLBind(key.id), SQLBind(key.name), SQLBind(key.prefix), SQLBind(key.digest.hex), SQLBind(key.teamID),
                     SQLBind(Self.json(key.models)), SQLBind(Self.json(key.limits)), SQLBind(key.expiresAt.map(Self.timestamp)),
-                    SQLBind(Self.json(key.metadata)), SQLBind(Self.timestamp(key.createdAt)))
+                    SQLBind(Self.json(key.metadata)), SQLBind(Self.timestamp(key.createdAt)), SQLBind(Self.json(key.guardrails)))
                 .run()
         }
     }
@@ -38,6 +38,7 @@ extension SQLGatewayStore {
             .set("name", to: key.name).set("prefix", to: key.prefix).set("digest", to: key.digest.hex).set("team_id", to: key.teamID)
             .set("models", to: Self.json(key.models)).set("limits", to: Self.json(key.limits))
             .set("expires_at", to: key.expiresAt.map(Self.timestamp)).set("metadata", to: Self.json(key.metadata))
+            .set("guardrails", to: Self.json(key.guardrails))
             .where("id", .equal, key.id).where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
             .run()
         return true
@@ -54,10 +55,10 @@ extension SQLGatewayStore {
         try await database.withSession { session in
             try await Self.refuseTakenName(team.name, in: "teams", noun: "team", on: session)
             try await session.insert(into: "teams")
-                .columns("id", "name", "models", "limits", "created_at")
+                .columns(Self.teamColumns)
                 .values(
                     SQLBind(team.id), SQLBind(team.name), SQLBind(Self.json(team.models)), SQLBind(Self.json(team.limits)),
-                    SQLBind(Self.timestamp(team.createdAt)))
+                    SQLBind(Self.timestamp(team.createdAt)), SQLBind(Self.json(team.guardrails)))
                 .run()
         }
     }
@@ -70,6 +71,17 @@ extension SQLGatewayStore {
     package func team(id: String) async throws -> Team? {
         try await database.select().columns(Self.teamColumns).from("teams").where("id", .equal, id)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first().map(Self.team)
+    }
+
+    package func update(_ team: Team) async throws -> Bool {
+        guard try await self.team(id: team.id) != nil else { return false }
+        try await Self.refuseTakenName(team.name, in: "teams", noun: "team", other: team.id, on: database)
+        try await database.update("teams")
+            .set("name", to: team.name).set("models", to: Self.json(team.models)).set("limits", to: Self.json(team.limits))
+            .set("guardrails", to: Self.json(team.guardrails))
+            .where("id", .equal, team.id).where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
+            .run()
+        return true
     }
 
     /// Deletes the team and, in the same transaction, its keys.
@@ -93,8 +105,10 @@ extension SQLGatewayStore {
 
     // MARK: Rows
 
-    private static let keyColumns = ["id", "name", "prefix", "digest", "team_id", "models", "limits", "expires_at", "metadata", "created_at"]
-    private static let teamColumns = ["id", "name", "models", "limits", "created_at"]
+    private static let keyColumns = [
+        "id", "name", "prefix", "digest", "team_id", "models", "limits", "expires_at", "metadata", "created_at", "guardrails",
+    ]
+    private static let teamColumns = ["id", "name", "models", "limits", "created_at", "guardrails"]
 
     private static func key(_ row: any SQLRow) throws -> VirtualKey {
         VirtualKey(
@@ -106,7 +120,8 @@ extension SQLGatewayStore {
             limits: try decodeJSON(row, "limits", as: UsageLimits.self) ?? UsageLimits(),
             expiresAt: try row.decode(column: "expires_at", as: String?.self).flatMap(date),
             metadata: try decodeJSON(row, "metadata", as: [String: String].self) ?? [:],
-            createdAt: date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0))
+            createdAt: date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0),
+            guardrails: try decodeJSON(row, "guardrails", as: [String].self) ?? [])
     }
 
     private static func team(_ row: any SQLRow) throws -> Team {
@@ -114,7 +129,8 @@ extension SQLGatewayStore {
             id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
             models: try decodeJSON(row, "models", as: [String]?.self) ?? nil,
             limits: try decodeJSON(row, "limits", as: UsageLimits.self) ?? UsageLimits(),
-            createdAt: date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0))
+            createdAt: date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0),
+            guardrails: try decodeJSON(row, "guardrails", as: [String].self) ?? [])
     }
 
     private static func decodeJSON<T: Decodable>(_ row: any SQLRow, _ column: String, as type: T.Type) throws -> T? {

@@ -316,6 +316,10 @@ struct SchemaMigration: Sendable {
         SchemaMigration(version: 16, name: "guardrails in request logs") { database in
             try await database.alter(table: "request_logs").column("guardrails", type: .text).run()
         },
+        SchemaMigration(version: 17, name: "guardrails on keys and teams") { database in
+            try await database.alter(table: "virtual_keys").column("guardrails", type: .text).run()
+            try await database.alter(table: "teams").column("guardrails", type: .text).run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -11,6 +11,8 @@ public struct GuardrailSettings: Sendable, Equatable {
         case words([String])
         /// Prompt injection: a text scoring at least `threshold` (0 to 1) is a finding.
         case promptInjection(threshold: Double)
+        /// A configured model's verdict on the texts (as they leave the other guardrails).
+        case moderation(ModerationSettings)
     }
 
     /// What happens to a text in which the guardrail found something.

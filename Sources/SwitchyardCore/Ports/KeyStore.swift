@@ -15,6 +15,8 @@ public protocol KeyStore: Sendable {
     func insert(_ team: Team) async throws
     func teams() async throws -> [Team]
     func team(id: String) async throws -> Team?
+    /// Replaces an active team's settings; false when there was no such team.
+    func update(_ team: Team) async throws -> Bool
     /// Marks the team deleted, with its keys; false when there was no such team.
     func deleteTeam(id: String) async throws -> Bool
 }

@@ -19,6 +19,15 @@ public protocol Provider: Sendable {
     func countTokens(_ request: ChatRequest, model: String, context: UpstreamContext) async throws -> Int
     /// The ids of the models the upstream serves, as it lists them.
     func listModels(context: UpstreamContext) async throws -> [String]
+    /// An OpenAI Moderations API request (`POST /moderations`), answered in that API's shape.
+    func moderate(_ body: ByteBuffer, model: String, context: UpstreamContext) async throws -> UpstreamReply
+}
+
+extension Provider {
+    /// Upstreams other than OpenAI's have no Moderations API.
+    public func moderate(_ body: ByteBuffer, model: String, context: UpstreamContext) async throws -> UpstreamReply {
+        throw GatewayError.unsupported("Provider type \(kind.rawValue) has no moderations endpoint.")
+    }
 }
 
 /// The API dialects the gateway speaks.

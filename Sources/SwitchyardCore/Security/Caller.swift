@@ -24,6 +24,12 @@ public enum Caller: Sendable, Equatable {
         if case .virtualKey(let grant) = self, !grant.allows(model: model) { throw .forbiddenModel(model) }
     }
 
+    /// The guardrails the caller's key and team add to every request (none for the master key).
+    public var guardrails: [String] {
+        guard case .virtualKey(let grant) = self else { return [] }
+        return grant.guardrails
+    }
+
     /// Whether this caller may use `model`.
     public func allows(model: String) -> Bool {
         if case .virtualKey(let grant) = self { return grant.allows(model: model) }

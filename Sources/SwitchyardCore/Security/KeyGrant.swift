@@ -13,6 +13,8 @@ public final class KeyGrant: Sendable, Equatable {
     public let scopes: [GrantScope]
     /// The scopes that set a rate limit.
     public let limitScopes: [GrantScope]
+    /// The guardrails the key and its team add to every request, key's first, each named once.
+    public let guardrails: [String]
 
     public init(key: VirtualKey, team: Team?) {
         self.key = key
@@ -21,6 +23,9 @@ public final class KeyGrant: Sendable, Equatable {
         if let team { scopes.append(GrantScope(kind: "team", ownerID: team.id, name: team.name, limits: team.limits)) }
         self.scopes = scopes
         limitScopes = scopes.filter { $0.limits.rpm != nil || $0.limits.tpm != nil || $0.limits.maxParallel != nil }
+        var guardrails = key.guardrails
+        for name in team?.guardrails ?? [] where !guardrails.contains(name) { guardrails.append(name) }
+        self.guardrails = guardrails
     }
 
     public static func == (left: KeyGrant, right: KeyGrant) -> Bool {

@@ -14,10 +14,12 @@ public struct VirtualKey: Sendable, Equatable {
     public var expiresAt: Date?
     public var metadata: [String: String]
     public var createdAt: Date
+    /// Guardrails (by configured name) applied to its requests on top of the model's.
+    public var guardrails: [String]
 
     public init(
         id: String, name: String, prefix: String, digest: SecretDigest, teamID: String?, models: [String]?, limits: UsageLimits,
-        expiresAt: Date?, metadata: [String: String], createdAt: Date
+        expiresAt: Date?, metadata: [String: String], createdAt: Date, guardrails: [String] = []
     ) {
         self.id = id
         self.name = name
@@ -29,6 +31,7 @@ public struct VirtualKey: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.metadata = metadata
         self.createdAt = createdAt
+        self.guardrails = guardrails
     }
 
     /// Whether this key may use the public model `model`.

@@ -16,6 +16,21 @@ package struct GuardrailBook: Sendable {
         case words(WordListDetector)
         /// A whole text scoring at least the threshold is one finding.
         case injection(InjectionScorer, threshold: Double)
+        /// A configured model's verdict, asked once for all the texts (see `Gateway.moderate`): finds nothing text
+        /// by text.
+        case moderation(ModerationSettings)
+
+        var isModeration: Bool {
+            if case .moderation = self { true } else { false }
+        }
+
+        /// Whether its findings are single spans of the text (not a verdict on the whole text).
+        var findsSpans: Bool {
+            switch self {
+            case .pii, .pattern, .words: true
+            case .injection, .moderation: false
+            }
+        }
 
         func detections(in text: String) -> [Detection] {
             switch self {
@@ -24,6 +39,7 @@ package struct GuardrailBook: Sendable {
             case .words(let detector): detector.detections(in: text)
             case .injection(let scorer, let threshold):
                 scorer.score(text).reaches(threshold) ? [Detection(kind: "prompt_injection", range: 0..<text.utf8.count)] : []
+            case .moderation: []
             }
         }
     }
@@ -41,6 +57,7 @@ package struct GuardrailBook: Sendable {
                 case .regex(let patterns): .pattern(try PatternDetector(name: guardrail.name, patterns: patterns))
                 case .words(let words): .words(WordListDetector(name: guardrail.name, words: words))
                 case .promptInjection(let threshold): .injection(InjectionScorer(), threshold: threshold)
+                case .moderation(let moderation): .moderation(moderation)
                 }
             guardrails[guardrail.name] = Guardrail(settings: guardrail, detector: detector)
         }
@@ -48,7 +65,18 @@ package struct GuardrailBook: Sendable {
     }
 
     /// The guardrails `names` that read `direction`, in the order named.
-    func guardrails(_ names: [String], reading direction: GuardrailSettings.Direction) -> [Guardrail] {
-        names.compactMap { guardrails[$0] }.filter { $0.settings.directions.contains(direction) }
+    /// - Throws: 500 `guardrail_unavailable` naming one that is not configured (a key or team may name one the
+    ///   configuration no longer has): a request its guardrails cannot screen is not sent.
+    func guardrails(_ names: [String], reading direction: GuardrailSettings.Direction) throws(GatewayError) -> [Guardrail] {
+        var active: [Guardrail] = []
+        for name in names {
+            guard let guardrail = guardrails[name] else {
+                throw GatewayError(
+                    status: 500, kind: .api, code: "guardrail_unavailable",
+                    message: "Guardrail '\(name)', required by the calling key or its team, is not configured on this gateway.")
+            }
+            if guardrail.settings.directions.contains(direction) { active.append(guardrail) }
+        }
+        return active
     }
 }

@@ -36,6 +36,29 @@ package struct GuardrailReport: Sendable, Equatable {
         }.joined(separator: ";")
     }
 
+    /// The report a request log's `logged` text holds; nil for an empty or unreadable one.
+    package init?(logged: String) {
+        for item in logged.split(separator: ";") {
+            var text = Substring(item)
+            let direction = text.hasPrefix("output:") ? "output" : "input"
+            if direction == "output" { text = text.dropFirst("output:".count) }
+            guard let equals = text.firstIndex(of: "="), let colon = text[equals...].firstIndex(of: ":") else { return nil }
+            var counts: [String: Int] = [:]
+            for pair in text[text.index(after: colon)...].split(separator: ",") {
+                guard let sign = pair.lastIndex(of: "="), let count = Int(pair[pair.index(after: sign)...]) else { return nil }
+                counts[String(pair[..<sign]), default: 0] += count
+            }
+            let guardrail = String(text[..<equals])
+            let action = String(text[text.index(after: equals)..<colon])
+            if let index = entries.firstIndex(where: { $0.guardrail == guardrail && $0.direction == direction && $0.action == action }) {
+                entries[index].counts.merge(counts, uniquingKeysWith: +)
+            } else {
+                entries.append(Entry(guardrail: guardrail, action: action, direction: direction, counts: counts))
+            }
+        }
+        if entries.isEmpty { return nil }
+    }
+
     /// `x-switchyard-guardrails`: `pii=redact:2,words=flag:1` (a guardrail's findings in the request and in the
     /// answer added up).
     package var header: String {

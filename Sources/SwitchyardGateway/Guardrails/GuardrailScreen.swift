@@ -3,15 +3,20 @@ import SwitchyardGuardrails
 
 /// Runs guardrails over the texts of one request (or answer), in order: what a `redact` or `mask` guardrail finds is
 /// replaced by numbered placeholders (`[EMAIL_1]`, the same one for the same text throughout the request), a `block`
-/// guardrail that finds anything refuses, a `flag` guardrail only records.
+/// guardrail that finds anything refuses, a `flag` guardrail only records. Moderation guardrails judge the texts
+/// as the others leave them, all at once, afterwards (`Gateway.moderate`).
 struct GuardrailScreen {
     let guardrails: [GuardrailBook.Guardrail]
+    /// The moderation guardrails, in order.
+    let moderators: [GuardrailBook.Guardrail]
     let direction: GuardrailSettings.Direction
     /// Hands out placeholders for the whole request.
-    var redactor = Redactor()
+    var redactor: Redactor
     var report = GuardrailReport()
     /// The placeholders `mask` guardrails handed out: the answer gets their originals back.
     var masked: Set<String> = []
+    /// The texts as screened, for the moderators to judge; kept only when there are moderators.
+    var screenedTexts: [String] = []
 
     /// The placeholders of masked texts and what they stand for, to put back in the answer; nil when no `mask`
     /// guardrail replaced anything.
@@ -19,9 +24,13 @@ struct GuardrailScreen {
         masked.isEmpty ? nil : redactor.numbering.originals.filter { masked.contains($0.key) }
     }
 
-    init(_ guardrails: [GuardrailBook.Guardrail], direction: GuardrailSettings.Direction) {
-        self.guardrails = guardrails
+    /// A screen running `guardrails` over one direction, going on from the placeholders `numbering` handed out
+    /// (an answer's screen goes on from its request's, so that its placeholders are told apart).
+    init(_ guardrails: [GuardrailBook.Guardrail], direction: GuardrailSettings.Direction, numbering: PlaceholderNumbering = PlaceholderNumbering()) {
+        self.guardrails = guardrails.filter { !$0.detector.isModeration }
+        moderators = guardrails.filter(\.detector.isModeration)
         self.direction = direction
+        redactor = Redactor(numbering: numbering)
     }
 
     /// `text` as the guardrails leave it.
@@ -46,6 +55,7 @@ struct GuardrailScreen {
                 continue
             }
         }
+        if !moderators.isEmpty, !text.isEmpty { screenedTexts.append(text) }
         return text
     }
 

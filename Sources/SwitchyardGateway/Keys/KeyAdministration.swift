@@ -8,11 +8,14 @@ package struct KeyAdministration: Sendable {
     let store: any KeyStore & UsageStore
     let directory: KeyDirectory
     let spend: SpendLedger
+    /// The configured guardrails' names: a key or team may name only these.
+    let guardrailNames: Set<String>
 
-    package init(store: any KeyStore & UsageStore, directory: KeyDirectory, spend: SpendLedger) {
+    package init(store: any KeyStore & UsageStore, directory: KeyDirectory, spend: SpendLedger, guardrailNames: Set<String> = []) {
         self.store = store
         self.directory = directory
         self.spend = spend
+        self.guardrailNames = guardrailNames
     }
 
     /// What the key spent in its current budget period (since it was made, without a period).
@@ -26,9 +29,10 @@ package struct KeyAdministration: Sendable {
 
     static let keyFields: Set<String> = [
         "name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "token_quota", "budget_period", "expires_at", "team", "metadata",
+        "guardrails",
     ]
     static let teamFields: Set<String> = [
-        "name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "token_quota", "budget_period",
+        "name", "models", "rpm", "tpm", "max_parallel", "max_budget_usd", "soft_budget_usd", "token_quota", "budget_period", "guardrails",
     ]
 
     /// Creates a key from an admin request body; returns it with its secret, which is not kept.
@@ -44,7 +48,8 @@ package struct KeyAdministration: Sendable {
         let secret = SecretGenerator.makeKey()
         let key = VirtualKey(
             id: "key_" + Self.randomID(), name: name, prefix: String(secret.prefix(10)), digest: SecretDigest(of: secret), teamID: teamID,
-            models: try fields.models(), limits: try fields.limits(), expiresAt: expiresAt, metadata: try fields.metadata(), createdAt: now)
+            models: try fields.models(), limits: try fields.limits(), expiresAt: expiresAt, metadata: try fields.metadata(), createdAt: now,
+            guardrails: try fields.guardrails(known: guardrailNames))
         try await store.insert(key)
         try await directory.refresh(from: store)
         return (key, secret)
@@ -76,14 +81,8 @@ package struct KeyAdministration: Sendable {
             key.expiresAt = expiresAt
         }
         if fields.fields["metadata"] != nil { key.metadata = try fields.metadata() }
-        let limits = try fields.limits()
-        if fields.fields["rpm"] != nil { key.limits.rpm = limits.rpm }
-        if fields.fields["tpm"] != nil { key.limits.tpm = limits.tpm }
-        if fields.fields["max_parallel"] != nil { key.limits.maxParallel = limits.maxParallel }
-        if fields.fields["max_budget_usd"] != nil { key.limits.maxBudgetUSD = limits.maxBudgetUSD }
-        if fields.fields["soft_budget_usd"] != nil { key.limits.softBudgetUSD = limits.softBudgetUSD }
-        if fields.fields["token_quota"] != nil { key.limits.tokenQuota = limits.tokenQuota }
-        if fields.fields["budget_period"] != nil { key.limits.budgetPeriod = limits.budgetPeriod }
+        if fields.fields["guardrails"] != nil { key.guardrails = try fields.guardrails(known: guardrailNames) }
+        key.limits = try fields.updatedLimits(key.limits)
         guard try await store.update(key) else { throw GatewayError.notFound("No key with id '\(id)'.") }
         try await directory.refresh(from: store)
         return key
@@ -107,8 +106,25 @@ package struct KeyAdministration: Sendable {
 
     package func createTeam(_ body: JSONValue, now: Date = Date()) async throws -> Team {
         let fields = try AdminFields(body, allowed: Self.teamFields)
-        let team = Team(id: "team_" + Self.randomID(), name: try fields.name(), models: try fields.models(), limits: try fields.limits(), createdAt: now)
+        let team = Team(
+            id: "team_" + Self.randomID(), name: try fields.name(), models: try fields.models(), limits: try fields.limits(), createdAt: now,
+            guardrails: try fields.guardrails(known: guardrailNames))
         try await store.insert(team)
+        try await directory.refresh(from: store)
+        return team
+    }
+
+    /// Changes the fields the body names; the others keep their values (`null` clears one). The team's keys follow
+    /// at once here, within a second on other replicas.
+    package func updateTeam(id: String, _ body: JSONValue) async throws -> Team {
+        var team = try await team(id: id)
+        let fields = try AdminFields(body, allowed: Self.teamFields)
+        if fields.fields["name"] != nil { team.name = try fields.name() }
+        if fields.fields["models"] != nil { team.models = try fields.models() }
+        if fields.fields["guardrails"] != nil { team.guardrails = try fields.guardrails(known: guardrailNames) }
+        team.limits = try fields.updatedLimits(team.limits)
+        guard try await store.update(team) else { throw GatewayError.notFound("No team with id '\(id)'.") }
+        try await directory.refresh(from: store)
         return team
     }
 
@@ -181,6 +197,37 @@ struct AdminFields {
             limits.budgetPeriod = value
         }
         return limits
+    }
+
+    /// `limits` with the limits the body names replaced (`null` clears one).
+    func updatedLimits(_ limits: UsageLimits) throws(GatewayError) -> UsageLimits {
+        var limits = limits
+        let given = try self.limits()
+        if fields["rpm"] != nil { limits.rpm = given.rpm }
+        if fields["tpm"] != nil { limits.tpm = given.tpm }
+        if fields["max_parallel"] != nil { limits.maxParallel = given.maxParallel }
+        if fields["max_budget_usd"] != nil { limits.maxBudgetUSD = given.maxBudgetUSD }
+        if fields["soft_budget_usd"] != nil { limits.softBudgetUSD = given.softBudgetUSD }
+        if fields["token_quota"] != nil { limits.tokenQuota = given.tokenQuota }
+        if fields["budget_period"] != nil { limits.budgetPeriod = given.budgetPeriod }
+        return limits
+    }
+
+    /// `guardrails`: configured guardrails by name, each once; `null` or absent for none.
+    func guardrails(known: Set<String>) throws(GatewayError) -> [String] {
+        guard let value = fields["guardrails"], !value.isNull else { return [] }
+        guard let items = value.array, items.allSatisfy({ $0.string != nil }) else {
+            throw .badRequest("'guardrails' must be an array of guardrail names.", param: "guardrails")
+        }
+        var names: [String] = []
+        for name in items.compactMap(\.string) where !names.contains(name) {
+            guard known.contains(name) else {
+                let configured = known.isEmpty ? "none are configured" : "configured: \(known.sorted().joined(separator: ", "))"
+                throw .badRequest("No guardrail named '\(name)' (\(configured)).", param: "guardrails")
+            }
+            names.append(name)
+        }
+        return names
     }
 
     func dollars(_ key: String) throws(GatewayError) -> Double? {

@@ -29,7 +29,7 @@ extension KnowledgeBase {
         }
         // Screened as the request will be: what the model's guardrails keep from it never reaches the embedding model.
         let newest = String(Self.newestUserText(messages).prefix(KnowledgeQuery.maximumQueryCharacters))
-        let query = try gateway.screenText(newest, model: request.model, context: context)
+        let query = try gateway.screenText(newest, model: request.model, caller: caller, context: context)
         guard !query.allSatisfy(\.isWhitespace) else { return (request, 0) }
         let results = fitting(try await search(stores, query: KnowledgeQuery(text: query), caller: caller, context: context), model: request.model)
         guard !results.isEmpty else { return (request, 0) }

@@ -77,7 +77,7 @@ extension ResponsesService {
         guard gateway.catalog.contains(turn.model) else { throw GatewayError.unknownModel(turn.model) }
         // Screened as the turn will be: what the model's guardrails keep from it never reaches the embedding model.
         var query = search.query
-        query.text = try gateway.screenText(query.text, model: turn.model, context: context)
+        query.text = try gateway.screenText(query.text, model: turn.model, caller: caller, context: context)
         let found = try await knowledge.search(search.stores, query: query, caller: caller, context: context)
         search.results = knowledge.fitting(found, model: turn.model)
         var turn = turn

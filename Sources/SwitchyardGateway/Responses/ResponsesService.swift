@@ -122,8 +122,6 @@ package struct ResponsesService: Sendable {
         }
         let stream = try flag("stream", false)
         let background = try flag("background", false)
-        // A background turn streams inside the gateway: both are refused at once for a model whose answers are screened.
-        if stream || background { try gateway.checkStreamable(model) }
         let keep = try flag("store", true)
         if background && !keep { throw GatewayError.badRequest("A background response must be stored: 'background' needs 'store' true.", param: "background") }
         let truncation = fields["truncation"]?.string ?? "disabled"

@@ -17,6 +17,7 @@ enum AdminJSON {
         view["models"] = key.models.map { .array($0.map(JSONValue.string)) } ?? .null
         view["expires_at"] = key.expiresAt.map { .string($0.ISO8601Format()) } ?? .null
         view["metadata"] = .object(key.metadata.mapValues(JSONValue.string))
+        view["guardrails"] = .array(key.guardrails.map(JSONValue.string))
         view["created_at"] = .string(key.createdAt.ISO8601Format())
         return view
     }
@@ -33,6 +34,7 @@ enum AdminJSON {
         view["id"] = .string(team.id)
         view["name"] = .string(team.name)
         view["models"] = team.models.map { .array($0.map(JSONValue.string)) } ?? .null
+        view["guardrails"] = .array(team.guardrails.map(JSONValue.string))
         view["created_at"] = .string(team.createdAt.ISO8601Format())
         return view
     }

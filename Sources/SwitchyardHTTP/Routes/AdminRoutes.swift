@@ -47,6 +47,10 @@ struct AdminRoutes {
             let team = try await administration.team(id: try context.parameters.require("id"))
             return AdminJSON.response(AdminJSON.withSpend(AdminJSON.team(team), administration.spent(by: team)))
         }
+        admin.patch("/teams/{id}") { request, context in
+            let team = try await administration.updateTeam(id: try context.parameters.require("id"), try await jsonBody(request))
+            return AdminJSON.response(AdminJSON.withSpend(AdminJSON.team(team), administration.spent(by: team)))
+        }
         admin.post("/cache/purge") { request, _ in try await purgeCache(request) }
         admin.get("/usage") { request, _ in
             let totals = try await administration.usage(try UsageQueryReader.read(request.uri.queryParameters))

@@ -55,7 +55,6 @@ struct OpenAIRoutes {
             knowledge = (base, stores)
         }
         if chatRequest.stream {
-            try services.gateway.checkStreamable(chatRequest.model)
             var found: Int?
             if let knowledge {
                 (chatRequest, found) = try await knowledge.base.augment(chatRequest, header: knowledge.stores, caller: context.caller, context: upstream)

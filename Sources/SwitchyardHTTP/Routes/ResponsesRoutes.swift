@@ -63,6 +63,9 @@ struct ResponsesRoutes {
             if let cache = context.journal?.summary.cache { answer.response.headers.append(HTTPField(name: .switchyardCache, value: cache)) }
             if let fit = context.journal?.summary.context { answer.response.headers.append(HTTPField(name: .switchyardContext, value: fit)) }
             if let memory = context.journal?.summary.memory { answer.response.headers.append(HTTPField(name: .switchyardMemory, value: memory)) }
+            if let logged = context.journal?.summary.guardrails, let report = GuardrailReport(logged: logged) {
+                answer.response.headers.append(HTTPField(name: .switchyardGuardrails, value: report.header))
+            }
             return answer
         }
     }

@@ -65,6 +65,12 @@ struct OpenAIProvider: Provider {
         return UpstreamReply(body: try await endpoint.collect(answer, context: context))
     }
 
+    func moderate(_ body: ByteBuffer, model: String, context: UpstreamContext) async throws -> UpstreamReply {
+        let answer = try await endpoint.post(
+            paths.path("moderations", model: model), body: body.rewritingTopLevelModel(to: model), streaming: false, context: context)
+        return UpstreamReply(body: try await endpoint.collect(answer, context: context))
+    }
+
     /// `GET /models`; Azure lists no deployments on the data plane.
     func listModels(context: UpstreamContext) async throws -> [String] {
         guard case .standard = paths else {

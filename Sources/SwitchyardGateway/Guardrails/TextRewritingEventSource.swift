@@ -1,30 +1,24 @@
 import NIOCore
 import SwitchyardCore
-import SwitchyardGuardrails
 import SwitchyardWire
 
-/// Passes a streamed answer on with `mask` guardrails' placeholders turned back into what they stood for: in hub
-/// chunks (each choice's text and each tool call's arguments) and in an Anthropic upstream's own events (text and
-/// tool-input deltas). Each piece of text is given out at once but for a tail that could still become a placeholder
-/// (never longer than one), given out with the next delta or before its part ends.
-struct RestoringEventSource: ChatEventSource {
+/// Passes a streamed answer on with its texts rewritten by `Rewriter` as they stream: in hub chunks (each choice's
+/// text and each tool call's arguments) and in an Anthropic upstream's own events (text and tool-input deltas).
+/// What the rewriter holds back of a text is given out with its next delta, or just before its part ends.
+struct TextRewritingEventSource<Rewriter: StreamTextRewriter>: ChatEventSource {
     private var base: ChatEventStream.AsyncIterator
-    private let template: PlaceholderRestorer
-    /// For text inside JSON (tool arguments): the originals JSON-escaped, so the arguments stay valid JSON.
-    private let jsonTemplate: PlaceholderRestorer
+    private var rewriter: Rewriter
     private var ended = false
-    /// One restorer per stream of text: a choice's content, a tool call's arguments, an Anthropic content block.
-    private var restorers: [String: PlaceholderRestorer] = [:]
+    /// Whether the rewriter was told that the stream ended.
+    private var told = false
     /// Events made here, given out before the next upstream event.
     private var pending: [ChatStreamEvent] = []
     /// Each Anthropic content block's kind of delta (`text_delta`, `input_json_delta`).
     private var deltaKinds: [Int: String] = [:]
 
-    init(base: ChatEventStream.AsyncIterator, originals: [String: String]) {
+    init(base: ChatEventStream.AsyncIterator, rewriter: Rewriter) {
         self.base = base
-        template = PlaceholderRestorer(originals: originals)
-        jsonTemplate = PlaceholderRestorer(
-            originals: originals.mapValues { original in String(String(buffer: JSONValue.string(original).encoded).dropFirst().dropLast()) })
+        self.rewriter = rewriter
     }
 
     mutating func next() async throws -> ChatStreamEvent? {
@@ -33,25 +27,35 @@ struct RestoringEventSource: ChatEventSource {
         guard let event = try await base.next() else {
             // Ended without a finish reason: what is still held goes out first.
             ended = true
-            pending = flushed()
+            pending = try flushed()
+            try await tellEnded()
             return pending.isEmpty ? nil : pending.removeFirst()
         }
         switch event {
         case .chunk(let data):
-            return .chunk(restoredChunk(data))
+            return .chunk(try rewrittenChunk(data))
         case .done:
-            pending = flushed() + [.done]
+            pending = try flushed()
+            try await tellEnded()
+            pending.append(.done)
             return pending.removeFirst()
         case .native(let native):
-            return restoredNative(native)
+            return try await rewrittenNative(native)
         }
+    }
+
+    /// Tells the rewriter, once, that the answer is whole (it may still refuse it).
+    private mutating func tellEnded() async throws {
+        guard !told else { return }
+        told = true
+        try await rewriter.streamEnded()
     }
 
     mutating func abandon() { base.abandon() }
 
     // MARK: Hub chunks
 
-    private mutating func restoredChunk(_ data: ByteBuffer) -> ByteBuffer {
+    private mutating func rewrittenChunk(_ data: ByteBuffer) throws -> ByteBuffer {
         guard case .object(var chunk)? = try? JSONValue(decoding: data), case .array(var choices)? = chunk["choices"] else { return data }
         for position in choices.indices {
             guard case .object(var choice) = choices[position] else { continue }
@@ -60,8 +64,8 @@ struct RestoringEventSource: ChatEventSource {
             var delta = choice["delta"]?.object ?? [:]
             let content = delta["content"]?.string
             if content != nil || finished {
-                var text = restore(content ?? "", key: "c\(index)")
-                if finished { text += finish("c\(index)") }
+                var text = try rewrite(content ?? "", key: "c\(index)")
+                if finished { text += try finish("c\(index)") }
                 if content != nil || !text.isEmpty { delta["content"] = .string(text) }
             }
             if case .array(var calls)? = delta["tool_calls"] {
@@ -69,7 +73,7 @@ struct RestoringEventSource: ChatEventSource {
                     guard case .object(var members) = calls[call], case .object(var function)? = members["function"],
                         let arguments = function["arguments"]?.string
                     else { continue }
-                    function["arguments"] = .string(restore(arguments, key: "t\(index).\(members["index"]?.int ?? call)", json: true))
+                    function["arguments"] = .string(try rewrite(arguments, key: "t\(index).\(members["index"]?.int ?? call)", json: true))
                     members["function"] = .object(function)
                     calls[call] = .object(members)
                 }
@@ -77,8 +81,8 @@ struct RestoringEventSource: ChatEventSource {
             }
             if finished {
                 // Arguments held back by the choice's tool calls go out before it ends.
-                for key in restorers.keys.sorted() where key.hasPrefix("t\(index).") {
-                    let held = finish(key)
+                for key in rewriter.heldKeys.sorted() where key.hasPrefix("t\(index).") {
+                    let held = try finish(key)
                     guard !held.isEmpty, let call = Int(key.dropFirst("t\(index).".count)) else { continue }
                     var calls = delta["tool_calls"]?.array ?? []
                     calls.append(["index": .integer(Int64(call)), "function": ["arguments": .string(held)]])
@@ -94,7 +98,7 @@ struct RestoringEventSource: ChatEventSource {
 
     // MARK: Anthropic events
 
-    private mutating func restoredNative(_ event: ServerSentEvent) -> ChatStreamEvent {
+    private mutating func rewrittenNative(_ event: ServerSentEvent) async throws -> ChatStreamEvent {
         guard case .object(var payload)? = try? JSONValue(decoding: event.data) else { return .native(event) }
         let index = payload["index"]?.int ?? 0
         switch payload["type"]?.string {
@@ -102,14 +106,17 @@ struct RestoringEventSource: ChatEventSource {
             guard case .object(var delta)? = payload["delta"] else { return .native(event) }
             if let kind = delta["type"]?.string { deltaKinds[index] = kind }
             for field in ["text", "partial_json"] {
-                if let text = delta[field]?.string { delta[field] = .string(restore(text, key: "b\(index)", json: field == "partial_json")) }
+                if let text = delta[field]?.string { delta[field] = .string(try rewrite(text, key: "b\(index)", json: field == "partial_json")) }
             }
             payload["delta"] = .object(delta)
-            var restored = event
-            restored.data = JSONValue.object(payload).encoded
-            return .native(restored)
+            var rewritten = event
+            rewritten.data = JSONValue.object(payload).encoded
+            return .native(rewritten)
+        case "message_stop"?:
+            try await tellEnded()
+            return .native(event)
         case "content_block_stop"?:
-            let held = finish("b\(index)")
+            let held = try finish("b\(index)")
             guard !held.isEmpty else { return .native(event) }
             // What was held back goes out as one more delta of the block, just before it ends.
             let kind = deltaKinds[index] ?? "text_delta"
@@ -124,25 +131,21 @@ struct RestoringEventSource: ChatEventSource {
         }
     }
 
-    // MARK: Restorers
+    // MARK: Rewriting
 
-    private mutating func restore(_ text: String, key: String, json: Bool = false) -> String {
-        var restorer = restorers[key] ?? (json ? jsonTemplate : template)
-        let out = restorer.restore(delta: text)
-        restorers[key] = restorer
-        return out
+    private mutating func rewrite(_ text: String, key: String, json: Bool = false) throws -> String {
+        try rewriter.rewrite(text, key: key, json: json)
     }
 
-    private mutating func finish(_ key: String) -> String {
-        guard var restorer = restorers.removeValue(forKey: key) else { return "" }
-        return restorer.finish()
+    private mutating func finish(_ key: String) throws -> String {
+        try rewriter.finish(key)
     }
 
     /// Hub chunks for text and tool arguments still held back when the stream ended without a finish reason.
-    private mutating func flushed() -> [ChatStreamEvent] {
+    private mutating func flushed() throws -> [ChatStreamEvent] {
         var events: [ChatStreamEvent] = []
-        for key in restorers.keys.sorted() {
-            let held = finish(key)
+        for key in rewriter.heldKeys.sorted() {
+            let held = try finish(key)
             guard !held.isEmpty else { continue }
             var delta: JSONValue
             var index: Int
