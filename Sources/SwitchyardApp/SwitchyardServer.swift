@@ -94,7 +94,8 @@ package final class SwitchyardServer: Sendable {
             catalog: catalog, limits: limits, meter: UsageMeter(recorder: recorder, spend: spend), cache: cache, contextRecords: contextRecords,
             memory: memory)
         do {
-            gateway.guardrails = configuration.guardrails.isEmpty ? nil : try GuardrailBook(configuration.guardrails)
+            // Made even when none are configured: a key or team may name one the configuration no longer has.
+            gateway.guardrails = try GuardrailBook(configuration.guardrails)
         } catch {
             try? await store.close()
             throw error

@@ -64,4 +64,78 @@ struct GuardrailConfigurationTests {
             #expect(found.contains { $0.hasPrefix(path) }, "\(guardrails) → \(found)")
         }
     }
+
+    // MARK: Moderation
+
+    /// A configuration with an openai provider `p`, an anthropic provider `a`, a model `chat` naming `names`, a model
+    /// `moderator` on `p` and a model `claude-judge` on `a`.
+    static func moderation(_ guardrails: String, names: String = "[moderation]") -> String {
+        """
+        providers: [{name: p, type: openai}, {name: a, type: anthropic}]
+        models:
+          - name: chat
+            guardrails: \(names)
+            targets: [{provider: p, model: a, price: {input: 1, output: 1}}]
+          - name: moderator
+            targets: [{provider: p, model: omni-moderation-latest}]
+          - name: claude-judge
+            targets: [{provider: a, model: claude-haiku}]
+        guardrails:
+        \(guardrails)
+        """
+    }
+
+    @Test("a moderation guardrail reads its model, method, categories, timeout and on_error, with their defaults")
+    func moderationReads() throws {
+        let yaml = Self.moderation(
+            """
+              - {name: moderation, type: moderation, model: moderator}
+              - {name: judge, type: moderation, model: claude-judge, action: flag, on: [input, output]}
+              - {name: strict, type: moderation, model: moderator, via: chat, categories: [hate, violence], timeout_seconds: 0.5, on_error: allow}
+            """, names: "[moderation, judge, strict]")
+        let guardrails = try ConfigurationLoader(environment: [:]).load(yaml: yaml).configuration.guardrails
+        #expect(guardrails.map(\.name) == ["moderation", "judge", "strict"])
+        guard case .moderation(let plain) = guardrails[0].kind, case .moderation(let judge) = guardrails[1].kind,
+            case .moderation(let strict) = guardrails[2].kind
+        else {
+            Issue.record("not moderation: \(guardrails.map(\.kind))")
+            return
+        }
+        #expect(plain == ModerationSettings(model: "moderator", method: .moderations), "via moderations for an openai model, block on error, 5 s")
+        #expect(plain.timeout == .seconds(5) && plain.blocksOnError && plain.categories.isEmpty)
+        #expect(guardrails[0].action == .block && guardrails[0].directions == [.input])
+        #expect(judge.method == .chat, "an anthropic model is asked as a chat model")
+        #expect(judge.categories == ModerationSettings.defaultCategories, "a chat model classifies into the default categories")
+        #expect(guardrails[1].action == .flag && guardrails[1].directions == [.input, .output])
+        #expect(strict.method == .chat && strict.categories == ["hate", "violence"])
+        #expect(strict.timeout == .milliseconds(500) && !strict.blocksOnError)
+    }
+
+    @Test("moderation mistakes are refused with their key paths")
+    func moderationRefusals() {
+        let cases: [(String, String)] = [
+            ("  - {name: moderation, type: moderation, model: claude-judge, via: moderations}", "guardrails[0].via"),
+            ("  - {name: moderation, type: moderation, model: moderator, via: telepathy}", "guardrails[0].via"),
+            ("  - {name: moderation, type: moderation, model: nobody}", "guardrails[0].model"),
+            ("  - {name: moderation, type: moderation}", "guardrails[0].model"),
+            ("  - {name: moderation, type: moderation, model: moderator, action: redact}", "guardrails[0].action"),
+            ("  - {name: moderation, type: moderation, model: moderator, action: mask}", "guardrails[0].action"),
+            ("  - {name: moderation, type: pii, model: moderator}", "guardrails[0].model"),
+            ("  - {name: moderation, type: words, words: [x], via: chat}", "guardrails[0].via"),
+            ("  - {name: moderation, type: regex, patterns: [x], on_error: allow}", "guardrails[0].on_error"),
+            ("  - {name: moderation, type: pii, timeout_seconds: 2}", "guardrails[0].timeout_seconds"),
+            ("  - {name: moderation, type: pii, categories: [hate]}", "guardrails[0].categories"),
+            ("  - {name: moderation, type: moderation, model: moderator, timeout_seconds: 0}", "guardrails[0].timeout_seconds"),
+            ("  - {name: moderation, type: moderation, model: moderator, timeout_seconds: -1}", "guardrails[0].timeout_seconds"),
+            ("  - {name: moderation, type: moderation, model: moderator, timeout_seconds: 1000}", "guardrails[0].timeout_seconds"),
+            ("  - {name: moderation, type: moderation, model: moderator, on_error: other}", "guardrails[0].on_error"),
+        ]
+        for (guardrails, path) in cases {
+            let found = problems(Self.moderation(guardrails))
+            #expect(found.contains { $0.hasPrefix(path) }, "\(guardrails) → \(found)")
+        }
+        // The same guardrails without the mistake are fine.
+        #expect(problems(Self.moderation("  - {name: moderation, type: moderation, model: moderator, timeout_seconds: 300, on_error: block}")).isEmpty)
+        #expect(problems(Self.moderation("  - {name: moderation, type: moderation, model: claude-judge, via: chat}")).isEmpty)
+    }
 }

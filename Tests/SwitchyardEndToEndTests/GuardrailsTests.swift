@@ -131,7 +131,15 @@ struct GuardrailsTests {
         }
     }
 
-    @Test("on output: a whole answer is redacted or refused; a streamed request to such a model is a 400")
+    /// The joined `delta.content` of an OpenAI chat stream.
+    static func streamedContent(_ text: String) -> String {
+        sseData(text).compactMap { data -> String? in
+            guard data.hasPrefix("{"), let chunk = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else { return nil }
+            return ((chunk["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+        }.joined()
+    }
+
+    @Test("on output: a whole answer is redacted or refused; a streamed answer is screened as it streams, and counted")
     func output() async throws {
         let yaml = GatewayHarness.singleModel.replacingOccurrences(of: "  - name: chat\n", with: "  - name: chat\n    guardrails: [leaks, stop]\n")
             + """
@@ -141,7 +149,13 @@ struct GuardrailsTests {
               - {name: stop, type: words, words: [launch codes], action: block, on: [input, output]}
             """
         let upstream = UpstreamDouble { request in
-            let answer = request.text.contains("codes") ? "Here are the launch codes." : "Write to ops@example.com with key sk-ant-abcdefghijklmnopqrstuvwx."
+            let codes = request.text.contains("codes")
+            if request.text.contains(#""stream":true"#) {
+                // The email arrives split across chunks.
+                let pieces = codes ? ["Here are the launch", " codes: 0000", "."] : ["Write to ops@exa", "mple.com with key sk-ant-abcdefghijklmnopqrstuvwx", " today."]
+                return .events(OpenAIWireSamples.chatChunks(model: "up-model", pieces: pieces, includeUsage: true).map { .data($0) } + [.done])
+            }
+            let answer = codes ? "Here are the launch codes." : "Write to ops@example.com with key sk-ant-abcdefghijklmnopqrstuvwx."
             return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: answer))
         }
         try await upstream.run { base in
@@ -156,10 +170,70 @@ struct GuardrailsTests {
                 let blocked = try await gateway.request("/v1/chat/completions", body: Self.chat("Tell me the secret codes"))
                 #expect(blocked.status == 400 && blocked.errorCode == "guardrail_blocked" && blocked.errorMessage.contains("answer"), "\(blocked.body)")
 
+                // A streamed answer reaches the upstream and comes back redacted, the split email whole.
                 let before = upstream.requests.count
                 let streamed = try await gateway.stream(body: Self.chat("hello", stream: true))
-                #expect(streamed.status == 400 && streamed.text.contains("stream"), "\(streamed.text)")
-                #expect(upstream.requests.count == before)
+                #expect(streamed.status == 200, "\(streamed.text)")
+                #expect(upstream.requests.count == before + 1)
+                #expect(Self.streamedContent(streamed.text) == "Write to [EMAIL_1] with key [SECRET_1] today.", "\(streamed.text)")
+                #expect(!streamed.text.contains("ops@exa") && !streamed.text.contains("mple.com") && !streamed.text.contains("sk-ant-"), "\(streamed.text)")
+                #expect(streamed.text.hasSuffix("data: [DONE]\n\n"), "\(streamed.text)")
+
+                // A streamed answer holding the blocked words ends with an error event; the words are never sent.
+                let refused = try await gateway.stream(body: Self.chat("Tell me the secret codes", stream: true))
+                let last = try #require(sseData(refused.text).last)
+                #expect(last.hasPrefix(#"{"error":"#) && last.contains("guardrail_blocked") && last.contains("'stop'"), "\(refused.text)")
+                #expect(!Self.streamedContent(refused.text).contains("launch"), "\(refused.text)")
+                #expect(!refused.text.contains("launch codes") && !refused.text.contains("0000"), "\(refused.text)")
+                #expect(!refused.text.contains("data: [DONE]"), "\(refused.text)")
+
+                let metrics = try await gateway.request(.GET, "/metrics", key: nil).body
+                #expect(metrics.contains(#"switchyard_guardrail_actions_total{guardrail="leaks",action="redact",direction="output"} 2"#), "\(metrics)")
+                #expect(metrics.contains(#"switchyard_guardrail_actions_total{guardrail="stop",action="block",direction="output"} 2"#), "\(metrics)")
+            }
+        }
+    }
+
+    @Test("a placeholder the client wrote itself is not handed out again, and not replaced in the answer")
+    func literalPlaceholders() async throws {
+        let yaml = GatewayHarness.singleModel.replacingOccurrences(of: "  - name: chat\n", with: "  - name: chat\n    guardrails: [contacts]\n")
+            + "\nguardrails:\n  - {name: contacts, type: pii, entities: [email], action: mask}\n"
+        let upstream = UpstreamDouble { request in
+            if request.text.contains(#""stream":true"#) {
+                let pieces = ["Keeping [EMA", "IL_1] as is; writing to [EMAIL_", "2] now."]
+                return .events(OpenAIWireSamples.chatChunks(model: "up-model", pieces: pieces, includeUsage: true).map { .data($0) } + [.done])
+            }
+            return .json(OpenAIWireSamples.chatCompletion(model: "up-model", content: "Keeping [EMAIL_1] as is; writing to [EMAIL_2] now."))
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
+                let text = "My template says [EMAIL_1]; the real address is ann@example.com"
+                let reply = try await gateway.request("/v1/chat/completions", body: Self.chat(text))
+                #expect(reply.status == 200, "\(reply.body)")
+                #expect(Self.lastSent(upstream).contains("My template says [EMAIL_1]; the real address is [EMAIL_2]"), "\(Self.lastSent(upstream))")
+                let content = ((reply.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+                #expect(content == "Keeping [EMAIL_1] as is; writing to ann@example.com now.", "\(reply.body)")
+                #expect(reply.headers.first(name: "x-switchyard-guardrails") == "contacts=mask:1")
+
+                let streamed = try await gateway.stream(body: Self.chat(text, stream: true))
+                #expect(Self.streamedContent(streamed.text) == "Keeping [EMAIL_1] as is; writing to ann@example.com now.", "\(streamed.text)")
+            }
+        }
+    }
+
+    @Test("Responses: the answer carries x-switchyard-guardrails")
+    func responsesHeader() async throws {
+        let upstream = Self.upstream()
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: Self.yaml, upstream: base) { gateway in
+                let reply = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"mail ann@example.com please"}"#)
+                #expect(reply.status == 200, "\(reply.body)")
+                #expect(reply.headers.first(name: "x-switchyard-guardrails") == "pii=redact:1", "\(reply.headers)")
+                #expect(Self.lastSent(upstream).contains("mail [EMAIL_1] please"))
+                let flagged = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"the quarterly numbers for ann@example.com"}"#)
+                #expect(flagged.headers.first(name: "x-switchyard-guardrails") == "pii=redact:1,watch=flag:1", "\(flagged.headers)")
+                let clean = try await gateway.request("/v1/responses", body: #"{"model":"chat","input":"hello"}"#)
+                #expect(clean.status == 200 && clean.headers.first(name: "x-switchyard-guardrails") == nil, "\(clean.headers)")
             }
         }
     }

@@ -25,6 +25,7 @@ final class MemoryKeyStore: KeyStore {
     func insert(_ team: Team) async throws {}
     func teams() async throws -> [Team] { [] }
     func team(id: String) async throws -> Team? { nil }
+    func update(_ team: Team) async throws -> Bool { false }
     func deleteTeam(id: String) async throws -> Bool { false }
 }
 

@@ -37,3 +37,29 @@ struct PlaceholderNumberingTests {
         #expect(numbering.placeholder(for: kind, original: "x") == "[\(label)_1]")
     }
 }
+
+/// Placeholders a client wrote itself are not handed out again.
+@Suite("PlaceholderNumbering reserving literals")
+struct PlaceholderNumberingReservationTests {
+    @Test("after reserving [EMAIL_3], the next email gets [EMAIL_4]; other kinds start at 1")
+    func reserves() {
+        var numbering = PlaceholderNumbering()
+        numbering.reserveLiterals(in: "my old note said [EMAIL_3] and [EMAIL_1]".utf8)
+        #expect(numbering.count(of: "email") == 3)
+        #expect(numbering.placeholder(for: "email", original: "a@example.com") == "[EMAIL_4]")
+        #expect(numbering.placeholder(for: "phone", original: "+1 415 555 0100") == "[PHONE_1]")
+        #expect(numbering.originals == ["[EMAIL_4]": "a@example.com", "[PHONE_1]": "+1 415 555 0100"], "a reserved literal stands for nothing")
+    }
+
+    @Test("reserving never lowers a count, and custom labels are reserved by their label")
+    func neverLowers() {
+        var numbering = PlaceholderNumbering()
+        _ = numbering.placeholder(for: "email", original: "a@example.com")
+        _ = numbering.placeholder(for: "email", original: "b@example.com")
+        numbering.reserveLiterals(in: "[EMAIL_1] [MY_WORDS_5]".utf8)
+        #expect(numbering.placeholder(for: "email", original: "c@example.com") == "[EMAIL_3]")
+        #expect(numbering.placeholder(for: "my words", original: "x") == "[MY_WORDS_6]")
+        numbering.reserveLiterals(in: "nothing here".utf8)
+        #expect(numbering.count(of: "email") == 3)
+    }
+}

@@ -6,7 +6,8 @@ import SwitchyardGuardrails
 /// guardrail finds, so that an entity arriving in pieces is screened whole. What `redact` finds goes out as
 /// placeholders, what `block` finds ends the stream with an error event before it is given out; verdicts on whole
 /// texts (prompt injection) are given on each piece given out, a moderation model's on the whole answer when it
-/// ends.
+/// ends. Text inside JSON (tool-call arguments) is held until its part ends and screened as JSON, each string as a
+/// string, so escapes are read as what they stand for and the arguments stay valid JSON.
 struct StreamScreening: StreamTextRewriter {
     /// How far behind the end of what has arrived the cut stays: longer than any entity written with spaces (an
     /// IBAN in groups, a card number, a phone number).
@@ -17,6 +18,8 @@ struct StreamScreening: StreamTextRewriter {
 
     private(set) var screen: GuardrailScreen
     private var held: [String: [UInt8]] = [:]
+    /// The keys whose text is JSON.
+    private var jsonKeys: Set<String> = []
     /// Judges the whole answer once it ends (moderation).
     private let judge: @Sendable (inout GuardrailScreen) async throws -> Void
     /// Notes what the guardrails did, once: when the answer ends or is refused.
@@ -36,6 +39,11 @@ struct StreamScreening: StreamTextRewriter {
     mutating func rewrite(_ delta: String, key: String, json: Bool) throws -> String {
         var bytes = held[key] ?? []
         bytes.append(contentsOf: delta.utf8)
+        if json {
+            jsonKeys.insert(key)
+            held[key] = bytes
+            return ""
+        }
         let cut = cut(in: bytes)
         held[key] = Array(bytes[cut...])
         guard cut > 0 else { return "" }
@@ -44,7 +52,9 @@ struct StreamScreening: StreamTextRewriter {
 
     mutating func finish(_ key: String) throws -> String {
         guard let bytes = held.removeValue(forKey: key), !bytes.isEmpty else { return "" }
-        return try screened(String(decoding: bytes, as: UTF8.self))
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard jsonKeys.remove(key) != nil else { return try screened(text) }
+        return try GuardedTexts.jsonText(text) { try screened($0) }
     }
 
     mutating func streamEnded() async throws {
