@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
@@ -83,10 +84,16 @@ let package = Package(
             name: "SwitchyardGuardrails",
             swiftSettings: strictSettings
         ),
+        // Prompt templates: definitions, typed variables, rendering (Mustache) and diffs; no I/O.
+        .target(
+            name: "SwitchyardPrompts",
+            dependencies: ["SwitchyardCore", "SwitchyardWire", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strictSettings
+        ),
         // YAML configuration into typed values.
         .target(
             name: "SwitchyardConfig",
-            dependencies: ["SwitchyardCore", "SwitchyardGuardrails", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SwitchyardCore", "SwitchyardGuardrails", "SwitchyardPrompts", "SwitchyardWire", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // Pure translators between dialects, one per direction; no I/O.
@@ -115,7 +122,7 @@ let package = Package(
         .target(
             name: "SwitchyardGateway",
             dependencies: [
-                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation", "SwitchyardTokenizer", "SwitchyardGuardrails",
+                "SwitchyardCore", "SwitchyardWire", "SwitchyardTranslation", "SwitchyardTokenizer", "SwitchyardGuardrails", "SwitchyardPrompts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -163,7 +170,7 @@ let package = Package(
         .target(
             name: "SwitchyardHTTP",
             dependencies: [
-                "SwitchyardGateway", "SwitchyardCore", "SwitchyardWire", "SwitchyardNetworking",
+                "SwitchyardGateway", "SwitchyardCore", "SwitchyardWire", "SwitchyardNetworking", "SwitchyardPrompts",
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -241,6 +248,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchyardPromptsTests",
+            dependencies: ["SwitchyardPrompts", "SwitchyardCore", "SwitchyardWire"],
             swiftSettings: strictSettings
         ),
         .testTarget(

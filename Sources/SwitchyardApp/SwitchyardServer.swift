@@ -143,6 +143,16 @@ package final class SwitchyardServer: Sendable {
             guard let keyID else { return .some(.master) }
             return directory.grant(keyID: keyID).map { .some(.virtualKey($0)) }
         }
+        let prompts = PromptLibrary(store: store)
+        do {
+            try await prompts.seed(configuration.prompts.map { ($0.name, $0.definition) })
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        services.prompts = prompts
+        services.promptAdministration = PromptAdministration(store: store, catalog: catalog) { try await store.team(id: $0) != nil }
+        responses.prompts = prompts
         services.responses = responses
         services.idempotencyStore = store
         let server = GatewayHTTPServer.make(

@@ -6,7 +6,7 @@ extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
         guard let members = mapping(root, at: "", allowed: [
                 "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging", "responses", "cache", "knowledge",
-                "guardrails",
+                "guardrails", "prompts",
             ])
         else {
             return nil
@@ -38,6 +38,7 @@ extension ConfigurationReader {
         configuration.cacheMemory = cacheMemory
         configuration.knowledge = readKnowledge(members["knowledge"], models: models)
         configuration.guardrails = guardrails
+        configuration.prompts = readPrompts(members["prompts"], models: models)
         configuration.telemetry = readTelemetry(members["telemetry"])
         configuration.logging = readLogging(members["logging"])
         if let responses = mapping(members["responses"], at: "responses", allowed: ["max_chain_depth", "retention_days"]) {

@@ -35,6 +35,10 @@ package struct HTTPServices: Sendable {
     package var files: FileService?
     /// The Vector Stores API and `x-switchyard-knowledge`; nil leaves them unserved.
     package var vectorStores: VectorStoreService?
+    /// Prompt templates served as endpoints; nil leaves `/v1/prompts` unserved.
+    package var prompts: PromptLibrary?
+    /// The admin API's prompt and subscription use cases; nil leaves `/admin/prompts` unserved.
+    package var promptAdministration: PromptAdministration?
     /// Where answers to requests with an `Idempotency-Key` are kept; nil ignores the header.
     package var idempotencyStore: (any IdempotencyStore)?
 
@@ -73,6 +77,8 @@ package enum GatewayRouter {
         if let files = services.files { FileRoutes(services: services, files: files).register(on: router) }
         if let vectorStores = services.vectorStores { VectorStoreRoutes(services: services, vectorStores: vectorStores).register(on: router) }
         if let memory = services.gateway.memory { MemoryRoutes(memories: MemoryService(memory: memory)).register(on: router) }
+        if let prompts = services.prompts { PromptRoutes(services: services, prompts: prompts).register(on: router) }
+        if let administration = services.promptAdministration { PromptAdminRoutes(administration: administration).register(on: router) }
         CompatibilityRoutes().register(on: router)
         AdminRoutes(services: services).register(on: router)
         return router

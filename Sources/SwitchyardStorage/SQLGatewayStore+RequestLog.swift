@@ -15,6 +15,7 @@ extension SQLGatewayStore {
                 .integer(entry.cachedTokens), .real(entry.costUSD), .real(entry.latencyMilliseconds),
                 .real(entry.timeToFirstTokenMilliseconds), .real(entry.overheadMilliseconds), .longText(entry.error),
                 .longText(entry.requestBody), .longText(entry.responseBody), .text(entry.cache), .text(entry.guardrails),
+                .text(entry.prompt),
             ]
         }
         // A row whose id is already stored (the same entry written twice) must not cost the rest of its batch.
@@ -24,7 +25,7 @@ extension SQLGatewayStore {
     static let requestLogColumns = [
         "id", "request_id", "time", "method", "path", "status", "key_id", "team_id", "model", "target", "attempts", "stream",
         "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "latency_ms", "ttft_ms", "overhead_ms", "error",
-        "request_body", "response_body", "cache", "guardrails",
+        "request_body", "response_body", "cache", "guardrails", "prompt",
     ]
 
     package func logs(_ query: RequestLogQuery) async throws -> [RequestLogEntry] {
@@ -63,6 +64,7 @@ extension SQLGatewayStore {
                 responseBody: try row.decode(column: "response_body", as: String?.self))
             entry.cache = try row.decode(column: "cache", as: String?.self)
             entry.guardrails = try row.decode(column: "guardrails", as: String?.self)
+            entry.prompt = try row.decode(column: "prompt", as: String?.self)
             return entry
         }
     }

@@ -13,7 +13,7 @@ extension SQLGatewayStore {
                 .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
                 .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
                 .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
-                .integer(record.cached ? 1 : 0),
+                .integer(record.cached ? 1 : 0), .text(record.prompt), .integer(record.promptVersion),
             ]
         }
         try await bulkInsert(into: "usage_records", columns: Self.usageColumns, values: values)
@@ -21,9 +21,12 @@ extension SQLGatewayStore {
 
     static let usageColumns = [
         "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
-        "latency_ms", "status", "time", "day", "cached",
+        "latency_ms", "status", "time", "day", "cached", "prompt", "prompt_version",
     ]
 
+    /// Read from the per-request records, not the daily sums (those are per key and team only): a filter or grouping
+    /// by prompt reads the same rows as the others. Runs without a prompt group under nil, as rows without a key or
+    /// team do.
     package func totals(_ query: UsageQuery) async throws -> [UsageTotals] {
         let groupColumn: String? =
             switch query.groupBy {
@@ -31,6 +34,7 @@ extension SQLGatewayStore {
             case .team: "team_id"
             case .model: "model"
             case .day: "day"
+            case .prompt: "prompt"
             case nil: nil
             }
         var select = database.select()
@@ -44,6 +48,7 @@ extension SQLGatewayStore {
         if let keyID = query.keyID { select = select.where("key_id", .equal, keyID) }
         if let teamID = query.teamID { select = select.where("team_id", .equal, teamID) }
         if let model = query.model { select = select.where("model", .equal, model) }
+        if let prompt = query.prompt { select = select.where("prompt", .equal, prompt) }
         if let from = query.from { select = select.where("time", .greaterThanOrEqual, Self.timestamp(from)) }
         if let to = query.to { select = select.where("time", .lessThan, Self.timestamp(to)) }
         return try await select.all().map { row in

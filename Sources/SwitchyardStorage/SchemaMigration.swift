@@ -320,6 +320,58 @@ struct SchemaMigration: Sendable {
             try await database.alter(table: "virtual_keys").column("guardrails", type: .text).run()
             try await database.alter(table: "teams").column("guardrails", type: .text).run()
         },
+        SchemaMigration(version: 18, name: "prompt templates") { database in
+            // `teams` is a JSON array of team ids; `subscription_required` and `configured` are 0 or 1.
+            try await database.create(table: "prompts")
+                .column("name", type: .text, .primaryKey(autoIncrement: false))
+                .column("state", type: .text, .notNull)
+                .column("active_version", type: .bigint, .notNull)
+                .column("visibility", type: .text, .notNull)
+                .column("teams", type: .text, .notNull)
+                .column("subscription_required", type: .bigint, .notNull)
+                .column("sunset", type: .text)
+                .column("configured", type: .bigint, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .column("updated_at", type: .text, .notNull)
+                .run()
+            try await database.create(table: "prompt_versions")
+                .column("prompt", type: .text, .notNull)
+                .column("version", type: .bigint, .notNull)
+                .column("definition", type: .text, .notNull)
+                .column("created_by", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .primaryKey("prompt", "version")
+                .run()
+            try await database.create(table: "prompt_subscriptions")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("prompt", type: .text, .notNull)
+                .column("team_id", type: .text, .notNull)
+                .column("status", type: .text, .notNull)
+                .column("requested_by", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .column("decided_at", type: .text)
+                .run()
+            try await database.raw("CREATE INDEX prompt_subscriptions_team ON prompt_subscriptions (prompt, team_id)").run()
+            try await database.raw("CREATE INDEX prompt_subscriptions_status ON prompt_subscriptions (status, created_at)").run()
+            // `id` grows with each event (AUTOINCREMENT on SQLite, so an id is never reused): the history's order.
+            let eventID = database.dialect.name == "postgresql" ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
+            try await database.create(table: "prompt_events")
+                .column("id", type: .custom(SQLRaw(eventID)))
+                .column("prompt", type: .text, .notNull)
+                .column("action", type: .text, .notNull)
+                .column("version", type: .bigint)
+                .column("actor", type: .text, .notNull)
+                .column("time", type: .text, .notNull)
+                .column("detail", type: .text)
+                .run()
+            try await database.raw("CREATE INDEX prompt_events_prompt ON prompt_events (prompt, id)").run()
+            // Which prompt (and version) a request ran, for usage by prompt and the request log. The index holds only
+            // the runs of prompts, so it stays small on a large table.
+            try await database.alter(table: "usage_records").column("prompt", type: .text).run()
+            try await database.alter(table: "usage_records").column("prompt_version", type: .bigint).run()
+            try await database.raw("CREATE INDEX usage_records_prompt ON usage_records (prompt, time) WHERE prompt IS NOT NULL").run()
+            try await database.alter(table: "request_logs").column("prompt", type: .text).run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

@@ -128,9 +128,10 @@ struct UsageStoreTests {
         }
     }
 
-    /// Usage rows in the columns the schema had before daily sums (version 6): no `cached` yet.
+    /// Usage rows in the columns the schema had before daily sums (version 6): no `cached`, `prompt` or
+    /// `prompt_version` yet.
     static func appendAsBeforeDailySums(_ records: [UsageRecord], to store: SQLGatewayStore) async throws {
-        let columns = SQLGatewayStore.usageColumns.filter { $0 != "cached" }
+        let columns = SQLGatewayStore.usageColumns.filter { !["cached", "prompt", "prompt_version"].contains($0) }
         var values: [ColumnValue] = []
         for record in records {
             let time = SQLGatewayStore.timestamp(record.time)

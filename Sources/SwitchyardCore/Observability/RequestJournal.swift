@@ -39,6 +39,9 @@ public struct RequestSummary: Sendable {
     /// What the guardrails did, by guardrail, action and kind of finding with counts (`pii=redact:email=2`); never the
     /// matched text. Nil when none acted.
     public var guardrails: String?
+    /// The prompt endpoint the request ran, and its version; nil for other requests.
+    public var prompt: String?
+    public var promptVersion: Int?
     public var costUSD = 0.0
     public var timeToFirstToken: Duration?
     /// Why generation stopped, per choice; kept only while tracing.

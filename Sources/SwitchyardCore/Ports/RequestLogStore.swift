@@ -25,6 +25,8 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     /// What the guardrails did, by guardrail, action and kind of finding with counts (`pii=redact:email=2`); never
     /// the matched text. Nil when none acted.
     public var guardrails: String?
+    /// The prompt endpoint and version the request ran (`sentiment@2`), if any.
+    public var prompt: String?
     public var costUSD: Double
     public var latencyMilliseconds: Double
     public var timeToFirstTokenMilliseconds: Double?

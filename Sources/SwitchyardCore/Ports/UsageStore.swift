@@ -18,6 +18,10 @@ public struct UsageRecord: Sendable, Equatable {
     public var time: Date
     /// Answered from the response cache: free, and not counted against budgets or token limits.
     public var cached = false
+    /// The prompt endpoint the request ran (`POST /v1/prompts/{name}/run`, a Responses `prompt`), if any.
+    public var prompt: String?
+    /// The version of `prompt` that ran.
+    public var promptVersion: Int?
 
     public init(
         requestID: String, keyID: String?, teamID: String?, model: String, target: String?, promptTokens: Int, completionTokens: Int,
@@ -41,12 +45,14 @@ public struct UsageRecord: Sendable, Equatable {
 /// Which records to add up, and how to group them.
 public struct UsageQuery: Sendable, Equatable {
     public enum Grouping: String, Sendable, CaseIterable {
-        case key, team, model, day
+        case key, team, model, day, prompt
     }
 
     public var keyID: String?
     public var teamID: String?
     public var model: String?
+    /// Only runs of this prompt (any version).
+    public var prompt: String?
     public var from: Date?
     public var to: Date?
     public var groupBy: Grouping?

@@ -56,6 +56,15 @@ package final class GatewayMetrics: Sendable {
 
     private let guardrailSeries = LazyTable<GuardrailLabels, Counter>()
 
+    private struct PromptLabels: Hashable {
+        var prompt: String
+        var version: String
+        var status: String
+    }
+
+    /// `switchyard_prompt_runs_total{prompt,version,status}`: runs of prompt endpoints.
+    private let promptSeries = LazyTable<PromptLabels, Counter>()
+
     /// Counts a guardrail acting on a request (`direction` input) or an answer (output).
     func guardrailActed(guardrail: String, action: String, direction: String) {
         guardrailSeries.value(for: GuardrailLabels(guardrail: guardrail, action: action, direction: direction)) { labels in
@@ -125,6 +134,14 @@ package final class GatewayMetrics: Sendable {
         if let overhead = summary.overhead { self.overhead.recordNanoseconds(overhead.wholeNanoseconds) }
         if let errorKind = summary.errorKind {
             Counter(label: "switchyard_errors_total", dimensions: [("model", model), ("type", errorKind)], factory: factory).increment()
+        }
+        if let prompt = summary.prompt {
+            let labels = PromptLabels(prompt: prompt, version: summary.promptVersion.map(String.init) ?? "none", status: String(summary.status))
+            promptSeries.value(for: labels) { labels in
+                Counter(
+                    label: "switchyard_prompt_runs_total", dimensions: [("prompt", labels.prompt), ("version", labels.version), ("status", labels.status)],
+                    factory: factory)
+            }.increment()
         }
         guard summary.keyID != nil || summary.teamID != nil else { return }
         let caller = CallerLabels(key: summary.keyID ?? "none", team: summary.teamID ?? "none", statusClass: summary.statusClass)

@@ -111,6 +111,8 @@ package struct RequestObserver: Sendable {
         if let model = summary.model { fields.append(("model", .string(model))) }
         if let overhead = summary.overhead { fields.append(("overhead_ms", .number(overhead.milliseconds))) }
         fields.append(("path", .string(summary.path)))
+        if let prompt = summary.prompt { fields.append(("prompt", .string(prompt))) }
+        if let version = summary.promptVersion { fields.append(("prompt_version", .integer(version))) }
         if tokens { fields.append(("prompt_tokens", .integer(summary.promptTokens))) }
         fields.append(("request_id", .string(summary.requestID)))
         fields.append(("status", .integer(summary.status)))
@@ -146,6 +148,7 @@ extension RequestLogEntry {
             responseBody: summary.responseBody.map { redactor.redact(String(buffer: $0)) })
         cache = summary.cache
         guardrails = summary.guardrails
+        prompt = summary.prompt.map { prompt in summary.promptVersion.map { "\(prompt)@\($0)" } ?? prompt }
     }
 }
 

@@ -25,6 +25,8 @@ package struct ResponsesService: Sendable {
     package var conversations: ConversationService?
     /// The vector stores the `file_search` tool searches; nil refuses the tool.
     package var knowledge: KnowledgeBase?
+    /// Prompt templates, for requests naming a `prompt`; nil refuses them.
+    package var prompts: PromptLibrary?
 
     package init(
         gateway: Gateway, store: any ResponseStore, background: BackgroundResponses, maximumChainDepth: Int = 100, logger: Logger,
@@ -110,6 +112,9 @@ package struct ResponsesService: Sendable {
     func prepare(_ body: ByteBuffer, caller: Caller?, context: UpstreamContext, searching: Bool = true) async throws -> Turn {
         guard case .object(var fields) = try? JSONValue(decoding: body) else {
             throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")
+        }
+        if let reference = fields.removeValue(forKey: "prompt"), !reference.isNull {
+            fields = try await applying(prompt: reference, to: fields, caller: caller, context: context)
         }
         guard let model = fields["model"]?.string, !model.isEmpty else { throw GatewayError.badRequest("'model' is required.", param: "model") }
         // Checked here as well as in the pipeline: a background request is stored and queued before it reaches the

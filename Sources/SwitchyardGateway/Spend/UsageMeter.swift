@@ -40,6 +40,10 @@ package struct UsageMeter: Sendable {
             completionTokens: tokens.completion, cachedTokens: tokens.cached, costUSD: cost,
             latencyMilliseconds: Int(elapsed.wholeNanoseconds / 1_000_000), status: status, time: time)
         record.cached = cached
+        if let summary = context.journal?.summary, let prompt = summary.prompt {
+            record.prompt = prompt
+            record.promptVersion = summary.promptVersion
+        }
         recorder.record(record)
     }
 }

@@ -11,6 +11,11 @@ extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
     static let overhead = HTTPField.Name("x-switchyard-overhead-ms")!
     static let switchyardTarget = HTTPField.Name("x-switchyard-target")!
+    static let switchyardPrompt = HTTPField.Name("x-switchyard-prompt")!
+    /// RFC 9745: when the resource was (or will be) deprecated.
+    static let deprecation = HTTPField.Name("deprecation")!
+    /// RFC 8594: when the resource stops answering.
+    static let sunset = HTTPField.Name("sunset")!
     static let switchyardAttempts = HTTPField.Name("x-switchyard-attempts")!
     static let switchyardCache = HTTPField.Name("x-switchyard-cache")!
     static let switchyardConversation = HTTPField.Name("x-switchyard-conversation")!
