@@ -87,7 +87,9 @@ let package = Package(
         // Prompt templates: definitions, typed variables, rendering (Mustache) and diffs; no I/O.
         .target(
             name: "SwitchyardPrompts",
-            dependencies: ["SwitchyardCore", "SwitchyardWire", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: [
+                "SwitchyardCore", "SwitchyardWire", .product(name: "Mustache", package: "swift-mustache"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // YAML configuration into typed values.

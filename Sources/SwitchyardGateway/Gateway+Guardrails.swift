@@ -19,9 +19,10 @@ extension Gateway {
     }
 
     /// The request with its texts as the input guardrails leave it (placeholders for what `redact` and `mask`
-    /// found), then judged by the moderation guardrails.
+    /// found), then judged by the moderation guardrails (unless `moderating` is false: a token count pays for no
+    /// moderation call).
     /// - Throws: 400 `guardrail_blocked` when a `block` guardrail finds anything; nothing reaches the upstream.
-    func screenInput(_ request: ChatRequest, caller: Caller?, context: UpstreamContext) async throws -> ScreenedInput {
+    func screenInput(_ request: ChatRequest, caller: Caller?, moderating: Bool = true, context: UpstreamContext) async throws -> ScreenedInput {
         guard let active = try inputGuardrails(of: request.model, caller: caller) else { return ScreenedInput(request: request) }
         var numbering = PlaceholderNumbering()
         // Placeholders the client wrote itself are not handed out again.
@@ -47,7 +48,7 @@ extension Gateway {
                 screen.screenedTexts = texts
             }
         }
-        try await moderate(&screen, caller: caller, context: context)
+        if moderating { try await moderate(&screen, caller: caller, context: context) }
         // Nothing found: the bytes go as the client sent them.
         guard !screen.report.isEmpty else { return ScreenedInput(request: request, numbering: screen.redactor.numbering) }
         return ScreenedInput(request: screened, report: screen.report, masked: screen.maskedOriginals, numbering: screen.redactor.numbering)

@@ -20,6 +20,9 @@ extension Gateway {
                 verdict = try await withTimeout(settings.timeout) {
                     try await self.verdict(on: texts, settings: settings, caller: caller, context: context)
                 }
+            } catch let error as GatewayError where error.status == 429 || error.status == 402 {
+                // The caller's own limits and budget refuse the call: the caller is told so, as for any request.
+                throw error
             } catch {
                 context.logger.warning("moderation guardrail failed", metadata: ["guardrail": "\(name)", "error": "\(error)"])
                 guard settings.blocksOnError else {

@@ -234,7 +234,7 @@ package struct Gateway: Sendable {
         let permit = try admit(caller, model: request.model, estimatedTokens: 0, checksBudget: false)
         defer { permit?.release(actualTokens: 0) }
         // Counted as it would be sent: an upstream that counts never sees what the guardrails keep from the model.
-        let request = try await screenInput(request, caller: caller, context: context).request
+        let request = try await screenInput(request, caller: caller, moderating: false, context: context).request
         guard let entry = catalog.entry(request.model) else { throw GatewayError.unknownModel(request.model) }
         guard let monitor = entry.monitors.first, let provider = entry.providers[monitor.target.provider] else {
             throw GatewayError(status: 502, kind: .api, code: "no_target", message: "The model '\(request.model)' has no usable target.")

@@ -1,4 +1,5 @@
 import Mustache
+import NIOCore
 public import SwitchyardCore
 public import SwitchyardWire
 

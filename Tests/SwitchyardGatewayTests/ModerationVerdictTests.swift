@@ -61,8 +61,9 @@ struct ModerationVerdictTests {
         let prose = #"Sure. Here is my classification: {"flagged": true, "categories": ["Violence", "hate"]} Hope that helps."#
         #expect(try ModerationVerdict(chatAnswer: prose, counting: []).categories == ["violence", "hate"])
         #expect(try ModerationVerdict(chatAnswer: prose, counting: ["hate", "sexual"]).categories == ["hate"])
-        // Flagged without naming a configured category still counts, as `flagged`.
-        #expect(try ModerationVerdict(chatAnswer: prose, counting: ["sexual"]).categories == ["flagged"])
+        // Flagged for categories the guardrail does not count is no finding; flagged naming none counts as `flagged`.
+        #expect(try ModerationVerdict(chatAnswer: prose, counting: ["sexual"]).categories == [])
+        #expect(try ModerationVerdict(chatAnswer: prose, counting: ["VIOLENCE"]).categories == ["violence"])
         #expect(try ModerationVerdict(chatAnswer: #"{"flagged": true}"#, counting: ["violence"]).categories == ["flagged"])
         let fenced = "```json\n{\"flagged\": true, \"categories\": [\"violence/graphic\"]}\n```"
         #expect(try ModerationVerdict(chatAnswer: fenced, counting: ["violence"]).categories == ["violence/graphic"])

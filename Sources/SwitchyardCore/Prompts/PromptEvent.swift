@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One change to a prompt, kept for its history: what was done, by whom, when.
 public struct PromptEvent: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A team's request to run a prompt that requires a subscription, and the operator's decision.
 public struct PromptSubscription: Sendable, Equatable {

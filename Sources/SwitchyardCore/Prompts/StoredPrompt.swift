@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A prompt served as an endpoint: where it is in its lifecycle, which version runs, and who may run it.
 public struct StoredPrompt: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import SwitchyardWire
 
 /// One version of a prompt: its definition (model, template, variables ...) as JSON, never changed once made.

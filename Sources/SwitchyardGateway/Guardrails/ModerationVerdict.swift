@@ -38,8 +38,10 @@ struct ModerationVerdict: Equatable {
         else {
             throw GatewayError.upstreamUnavailable("The moderation model did not answer with a classification.")
         }
-        let named = (answer["categories"]?.array ?? []).compactMap(\.string).map { $0.lowercased() }.filter { Self.counts($0, in: counted) }
-        categories = flagged ? (named.isEmpty ? ["flagged"] : Self.unique(named)) : []
+        let named = (answer["categories"]?.array ?? []).compactMap(\.string).map { $0.lowercased() }
+        let countedNames = named.filter { Self.counts($0, in: counted.map { $0.lowercased() }) }
+        // A verdict naming only categories the guardrail does not count is no finding.
+        categories = flagged ? (named.isEmpty ? ["flagged"] : Self.unique(countedNames)) : []
     }
 
     /// The request to a chat model classifying `texts` into `categories`.

@@ -20,6 +20,8 @@ struct StreamScreening: StreamTextRewriter {
     private var held: [String: [UInt8]] = [:]
     /// The keys whose text is JSON.
     private var jsonKeys: Set<String> = []
+    /// Each text as given out so far, for a moderation model to judge whole.
+    private var givenOut: [String: String] = [:]
     /// Judges the whole answer once it ends (moderation).
     private let judge: @Sendable (inout GuardrailScreen) async throws -> Void
     /// Notes what the guardrails did, once: when the answer ends or is refused.
@@ -47,17 +49,19 @@ struct StreamScreening: StreamTextRewriter {
         let cut = cut(in: bytes)
         held[key] = Array(bytes[cut...])
         guard cut > 0 else { return "" }
-        return try screened(String(decoding: bytes[..<cut], as: UTF8.self))
+        return try screened(String(decoding: bytes[..<cut], as: UTF8.self), key: key)
     }
 
     mutating func finish(_ key: String) throws -> String {
         guard let bytes = held.removeValue(forKey: key), !bytes.isEmpty else { return "" }
         let text = String(decoding: bytes, as: UTF8.self)
-        guard jsonKeys.remove(key) != nil else { return try screened(text) }
-        return try GuardedTexts.jsonText(text) { try screened($0) }
+        guard jsonKeys.remove(key) != nil else { return try screened(text, key: key) }
+        return try GuardedTexts.jsonText(text) { try screened($0, key: key) }
     }
 
     mutating func streamEnded() async throws {
+        // Judged as whole texts, not as the pieces they were given out in.
+        screen.screenedTexts = givenOut.keys.sorted().compactMap { givenOut[$0] }.filter { !$0.isEmpty }
         do {
             try await judge(&screen)
         } catch {
@@ -67,9 +71,11 @@ struct StreamScreening: StreamTextRewriter {
         note(screen.report)
     }
 
-    private mutating func screened(_ text: String) throws -> String {
+    private mutating func screened(_ text: String, key: String) throws -> String {
         do {
-            return try screen.screen(text)
+            let screened = try screen.screen(text)
+            if !screen.moderators.isEmpty { givenOut[key, default: ""] += screened }
+            return screened
         } catch {
             note(screen.report)
             throw error
@@ -84,8 +90,9 @@ struct StreamScreening: StreamTextRewriter {
         if cut == 0, bytes.count > Self.maximumHeld {
             cut = (1...limit).reversed().first { !Self.isContinuation(bytes[$0]) } ?? 0
         }
-        guard cut > 0 else { return 0 }
-        // What a guardrail finds across the cut is held back whole.
+        // What a guardrail finds across the cut is held back whole, up to the most held (a find open to the end of
+        // the text, such as a private-key block without its end, is then cut and screened in pieces).
+        guard cut > 0, bytes.count <= Self.maximumHeld else { return cut }
         let text = String(decoding: bytes, as: UTF8.self)
         let spans = screen.guardrails.filter(\.detector.findsSpans).flatMap { $0.detector.detections(in: text) }.map(\.range)
         while let straddling = spans.first(where: { $0.lowerBound < cut && $0.upperBound > cut }) { cut = straddling.lowerBound }

@@ -1,6 +1,6 @@
 package import Foundation
 package import SwitchyardCore
-package import SwitchyardPrompts
+import SwitchyardPrompts
 package import SwitchyardWire
 
 /// The admin API's use cases for prompts: versions, lifecycle, visibility, subscriptions, each change recorded in
