@@ -236,6 +236,12 @@ def main():
         f.write(cached_request)
     with open(os.path.join(directory, "cached-stream.json"), "w") as f:
         f.write(json.dumps(dict(json.loads(REQUEST), model="chat-cached", stream=True)))
+    # The same request to a model with the pii guardrail on (redact, input and output): what screening costs.
+    guarded_request = json.dumps(dict(json.loads(REQUEST), model="chat-pii"))
+    with open(os.path.join(directory, "guarded-request.json"), "w") as f:
+        f.write(guarded_request)
+    with open(os.path.join(directory, "guarded-stream.json"), "w") as f:
+        f.write(json.dumps(dict(json.loads(REQUEST), model="chat-pii-stream", stream=True)))
     completion = COMPLETION.replace("'", "\\'")
     sse = SSE.replace("\n", "\\n").replace("'", "\\'")
     upstream = start_nginx(directory, "upstream", UPSTREAM, f"""
@@ -269,6 +275,10 @@ models:
   - {{name: chat-stream, targets: [{{provider: up-stream, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
   - {{name: chat-slow, targets: [{{provider: up-slow, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
   - {{name: chat-cached, cache: {{enabled: true}}, targets: [{{provider: up, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
+  - {{name: chat-pii, guardrails: [pii], targets: [{{provider: up, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
+  - {{name: chat-pii-stream, guardrails: [pii], targets: [{{provider: up-stream, model: gpt-4o-mini, price: {{input: 0.15, output: 0.6}}}}]}}
+guardrails:
+  - {{name: pii, type: pii, action: redact, on: [input, output]}}
 """)
     log = open(os.path.join(directory, "switchyard.log"), "w")
     gateway = subprocess.Popen([os.path.join(ROOT, ".build/release/switchyard"), "serve", "--config", config], stdout=log, stderr=log)
@@ -292,6 +302,7 @@ models:
         "swiftnio": (f"http://127.0.0.1:{FLOOR}", [floor_proxy.pid]),
         "switchyard": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
         "cached": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
+        "guarded": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
     }
     results = {name: {"throughput": [], "cpu_us_per_request": [], "latency": {r: [] for r in rates}, "stream": []} for name in targets}
     # The floor of the gateway's own server stack: what answering a request costs it with no upstream, no key and no
@@ -300,12 +311,13 @@ models:
     nio_floor = {"throughput": [], "cpu_us_per_request": []}
     scripts = {name: post_script(key, directory) for name in targets}
     scripts["cached"] = post_script(key, directory, cached_request, "cached")
+    scripts["guarded"] = post_script(key, directory, guarded_request, "guarded")
     try:
         for round_index in range(args.rounds):
             print(f"round {round_index + 1} of {args.rounds}", flush=True)
             for name, (base, pids) in targets.items():
-                stream_base = base + ("/stream" if name not in ("switchyard", "cached") else "")
-                prefix = "cached-" if name == "cached" else ""
+                stream_base = base + ("/stream" if name not in ("switchyard", "cached", "guarded") else "")
+                prefix = {"cached": "cached-", "guarded": "guarded-"}.get(name, "")
                 before = cpu_seconds(pids)
                 profiler = None
                 if args.profile and name == "switchyard" and round_index == 0:
@@ -393,6 +405,10 @@ models:
     print(f"a cache hit against a proxied miss: {hit['cpu_us_per_request']:.0f} µs of the gateway's CPU against {gw['cpu_us_per_request']:.0f} µs "
           f"({hit['cpu_us_per_request'] / gw['cpu_us_per_request']:.2f}); p50 at {rates[0]} req/s {hit[f'p50_ms_at_{rates[0]}']:.3f} ms against "
           f"{gw[f'p50_ms_at_{rates[0]}']:.3f} ms")
+    guarded = summary["targets"]["guarded"]
+    print(f"with the pii guardrail on (redact, request and answer): {guarded['cpu_us_per_request']:.0f} µs of the gateway's CPU per request "
+          f"against {gw['cpu_us_per_request']:.0f} µs ({guarded['cpu_us_per_request'] - gw['cpu_us_per_request']:+.0f} µs); "
+          f"p50 at {rates[0]} req/s {guarded[f'p50_ms_at_{rates[0]}']:.3f} ms against {gw[f'p50_ms_at_{rates[0]}']:.3f} ms")
     print(f"switchyard RSS: {summary['idle_rss_mib']:.1f} MiB idle, {summary['peak_rss_mib']:.1f} MiB peak under the rounds' load")
     if streams:
         print(f"{streams['streams']} streams open at once ({streams['failed']} failed): RSS {streams['rss_mib_with_streams_open']:.1f} MiB; "

@@ -98,7 +98,7 @@ extension Gateway {
         _ reply: UpstreamReply, model: String, caller: Caller?, numbering: PlaceholderNumbering, context: UpstreamContext
     ) async throws -> (UpstreamReply, GuardrailReport?) {
         guard let active = try outputGuardrails(of: model, caller: caller), let answer = try? JSONValue(decoding: reply.body) else { return (reply, nil) }
-        var screen = GuardrailScreen(active, direction: .output, numbering: numbering)
+        var screen = GuardrailScreen(active, direction: .output, numbering: numbering.continued)
         // What the guardrails did is noted whether or not one refused.
         defer { noteGuardrails(screen.report, context: context) }
         var screened = reply
@@ -121,7 +121,7 @@ extension Gateway {
         guard let active = try outputGuardrails(of: model, caller: caller) else { return events }
         let gateway = self
         let screening = StreamScreening(
-            screen: GuardrailScreen(active, direction: .output, numbering: numbering),
+            screen: GuardrailScreen(active, direction: .output, numbering: numbering.continued),
             judge: { screen in try await gateway.moderate(&screen, caller: caller, context: context) },
             note: { report in gateway.noteGuardrails(report, context: context) })
         return ChatEventStream { TextRewritingEventSource(base: events.makeAsyncIterator(), rewriter: screening) }

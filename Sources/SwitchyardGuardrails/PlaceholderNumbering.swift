@@ -36,6 +36,14 @@ public struct PlaceholderNumbering: Sendable, Equatable {
         }
     }
 
+    /// A numbering that goes on from this one's numbers without its placeholders: what it hands out never repeats
+    /// one of these (an answer's redactions are never taken for a request's masked texts).
+    public var continued: PlaceholderNumbering {
+        var next = PlaceholderNumbering()
+        next.lastNumber = lastNumber
+        return next
+    }
+
     /// How many placeholders of `kind` have been handed out.
     public func count(of kind: String) -> Int {
         lastNumber[Self.label(for: kind), default: 0]

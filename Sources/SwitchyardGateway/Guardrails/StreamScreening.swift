@@ -24,8 +24,9 @@ struct StreamScreening: StreamTextRewriter {
     private var givenOut: [String: String] = [:]
     /// Judges the whole answer once it ends (moderation).
     private let judge: @Sendable (inout GuardrailScreen) async throws -> Void
-    /// Notes what the guardrails did, once: when the answer ends or is refused.
+    /// Notes what the guardrails did, once: when the answer ends, is refused, or stops early.
     private let note: @Sendable (GuardrailReport) -> Void
+    private var noted = false
 
     init(
         screen: GuardrailScreen, judge: @escaping @Sendable (inout GuardrailScreen) async throws -> Void,
@@ -65,9 +66,17 @@ struct StreamScreening: StreamTextRewriter {
         do {
             try await judge(&screen)
         } catch {
-            note(screen.report)
+            noteOnce()
             throw error
         }
+        noteOnce()
+    }
+
+    mutating func streamStopped() { noteOnce() }
+
+    private mutating func noteOnce() {
+        guard !noted else { return }
+        noted = true
         note(screen.report)
     }
 
@@ -77,7 +86,7 @@ struct StreamScreening: StreamTextRewriter {
             if !screen.moderators.isEmpty { givenOut[key, default: ""] += screened }
             return screened
         } catch {
-            note(screen.report)
+            noteOnce()
             throw error
         }
     }

@@ -11,8 +11,11 @@ protocol StreamTextRewriter {
     var heldKeys: [String] { get }
     /// The answer is whole (everything held was given out): the last chance to refuse it.
     mutating func streamEnded() async throws
+    /// The stream stopped before its end (the client left, or the upstream failed).
+    mutating func streamStopped()
 }
 
 extension StreamTextRewriter {
     mutating func streamEnded() async throws {}
+    mutating func streamStopped() {}
 }

@@ -24,7 +24,14 @@ struct TextRewritingEventSource<Rewriter: StreamTextRewriter>: ChatEventSource {
     mutating func next() async throws -> ChatStreamEvent? {
         if !pending.isEmpty { return pending.removeFirst() }
         guard !ended else { return nil }
-        guard let event = try await base.next() else {
+        let next: ChatStreamEvent?
+        do {
+            next = try await base.next()
+        } catch {
+            rewriter.streamStopped()
+            throw error
+        }
+        guard let event = next else {
             // Ended without a finish reason: what is still held goes out first.
             ended = true
             pending = try flushed()
@@ -51,7 +58,10 @@ struct TextRewritingEventSource<Rewriter: StreamTextRewriter>: ChatEventSource {
         try await rewriter.streamEnded()
     }
 
-    mutating func abandon() { base.abandon() }
+    mutating func abandon() {
+        rewriter.streamStopped()
+        base.abandon()
+    }
 
     // MARK: Hub chunks
 
@@ -62,11 +72,12 @@ struct TextRewritingEventSource<Rewriter: StreamTextRewriter>: ChatEventSource {
             let index = choice["index"]?.int ?? position
             let finished = choice["finish_reason"].map { !$0.isNull } ?? false
             var delta = choice["delta"]?.object ?? [:]
-            let content = delta["content"]?.string
-            if content != nil || finished {
-                var text = try rewrite(content ?? "", key: "c\(index)")
-                if finished { text += try finish("c\(index)") }
-                if content != nil || !text.isEmpty { delta["content"] = .string(text) }
+            for (field, prefix) in [("content", "c"), ("refusal", "r")] {
+                let given = delta[field]?.string
+                guard given != nil || finished else { continue }
+                var text = try rewrite(given ?? "", key: "\(prefix)\(index)")
+                if finished { text += try finish("\(prefix)\(index)") }
+                if given != nil || !text.isEmpty { delta[field] = .string(text) }
             }
             if case .array(var calls)? = delta["tool_calls"] {
                 for call in calls.indices {
@@ -119,13 +130,8 @@ struct TextRewritingEventSource<Rewriter: StreamTextRewriter>: ChatEventSource {
             let held = try finish("b\(index)")
             guard !held.isEmpty else { return .native(event) }
             // What was held back goes out as one more delta of the block, just before it ends.
-            let kind = deltaKinds[index] ?? "text_delta"
-            let field = kind == "input_json_delta" ? "partial_json" : "text"
-            let delta: JSONValue = [
-                "type": "content_block_delta", "index": .integer(Int64(index)), "delta": .object(["type": .string(kind), field: .string(held)]),
-            ]
             pending.append(.native(event))
-            return .native(ServerSentEvent(event: "content_block_delta", data: delta.encoded))
+            return .native(Self.blockDelta(held, index: index, kind: deltaKinds[index] ?? "text_delta"))
         default:
             return .native(event)
         }
@@ -141,7 +147,16 @@ struct TextRewritingEventSource<Rewriter: StreamTextRewriter>: ChatEventSource {
         try rewriter.finish(key)
     }
 
-    /// Hub chunks for text and tool arguments still held back when the stream ended without a finish reason.
+    /// An Anthropic `content_block_delta` giving out `text` for the block `index`.
+    static func blockDelta(_ text: String, index: Int, kind: String) -> ServerSentEvent {
+        let field = kind == "input_json_delta" ? "partial_json" : "text"
+        let delta: JSONValue = [
+            "type": "content_block_delta", "index": .integer(Int64(index)), "delta": .object(["type": .string(kind), field: .string(text)]),
+        ]
+        return ServerSentEvent(event: "content_block_delta", data: delta.encoded)
+    }
+
+    /// Events for text still held back when the stream ended without a finish reason (or a block's end).
     private mutating func flushed() throws -> [ChatStreamEvent] {
         var events: [ChatStreamEvent] = []
         for key in rewriter.heldKeys.sorted() {
@@ -151,6 +166,11 @@ struct TextRewritingEventSource<Rewriter: StreamTextRewriter>: ChatEventSource {
             var index: Int
             if key.hasPrefix("c"), let choice = Int(key.dropFirst()) {
                 (delta, index) = (["content": .string(held)], choice)
+            } else if key.hasPrefix("r"), let choice = Int(key.dropFirst()) {
+                (delta, index) = (["refusal": .string(held)], choice)
+            } else if key.hasPrefix("b"), let block = Int(key.dropFirst()) {
+                events.append(.native(Self.blockDelta(held, index: block, kind: deltaKinds[block] ?? "text_delta")))
+                continue
             } else if key.hasPrefix("t"), case let parts = key.dropFirst().split(separator: "."), parts.count == 2, let choice = Int(parts[0]),
                 let call = Int(parts[1])
             {
