@@ -24,14 +24,14 @@ struct TextRewritingEventSource<Rewriter: StreamTextRewriter>: ChatEventSource {
     mutating func next() async throws -> ChatStreamEvent? {
         if !pending.isEmpty { return pending.removeFirst() }
         guard !ended else { return nil }
-        let next: ChatStreamEvent?
+        let received: ChatStreamEvent?
         do {
-            next = try await base.next()
+            received = try await base.next()
         } catch {
             rewriter.streamStopped()
             throw error
         }
-        guard let event = next else {
+        guard let event = received else {
             // Ended without a finish reason: what is still held goes out first.
             ended = true
             pending = try flushed()
