@@ -145,7 +145,9 @@ package final class SwitchyardServer: Sendable {
         }
         let prompts = PromptLibrary(store: store)
         do {
-            try await prompts.seed(configuration.prompts.map { ($0.name, $0.definition) })
+            for name in try await prompts.seed(configuration.prompts.map { ($0.name, $0.definition) }) {
+                logger.warning("a prompt made through the admin API has this name: the configuration file's prompt is left out", metadata: ["prompt": "\(name)"])
+            }
         } catch {
             try? await store.close()
             throw error

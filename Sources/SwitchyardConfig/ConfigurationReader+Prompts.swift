@@ -23,6 +23,9 @@ extension ConfigurationReader {
                 continue
             }
             if prompts.contains(where: { $0.name == name }) { problem("\(path).name", "another prompt is named \"\(name)\"") }
+            if !PromptDefinition.isValidName(name) {
+                problem("\(path).name", "use letters, digits, -, _ and . (starting with a letter or digit, at most 100), got \"\(name)\"")
+            }
             if let unknown = definition.keys.sorted().first(where: { !PromptDefinition.fields.contains($0) }) {
                 problem("\(path).\(unknown)", "unknown field; expected some of: \(PromptDefinition.fields.sorted().joined(separator: ", "))")
                 continue

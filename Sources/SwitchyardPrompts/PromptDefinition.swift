@@ -27,6 +27,16 @@ public struct PromptDefinition: Sendable, Equatable {
     /// Chat request fields a template's `parameters` may not set: the gateway sets them from the run.
     static let reservedParameters: Set<String> = ["model", "messages", "stream", "stream_options", "tools", "tool_choice", "response_format"]
 
+    /// Whether `name` can name a prompt (it appears in paths): letters, digits, `-`, `_` and `.`, starting with a
+    /// letter or digit, at most 100 bytes.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.utf8.count <= 100 else { return false }
+        let allowed = { (scalar: Unicode.Scalar) in
+            scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar))
+        }
+        return allowed(first) && name.unicodeScalars.allSatisfy { allowed($0) || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
     /// Reads the definition fields of `json` (other fields, such as a prompt's lifecycle settings, are left to the
     /// caller).
     /// - Throws: 400 naming the field that is missing or wrong (`template`, `variables.text.type` ...).

@@ -114,7 +114,7 @@ struct GuardrailStreamTests {
         }
     }
 
-    @Test("the answer's placeholders go on from the request's: the same text keeps its number, a new one gets the next")
+    @Test("the answer's placeholders are numbered on from the request's and never reuse one (mask could put its original back)")
     func numberingGoesOn() async throws {
         let upstream = UpstreamDouble { request in
             if request.text.contains(#""stream":true"#) {
@@ -128,11 +128,11 @@ struct GuardrailStreamTests {
                 let body = #"{"model":"chat","messages":[{"role":"user","content":"Answer ann@example.com"}]}"#
                 let reply = try await gateway.request("/v1/chat/completions", body: body)
                 let content = ((reply.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
-                #expect(content == "Replying to [EMAIL_1], copying [EMAIL_2].", "\(reply.body)")
+                #expect(content == "Replying to [EMAIL_2], copying [EMAIL_3].", "\(reply.body)")
                 #expect(reply.headers.first(name: "x-switchyard-guardrails") == "leaks=redact:3", "\(reply.headers)")
 
                 let streamed = try await gateway.stream(body: body.replacingOccurrences(of: #""model":"chat","#, with: #""model":"chat","stream":true,"#))
-                #expect(GuardrailsTests.streamedContent(streamed.text) == "Replying to [EMAIL_1], copying [EMAIL_2].", "\(streamed.text)")
+                #expect(GuardrailsTests.streamedContent(streamed.text) == "Replying to [EMAIL_2], copying [EMAIL_3].", "\(streamed.text)")
                 #expect(streamed.headers.first(name: "x-switchyard-guardrails") == "leaks=redact:1", "the header tells only what was done to the request")
             }
         }

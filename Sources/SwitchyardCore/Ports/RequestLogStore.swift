@@ -92,7 +92,7 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, time, method, path, status, model, target, attempts, stream, error, cache, guardrails
+        case id, time, method, path, status, model, target, attempts, stream, error, cache, guardrails, prompt
         case requestID = "request_id"
         case keyID = "key_id"
         case teamID = "team_id"

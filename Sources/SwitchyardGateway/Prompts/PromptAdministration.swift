@@ -28,7 +28,7 @@ package struct PromptAdministration: Sendable {
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw GatewayError.badRequest("Unknown field '\(unknown)'; expected some of: \(allowed.sorted().joined(separator: ", ")).", param: unknown)
         }
-        guard let name = fields["name"]?.string, Self.isValidName(name) else {
+        guard let name = fields["name"]?.string, PromptDefinition.isValidName(name) else {
             throw GatewayError.badRequest(
                 "'name' is required: 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit.", param: "name")
         }
@@ -179,14 +179,5 @@ package struct PromptAdministration: Sendable {
     private static func accessDetail(_ prompt: StoredPrompt) -> String {
         "visibility \(prompt.visibility.rawValue)" + (prompt.visibility == .teams ? " (\(prompt.teams.joined(separator: ", ")))" : "")
             + (prompt.subscriptionRequired ? ", subscription required" : "")
-    }
-
-    /// Names appear in paths: letters, digits, `-`, `_` and `.`, starting with a letter or digit, at most 100.
-    static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, name.utf8.count <= 100 else { return false }
-        let allowed = { (scalar: Unicode.Scalar) in
-            scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar))
-        }
-        return allowed(first) && name.unicodeScalars.allSatisfy { allowed($0) || $0 == "-" || $0 == "_" || $0 == "." }
     }
 }

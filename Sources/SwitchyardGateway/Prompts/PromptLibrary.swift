@@ -17,16 +17,36 @@ package struct PromptLibrary: Sendable {
         package var prompt: StoredPrompt
         package var version: Int
         package var definition: PromptDefinition
+        /// When a deprecated prompt was deprecated.
+        package var deprecatedAt: Date?
     }
 
     /// Makes the prompts of the configuration file: each a published prompt (one that exists keeps its state) whose
-    /// version 1 is the file's definition.
-    package func seed(_ configured: [(name: String, definition: JSONValue)], now: Date = Date()) async throws {
+    /// version 1 is the file's definition, recorded in its history when it is new or changed. A name already taken
+    /// by a prompt made through the admin API keeps that prompt (its versions never change).
+    /// - Returns: the names of the file's prompts left out for that reason.
+    package func seed(_ configured: [(name: String, definition: JSONValue)], now: Date = Date()) async throws -> [String] {
+        var skipped: [String] = []
         for prompt in configured {
+            let existing = try await store.prompt(name: prompt.name)
+            if let existing, !existing.configured {
+                skipped.append(prompt.name)
+                continue
+            }
+            let previous = existing == nil ? nil : try await store.promptVersion(name: prompt.name, version: 1)
+            if previous?.definition == prompt.definition { continue }
             try await store.seedPrompt(
                 StoredPrompt(name: prompt.name, state: .published, activeVersion: 1, configured: true, createdAt: now, updatedAt: now),
                 definition: prompt.definition)
+            if existing == nil {
+                try await store.appendPromptEvent(PromptEvent(prompt: prompt.name, action: "created", actor: "config", time: now))
+                try await store.appendPromptEvent(PromptEvent(prompt: prompt.name, action: "version_added", version: 1, actor: "config", time: now))
+            } else {
+                try await store.appendPromptEvent(
+                    PromptEvent(prompt: prompt.name, action: "version_replaced", version: 1, actor: "config", time: now, detail: "the configuration file changed"))
+            }
         }
+        return skipped
     }
 
     /// The prompt `name` at `version` (its active version when nil), if `caller` may run it.
@@ -57,7 +77,11 @@ package struct PromptLibrary: Sendable {
         guard let stored = try await store.promptVersion(name: name, version: number) else {
             throw GatewayError(status: 404, kind: .notFound, code: "not_found", message: "Prompt '\(name)' has no version \(number).", param: "version")
         }
-        return Run(prompt: prompt, version: number, definition: try PromptDefinition(json: stored.definition))
+        var run = Run(prompt: prompt, version: number, definition: try PromptDefinition(json: stored.definition))
+        if prompt.state == .deprecated {
+            run.deprecatedAt = try await store.promptEvents(name: name).last { $0.action == StoredPrompt.State.deprecated.rawValue }?.time ?? prompt.updatedAt
+        }
+        return run
     }
 
     /// The prompt `name` if `caller` may see it: the master key sees every prompt; a key sees published,

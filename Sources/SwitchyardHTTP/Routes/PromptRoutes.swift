@@ -79,7 +79,7 @@ struct PromptRoutes {
     static func stampPrompt(_ run: PromptLibrary.Run, on response: inout Response) {
         response.headers.append(HTTPField(name: .switchyardPrompt, value: "\(run.prompt.name)@\(run.version)"))
         guard run.prompt.state == .deprecated else { return }
-        response.headers.append(HTTPField(name: .deprecation, value: "@\(Int(run.prompt.updatedAt.timeIntervalSince1970))"))
+        response.headers.append(HTTPField(name: .deprecation, value: "@\(Int((run.deprecatedAt ?? run.prompt.updatedAt).timeIntervalSince1970))"))
         if let sunset = run.prompt.sunset {
             response.headers.append(HTTPField(name: .sunset, value: HTTPDateHeader.format(Int(sunset.timeIntervalSince1970))))
         }
