@@ -185,6 +185,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
+            resources: [.copy("Resources/ui")],
             swiftSettings: strictSettings
         ),
         // The composition root.

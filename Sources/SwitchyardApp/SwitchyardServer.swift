@@ -125,6 +125,11 @@ package final class SwitchyardServer: Sendable {
             metrics: metrics, tracer: traces?.tracer, requestLog: requestLog, requestLines: logging.requestLines ? LineLogHandler.lineSink(for: logger) : nil,
             captureLimit: logging.requestLog && logging.bodies ? logging.maxBodyBytes : nil, secrets: secrets)
         services.requestLog = logging.requestLog ? store : nil
+        // The analytics are kept whether or not the request log is.
+        let requestStats = BatchedWriter<RequestSummary>(requestStats: store, metrics: metrics, logger: logger)
+        services.observer.requestStats = requestStats
+        services.analytics = AnalyticsService(store: store)
+        if configuration.ui.enabled { services.uiSessions = UISessions(store: store, lifetime: configuration.ui.sessionLifetime) }
         let background = BackgroundResponses()
         let responseStates = BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger)
         services.files = FileService(store: store, maxBytes: configuration.knowledge.maxFileBytes)
@@ -159,12 +164,14 @@ package final class SwitchyardServer: Sendable {
         services.idempotencyStore = store
         let server = GatewayHTTPServer.make(
             router: GatewayRouter.make(services), settings: configuration.server, authenticator: services.authenticator, metrics: metrics,
+            uiEnabled: configuration.ui.enabled,
             onRunning: onRunning, logger: logger)
         // Services stop in reverse order: the writers and the trace exporter after the server, so the last
         // requests' records and spans are written.
         var observability: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let traces { observability.append(.init(service: traces.service)) }
         if let requestLog { observability.append(.init(service: requestLog)) }
+        observability.append(.init(service: requestStats))
         var retentions = [StoragePruner.Retention(name: "idempotency_keys", keep: .seconds(24 * 3600)) { try await store.pruneIdempotencyKeys(before: $0) }]
         if let retention = logging.retention, logging.requestLog {
             retentions.append(StoragePruner.Retention(name: "request_logs", keep: retention) { try await store.pruneLogs(before: $0) })
@@ -172,6 +179,9 @@ package final class SwitchyardServer: Sendable {
         if let retention = configuration.responsesRetention {
             retentions.append(StoragePruner.Retention(name: "responses", keep: retention) { try await store.pruneResponses(before: $0) })
         }
+        retentions.append(
+            StoragePruner.Retention(name: "request_stats", keep: configuration.ui.analyticsRetention) { try await store.pruneRequestStats(before: $0) })
+        retentions.append(StoragePruner.Retention(name: "ui_sessions", keep: .zero) { try await store.pruneSessions(before: $0) })
         // Expired cache entries are never served; they are deleted once an hour.
         retentions.append(StoragePruner.Retention(name: "cache_entries", keep: .zero) { try await store.pruneCache(before: $0) })
         // Summaries and turn embeddings made over 30 days ago go; they are made again when needed.
@@ -206,6 +216,7 @@ package final class SwitchyardServer: Sendable {
         let group = ServiceGroup(configuration: groupConfiguration)
         var writers: [@Sendable () async -> Void] = [{ await recorder.flush() }, { await responseStates.flush() }]
         if let requestLog { writers.append { await requestLog.flush() } }
+        writers.append { await requestStats.flush() }
         writers.append { await cache.writer.flush() }
         writers.append { await contextRecords.summaryWriter.flush() }
         writers.append { await contextRecords.embeddingWriter.flush() }

@@ -25,6 +25,8 @@ package struct Configuration: Sendable, Equatable {
     package var knowledge = KnowledgeSettings()
     /// The guardrails models (and keys) name, in the order configured.
     package var guardrails: [GuardrailSettings] = []
+    /// The admin web UI and its analytics.
+    package var ui = UISettings()
     /// Prompt templates defined in the file, each its prompt's version 1.
     package var prompts: [ConfiguredPrompt] = []
     /// How long stored responses are kept; nil keeps them.

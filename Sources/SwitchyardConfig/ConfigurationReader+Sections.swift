@@ -6,7 +6,7 @@ extension ConfigurationReader {
     mutating func readConfiguration(_ root: Node?) -> Configuration? {
         guard let members = mapping(root, at: "", allowed: [
                 "server", "storage", "providers", "models", "router", "alerts", "metrics", "telemetry", "logging", "responses", "cache", "knowledge",
-                "guardrails", "prompts",
+                "guardrails", "prompts", "ui",
             ])
         else {
             return nil
@@ -39,6 +39,7 @@ extension ConfigurationReader {
         configuration.knowledge = readKnowledge(members["knowledge"], models: models)
         configuration.guardrails = guardrails
         configuration.prompts = readPrompts(members["prompts"], models: models)
+        configuration.ui = readUI(members["ui"])
         configuration.telemetry = readTelemetry(members["telemetry"])
         configuration.logging = readLogging(members["logging"])
         if let responses = mapping(members["responses"], at: "responses", allowed: ["max_chain_depth", "retention_days"]) {
@@ -50,6 +51,20 @@ extension ConfigurationReader {
             }
         }
         return configuration
+    }
+
+    /// `ui:`: whether the admin web UI is served, how long its sessions last, how long analytics are kept.
+    mutating func readUI(_ node: Node?) -> UISettings {
+        var settings = UISettings()
+        guard let members = mapping(node, at: "ui", allowed: ["enabled", "session_ttl_seconds", "analytics_retention_days"]) else { return settings }
+        if let enabled = bool(members["enabled"], at: "ui.enabled") { settings.enabled = enabled }
+        if let seconds = integer(members["session_ttl_seconds"], at: "ui.session_ttl_seconds", in: 1...(30 * 86_400)) {
+            settings.sessionLifetime = .seconds(seconds)
+        }
+        if let days = integer(members["analytics_retention_days"], at: "ui.analytics_retention_days", in: 1...3650) {
+            settings.analyticsRetention = .seconds(days * 86_400)
+        }
+        return settings
     }
 
     mutating func readTelemetry(_ node: Node?) -> TelemetrySettings {

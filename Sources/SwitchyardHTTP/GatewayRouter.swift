@@ -39,6 +39,10 @@ package struct HTTPServices: Sendable {
     package var prompts: PromptLibrary?
     /// The admin API's prompt and subscription use cases; nil leaves `/admin/prompts` unserved.
     package var promptAdministration: PromptAdministration?
+    /// The admin web UI's sessions; nil leaves `/ui` unserved.
+    package var uiSessions: UISessions?
+    /// The admin analytics (`/admin/analytics/…`); nil leaves them unserved.
+    package var analytics: AnalyticsService?
     /// Where answers to requests with an `Idempotency-Key` are kept; nil ignores the header.
     package var idempotencyStore: (any IdempotencyStore)?
 
@@ -62,7 +66,8 @@ package enum GatewayRouter {
     package static func make(_ services: HTTPServices) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         router.middlewares.add(ResponseEnvelopeMiddleware(observer: services.observer))
-        router.middlewares.add(AuthenticationMiddleware(authenticator: services.authenticator, metricsArePublic: !services.metricsRequireKey))
+        router.middlewares.add(AuthenticationMiddleware(
+                authenticator: services.authenticator, metricsArePublic: !services.metricsRequireKey, sessions: services.uiSessions))
         HealthRoutes(readiness: services.readiness, catalog: services.gateway.catalog).register(on: router)
         let metrics = services.metrics
         router.get("/metrics") { _, context in
@@ -81,6 +86,8 @@ package enum GatewayRouter {
         if let administration = services.promptAdministration { PromptAdminRoutes(administration: administration).register(on: router) }
         CompatibilityRoutes().register(on: router)
         AdminRoutes(services: services).register(on: router)
+        if let analytics = services.analytics { AnalyticsRoutes(analytics: analytics, administration: services.administration).register(on: router) }
+        if let sessions = services.uiSessions { UIRoutes(sessions: sessions, authenticator: services.authenticator).register(on: router) }
         return router
     }
 }

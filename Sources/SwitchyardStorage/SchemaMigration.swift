@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import SwitchyardCore
 
 /// One versioned change to the database schema. Versions only grow; an applied migration is never edited.
 struct SchemaMigration: Sendable {
@@ -371,6 +372,40 @@ struct SchemaMigration: Sendable {
             try await database.alter(table: "usage_records").column("prompt_version", type: .bigint).run()
             try await database.raw("CREATE INDEX usage_records_prompt ON usage_records (prompt, time) WHERE prompt IS NOT NULL").run()
             try await database.alter(table: "request_logs").column("prompt", type: .text).run()
+        },
+        SchemaMigration(version: 19, name: "request statistics and UI sessions") { database in
+            // One row per UTC minute (`YYYY-MM-DDTHH:MM`, so text order is time order), model, target, key and team
+            // (empty strings for none, so the primary key holds them); the key's first column serves ranges of
+            // minutes. `latency_N` and `ttft_N` count durations in `LatencyHistogram` buckets.
+            let create = database.create(table: "request_stats")
+                .column("minute", type: .text, .notNull)
+                .column("model", type: .text, .notNull)
+                .column("target", type: .text, .notNull)
+                .column("key_id", type: .text, .notNull)
+                .column("team_id", type: .text, .notNull)
+                .column("requests", type: .bigint, .notNull)
+                .column("errors", type: .bigint, .notNull)
+                .column("prompt_tokens", type: .bigint, .notNull)
+                .column("completion_tokens", type: .bigint, .notNull)
+                .column("cached_tokens", type: .bigint, .notNull)
+                .column("cost_usd", type: .custom(SQLRaw("DOUBLE PRECISION")), .notNull)
+                .column("cache_lookups", type: .bigint, .notNull)
+                .column("cache_hits", type: .bigint, .notNull)
+            for prefix in ["latency", "ttft"] {
+                for index in 0..<LatencyHistogram.bucketCount {
+                    let name = "\(prefix)_\(index)"
+                    create.column(name, type: .bigint, .notNull, .default(0))
+                }
+            }
+            try await create.primaryKey("minute", "model", "target", "key_id", "team_id").run()
+            // `digest` is the SHA-256 of the session cookie's value.
+            try await database.create(table: "ui_sessions")
+                .column("digest", type: .text, .primaryKey(autoIncrement: false))
+                .column("csrf_token", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .column("expires_at", type: .text, .notNull)
+                .run()
+            try await database.raw("CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at)").run()
         },
     ]
 

@@ -1,5 +1,5 @@
 /// The gateway's persistent state, as the rest of the gateway sees it.
-public protocol GatewayStore: KeyStore, UsageStore, LimitCounterStore, RequestLogStore, ResponseStore, IdempotencyStore, CacheStore, ConversationStore, ContextStore, MemoryStore, FileStore, KnowledgeStore, PromptStore {
+public protocol GatewayStore: KeyStore, UsageStore, LimitCounterStore, RequestLogStore, ResponseStore, IdempotencyStore, CacheStore, ConversationStore, ContextStore, MemoryStore, FileStore, KnowledgeStore, PromptStore, AnalyticsStore, SessionStore {
     /// The digest of the stored master key, if one was generated earlier.
     func masterKeyDigest() async throws -> SecretDigest?
     /// Keeps the digest of a newly generated master key.

@@ -11,6 +11,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let authenticator: Authenticator
     /// Whether `/metrics` is served without a key.
     var metricsArePublic = true
+    /// The admin web UI's sessions: a request to `/admin/` with a session cookie and no key is the master key's
+    /// (a mutating one must carry the session's CSRF token); nil when the UI is off.
+    var sessions: UISessions?
     /// Paths served without a key: health probes, which carry no secrets.
     static let publicPaths: Set<String> = [
         "/health/live", "/health/liveliness", "/health/liveness", "/healthz",
@@ -20,10 +23,22 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = context.path
         if Self.publicPaths.contains(path) { return try await next(request, context) }
+        // The UI's pages and sign-in check their own session.
+        if sessions != nil, Self.isUIPath(path) { return try await next(request, context) }
         let presented = Self.presentedKey(in: request.headers)
         var context = context
         let caller: Caller
-        if metricsArePublic && path == "/metrics" {
+        if presented == nil, let sessions, path.hasPrefix("/admin/"), let cookie = UICookies.value(UICookies.session, in: request.headers) {
+            guard let session = try await sessions.session(cookie: cookie) else {
+                throw GatewayError(status: 401, kind: .authentication, code: "session_expired", message: "The session has expired; sign in again.")
+            }
+            if ![.get, .head, .options].contains(request.method), request.headers[UICookies.csrfHeader] != session.csrfToken {
+                throw GatewayError(
+                    status: 403, kind: .permission, code: "csrf_token_invalid",
+                    message: "This request needs the session's CSRF token in x-csrf-token.")
+            }
+            caller = .master
+        } else if metricsArePublic && path == "/metrics" {
             // A public scrape needs no key; one that sends the master key also sees the series labelled by key and
             // team, and any other key (wrong, or refused while storage is away) gets the public view.
             guard let accepted = try? authenticator.authenticate(presented) else { return try await next(request, context) }
@@ -43,6 +58,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         return try await next(request, context)
     }
+
+    /// `/ui` and what is under it.
+    static func isUIPath(_ path: String) -> Bool { path == "/ui" || path.hasPrefix("/ui/") }
 
     /// The key from `Authorization: Bearer`, `x-api-key` or `x-goog-api-key`, in that order.
     static func presentedKey(in headers: HTTPFields) -> Substring? {

@@ -12,6 +12,8 @@ extension HTTPField.Name {
     static let overhead = HTTPField.Name("x-switchyard-overhead-ms")!
     static let switchyardTarget = HTTPField.Name("x-switchyard-target")!
     static let switchyardPrompt = HTTPField.Name("x-switchyard-prompt")!
+    static let referrerPolicy = HTTPField.Name("referrer-policy")!
+    static let xFrameOptions = HTTPField.Name("x-frame-options")!
     /// RFC 9745: when the resource was (or will be) deprecated.
     static let deprecation = HTTPField.Name("deprecation")!
     /// RFC 8594: when the resource stops answering.

@@ -39,6 +39,18 @@ enum AdminJSON {
         return view
     }
 
+    /// A model's route: strategy, targets with their weights, fallbacks, guardrails, and which features are on.
+    static func model(_ route: ModelRoute) -> JSONValue {
+        [
+            "name": .string(route.name), "strategy": .string(route.strategy.rawValue),
+            "targets": .array(
+                route.targets.map { ["provider": .string($0.provider), "model": .string($0.model), "weight": .number($0.weight)] }),
+            "fallbacks": .array(route.fallbacks.map(JSONValue.string)), "guardrails": .array(route.guardrails.map(JSONValue.string)),
+            "cache": .bool(route.cache.enabled), "context": route.context.map { .string($0.strategy.rawValue) } ?? .null,
+            "memory": .bool(route.memory?.enabled ?? false),
+        ]
+    }
+
     static func limits(_ limits: UsageLimits) -> [String: JSONValue] {
         [
             "rpm": limits.rpm.map { .integer(Int64($0)) } ?? .null, "tpm": limits.tpm.map { .integer(Int64($0)) } ?? .null,

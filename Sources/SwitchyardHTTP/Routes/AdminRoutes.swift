@@ -13,6 +13,7 @@ struct AdminRoutes {
     func register(on router: Router<GatewayRequestContext>) {
         let admin = router.group("/admin").add(middleware: MasterKeyRequirement())
         admin.get("/targets") { _, _ in targets() }
+        admin.get("/models") { _, _ in AdminJSON.list(services.gateway.catalog.routes.map(AdminJSON.model)) }
         let administration = services.administration
         admin.post("/keys") { request, _ in
             let (key, secret) = try await administration.createKey(try await jsonBody(request))

@@ -19,7 +19,7 @@ package enum GatewayHTTPServer {
     ///   accepted.
     package static func make(
         router: Router<GatewayRequestContext>, settings: ServerSettings, serverName: String = "switchyard", authenticator: Authenticator? = nil,
-        metrics: GatewayMetrics? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
+        metrics: GatewayMetrics? = nil, uiEnabled: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
     ) -> any Service {
         let responder = router.buildResponder()
         let dates = HTTPDateHeader()
@@ -44,7 +44,7 @@ package enum GatewayHTTPServer {
             headTimeout: .nanoseconds(settings.requestHeadTimeout.wholeNanoseconds),
             bodyTimeout: .nanoseconds(settings.requestBodyTimeout.wholeNanoseconds))
         channel.writeTimeout = .nanoseconds(settings.writeTimeout.wholeNanoseconds)
-        channel.headGate = authenticator.map(RequestHeadGate.init)
+        channel.headGate = authenticator.map { RequestHeadGate(authenticator: $0, uiEnabled: uiEnabled) }
         channel.bodyBudget = BodyBudget(limit: settings.maxBufferedBodyBytes)
         channel.connections = ConnectionBudget(limit: settings.maxConnections) { metrics?.openConnections($0) }
         channel.metrics = metrics

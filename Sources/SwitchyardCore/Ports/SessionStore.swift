@@ -1,0 +1,27 @@
+public import Foundation
+
+/// A signed-in session of the admin web UI.
+public struct UISession: Sendable, Equatable {
+    /// The SHA-256 digest of the session's cookie value (the value itself is never kept).
+    public var digest: String
+    /// The token every mutating request of the session must carry (`x-csrf-token`).
+    public var csrfToken: String
+    public var createdAt: Date
+    public var expiresAt: Date
+
+    public init(digest: String, csrfToken: String, createdAt: Date, expiresAt: Date) {
+        self.digest = digest
+        self.csrfToken = csrfToken
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Where the admin web UI's sessions are kept, so any replica recognises them.
+public protocol SessionStore: Sendable {
+    func insert(_ session: UISession) async throws
+    func session(digest: String) async throws -> UISession?
+    func deleteSession(digest: String) async throws
+    /// Deletes the sessions that expired before `date`.
+    func pruneSessions(before date: Date) async throws
+}
