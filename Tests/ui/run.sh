@@ -2,7 +2,6 @@
 # Browser test of the admin web UI.
 #
 #   bash Tests/ui/run.sh PATH/TO/switchyard [SCREENSHOT_DIR]    # against the built gateway
-#   bash Tests/ui/run.sh --mock [SCREENSHOT_DIR]                # against Tests/ui/mock_gateway.py (UI work without Swift)
 #
 # Starts an OpenAI-compatible upstream double (Tests/ui/upstream.py) and the gateway on free loopback ports, with a
 # configuration in a temporary directory (SQLite there, the request log on, sessions of 3 seconds), waits for
@@ -11,7 +10,7 @@
 set -uo pipefail
 
 if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
-  echo "usage: $0 PATH/TO/switchyard|--mock [SCREENSHOT_DIR]" >&2
+  echo "usage: $0 PATH/TO/switchyard [SCREENSHOT_DIR]" >&2
   exit 2
 fi
 BINARY=$1
@@ -19,7 +18,7 @@ SHOTS=${2:-./ui-screenshots}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PYTHON=${PYTHON:-python3}
 
-if [[ "$BINARY" != "--mock" && ! -x "$BINARY" ]]; then
+if [[ ! -x "$BINARY" ]]; then
   echo "run.sh: $BINARY is not an executable switchyard binary" >&2
   exit 2
 fi
@@ -102,12 +101,7 @@ if ! wait_for "http://127.0.0.1:$UPSTREAM_PORT/v1/models" 15 "$UPSTREAM_PID"; th
   exit 1
 fi
 
-if [[ "$BINARY" == "--mock" ]]; then
-  "$PYTHON" "$HERE/mock_gateway.py" --port "$GATEWAY_PORT" --master-key "$MASTER_KEY" --session-ttl 3 \
-    --upstream "http://127.0.0.1:$UPSTREAM_PORT/v1" >"$WORK/gateway.log" 2>&1 &
-  GATEWAY_PID=$!
-else
-  cat >"$WORK/switchyard.yaml" <<EOF
+cat >"$WORK/switchyard.yaml" <<EOF
 server:
   host: 127.0.0.1
   port: $GATEWAY_PORT
@@ -132,9 +126,8 @@ models:
         model: double-chat
         price: {input: 1.0, output: 2.0}
 EOF
-  "$BINARY" serve --config "$WORK/switchyard.yaml" >"$WORK/gateway.log" 2>&1 &
-  GATEWAY_PID=$!
-fi
+"$BINARY" serve --config "$WORK/switchyard.yaml" >"$WORK/gateway.log" 2>&1 &
+GATEWAY_PID=$!
 
 if ! wait_for "$GATEWAY/health/ready" 60 "$GATEWAY_PID"; then
   echo "run.sh: the gateway did not become ready; its log:" >&2
@@ -143,7 +136,7 @@ if ! wait_for "$GATEWAY/health/ready" 60 "$GATEWAY_PID"; then
 fi
 echo "run.sh: gateway ready at $GATEWAY (upstream double on port $UPSTREAM_PORT)"
 
-"$PYTHON" "$HERE/ui_test.py" --gateway "$GATEWAY" --master-key "$MASTER_KEY" --screenshots "$SHOTS"
+"$PYTHON" "$HERE/ui_test.py" --gateway "$GATEWAY" --master-key "$MASTER_KEY" --screenshots "$SHOTS" --expiry-seconds 4
 STATUS=$?
 if [[ $STATUS -ne 0 ]]; then
   echo "run.sh: the UI test failed ($STATUS); the gateway's log ends with:" >&2

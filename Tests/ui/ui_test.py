@@ -390,7 +390,7 @@ class UITest:
             raise Failure("the browser console reported:\n  " + "\n  ".join(problems))
         log("ok: no CSP violation or uncaught error in the browser console")
 
-    def run(self):
+    def run(self, expiry_seconds=0):
         self.check_login()
         secret = self.create_key()
         request_ids = self.chat(secret)
@@ -401,7 +401,8 @@ class UITest:
         self.csrf()
         self.collect_console()
         self.logout()
-        self.expiry()
+        if expiry_seconds:
+            self.expiry(ttl_wait=expiry_seconds)
         self.console_problems()
 
 
@@ -422,6 +423,8 @@ def main():
     parser.add_argument("--gateway", required=True, help="the gateway's base URL, e.g. http://127.0.0.1:8080")
     parser.add_argument("--master-key", required=True)
     parser.add_argument("--screenshots", default="ui-screenshots")
+    parser.add_argument("--expiry-seconds", type=int, default=0,
+                        help="with sessions this short-lived, also check that a session expires after this many seconds (0: skip)")
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
     base = args.gateway.rstrip("/")
@@ -437,7 +440,7 @@ def main():
     test = UITest(driver, base, args.master_key, os.path.abspath(args.screenshots))
     started = time.time()
     try:
-        test.run()
+        test.run(expiry_seconds=args.expiry_seconds)
     except (Failure, SessionEnded, WebDriverException) as error:
         print("ui_test: FAILED: %s: %s" % (type(error).__name__, error), file=sys.stderr)
         if not isinstance(error, Failure):
