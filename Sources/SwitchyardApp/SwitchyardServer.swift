@@ -126,10 +126,10 @@ package final class SwitchyardServer: Sendable {
             captureLimit: logging.requestLog && logging.bodies ? logging.maxBodyBytes : nil, secrets: secrets)
         services.requestLog = logging.requestLog ? store : nil
         // The analytics are kept whether or not the request log is.
-        let requestStats = BatchedWriter<RequestSummary>(requestStats: store, metrics: metrics, logger: logger)
+        let requestStats = BatchedWriter<RequestStats>(requestStats: store, metrics: metrics, logger: logger)
         services.observer.requestStats = requestStats
         services.analytics = AnalyticsService(store: store)
-        if configuration.ui.enabled { services.uiSessions = UISessions(store: store, lifetime: configuration.ui.sessionLifetime) }
+        if configuration.ui.enabled { services.uiSessions = UISessions(store: store, lifetime: configuration.ui.sessionLifetime, masterKey: masterKey) }
         let background = BackgroundResponses()
         let responseStates = BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger)
         services.files = FileService(store: store, maxBytes: configuration.knowledge.maxFileBytes)
@@ -180,8 +180,14 @@ package final class SwitchyardServer: Sendable {
             retentions.append(StoragePruner.Retention(name: "responses", keep: retention) { try await store.pruneResponses(before: $0) })
         }
         retentions.append(
-            StoragePruner.Retention(name: "request_stats", keep: configuration.ui.analyticsRetention) { try await store.pruneRequestStats(before: $0) })
-        retentions.append(StoragePruner.Retention(name: "ui_sessions", keep: .zero) { try await store.pruneSessions(before: $0) })
+            StoragePruner.Retention(name: "request_stats", keep: configuration.ui.analyticsRetention) {
+                try await store.pruneRequestStats(before: $0)
+                return 0
+            })
+        retentions.append(StoragePruner.Retention(name: "ui_sessions", keep: .zero) {
+            try await store.pruneSessions(before: $0)
+            return 0
+        })
         // Expired cache entries are never served; they are deleted once an hour.
         retentions.append(StoragePruner.Retention(name: "cache_entries", keep: .zero) { try await store.pruneCache(before: $0) })
         // Summaries and turn embeddings made over 30 days ago go; they are made again when needed.

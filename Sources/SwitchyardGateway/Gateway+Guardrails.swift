@@ -31,16 +31,17 @@ extension Gateway {
         var screen = GuardrailScreen(active, direction: .input, numbering: numbering)
         // What the guardrails did is noted whether or not one refused.
         defer { noteGuardrails(screen.report, context: context) }
-        var screened = request
+        // Encoded again only when a guardrail changed something.
+        var hub: JSONValue?
         if request.hubError == nil {
-            screened.body = try GuardedTexts.chat(try Self.readable(request.body)) { try screen.screen($0) }.encoded
+            hub = try GuardedTexts.chat(try Self.readable(request.body)) { try screen.screen($0) }
         }
-        if var native = request.native, native.dialect == .anthropic {
+        var native: JSONValue?
+        if let given = request.native, given.dialect == .anthropic {
             // The client's own body says the same with the same placeholders (what only it holds is given its
             // own); what both hold is counted (and judged) once, from the hub body.
             var again = screen
-            native.body = try GuardedTexts.anthropic(try Self.readable(native.body)) { try again.screen($0) }.encoded
-            screened.native = native
+            native = try GuardedTexts.anthropic(try Self.readable(given.body)) { try again.screen($0) }
             let (report, texts) = (screen.report, screen.screenedTexts)
             screen = again
             if request.hubError == nil {
@@ -51,6 +52,12 @@ extension Gateway {
         if moderating { try await moderate(&screen, caller: caller, context: context) }
         // Nothing found: the bytes go as the client sent them.
         guard !screen.report.isEmpty else { return ScreenedInput(request: request, numbering: screen.redactor.numbering) }
+        var screened = request
+        if let hub { screened.body = hub.encoded }
+        if let native, var given = request.native {
+            given.body = native.encoded
+            screened.native = given
+        }
         return ScreenedInput(request: screened, report: screen.report, masked: screen.maskedOriginals, numbering: screen.redactor.numbering)
     }
 
@@ -101,16 +108,19 @@ extension Gateway {
         var screen = GuardrailScreen(active, direction: .output, numbering: numbering.continued)
         // What the guardrails did is noted whether or not one refused.
         defer { noteGuardrails(screen.report, context: context) }
-        var screened = reply
+        let answered: JSONValue
         if reply.dialect == .anthropic {
             guard case .object(var fields) = answer, let content = fields["content"] else { return (reply, nil) }
             fields["content"] = try GuardedTexts.anthropicContent(content) { try screen.screen($0) }
-            screened.body = JSONValue.object(fields).encoded
+            answered = .object(fields)
         } else {
-            screened.body = try GuardedTexts.chat(answer) { try screen.screen($0) }.encoded
+            answered = try GuardedTexts.chat(answer) { try screen.screen($0) }
         }
         try await moderate(&screen, caller: caller, context: context)
-        return screen.report.isEmpty ? (reply, nil) : (screened, screen.report)
+        guard !screen.report.isEmpty else { return (reply, nil) }
+        var screened = reply
+        screened.body = answered.encoded
+        return (screened, screen.report)
     }
 
     /// A streamed answer screened by the output guardrails as it streams (see `StreamScreening`); the stream as it
@@ -168,10 +178,12 @@ extension Gateway {
         var screen = GuardrailScreen(active, direction: .input)
         // What the guardrails did is noted whether or not one refused.
         defer { noteGuardrails(screen.report, context: context) }
-        var screened = request
-        screened.body = try GuardedTexts.embeddingsInput(try Self.readable(request.body)) { try screen.screen($0) }.encoded
+        let input = try GuardedTexts.embeddingsInput(try Self.readable(request.body)) { try screen.screen($0) }
         try await moderate(&screen, caller: caller, context: context)
-        return screen.report.isEmpty ? (request, nil) : (screened, screen.report)
+        guard !screen.report.isEmpty else { return (request, nil) }
+        var screened = request
+        screened.body = input.encoded
+        return (screened, screen.report)
     }
 
     /// Counts each guardrail's action (`switchyard_guardrail_actions_total`) and notes the report for the log.

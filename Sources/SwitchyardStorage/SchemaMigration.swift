@@ -402,6 +402,7 @@ struct SchemaMigration: Sendable {
             try await database.create(table: "ui_sessions")
                 .column("digest", type: .text, .primaryKey(autoIncrement: false))
                 .column("csrf_token", type: .text, .notNull)
+                .column("key_digest", type: .text, .notNull)
                 .column("created_at", type: .text, .notNull)
                 .column("expires_at", type: .text, .notNull)
                 .run()

@@ -301,7 +301,7 @@ struct ResilienceTests {
                 let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
                 #expect(reply.status == 200)
                 // The first target hangs for 10 s: the hedge answered long before, with room for a loaded machine.
-                #expect(ContinuousClock.now - start < .milliseconds(3000))
+                #expect(ContinuousClock.now - start < .milliseconds(8000))
                 #expect(reply.headers.first(name: "x-switchyard-target") == "p2/b")
                 #expect(reply.headers.first(name: "x-switchyard-attempts") == "2")
             }
@@ -318,8 +318,8 @@ struct ResilienceTests {
                 let start = ContinuousClock.now
                 let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
                 #expect(reply.status == 200)
-                // Well before the hedge would have started.
-                #expect(ContinuousClock.now - start < .milliseconds(4000))
+                // Before the hedge would have started (5 s), with room for a loaded machine.
+                #expect(ContinuousClock.now - start < .milliseconds(4900))
                 #expect(reply.headers.first(name: "x-switchyard-target") == "p2/b")
                 #expect(reply.headers.first(name: "x-switchyard-attempts") == "2")
             }

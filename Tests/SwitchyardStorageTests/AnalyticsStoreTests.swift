@@ -204,10 +204,10 @@ struct AnalyticsStoreTests {
     @Test("UI sessions round-trip, are deleted, and pruning removes only the expired", arguments: TestDatabase.available)
     func sessions(_ backend: TestDatabase) async throws {
         try await backend.withStore { store in
-            let live = UISession(digest: "digest-live", csrfToken: "csrf-1", createdAt: Self.base, expiresAt: Self.base.addingTimeInterval(3600))
+            let live = UISession(digest: "digest-live", csrfToken: "csrf-1", keyDigest: "key", createdAt: Self.base, expiresAt: Self.base.addingTimeInterval(3600))
             let expired = UISession(
-                digest: "digest-expired", csrfToken: "csrf-2", createdAt: Self.base.addingTimeInterval(-7200), expiresAt: Self.base.addingTimeInterval(-60))
-            let doomed = UISession(digest: "digest-doomed", csrfToken: "csrf-3", createdAt: Self.base, expiresAt: Self.base.addingTimeInterval(60))
+                digest: "digest-expired", csrfToken: "csrf-2", keyDigest: "key", createdAt: Self.base.addingTimeInterval(-7200), expiresAt: Self.base.addingTimeInterval(-60))
+            let doomed = UISession(digest: "digest-doomed", csrfToken: "csrf-3", keyDigest: "key", createdAt: Self.base, expiresAt: Self.base.addingTimeInterval(60))
             #expect(try await store.session(digest: live.digest) == nil)
             for session in [live, expired, doomed] { try await store.insert(session) }
             #expect(try await store.session(digest: live.digest) == live)

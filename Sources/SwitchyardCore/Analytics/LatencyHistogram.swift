@@ -2,7 +2,7 @@
 /// over any range) instead of from every request.
 public enum LatencyHistogram {
     /// Each bucket's upper bound in milliseconds; the last bucket holds everything above the last bound.
-    public static let bounds: [Double] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000]
+    public static let bounds: [Double] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000]
 
     /// How many buckets a histogram has.
     public static var bucketCount: Int { bounds.count + 1 }
@@ -24,12 +24,14 @@ public enum LatencyHistogram {
             let next = seen + Double(count)
             if rank <= next {
                 let lower = index == 0 ? 0 : bounds[min(index - 1, bounds.count - 1)]
-                let upper = index < bounds.count ? bounds[index] : lower * 2
+                // Above the last bound nothing is known but that it is above: the bound itself is reported.
+                guard index < bounds.count else { return lower }
+                let upper = bounds[index]
                 let within = (rank - seen) / Double(count)
                 return lower + (upper - lower) * within
             }
             seen = next
         }
-        return bounds.last.map { $0 * 2 }
+        return bounds.last
     }
 }

@@ -14,7 +14,7 @@ public struct RequestStats: Sendable, Equatable {
     /// Empty for a key without a team.
     public var teamID: String
     public var requests = 0
-    /// Requests that ended with a status of 400 or above.
+    /// Requests that failed on the gateway's or an upstream's side (5xx).
     public var errors = 0
     public var promptTokens = 0
     public var completionTokens = 0

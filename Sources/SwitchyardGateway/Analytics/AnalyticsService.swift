@@ -70,8 +70,10 @@ package struct AnalyticsService: Sendable {
         return (Date(timeIntervalSince1970: end - range.seconds), Date(timeIntervalSince1970: end))
     }
 
-    private func query(_ range: Range, bucket: AnalyticsQuery.Bucket?, by: AnalyticsQuery.Dimension?, filter: Filter) -> AnalyticsQuery {
-        let (from, to) = window(range)
+    private func query(
+        _ span: (from: Date, to: Date), bucket: AnalyticsQuery.Bucket?, by: AnalyticsQuery.Dimension?, filter: Filter
+    ) -> AnalyticsQuery {
+        let (from, to) = span
         return AnalyticsQuery(
             from: from, to: to, bucket: bucket, groupBy: by, model: filter.model, target: filter.target, keyID: filter.keyID, teamID: filter.teamID)
     }
@@ -79,44 +81,48 @@ package struct AnalyticsService: Sendable {
     /// Totals over the range: requests, errors, latency and time-to-first-token percentiles, tokens, spend, cache
     /// hit rate.
     package func overview(_ range: Range, filter: Filter = Filter()) async throws -> JSONValue {
-        let rows = try await store.requestStats(query(range, bucket: nil, by: nil, filter: filter))
-        var total = RequestStats(time: window(range).from)
+        let span = window(range)
+        let rows = try await store.requestStats(query(span, bucket: nil, by: nil, filter: filter))
+        var total = RequestStats(time: span.from)
         for row in rows { total.add(row) }
         var view = Self.fields(of: total, chart: nil)
         view["range"] = .string(range.rawValue)
-        view["from"] = .string(window(range).from.ISO8601Format())
+        view["from"] = .string(span.from.ISO8601Format())
         return .object(view)
     }
 
     /// One chart's points over the range, a point per bucket (empty buckets as zeros); with `by`, one series per
     /// group.
     package func series(_ chart: Chart, range: Range, by: AnalyticsQuery.Dimension? = nil, filter: Filter = Filter()) async throws -> JSONValue {
-        let rows = try await store.requestStats(query(range, bucket: range.bucket, by: by, filter: filter))
+        // One window for the query and its points: a minute turning between the two does not shift the chart.
+        let span = window(range)
+        let rows = try await store.requestStats(query(span, bucket: range.bucket, by: by, filter: filter))
         var view: [String: JSONValue] = ["range": .string(range.rawValue), "bucket": .string(range.bucket.rawValue)]
         guard let by else {
-            view["points"] = .array(points(rows, chart: chart, range: range))
+            view["points"] = .array(points(rows, chart: chart, range: range, span: span))
             return .object(view)
         }
         var groups: [String: [RequestStats]] = [:]
         for row in rows { groups[Self.group(of: row, by: by), default: []].append(row) }
         view["series"] = .array(
             groups.keys.sorted().map { group in
-                ["group": .string(group), "points": .array(points(groups[group] ?? [], chart: chart, range: range))]
+                ["group": .string(group), "points": .array(points(groups[group] ?? [], chart: chart, range: range, span: span))]
             })
         return .object(view)
     }
 
     /// The range's groups by `by`, most spent first (then most requests): requests, tokens and spend of each.
     package func top(_ range: Range, by: AnalyticsQuery.Dimension, limit: Int = 10, filter: Filter = Filter()) async throws -> [(group: String, stats: RequestStats)] {
-        let rows = try await store.requestStats(query(range, bucket: nil, by: by, filter: filter))
-        return rows.map { (Self.group(of: $0, by: by), $0) }
-            .sorted { ($0.stats.costUSD, $0.stats.requests) > ($1.stats.costUSD, $1.stats.requests) }
-            .prefix(limit).map { $0 }
+        let rows = try await store.requestStats(query(window(range), bucket: nil, by: by, filter: filter))
+        let ranked = rows.sorted { left, right in
+            left.costUSD != right.costUSD ? left.costUSD > right.costUSD : left.requests > right.requests
+        }
+        return ranked.prefix(limit).map { (group: Self.group(of: $0, by: by), stats: $0) }
     }
 
     /// A point for each bucket of the range, in order.
-    private func points(_ rows: [RequestStats], chart: Chart, range: Range) -> [JSONValue] {
-        let (from, to) = window(range)
+    private func points(_ rows: [RequestStats], chart: Chart, range: Range, span: (from: Date, to: Date)) -> [JSONValue] {
+        let (from, to) = span
         var byBucket: [Int64: RequestStats] = [:]
         for row in rows {
             let key = Int64((row.time.timeIntervalSince1970 / range.bucketSeconds).rounded(.down))

@@ -16,7 +16,7 @@ package struct RequestObserver: Sendable {
     package let tracer: (any Tracer)?
     package let requestLog: BatchedWriter<RequestSummary>?
     /// Where finished requests are added up for the analytics; nil keeps none.
-    package var requestStats: BatchedWriter<RequestSummary>?
+    package var requestStats: BatchedWriter<RequestStats>?
     /// Where request lines go; nil writes none.
     package let requestLines: (any LogLineSink)?
     /// The most body bytes the request log keeps; nil keeps no bodies.
@@ -60,7 +60,7 @@ package struct RequestObserver: Sendable {
         if let span { Self.close(span, summary: summary, redactor: redactor) }
         if let requestLines { Self.logLine(summary, to: requestLines, redactor: redactor) }
         requestLog?.record(summary)
-        requestStats?.record(summary)
+        if let requestStats, let stats = RequestStatsAggregator.stats(of: summary) { requestStats.record(stats) }
     }
 
     /// Names the span after its GenAI operation when it was one, sets the GenAI and HTTP attributes, and ends it.

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import SwitchyardCore
+import SwitchyardGateway
 
 /// Requires a valid key on every route except the named public ones, so a new route is never public by accident.
 struct AuthenticationMiddleware: RouterMiddleware {
@@ -32,7 +33,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             guard let session = try await sessions.session(cookie: cookie) else {
                 throw GatewayError(status: 401, kind: .authentication, code: "session_expired", message: "The session has expired; sign in again.")
             }
-            if ![.get, .head, .options].contains(request.method), request.headers[UICookies.csrfHeader] != session.csrfToken {
+            if ![.get, .head, .options].contains(request.method), !UISessions.matches(request.headers[UICookies.csrfHeader], token: session.csrfToken) {
                 throw GatewayError(
                     status: 403, kind: .permission, code: "csrf_token_invalid",
                     message: "This request needs the session's CSRF token in x-csrf-token.")

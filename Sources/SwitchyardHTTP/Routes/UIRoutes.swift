@@ -15,7 +15,7 @@ struct UIRoutes {
     let assets = UIAssets.bundled
 
     func register(on router: Router<GatewayRequestContext>) {
-        router.get("/ui") { _, _ in Self.redirect(to: "/ui/") }
+        // `/ui` and `/ui/` are one route.
         router.get("/ui/") { request, _ in
             guard try await session(request) != nil else { return Self.redirect(to: "/ui/login") }
             return try asset("index.html")
@@ -30,7 +30,7 @@ struct UIRoutes {
             guard let cookie = UICookies.value(UICookies.session, in: request.headers), let session = try await sessions.session(cookie: cookie) else {
                 throw Self.expired
             }
-            guard request.headers[UICookies.csrfHeader] == session.csrfToken else {
+            guard UISessions.matches(request.headers[UICookies.csrfHeader], token: session.csrfToken) else {
                 throw GatewayError(status: 403, kind: .permission, code: "csrf_token_invalid", message: "Signing out needs the session's CSRF token.")
             }
             try await sessions.end(cookie: cookie)
@@ -53,11 +53,17 @@ struct UIRoutes {
     private func signIn(_ request: Request) async throws -> Response {
         let body = try await RequestBodyReader.read(request, limit: 16 * 1024)
         let form = Self.formFields(String(buffer: body))
-        guard let token = form["csrf"], !token.isEmpty, let cookie = UICookies.value(UICookies.loginToken, in: request.headers), token == cookie else {
+        guard let token = form["csrf"], !token.isEmpty, let cookie = UICookies.value(UICookies.loginToken, in: request.headers),
+            UISessions.matches(token, token: String(cookie))
+        else {
             return loginPage(error: "The sign-in form expired; try again.", status: .forbidden)
         }
         guard let key = form["key"], case .master? = try? authenticator.authenticate(Substring(key)) else {
             return loginPage(error: "That is not the master key.", status: .unauthorized)
+        }
+        // A session already in this browser ends: one sign-in, one session.
+        if let previous = UICookies.value(UICookies.session, in: request.headers), UISessions.isWellFormed(previous) {
+            try await sessions.end(cookie: previous)
         }
         let (value, _) = try await sessions.start()
         var response = Self.redirect(to: "/ui/")

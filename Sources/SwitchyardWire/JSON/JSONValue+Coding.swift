@@ -3,13 +3,16 @@ public import NIOCore
 
 extension JSONValue {
     /// Decodes a JSON document.
+    /// - Throws: `JSONSyntaxError` for anything that is not one JSON value.
     public init(decoding buffer: ByteBuffer) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        var parser = JSONValueParser(Array(buffer.readableBytesView))
+        self = try parser.parseDocument()
     }
 
     /// Decodes a JSON document held in a string.
     public init(decoding text: String) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        var parser = JSONValueParser(Array(text.utf8))
+        self = try parser.parseDocument()
     }
 
     /// The value as compact JSON with keys sorted, so the same value always gives the same bytes.

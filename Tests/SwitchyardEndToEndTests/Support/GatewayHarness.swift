@@ -102,13 +102,13 @@ struct GatewayClient: Sendable {
 
     /// POSTs `body` to `path`.
     func request(
-        _ path: String, body: String? = nil, key: String? = GatewayHarness.masterKey, headers: [(String, String)] = []
+        _ path: String, body: String? = nil, key: String? = GatewayHarness.masterKey, followRedirects: Bool = true, headers: [(String, String)] = []
     ) async throws -> Reply {
-        try await request(.POST, path, body: body, key: key, headers: headers)
+        try await request(.POST, path, body: body, key: key, followRedirects: followRedirects, headers: headers)
     }
 
     func request(
-        _ method: HTTPMethod, _ path: String, body: String? = nil, key: String? = GatewayHarness.masterKey,
+        _ method: HTTPMethod, _ path: String, body: String? = nil, key: String? = GatewayHarness.masterKey, followRedirects: Bool = true,
         headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -117,10 +117,13 @@ struct GatewayClient: Sendable {
         if body != nil { request.headers.add(name: "content-type", value: "application/json") }
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let response = try await (followRedirects ? HTTPClient.shared : Self.notFollowing).execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
     }
+
+    /// A client that hands redirects back instead of following them.
+    static let notFollowing = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     /// Makes a virtual key with the admin API (`body` as `POST /admin/keys` takes it); its id and secret.
     func createKey(_ body: String) async throws -> (id: String, secret: String) {
