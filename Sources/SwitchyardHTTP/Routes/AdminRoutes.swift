@@ -94,13 +94,7 @@ struct AdminRoutes {
         return AdminJSON.response(["object": "cache.purge", "model": model.map(JSONValue.string) ?? .null, "purged": .integer(Int64(purged))])
     }
 
-    private func jsonBody(_ request: Request) async throws -> JSONValue {
-        let body = try await RequestBodyReader.read(request, limit: 1 << 20)
-        guard let value = try? JSONValue(decoding: body) else {
-            throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
-        }
-        return value
-    }
+    private func jsonBody(_ request: Request) async throws -> JSONValue { try await AdminRequestBody.json(request) }
 
     /// Each target's live state: circuit, requests in flight, latency, error rate, last error.
     func targets() -> Response {

@@ -70,13 +70,7 @@ struct PromptAdminRoutes {
         }
     }
 
-    /// The request body as JSON; an empty body is `{}` when `optional`.
     static func jsonBody(_ request: Request, optional: Bool = false) async throws -> JSONValue {
-        let body = try await RequestBodyReader.read(request, limit: 1 << 20)
-        if optional, body.readableBytes == 0 { return [:] }
-        guard let value = try? JSONValue(decoding: body) else {
-            throw GatewayError.badRequest("The request body is not valid JSON.", code: "invalid_json")
-        }
-        return value
+        try await AdminRequestBody.json(request, emptyIsObject: optional)
     }
 }

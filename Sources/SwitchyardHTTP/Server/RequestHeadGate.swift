@@ -30,7 +30,7 @@ struct RequestHeadGate: Sendable {
     /// The largest body the UI's routes read (its sign-in form).
     static let uiBodyLimit = 16 * 1024
     /// The largest body the admin API reads.
-    static let adminBodyLimit = 1 << 20
+    static let adminBodyLimit = AdminRequestBody.limit
 
     /// Whether the request declares no body, or a body of at most `limit` bytes (a chunked one, of unknown length,
     /// is not small).
