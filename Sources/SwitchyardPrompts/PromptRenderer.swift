@@ -13,8 +13,27 @@ public enum PromptRenderer {
     /// Turns off HTML escaping for the whole template.
     private static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
 
-    /// - Throws: 400 naming `param` when `template` is not valid Mustache.
+    /// The longest template taken, in UTF-8 bytes.
+    public static let maximumBytes = 100_000
+    /// The most tags a template may hold: parsing costs more than linearly in them.
+    public static let maximumTags = 2_000
+
+    /// - Throws: 400 naming `param` when `template` is too long, has too many tags, or is not valid Mustache.
     public static func check(_ template: String, param: String) throws(GatewayError) {
+        guard template.utf8.count <= maximumBytes else {
+            throw .badRequest("'\(param)' must be at most \(maximumBytes) bytes; got \(template.utf8.count).", param: param)
+        }
+        var tags = 0
+        var previous: UInt8 = 0
+        for byte in template.utf8 {
+            if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "{") {
+                tags += 1
+                previous = 0
+                continue
+            }
+            previous = byte
+        }
+        guard tags <= maximumTags else { throw .badRequest("'\(param)' may hold at most \(maximumTags) {{tags}}; got \(tags).", param: param) }
         do {
             _ = try MustacheTemplate(string: textPragma + template)
         } catch {

@@ -62,6 +62,8 @@ struct PromptDefinitionTests {
             (["model": "chat", "template": "x", "variables": ["a b": ["type": "string"]]], "variables.a b"),
             (["model": "chat", "template": "x", "variables": ["a": ["type": "date"]]], "variables.a.type"),
             (["model": "chat", "template": "x", "parameters": ["messages": []]], "parameters.messages"),
+            (["model": "chat", "template": .string(String(repeating: "{{a}}", count: 2001))], "template"),
+            (["model": "chat", "template": "x", "system": .string(String(repeating: "x", count: 100_001))], "system"),
         ]
         for (json, param) in cases {
             do {
