@@ -7,11 +7,14 @@ import SwitchyardTesting
 import Testing
 
 /// Two providers on one upstream double; the upstream model name tells the double how to behave.
-func twoTargetYAML(strategy: String = "round-robin", first: String = "a", second: String = "b", extraTarget: String = "", model: String = "") -> String {
+func twoTargetYAML(
+    strategy: String = "round-robin", first: String = "a", second: String = "b", extraTarget: String = "", model: String = "",
+    timeoutSeconds: Int = 2
+) -> String {
     """
     providers:
-      - {name: p1, type: openai, base_url: UPSTREAM, timeout_seconds: 2}
-      - {name: p2, type: openai, base_url: UPSTREAM, timeout_seconds: 2}
+      - {name: p1, type: openai, base_url: UPSTREAM, timeout_seconds: \(timeoutSeconds)}
+      - {name: p2, type: openai, base_url: UPSTREAM, timeout_seconds: \(timeoutSeconds)}
     router:
       backoff_initial_ms: 10
       backoff_max_ms: 50
@@ -87,16 +90,27 @@ struct RoutingStrategyTests {
 
     @Test("least-busy sends concurrent requests to the target with fewer in flight")
     func leastBusy() async throws {
-        let behaviourUpstream = makeBehaviourUpstream()
-        try await behaviourUpstream.run { base in
-            try await GatewayHarness.withGateway(yaml: twoTargetYAML(strategy: "least-busy", first: "slow-a", second: "slow-b"), upstream: base) { gateway in
-                try await withThrowingTaskGroup(of: String?.self) { group in
-                    for _ in 0..<10 {
-                        group.addTask { try await gateway.request("/v1/chat/completions", body: chatBody()).headers.first(name: "x-switchyard-target") }
+        // The upstream answers none until all six are in flight, so every choice sees the ones made before it (six
+        // stays under the test client's eight connections to one host). The timeout is far above what a loaded machine
+        // needs to get all six there, so no request fails over.
+        let allInFlight = ArrivalBarrier(count: 6)
+        let upstream = UpstreamDouble { request in
+            await allInFlight.arrive()
+            return .json(OpenAIWireSamples.chatCompletion(model: request.model ?? ""))
+        }
+        try await upstream.run { base in
+            try await GatewayHarness.withGateway(yaml: twoTargetYAML(strategy: "least-busy", timeoutSeconds: 30), upstream: base) { gateway in
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<6 {
+                        group.addTask {
+                            let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
+                            let target = reply.headers.first(name: "x-switchyard-target") ?? "?"
+                            return "\(target)" + (reply.headers.first(name: "x-switchyard-attempts").map { $0 == "1" ? "" : " after \($0) attempts" } ?? "")
+                        }
                     }
                     var counts: [String: Int] = [:]
-                    for try await target in group { counts[target ?? "?", default: 0] += 1 }
-                    #expect((4...6).contains(counts["p1/slow-a"] ?? 0) && (4...6).contains(counts["p2/slow-b"] ?? 0), "\(counts)")
+                    for try await target in group { counts[target, default: 0] += 1 }
+                    #expect(counts == ["p1/a": 3, "p2/b": 3], "\(counts)")
                 }
             }
         }
@@ -338,7 +352,7 @@ struct ResilienceTests {
             }
             return .json(OpenAIWireSamples.chatCompletion(model: request.model ?? ""), after: .milliseconds(5))
         }
-        let yaml = twoTargetYAML(strategy: "least-busy").replacingOccurrences(of: "consecutive_failures: 3", with: "consecutive_failures: 1000")
+        let yaml = twoTargetYAML(strategy: "least-busy", timeoutSeconds: 30).replacingOccurrences(of: "consecutive_failures: 3", with: "consecutive_failures: 1000")
             .replacingOccurrences(of: "circuit_breaker: {", with: "circuit_breaker: {error_rate: 1, ")
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in

@@ -101,7 +101,7 @@ struct UpstreamEndpoint: Sendable {
         let detail: String
         switch error as? UpstreamTransportError {
         case .headTimeout:
-            return GatewayError.upstreamTimeout("Provider '\(name)' sent no \(what) within \(limit.secondsText) s.")
+            return GatewayError.upstreamTimeout("Provider '\(name)' did not send \(what) within \(limit.secondsText) s.")
         case .readTimeout:
             return GatewayError.upstreamTimeout("Provider '\(name)' was silent for more than \(limit.secondsText) s.")
         case .connectTimeout:
