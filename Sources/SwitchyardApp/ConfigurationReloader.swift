@@ -4,6 +4,7 @@ package import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardGateway
 import SwitchyardHTTP
+import SwitchyardTelemetry
 
 /// Reads the configuration again and gives it its own file's meaning: a typed snapshot validated whole.
 package typealias ConfigurationSource = @Sendable () async throws -> LoadedConfiguration
@@ -76,25 +77,33 @@ actor ConfigurationReloader {
         let restartRequired = RestartOnlySettings.changes(from: running.configuration, to: loaded.configuration)
         let configuration = RestartOnlySettings.keeping(running.configuration, in: loaded.configuration)
         let gateway: Gateway
-        do {
+        do throws(ConfigurationError) {
             gateway = try ServingSnapshot.gateway(of: configuration, on: parts, replacing: running)
-            try await seedPrompts(of: configuration)
-        } catch let error as ConfigurationError {
-            return refuse(error.problems)
         } catch {
-            return refuse([ConfigurationProblem(path: "prompts", message: "The configured prompts could not be stored: \(error)")])
+            return refuse(error.problems)
         }
         let snapshot = makeSnapshot(configuration, gateway: gateway, knowledge: live.knowledge)
         parts.secrets.replace(with: Array(Set(parts.secrets.current + configuration.secrets)))
         live.knowledge.use(gateway: gateway, embeddingModel: configuration.knowledge.embeddingModel)
         live.gateways.replace(with: gateway)
         live.prober.watch(gateway.catalog)
+        parts.cache.resize(configuration.cacheMemory)
+        parts.retentions.replace(with: ServerParts.retentions(configuration, store: parts.store))
+        parts.logSettings?.update(level: Logger.Level(rawValue: configuration.logging.level) ?? .info, format: configuration.logging.format)
         live.responders.replace(with: snapshot.responder)
         self.running = snapshot
+        var warnings = loaded.warnings
+        // After the swap: storage trouble here leaves the prompts as they were, not the reload half done.
+        do {
+            try await seedPrompts(of: configuration)
+        } catch {
+            warnings.append(ConfigurationProblem(path: "prompts", message: "The file's prompts could not be stored; they keep their stored versions: \(error)"))
+        }
+        for warning in warnings { parts.logger.warning("configuration warning", metadata: ["problem": "\(warning)"]) }
         parts.logger.notice(
             "configuration reloaded",
             metadata: ["models": "\(configuration.models.count)", "restart_required": "\(restartRequired.joined(separator: ","))"])
-        return .applied(restartRequired: restartRequired, warnings: loaded.warnings.map(Self.problem))
+        return .applied(restartRequired: restartRequired, warnings: warnings.map(Self.problem))
     }
 
     private func makeSnapshot(_ configuration: Configuration, gateway: Gateway, knowledge: KnowledgeBase) -> ServingSnapshot {

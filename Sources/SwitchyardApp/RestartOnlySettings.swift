@@ -2,7 +2,7 @@ import SwitchyardConfig
 import SwitchyardCore
 
 /// The settings a reload cannot change in a running process: what the listening socket, storage, the trace
-/// exporter, the log handler, the sign-in sessions, the background pruner and the cache's memory were built with.
+/// exporter, the alert sink, the sign-in sessions and the response leases were built with.
 /// A reloaded file that changes them is still applied, with these kept at their running values and named in the
 /// answer as waiting for a restart.
 enum RestartOnlySettings {
@@ -37,16 +37,9 @@ enum RestartOnlySettings {
             setting("telemetry.service_name", \.telemetry.serviceName),
             setting("telemetry.sample_ratio", \.telemetry.sampleRatio),
             setting("telemetry.export_interval_seconds", \.telemetry.exportInterval),
-            setting("logging.level", \.logging.level),
-            setting("logging.format", \.logging.format),
-            setting("logging.retention_days", \.logging.retention),
             setting("alerts.webhook_url", \.alertWebhookURL),
-            setting("cache.max_entries", \.cacheMemory.maxEntries),
-            setting("cache.max_bytes", \.cacheMemory.maxBytes),
             setting("ui.enabled", \.ui.enabled),
             setting("ui.session_ttl_seconds", \.ui.sessionLifetime),
-            setting("ui.analytics_retention_days", \.ui.analyticsRetention),
-            setting("responses.retention_days", \.responsesRetention),
             setting("responses.lease_seconds", \.responsesLease),
         ]
     }

@@ -44,10 +44,16 @@ struct ServerParts: Sendable {
     let analytics: AnalyticsService
     let uiSessions: UISessions?
     let authenticator: Authenticator
+    /// What the pruner deletes and after how long; a reload replaces it.
+    let retentions: Swappable<[StoragePruner.Retention]>
+    /// The process's log level and format, when its handlers follow them.
+    let logSettings: LogSettings?
 
     /// Opens what the configuration's restart-only settings (server, storage, telemetry, UI, alerts, the cache's
     /// memory) describe, and loads keys and spend from storage.
-    static func make(_ configuration: Configuration, store: SQLGatewayStore, clients: UpstreamClients, logger: Logger) async throws -> ServerParts {
+    static func make(
+        _ configuration: Configuration, store: SQLGatewayStore, clients: UpstreamClients, logger: Logger, logSettings: LogSettings?
+    ) async throws -> ServerParts {
         let (masterKey, generated) = try await resolveMasterKey(configuration.server.masterKey, store: store)
         let directory = KeyDirectory()
         let alerts = configuration.alertWebhookURL.map { WebhookAlertSink(url: $0, logger: logger) }
@@ -72,7 +78,34 @@ struct ServerParts: Sendable {
             responseStates: BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger),
             conversations: ConversationService(store: store), prompts: PromptLibrary(store: store), analytics: AnalyticsService(store: store),
             uiSessions: configuration.ui.enabled ? UISessions(store: store, lifetime: configuration.ui.sessionLifetime, masterKey: masterKey) : nil,
-            authenticator: Authenticator(masterKey: masterKey, directory: directory, maxStaleness: configuration.server.keysMaxStaleness))
+            authenticator: Authenticator(masterKey: masterKey, directory: directory, maxStaleness: configuration.server.keysMaxStaleness),
+            retentions: Swappable(Self.retentions(configuration, store: store)), logSettings: logSettings)
+    }
+
+    /// What the background pruner deletes, and after how long.
+    static func retentions(_ configuration: Configuration, store: SQLGatewayStore) -> [StoragePruner.Retention] {
+        var retentions = [StoragePruner.Retention(name: "idempotency_keys", keep: .seconds(24 * 3600)) { try await store.pruneIdempotencyKeys(before: $0) }]
+        // Kept whether or not the request log is on now: a reload may turn it on or off.
+        if let retention = configuration.logging.retention {
+            retentions.append(StoragePruner.Retention(name: "request_logs", keep: retention) { try await store.pruneLogs(before: $0) })
+        }
+        if let retention = configuration.responsesRetention {
+            retentions.append(StoragePruner.Retention(name: "responses", keep: retention) { try await store.pruneResponses(before: $0) })
+        }
+        retentions.append(
+            StoragePruner.Retention(name: "request_stats", keep: configuration.ui.analyticsRetention) {
+                try await store.pruneRequestStats(before: $0)
+                return 0
+            })
+        retentions.append(StoragePruner.Retention(name: "ui_sessions", keep: .zero) {
+            try await store.pruneSessions(before: $0)
+            return 0
+        })
+        // Expired cache entries are never served; they are deleted once an hour.
+        retentions.append(StoragePruner.Retention(name: "cache_entries", keep: .zero) { try await store.pruneCache(before: $0) })
+        // Summaries and turn embeddings made over 30 days ago go; they are made again when needed.
+        retentions.append(StoragePruner.Retention(name: "context", keep: .seconds(30 * 24 * 3600)) { try await store.pruneContext(before: $0) })
+        return retentions
     }
 
     /// The configured key, else the stored one, else a new one that is stored (as a digest) and returned.

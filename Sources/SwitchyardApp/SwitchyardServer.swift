@@ -10,7 +10,7 @@ import SwitchyardGateway
 import SwitchyardHTTP
 package import SwitchyardProviders
 import SwitchyardStorage
-import SwitchyardTelemetry
+package import SwitchyardTelemetry
 
 /// The composition root: builds storage, providers, the gateway and the HTTP server from a configuration, and
 /// runs them as one service group. Used by `switchyard serve` and by the tests.
@@ -44,17 +44,19 @@ package final class SwitchyardServer: Sendable {
     /// - Parameters:
     ///   - source: reads the configuration again for a reload (SIGHUP, `POST /admin/reload`); by default the
     ///     reload applies `configuration` again.
+    ///   - logSettings: the level and format the process's log handlers follow, changed by a reload; nil leaves
+    ///     them to the caller.
     ///   - handleSignals: stop gracefully on SIGTERM and SIGINT, and reload on SIGHUP (off in tests).
     ///   - onRunning: called with the bound port once the server accepts connections.
     package static func make(
-        configuration: Configuration, source: ConfigurationSource? = nil, logger: Logger, clients: UpstreamClients = UpstreamClients(),
-        handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        configuration: Configuration, source: ConfigurationSource? = nil, logger: Logger, logSettings: LogSettings? = nil,
+        clients: UpstreamClients = UpstreamClients(), handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> SwitchyardServer {
         let problems = ConfigurationCheck.problems(in: configuration)
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let store = try await SQLGatewayStore.open(configuration.storage, logger: logger)
         do {
-            let parts = try await ServerParts.make(configuration, store: store, clients: clients, logger: logger)
+            let parts = try await ServerParts.make(configuration, store: store, clients: clients, logger: logger, logSettings: logSettings)
             let reloader = ConfigurationReloader(parts: parts, source: source ?? { LoadedConfiguration(configuration: configuration, warnings: []) })
             let live = try await reloader.start(with: configuration)
             return SwitchyardServer(
@@ -86,7 +88,7 @@ package final class SwitchyardServer: Sendable {
         if let traces = parts.traces { observability.append(.init(service: traces.service)) }
         observability.append(.init(service: parts.requestLog))
         observability.append(.init(service: parts.requestStats))
-        observability.append(.init(service: StoragePruner(Self.retentions(configuration, store: store), logger: logger), successTerminationBehavior: .ignore))
+        observability.append(.init(service: StoragePruner(parts.retentions, logger: logger), successTerminationBehavior: .ignore))
         var services = observability + [
             .init(service: live.prober, successTerminationBehavior: .ignore),
             .init(service: KeyDirectoryRefresher(directory: directory, store: store, limits: parts.limits, spend: parts.spend, metrics: parts.metrics, logger: logger)),
@@ -121,32 +123,6 @@ package final class SwitchyardServer: Sendable {
         self.init(
             configuration: configuration, generatedMasterKey: parts.generatedMasterKey, group: ServiceGroup(configuration: groupConfiguration),
             clients: parts.clients, store: store, writers: writers, finalFlushBudget: configuration.server.finalFlushBudget, reloader: reloader)
-    }
-
-    /// What the background pruner deletes, and after how long.
-    private static func retentions(_ configuration: Configuration, store: SQLGatewayStore) -> [StoragePruner.Retention] {
-        var retentions = [StoragePruner.Retention(name: "idempotency_keys", keep: .seconds(24 * 3600)) { try await store.pruneIdempotencyKeys(before: $0) }]
-        // Kept whether or not the request log is on now: a reload may turn it on or off.
-        if let retention = configuration.logging.retention {
-            retentions.append(StoragePruner.Retention(name: "request_logs", keep: retention) { try await store.pruneLogs(before: $0) })
-        }
-        if let retention = configuration.responsesRetention {
-            retentions.append(StoragePruner.Retention(name: "responses", keep: retention) { try await store.pruneResponses(before: $0) })
-        }
-        retentions.append(
-            StoragePruner.Retention(name: "request_stats", keep: configuration.ui.analyticsRetention) {
-                try await store.pruneRequestStats(before: $0)
-                return 0
-            })
-        retentions.append(StoragePruner.Retention(name: "ui_sessions", keep: .zero) {
-            try await store.pruneSessions(before: $0)
-            return 0
-        })
-        // Expired cache entries are never served; they are deleted once an hour.
-        retentions.append(StoragePruner.Retention(name: "cache_entries", keep: .zero) { try await store.pruneCache(before: $0) })
-        // Summaries and turn embeddings made over 30 days ago go; they are made again when needed.
-        retentions.append(StoragePruner.Retention(name: "context", keep: .seconds(30 * 24 * 3600)) { try await store.pruneContext(before: $0) })
-        return retentions
     }
 
     /// Serves until a graceful shutdown (signal or ``shutdown()``) completes, then writes what the last requests

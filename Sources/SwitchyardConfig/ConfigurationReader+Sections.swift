@@ -49,7 +49,7 @@ extension ConfigurationReader {
             if let days = integer(responses["retention_days"], at: "responses.retention_days", in: 0...36_500) {
                 configuration.responsesRetention = days == 0 ? nil : .seconds(days * 86_400)
             }
-            if let seconds = integer(responses["lease_seconds"], at: "responses.lease_seconds", in: 1...3600) {
+            if let seconds = integer(responses["lease_seconds"], at: "responses.lease_seconds", in: 2...3600) {
                 configuration.responsesLease = .seconds(seconds)
             }
         }

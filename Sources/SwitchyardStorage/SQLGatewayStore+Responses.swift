@@ -65,6 +65,8 @@ extension SQLGatewayStore {
         var update = database.update("responses")
             .set("status", to: status).set("response", to: Self.text(response)).set("updated_at", to: Self.timestamp(Date()))
             .where("id", .equal, id)
+        // A finished response needs no lease, and leaves the lease scan's index.
+        if !Self.unfinished.contains(status) { update = update.set("lease_expires_at", to: SQLLiteral.null) }
         if let onlyFrom { update = update.where("status", .in, onlyFrom) }
         do {
             return try await !update.returning("id").all().isEmpty

@@ -19,6 +19,8 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        // SIGHUP asks for a reload; until the server traps it, it must not end the process (its default).
+        signal(SIGHUP, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
         let path = options.path
         let file = try path.map { try options.load($0).configuration }
@@ -53,7 +55,7 @@ struct Serve: AsyncParsableCommand {
         let startNotes = notes
         do {
             server = try await SwitchyardServer.make(
-                configuration: configuration, source: source, logger: logger,
+                configuration: configuration, source: source, logger: logger, logSettings: .process,
                 onRunning: { port in
                     printNow(Self.banner(configuration, port: port, notes: startNotes))
                 })
@@ -82,6 +84,8 @@ struct Serve: AsyncParsableCommand {
                 environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"].flatMap { $0.isEmpty ? nil : ($0.hasSuffix("/") ? $0 : $0 + "/") + "v1/traces" }
         }
+        if let level = environment["LOG_LEVEL"].flatMap({ Logger.Level(rawValue: $0.lowercased()) }) { configuration.logging.level = level.rawValue }
+        if let format = environment["LOG_FORMAT"].flatMap({ LoggingSettings.Format(rawValue: $0.lowercased()) }) { configuration.logging.format = format }
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
         return configuration
@@ -97,7 +101,8 @@ struct Serve: AsyncParsableCommand {
         let level =
             environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? Logger.Level(rawValue: settings.level) ?? .info
         let format = environment["LOG_FORMAT"].flatMap { LoggingSettings.Format(rawValue: $0.lowercased()) } ?? settings.format
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
+        LogSettings.process.update(level: level, format: format)
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, settings: .process) }
     }
 
     static func banner(_ configuration: Configuration, port: Int, notes: [String]) -> String {

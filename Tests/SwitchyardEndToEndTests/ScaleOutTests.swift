@@ -69,166 +69,160 @@ struct ScaleOutTests {
         return try await condition()
     }
 
-    @Test("keys, teams, budgets, rate limits, responses, conversations, cache entries and prompts are shared; a deleted key stops everywhere")
-    func shared() async throws {
+    /// Runs `body` with `count` replicas of the configuration file (whose path it gets too), on a fresh database,
+    /// in front of the upstream double.
+    static func withReplicas(_ count: Int, _ body: @escaping (ReplicaSet, String) async throws -> Void) async throws {
         let upstream = Self.upstream()
         try await upstream.run { (base: String) async throws -> Void in
             try await PostgresTestDatabase.with { (location: StorageLocation) async throws -> Void in
                 guard case .postgres(let url) = location else { return }
                 let path = try Self.configurationFile(storage: url, upstream: base)
-                try await ReplicaSet.with(count: 3, configurationPath: path) { (cluster: ReplicaSet) async throws -> Void in
-                    let r1 = cluster.replicas[0].client
-                    let r2 = cluster.replicas[1].client
-                    let r3 = cluster.replicas[2].client
-
-                    // Teams and keys made on one replica work on the others.
-                    let team = try await r3.request("/admin/teams", body: #"{"name":"platform"}"#)
-                    let teamID = try #require(team.json["id"] as? String, "\(team.body)")
-                    #expect(try await r1.request(.GET, "/admin/teams/\(teamID)").status == 200)
-                    let (keyID, key) = try await r1.createKey(#"{"name":"shared","team":"\#(teamID)"}"#)
-                    for replica in [r2, r3] {
-                        #expect(try await Self.eventually { try await replica.request(.GET, "/v1/models", key: key).status == 200 })
-                    }
-
-                    // Responses and conversations continue on any replica.
-                    let created = try await r1.request("/v1/responses", body: #"{"model":"fresh","input":"Hi"}"#, key: key)
-                    let responseID = try #require(created.json["id"] as? String, "\(created.body)")
-                    let retrieved = try await r2.request(.GET, "/v1/responses/\(responseID)", key: key)
-                    #expect(retrieved.status == 200 && retrieved.json["status"] as? String == "completed", "\(retrieved.body)")
-                    let continued = try await r3.request(
-                        "/v1/responses", body: #"{"model":"fresh","input":"More","previous_response_id":"\#(responseID)"}"#, key: key)
-                    #expect(continued.status == 200, "\(continued.body)")
-                    let conversation = try await r1.request("/v1/conversations", body: #"{"items":[{"type":"message","role":"user","content":"first"}]}"#, key: key)
-                    let conversationID = try #require(conversation.json["id"] as? String, "\(conversation.body)")
-                    let added = try await r2.request(
-                        "/v1/conversations/\(conversationID)/items", body: #"{"items":[{"type":"message","role":"user","content":"second"}]}"#, key: key)
-                    #expect(added.status == 200, "\(added.body)")
-                    let items = try await r3.request(.GET, "/v1/conversations/\(conversationID)/items?order=asc", key: key)
-                    #expect((items.json["data"] as? [[String: Any]])?.count == 2, "\(items.body)")
-
-                    // A cached answer made on one replica is a hit on another.
-                    let question = chatBody(extra: #","temperature":0.25"#)
-                    #expect(try await r1.request("/v1/chat/completions", body: question, key: key).headers.first(name: "x-switchyard-cache") == "miss")
-                    #expect(try await Self.eventually {
-                        try await r2.request("/v1/chat/completions", body: question, key: key).headers.first(name: "x-switchyard-cache") == "hit"
-                    })
-
-                    // A prompt made on one replica runs on another.
-                    let prompt = try await r1.request(
-                        "/admin/prompts", body: #"{"name":"greet","model":"fresh","template":"Greet {{who}}","variables":{"who":{"type":"string","required":true}}}"#)
-                    #expect(prompt.status == 201, "\(prompt.body)")
-                    #expect(try await r2.request("/admin/prompts/greet/publish", body: "{}").status == 200)
-                    let run = try await r3.request("/v1/prompts/greet/run", body: #"{"variables":{"who":"Ada"}}"#, key: key)
-                    #expect(run.status == 200, "\(run.body)")
-
-                    // A budget spent through one replica is refused by the others once they have synced.
-                    let (_, thrifty) = try await r1.createKey(#"{"name":"thrifty","max_budget_usd":0.00003}"#)
-                    #expect(try await Self.eventually { try await r2.request(.GET, "/v1/models", key: thrifty).status == 200 })
-                    #expect(try await r1.request("/v1/chat/completions", body: chatBody(model: "fresh"), key: thrifty).status == 200)
-                    for replica in [r2, r3] {
-                        #expect(try await Self.eventually {
-                            try await replica.request("/v1/chat/completions", body: chatBody(model: "fresh"), key: thrifty).status == 429
-                        })
-                    }
-
-                    // A rate limit holds across replicas within its bound: each replica admits at most the limit, and
-                    // once the counters are exchanged every replica refuses.
-                    let (_, limited) = try await r2.createKey(#"{"name":"limited","rpm":6}"#)
-                    for replica in [r1, r3] {
-                        #expect(try await Self.eventually { try await replica.request(.GET, "/v1/models", key: limited).status == 200 })
-                    }
-                    var admitted = 0
-                    for _ in 0..<30 {
-                        if try await cluster.next.request("/v1/chat/completions", body: chatBody(model: "fresh"), key: limited).status == 200 { admitted += 1 }
-                    }
-                    #expect((6...18).contains(admitted), "\(admitted) admitted")
-                    for replica in [r1, r2, r3] {
-                        #expect(try await Self.eventually {
-                            try await replica.request("/v1/chat/completions", body: chatBody(model: "fresh"), key: limited).status == 429
-                        })
-                    }
-
-                    // A key deleted on one replica stops working on all of them within the sync period.
-                    #expect(try await r2.request(.DELETE, "/admin/keys/\(keyID)").status == 204)
-                    for replica in [r1, r2, r3] {
-                        #expect(try await Self.eventually(within: .seconds(2)) { try await replica.request(.GET, "/v1/models", key: key).status == 401 })
-                    }
+                try await ReplicaSet.with(count: count, configurationPath: path) { (cluster: ReplicaSet) async throws -> Void in
+                    try await body(cluster, path)
                 }
+            }
+        }
+    }
+
+    @Test("keys, teams, budgets, rate limits, responses, conversations, cache entries and prompts are shared; a deleted key stops everywhere")
+    func shared() async throws {
+        try await Self.withReplicas(3) { cluster, _ in
+            let r1 = cluster.replicas[0].client
+            let r2 = cluster.replicas[1].client
+            let r3 = cluster.replicas[2].client
+
+            // Teams and keys made on one replica work on the others.
+            let team = try await r3.request("/admin/teams", body: #"{"name":"platform"}"#)
+            let teamID = try #require(team.json["id"] as? String, "\(team.body)")
+            #expect(try await r1.request(.GET, "/admin/teams/\(teamID)").status == 200)
+            let (keyID, key) = try await r1.createKey(#"{"name":"shared","team":"\#(teamID)"}"#)
+            for replica in [r2, r3] {
+                #expect(try await Self.eventually { try await replica.request(.GET, "/v1/models", key: key).status == 200 })
+            }
+
+            // Responses and conversations continue on any replica.
+            let created = try await r1.request("/v1/responses", body: #"{"model":"fresh","input":"Hi"}"#, key: key)
+            let responseID = try #require(created.json["id"] as? String, "\(created.body)")
+            let retrieved = try await r2.request(.GET, "/v1/responses/\(responseID)", key: key)
+            #expect(retrieved.status == 200 && retrieved.json["status"] as? String == "completed", "\(retrieved.body)")
+            let continued = try await r3.request(
+                "/v1/responses", body: #"{"model":"fresh","input":"More","previous_response_id":"\#(responseID)"}"#, key: key)
+            #expect(continued.status == 200, "\(continued.body)")
+            let conversation = try await r1.request("/v1/conversations", body: #"{"items":[{"type":"message","role":"user","content":"first"}]}"#, key: key)
+            let conversationID = try #require(conversation.json["id"] as? String, "\(conversation.body)")
+            let added = try await r2.request(
+                "/v1/conversations/\(conversationID)/items", body: #"{"items":[{"type":"message","role":"user","content":"second"}]}"#, key: key)
+            #expect(added.status == 200, "\(added.body)")
+            let items = try await r3.request(.GET, "/v1/conversations/\(conversationID)/items?order=asc", key: key)
+            #expect((items.json["data"] as? [[String: Any]])?.count == 2, "\(items.body)")
+
+            // A cached answer made on one replica is a hit on another.
+            let question = chatBody(extra: #","temperature":0.25"#)
+            #expect(try await r1.request("/v1/chat/completions", body: question, key: key).headers.first(name: "x-switchyard-cache") == "miss")
+            #expect(try await Self.eventually {
+                try await r2.request("/v1/chat/completions", body: question, key: key).headers.first(name: "x-switchyard-cache") == "hit"
+            })
+
+            // A prompt made on one replica runs on another.
+            let prompt = try await r1.request(
+                "/admin/prompts", body: #"{"name":"greet","model":"fresh","template":"Greet {{who}}","variables":{"who":{"type":"string","required":true}}}"#)
+            #expect(prompt.status == 201, "\(prompt.body)")
+            #expect(try await r2.request("/admin/prompts/greet/publish", body: "{}").status == 200)
+            let run = try await r3.request("/v1/prompts/greet/run", body: #"{"variables":{"who":"Ada"}}"#, key: key)
+            #expect(run.status == 200, "\(run.body)")
+
+            // A budget spent through one replica is refused by the others once they have synced.
+            let (_, thrifty) = try await r1.createKey(#"{"name":"thrifty","max_budget_usd":0.00003}"#)
+            #expect(try await Self.eventually { try await r2.request(.GET, "/v1/models", key: thrifty).status == 200 })
+            #expect(try await r1.request("/v1/chat/completions", body: chatBody(model: "fresh"), key: thrifty).status == 200)
+            for replica in [r2, r3] {
+                #expect(try await Self.eventually {
+                    try await replica.request("/v1/chat/completions", body: chatBody(model: "fresh"), key: thrifty).status == 429
+                })
+            }
+
+            // A rate limit holds across replicas within its bound: each replica admits at most the limit, and
+            // once the counters are exchanged every replica refuses.
+            let (_, limited) = try await r2.createKey(#"{"name":"limited","rpm":6}"#)
+            for replica in [r1, r3] {
+                #expect(try await Self.eventually { try await replica.request(.GET, "/v1/models", key: limited).status == 200 })
+            }
+            var admitted = 0
+            for _ in 0..<30 {
+                if try await cluster.next.request("/v1/chat/completions", body: chatBody(model: "fresh"), key: limited).status == 200 { admitted += 1 }
+            }
+            #expect((6...18).contains(admitted), "\(admitted) admitted")
+            for replica in [r1, r2, r3] {
+                #expect(try await Self.eventually {
+                    try await replica.request("/v1/chat/completions", body: chatBody(model: "fresh"), key: limited).status == 429
+                })
+            }
+
+            // A key deleted on one replica stops working on all of them within the sync period.
+            #expect(try await r2.request(.DELETE, "/admin/keys/\(keyID)").status == 204)
+            for replica in [r1, r2, r3] {
+                #expect(try await Self.eventually(within: .seconds(2)) { try await replica.request(.GET, "/v1/models", key: key).status == 401 })
             }
         }
     }
 
     @Test("a replica killed mid-stream keeps the usage of the requests it completed; its background response is marked failed, not left in progress")
     func killedReplica() async throws {
-        let upstream = Self.upstream()
-        try await upstream.run { (base: String) async throws -> Void in
-            try await PostgresTestDatabase.with { (location: StorageLocation) async throws -> Void in
-                guard case .postgres(let url) = location else { return }
-                let path = try Self.configurationFile(storage: url, upstream: base)
-                try await ReplicaSet.with(count: 3, configurationPath: path) { (cluster: ReplicaSet) async throws -> Void in
-                    let survivor = cluster.replicas[0].client
-                    let doomed = cluster.replicas[2]
-                    let (keyID, key) = try await survivor.createKey(#"{"name":"metered"}"#)
-                    #expect(try await Self.eventually { try await doomed.client.request(.GET, "/v1/models", key: key).status == 200 })
+        try await Self.withReplicas(3) { cluster, _ in
+            let survivor = cluster.replicas[0].client
+            let doomed = cluster.replicas[2]
+            let (keyID, key) = try await survivor.createKey(#"{"name":"metered"}"#)
+            #expect(try await Self.eventually { try await doomed.client.request(.GET, "/v1/models", key: key).status == 200 })
 
-                    let background = try await doomed.client.request("/v1/responses", body: #"{"model":"hang","input":"Hi","background":true}"#, key: key)
-                    let backgroundID = try #require(background.json["id"] as? String, "\(background.body)")
-                    let completed = 20
-                    for index in 0..<completed {
-                        let reply = try await doomed.client.request("/v1/chat/completions", body: chatBody(model: "fresh", extra: #","user":"u\#(index)""#), key: key)
-                        #expect(reply.status == 200, "\(reply.body)")
-                    }
-                    // Usage rows are written in batches every 250 ms: those of requests completed longer ago than that
-                    // are in storage, whatever happens to the process after.
-                    try await Task.sleep(for: .milliseconds(300))
-                    // Killed while a stream is under way.
-                    _ = try? await doomed.client.stream(body: chatBody(model: "slow", stream: true), key: key) { part, _ in
-                        doomed.send(SIGKILL)
-                        return false
-                    }
-                    #expect(await doomed.waitForExit() == SIGKILL)
-
-                    var recorded = 0
-                    #expect(try await Self.eventually(within: .seconds(10)) {
-                        let usage = try await survivor.request(.GET, "/admin/usage?key_id=\(keyID)&group_by=model")
-                        let rows = usage.json["data"] as? [[String: Any]] ?? []
-                        recorded = rows.first { $0["group"] as? String == "fresh" }?["requests"] as? Int ?? 0
-                        return recorded >= completed
-                    }, "\(recorded) of \(completed) completed requests have their usage recorded")
-
-                    var status = ""
-                    #expect(try await Self.eventually(within: .seconds(10)) {
-                        let stored = try await survivor.request(.GET, "/v1/responses/\(backgroundID)", key: key)
-                        status = stored.json["status"] as? String ?? stored.body
-                        return status == "failed"
-                    }, "the killed replica's background response is \(status)")
-                }
+            let background = try await doomed.client.request("/v1/responses", body: #"{"model":"hang","input":"Hi","background":true}"#, key: key)
+            let backgroundID = try #require(background.json["id"] as? String, "\(background.body)")
+            let completed = 20
+            for index in 0..<completed {
+                let reply = try await doomed.client.request("/v1/chat/completions", body: chatBody(model: "fresh", extra: #","user":"u\#(index)""#), key: key)
+                #expect(reply.status == 200, "\(reply.body)")
             }
+            // Usage rows are written in batches every 250 ms: those of requests completed longer ago than that
+            // (a second, for a loaded machine) are in storage, whatever happens to the process after.
+            try await Task.sleep(for: .seconds(1))
+            // Killed while a stream is under way.
+            _ = try? await doomed.client.stream(body: chatBody(model: "slow", stream: true), key: key) { part, _ in
+                doomed.send(SIGKILL)
+                return false
+            }
+            #expect(await doomed.waitForExit() == SIGKILL)
+
+            var recorded = 0
+            #expect(try await Self.eventually(within: .seconds(10)) {
+                let usage = try await survivor.request(.GET, "/admin/usage?key_id=\(keyID)&group_by=model")
+                let rows = usage.json["data"] as? [[String: Any]] ?? []
+                recorded = rows.first { $0["group"] as? String == "fresh" }?["requests"] as? Int ?? 0
+                return recorded >= completed
+            }, "\(recorded) of \(completed) completed requests have their usage recorded")
+
+            var status = ""
+            #expect(try await Self.eventually(within: .seconds(10)) {
+                let stored = try await survivor.request(.GET, "/v1/responses/\(backgroundID)", key: key)
+                status = stored.json["status"] as? String ?? stored.body
+                return status == "failed"
+            }, "the killed replica's background response is \(status)")
         }
     }
 
     @Test("SIGHUP reloads the configuration file of a running process")
     func hangupReloads() async throws {
-        let upstream = Self.upstream()
-        try await upstream.run { (base: String) async throws -> Void in
-            try await PostgresTestDatabase.with { (location: StorageLocation) async throws -> Void in
-                guard case .postgres(let url) = location else { return }
-                let path = try Self.configurationFile(storage: url, upstream: base)
-                try await ReplicaSet.with(count: 1, configurationPath: path) { (cluster: ReplicaSet) async throws -> Void in
-                    let replica = cluster.replicas[0]
-                    #expect(try await replica.client.request("/v1/chat/completions", body: chatBody(model: "added")).status == 404)
-                    let text = try String(contentsOfFile: path, encoding: .utf8)
-                    try (text + "\n  - name: added\n    targets: [{provider: up, model: up-model}]\n").write(toFile: path, atomically: true, encoding: .utf8)
-                    replica.send(SIGHUP)
-                    #expect(try await Self.eventually { try await replica.client.request("/v1/chat/completions", body: chatBody(model: "added")).status == 200 })
-                    #expect(replica.isRunning)
+        try await Self.withReplicas(1) { cluster, path in
+            let replica = cluster.replicas[0]
+            #expect(try await replica.client.request("/v1/chat/completions", body: chatBody(model: "added")).status == 404)
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            try (text + "\n  - name: added\n    targets: [{provider: up, model: up-model}]\n").write(toFile: path, atomically: true, encoding: .utf8)
+            replica.send(SIGHUP)
+            #expect(try await Self.eventually { try await replica.client.request("/v1/chat/completions", body: chatBody(model: "added")).status == 200 })
+            #expect(replica.isRunning)
 
-                    try "models: [".write(toFile: path, atomically: true, encoding: .utf8)
-                    replica.send(SIGHUP)
-                    #expect(try await Self.eventually { replica.output.contains("configuration reload refused") }, "\(replica.output)")
-                    #expect(try await replica.client.request("/v1/chat/completions", body: chatBody(model: "added")).status == 200)
-                }
-            }
+            try "models: [".write(toFile: path, atomically: true, encoding: .utf8)
+            replica.send(SIGHUP)
+            #expect(try await Self.eventually { replica.output.contains("configuration reload refused") }, "\(replica.output)")
+            #expect(try await replica.client.request("/v1/chat/completions", body: chatBody(model: "added")).status == 200)
         }
     }
 }

@@ -42,30 +42,36 @@ package final class ResponseLeases: Service {
                 } catch {
                     return
                 }
-                await self.renew()
-                await self.failAbandoned()
+                // After a failed renewal this replica's own leases may have run out: it judges no one's.
+                if await self.renew() { await self.failAbandoned() }
             }
         }
     }
 
-    /// Extends the leases held here; forgets those whose responses are no longer in progress.
-    func renew() async {
+    /// Extends the leases held here; forgets those whose responses are no longer in progress. Returns whether
+    /// storage took the renewal.
+    @discardableResult
+    func renew() async -> Bool {
         let ids = held.withLock { Array($0) }
-        guard !ids.isEmpty else { return }
+        guard !ids.isEmpty else { return true }
         do {
             let unfinished = try await store.renewResponseLeases(ids: ids, until: expiry())
             held.withLock { $0.subtract(ids.filter { !unfinished.contains($0) }) }
+            return true
         } catch {
             logger.warning("could not renew the leases of responses in progress", metadata: ["error": "\(error)"])
+            return false
         }
     }
 
-    /// Marks failed the responses whose replica stopped renewing their lease.
+    /// Marks failed the responses whose replica stopped renewing their lease: those whose lease ended more than a
+    /// third of a lease ago (room for the clocks of two machines to differ), never one held here.
     func failAbandoned() async {
         do {
-            let now = Date()
-            for (id, response) in try await store.responsesWithEndedLeases(now: now, limit: 100) {
-                guard try await store.failResponse(id: id, response: Self.failed(response), leaseEndedBefore: now) else { continue }
+            let cutoff = Date().addingTimeInterval(-duration.seconds / 3)
+            let mine = held.withLock { $0 }
+            for (id, response) in try await store.responsesWithEndedLeases(now: cutoff, limit: 100) where !mine.contains(id) {
+                guard try await store.failResponse(id: id, response: Self.failed(response), leaseEndedBefore: cutoff) else { continue }
                 logger.warning("a response whose replica stopped before finishing it is marked failed", metadata: ["id": "\(id)"])
             }
         } catch {

@@ -255,15 +255,10 @@ package struct ResponsesService: Sendable {
         let finalStates = self.finalStates
         // A stored stream its reader abandons is saved as incomplete, through the writer, rather than left in_progress.
         var saveIfAbandoned: (@Sendable (ResponseObject) -> Void)?
-        if keep, let finalStates {
-            saveIfAbandoned = { abandoned in
-                finalStates.record(ResponseFinalState(abandoned))
-                leases?.release(abandoned.id)
-            }
-        }
+        // Its lease is kept until storage shows it finished (the renewal then lets it go).
+        if keep, let finalStates { saveIfAbandoned = { abandoned in finalStates.record(ResponseFinalState(abandoned)) } }
         let translation = StreamedResponseTranslation(streamTranslator(response, turn: turn), saveIfAbandoned: saveIfAbandoned)
         let translated = TranslatedResponseEvents(upstream: events, translation: translation) { [self] finished in
-            defer { leases?.release(finished.id) }
             do {
                 try await appendToConversation(turn, response: finished)
             } catch {
@@ -272,6 +267,7 @@ package struct ResponsesService: Sendable {
             guard keep else { return }
             do {
                 try await store.updateResponse(id: finished.id, status: finished.status, response: finished.json, onlyFrom: ["in_progress"])
+                leases?.release(finished.id)
                 // Saved: nothing is left for the abandoned-stream path to save (if this save fails, that path saves
                 // the response as incomplete).
                 translation.ended()

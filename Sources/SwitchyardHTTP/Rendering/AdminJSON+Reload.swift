@@ -23,7 +23,7 @@ extension AdminJSON {
                     "error": [
                         "message": .string("The configuration was refused; the running one keeps serving. \(listed)"),
                         "type": "invalid_request_error",
-                        "param": problems.first.map { .string($0.path) } ?? .null,
+                        "param": problems.first.flatMap { $0.path.isEmpty ? nil : JSONValue.string($0.path) } ?? .null,
                         "code": "invalid_configuration",
                         "problems": .array(problems.map(problem)),
                     ]
