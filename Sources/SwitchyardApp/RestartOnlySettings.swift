@@ -1,8 +1,9 @@
 import SwitchyardConfig
 import SwitchyardCore
 
-/// The settings a reload cannot change in a running process: what the listening socket, storage, the trace
-/// exporter, the alert sink, the sign-in sessions and the response leases were built with.
+/// The settings a reload cannot change in a running process: what the listening socket, storage (and how often
+/// spend and limits are synced through it), the master key and its staleness bound, the trace exporter, the alert
+/// sink, the sign-in sessions and the response leases were built with.
 /// A reloaded file that changes them is still applied, with these kept at their running values and named in the
 /// answer as waiting for a restart.
 enum RestartOnlySettings {

@@ -49,8 +49,8 @@ struct ServerParts: Sendable {
     /// The process's log level and format, when its handlers follow them.
     let logSettings: LogSettings?
 
-    /// Opens what the configuration's restart-only settings (server, storage, telemetry, UI, alerts, the cache's
-    /// memory) describe, and loads keys and spend from storage.
+    /// Opens what the configuration's restart-only settings (server, storage, telemetry, UI, alerts, response
+    /// leases) describe, and loads keys and spend from storage.
     static func make(
         _ configuration: Configuration, store: SQLGatewayStore, clients: UpstreamClients, logger: Logger, logSettings: LogSettings?
     ) async throws -> ServerParts {

@@ -17,7 +17,7 @@ struct ServingSnapshot: Sendable {
     let responder: RouterResponder<GatewayRequestContext>
 
     /// Builds the gateway of `configuration`: the monitors of `previous` whose target and provider are unchanged are
-    /// kept, with their circuits and measurements.
+    /// kept, with their circuits and measurements (none when the circuit breaker's policy changed).
     static func gateway(of configuration: Configuration, on parts: ServerParts, replacing previous: ServingSnapshot?) throws(ConfigurationError) -> Gateway {
         var providers: [String: any Provider] = [:]
         for settings in configuration.providers { providers[settings.name] = ProviderRegistry.make(settings, clients: parts.clients) }
