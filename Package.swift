@@ -208,7 +208,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // Foundation's ICU named once more at the end of the link line: with `--static-swift-stdlib` the linker
+            // otherwise leaves the symbols Foundation's internationalization needs from it unresolved.
+            linkerSettings: [.linkedLibrary("_FoundationICU", .when(platforms: [.linux]))]
         ),
         // The open-loop load generator of the end-to-end benchmark (Benchmarks/run).
         .executableTarget(

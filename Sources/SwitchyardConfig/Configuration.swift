@@ -31,6 +31,9 @@ package struct Configuration: Sendable, Equatable {
     package var prompts: [ConfiguredPrompt] = []
     /// How long stored responses are kept; nil keeps them.
     package var responsesRetention: Duration? = .seconds(30 * 86_400)
+    /// How long a replica's lease on a response it is working on lasts unrenewed: a response whose replica
+    /// stopped is marked failed this long after.
+    package var responsesLease: Duration = .seconds(30)
 
     package init(
         server: ServerSettings = .init(), storage: StorageLocation = .sqliteFile(path: "switchyard.db"), providers: [ProviderSettings] = [],
@@ -75,4 +78,9 @@ package struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 package struct LoadedConfiguration: Sendable {
     package var configuration: Configuration
     package var warnings: [ConfigurationProblem]
+
+    package init(configuration: Configuration, warnings: [ConfigurationProblem] = []) {
+        self.configuration = configuration
+        self.warnings = warnings
+    }
 }

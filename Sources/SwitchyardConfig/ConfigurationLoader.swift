@@ -1,3 +1,4 @@
+import Foundation
 import SwitchyardCore
 import Yams
 
@@ -10,6 +11,18 @@ package struct ConfigurationLoader: Sendable {
 
     package init(environment: [String: String]) {
         self.environment = environment
+    }
+
+    /// Reads, parses and validates the file at `path`.
+    /// - Throws: ``ConfigurationError`` listing every problem (one, when the file cannot be read).
+    package func load(fileAt path: String) throws(ConfigurationError) -> LoadedConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(problems: [ConfigurationProblem(path: "", message: "cannot read \(path): \(error.localizedDescription)")])
+        }
+        return try load(yaml: text)
     }
 
     /// Parses and validates `yaml`.

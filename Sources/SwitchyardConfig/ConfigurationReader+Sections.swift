@@ -42,12 +42,15 @@ extension ConfigurationReader {
         configuration.ui = readUI(members["ui"])
         configuration.telemetry = readTelemetry(members["telemetry"])
         configuration.logging = readLogging(members["logging"])
-        if let responses = mapping(members["responses"], at: "responses", allowed: ["max_chain_depth", "retention_days"]) {
+        if let responses = mapping(members["responses"], at: "responses", allowed: ["max_chain_depth", "retention_days", "lease_seconds"]) {
             if let depth = integer(responses["max_chain_depth"], at: "responses.max_chain_depth", in: 1...10_000) {
                 configuration.responsesMaxChainDepth = depth
             }
             if let days = integer(responses["retention_days"], at: "responses.retention_days", in: 0...36_500) {
                 configuration.responsesRetention = days == 0 ? nil : .seconds(days * 86_400)
+            }
+            if let seconds = integer(responses["lease_seconds"], at: "responses.lease_seconds", in: 2...3600) {
+                configuration.responsesLease = .seconds(seconds)
             }
         }
         return configuration

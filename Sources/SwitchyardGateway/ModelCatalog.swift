@@ -31,8 +31,11 @@ package final class ModelCatalog: Sendable {
     package let metrics: GatewayMetrics?
 
     /// - Precondition: every target names a provider in `providers` (the configuration validated this).
+    /// - Parameter carriedOver: monitors of a catalog this one replaces, by target, to keep (with their circuits,
+    ///   in-flight counts and measurements) for the targets that did not change.
     package init(
-        routes: [ModelRoute], providers: [String: any Provider], circuitBreaker: CircuitBreakerPolicy = .init(), metrics: GatewayMetrics? = nil
+        routes: [ModelRoute], providers: [String: any Provider], circuitBreaker: CircuitBreakerPolicy = .init(), metrics: GatewayMetrics? = nil,
+        carriedOver: [Target: TargetMonitor] = [:]
     ) {
         self.routes = routes
         self.providers = providers
@@ -43,7 +46,7 @@ package final class ModelCatalog: Sendable {
         for route in routes {
             let monitors = route.targets.filter { providers[$0.provider] != nil }.map { target in
                 if let existing = monitorsByTarget[target] { return existing }
-                let monitor = TargetMonitor(target: target, breaker: circuitBreaker, providerKind: providers[target.provider]?.kind, metrics: metrics)
+                let monitor = carriedOver[target] ?? TargetMonitor(target: target, breaker: circuitBreaker, providerKind: providers[target.provider]?.kind, metrics: metrics)
                 monitorsByTarget[target] = monitor
                 ordered.append(monitor)
                 return monitor

@@ -45,6 +45,8 @@ package struct HTTPServices: Sendable {
     package var analytics: AnalyticsService?
     /// Where answers to requests with an `Idempotency-Key` are kept; nil ignores the header.
     package var idempotencyStore: (any IdempotencyStore)?
+    /// Reads the configuration again and puts it in force (`POST /admin/reload`); nil leaves the route unserved.
+    package var reload: (@Sendable () async -> ReloadOutcome)?
 
     var idempotency: IdempotencyGuard { IdempotencyGuard(store: idempotencyStore) }
 

@@ -10,22 +10,63 @@ extension SQLGatewayStore {
         try await database.insert(into: "responses")
             .columns(
                 "id", "scope", "model", "status", "previous_response_id", "depth", "background", "request", "input_items", "response", "created_at",
-                "updated_at"
+                "updated_at", "lease_expires_at"
             )
             .values(
                 SQLBind(response.id), SQLBind(response.scope), SQLBind(response.model), SQLBind(response.status), SQLBind(response.previousResponseID),
                 SQLBind(response.depth), SQLBind(response.background ? 1 : 0), SQLBind(Self.text(response.request)),
                 SQLBind(Self.text(.array(response.inputItems))), SQLBind(Self.text(response.response)), SQLBind(Self.timestamp(response.createdAt)),
-                SQLBind(now)
+                SQLBind(now), SQLBind(response.leaseExpiresAt.map(Self.timestamp))
             )
             .run()
     }
+
+    package func renewResponseLeases(ids: [String], until: Date) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        var renewed: Set<String> = []
+        // In slices, so a statement's bound parameters stay well under every database's limit.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let rows = try await database.update("responses")
+                .set("lease_expires_at", to: Self.timestamp(until))
+                .where("id", .in, Array(ids[start..<min(start + 500, ids.count)]))
+                .where("status", .in, Self.unfinished)
+                .returning("id").all()
+            for row in rows { renewed.insert(try row.decode(column: "id", as: String.self)) }
+        }
+        return renewed
+    }
+
+    package func responsesWithEndedLeases(now: Date, limit: Int) async throws -> [(id: String, response: JSONValue)] {
+        try await database.select().column("id").column("response").from("responses")
+            .where("status", .in, Self.unfinished)
+            .where("lease_expires_at", .lessThan, Self.timestamp(now))
+            .limit(limit)
+            .all()
+            .map { row in
+                (try row.decode(column: "id", as: String.self), try JSONValue(decoding: try row.decode(column: "response", as: String.self)))
+            }
+    }
+
+    package func failResponse(id: String, response: JSONValue, leaseEndedBefore now: Date) async throws -> Bool {
+        try await !database.update("responses")
+            .set("status", to: "failed").set("response", to: Self.text(response)).set("updated_at", to: Self.timestamp(Date()))
+            .set("lease_expires_at", to: SQLLiteral.null)
+            .where("id", .equal, id)
+            .where("status", .in, Self.unfinished)
+            .where("lease_expires_at", .lessThan, Self.timestamp(now))
+            .returning("id").all().isEmpty
+    }
+
+    /// The statuses of a response still being worked on.
+    static let unfinished = ["queued", "in_progress"]
 
     @discardableResult
     package func updateResponse(id: String, status: String, response: JSONValue, onlyFrom: [String]?) async throws -> Bool {
         var update = database.update("responses")
             .set("status", to: status).set("response", to: Self.text(response)).set("updated_at", to: Self.timestamp(Date()))
             .where("id", .equal, id)
+        // A finished response needs no lease, and leaves the lease scan's index.
+        if !Self.unfinished.contains(status) { update = update.set("lease_expires_at", to: SQLLiteral.null) }
         if let onlyFrom { update = update.where("status", .in, onlyFrom) }
         do {
             return try await !update.returning("id").all().isEmpty
@@ -46,7 +87,8 @@ extension SQLGatewayStore {
             request: try JSONValue(decoding: try row.decode(column: "request", as: String.self)),
             inputItems: try JSONValue(decoding: try row.decode(column: "input_items", as: String.self)).array ?? [],
             response: try JSONValue(decoding: try row.decode(column: "response", as: String.self)),
-            createdAt: Self.date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0))
+            createdAt: Self.date(try row.decode(column: "created_at", as: String.self)) ?? Date(timeIntervalSince1970: 0),
+            leaseExpiresAt: try row.decode(column: "lease_expires_at", as: String?.self).flatMap(Self.date))
     }
 
     package func deleteResponse(id: String, scope: String?) async throws -> Bool {

@@ -408,6 +408,11 @@ struct SchemaMigration: Sendable {
                 .run()
             try await database.raw("CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at)").run()
         },
+        SchemaMigration(version: 20, name: "response leases") { database in
+            // Set while a response is queued or in progress, renewed by the replica working on it.
+            try await database.raw("ALTER TABLE responses ADD COLUMN lease_expires_at TEXT").run()
+            try await database.raw("CREATE INDEX responses_lease ON responses (lease_expires_at)").run()
+        },
     ]
 
     /// Applies, in order, each migration newer than what the database records, recording each as it goes.

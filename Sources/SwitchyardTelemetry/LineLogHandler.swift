@@ -5,18 +5,27 @@ package import SwitchyardCore
 /// A swift-log handler writing one line per message, as JSON (one object per line, metadata as top-level
 /// fields) or as text, through a ``LogLineWriter`` so logging never blocks on output.
 package struct LineLogHandler: LogHandler {
-    package var logLevel: Logger.Level
+    /// The level of `settings`, unless one was set on this handler's logger.
+    package var logLevel: Logger.Level {
+        get { ownLevel ?? settings.level }
+        set { ownLevel = newValue }
+    }
     package var metadata: Logger.Metadata = [:]
     package var metadataProvider: Logger.MetadataProvider?
     private let label: String
-    private let format: LoggingSettings.Format
+    private let settings: LogSettings
+    private var ownLevel: Logger.Level?
     private let writer: LogLineWriter
 
-    package init(label: String, level: Logger.Level, format: LoggingSettings.Format, writer: LogLineWriter = .standardError) {
+    /// A handler that follows `settings` as they change.
+    package init(label: String, settings: LogSettings, writer: LogLineWriter = .standardError) {
         self.label = label
-        self.logLevel = level
-        self.format = format
+        self.settings = settings
         self.writer = writer
+    }
+
+    package init(label: String, level: Logger.Level, format: LoggingSettings.Format, writer: LogLineWriter = .standardError) {
+        self.init(label: label, settings: LogSettings(level: level, format: format), writer: writer)
     }
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -43,7 +52,7 @@ package struct LineLogHandler: LogHandler {
     func writeLine(level: Logger.Level, message: String, fields: some Sequence<(key: String, value: Field)>) {
         var line: [UInt8] = []
         line.reserveCapacity(256)
-        switch format {
+        switch settings.format {
         case .json: Self.json(level: level, label: label, message: message, fields: fields, into: &line)
         case .text: Self.text(level: level, label: label, message: message, fields: fields, into: &line)
         }

@@ -19,42 +19,45 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        // SIGHUP asks for a reload; until the server traps it, it must not end the process (its default).
+        signal(SIGHUP, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
-        var configuration: Configuration
-        var notes: [String] = []
-        let file = try options.path.map { try options.load($0).configuration }
+        let path = options.path
+        let file = try path.map { try options.load($0).configuration }
         Self.bootstrapLogging(file?.logging ?? LoggingSettings(), environment: environment)
         defer { LogLineWriter.standardError.flush() }
         let logger = Logger(label: "switchyard")
+        var notes: [String] = []
+        let configuration: Configuration
         if let file {
-            configuration = file
+            configuration = overriding(file, environment: environment)
         } else {
             let discovery = await EmbeddedDefaults.discover(environment: environment, logger: logger)
-            configuration = discovery.configuration
+            configuration = overriding(discovery.configuration, environment: environment)
             notes = ["No configuration file given: running on the embedded default (SQLite at ./switchyard.db)."] + discovery.notes
             if discovery.configuration.providers.isEmpty {
                 notes.append("No provider found: set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY, start Ollama, or pass --config FILE.")
             }
         }
-        // The standard OpenTelemetry variables turn tracing on when the file does not.
-        if configuration.telemetry.otlpEndpoint == nil {
-            configuration.telemetry.otlpEndpoint =
-                environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"].flatMap { $0.isEmpty ? nil : ($0.hasSuffix("/") ? $0 : $0 + "/") + "v1/traces" }
-        }
-        if let host { configuration.server.host = host }
-        if let port {
-            guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-            configuration.server.port = port
+        // A reload reads the file again (or looks for providers again), with the same command-line overrides.
+        let command = self
+        let source: ConfigurationSource = {
+            var loaded: LoadedConfiguration
+            if let path {
+                loaded = try ConfigOption.read(path)
+            } else {
+                loaded = LoadedConfiguration(configuration: await EmbeddedDefaults.discover(environment: environment, logger: logger).configuration, warnings: [])
+            }
+            loaded.configuration = command.overriding(loaded.configuration, environment: environment)
+            return loaded
         }
         let server: SwitchyardServer
         let startNotes = notes
-        let finalConfiguration = configuration
         do {
             server = try await SwitchyardServer.make(
-                configuration: finalConfiguration, logger: logger,
+                configuration: configuration, source: source, logger: logger, logSettings: .process,
                 onRunning: { port in
-                    printNow(Self.banner(finalConfiguration, port: port, notes: startNotes))
+                    printNow(Self.banner(configuration, port: port, notes: startNotes))
                 })
         } catch {
             printError("switchyard cannot start: \(error)")
@@ -72,13 +75,34 @@ struct Serve: AsyncParsableCommand {
         printNow("switchyard stopped")
     }
 
+    /// `configuration` with the command line's `--host` and `--port`, and tracing turned on by the standard
+    /// OpenTelemetry variables when the file does not.
+    func overriding(_ configuration: Configuration, environment: [String: String]) -> Configuration {
+        var configuration = configuration
+        if configuration.telemetry.otlpEndpoint == nil {
+            configuration.telemetry.otlpEndpoint =
+                environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"].flatMap { $0.isEmpty ? nil : ($0.hasSuffix("/") ? $0 : $0 + "/") + "v1/traces" }
+        }
+        if let level = environment["LOG_LEVEL"].flatMap({ Logger.Level(rawValue: $0.lowercased()) }) { configuration.logging.level = level.rawValue }
+        if let format = environment["LOG_FORMAT"].flatMap({ LoggingSettings.Format(rawValue: $0.lowercased()) }) { configuration.logging.format = format }
+        if let host { configuration.server.host = host }
+        if let port { configuration.server.port = port }
+        return configuration
+    }
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
     /// Logs go to standard error, one line each, in the configured format and level; `LOG_LEVEL` and
     /// `LOG_FORMAT` override the file.
     static func bootstrapLogging(_ settings: LoggingSettings, environment: [String: String]) {
         let level =
             environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? Logger.Level(rawValue: settings.level) ?? .info
         let format = environment["LOG_FORMAT"].flatMap { LoggingSettings.Format(rawValue: $0.lowercased()) } ?? settings.format
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
+        LogSettings.process.update(level: level, format: format)
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, settings: .process) }
     }
 
     static func banner(_ configuration: Configuration, port: Int, notes: [String]) -> String {

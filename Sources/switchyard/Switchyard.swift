@@ -31,24 +31,23 @@ struct ConfigOption: ParsableArguments {
 
     /// Reads and validates the file at `path`, printing warnings and problems.
     func load(_ path: String) throws -> LoadedConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            printError("cannot read \(path): \(error.localizedDescription)")
-            throw ExitCode(1)
-        }
         do throws(ConfigurationError) {
-            let loaded = try ConfigurationLoader(environment: ProcessInfo.processInfo.environment).load(yaml: text)
+            let loaded = try Self.read(path)
             for warning in loaded.warnings { printError("warning: \(warning)") }
-            let problems = ConfigurationCheck.problems(in: loaded.configuration)
-            guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
             return loaded
         } catch {
             for problem in error.problems { printError("error: \(problem)") }
             printError("\(path): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") found")
             throw ExitCode(1)
         }
+    }
+
+    /// Reads and validates the file at `path`, what the upstream adapters check included.
+    static func read(_ path: String) throws(ConfigurationError) -> LoadedConfiguration {
+        let loaded = try ConfigurationLoader(environment: ProcessInfo.processInfo.environment).load(fileAt: path)
+        let problems = ConfigurationCheck.problems(in: loaded.configuration)
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return loaded
     }
 }
 

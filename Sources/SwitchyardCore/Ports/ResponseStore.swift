@@ -21,11 +21,15 @@ public struct StoredResponse: Sendable, Equatable {
     /// The response object as last saved.
     public var response: JSONValue
     public var createdAt: Date
+    /// Until when the replica working on it vouches for it, for a response still queued or in progress; it renews
+    /// the lease while it works, and a lease that ends marks the response failed (the replica stopped).
+    public var leaseExpiresAt: Date?
 
     public init(
         id: String, scope: String, model: String, status: String, previousResponseID: String?, depth: Int, background: Bool, request: JSONValue,
-        inputItems: [JSONValue], response: JSONValue, createdAt: Date
+        inputItems: [JSONValue], response: JSONValue, createdAt: Date, leaseExpiresAt: Date? = nil
     ) {
+        self.leaseExpiresAt = leaseExpiresAt
         self.id = id
         self.scope = scope
         self.model = model
@@ -54,6 +58,13 @@ public protocol ResponseStore: Sendable {
     /// Deletes responses created before `cutoff`; returns how many.
     @discardableResult
     func pruneResponses(before cutoff: Date) async throws -> Int
+    /// Extends to `until` the leases of those of `ids` still queued or in progress; returns those ids.
+    func renewResponseLeases(ids: [String], until: Date) async throws -> Set<String>
+    /// Up to `limit` responses still queued or in progress whose lease ended before `now`.
+    func responsesWithEndedLeases(now: Date, limit: Int) async throws -> [(id: String, response: JSONValue)]
+    /// Saves `response` as failed, if the response is still queued or in progress with its lease ended before
+    /// `now` (no replica renewed it meanwhile). Returns whether it did.
+    func failResponse(id: String, response: JSONValue, leaseEndedBefore now: Date) async throws -> Bool
 }
 
 /// A request already seen under an idempotency key.

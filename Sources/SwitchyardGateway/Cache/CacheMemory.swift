@@ -13,8 +13,8 @@ public struct CacheMemory {
         fileprivate var name: String
     }
 
-    let maxEntries: Int
-    let maxBytes: Int
+    private(set) var maxEntries: Int
+    private(set) var maxBytes: Int
     private var indexes: [String: Int] = [:]
     private var slots: [Slot?] = []
     private var free: [Int] = []
@@ -61,6 +61,17 @@ public struct CacheMemory {
         if tail == nil { tail = index }
         indexes[name] = index
         bytes += size
+        evictBeyondBounds()
+    }
+
+    /// New bounds; the least recently used entries beyond them go.
+    public mutating func resize(maxEntries: Int, maxBytes: Int) {
+        self.maxEntries = max(1, maxEntries)
+        self.maxBytes = max(1, maxBytes)
+        evictBeyondBounds()
+    }
+
+    private mutating func evictBeyondBounds() {
         while indexes.count > maxEntries || bytes > maxBytes, let last = tail, let lastName = slots[last]?.name {
             remove(name: lastName)
         }

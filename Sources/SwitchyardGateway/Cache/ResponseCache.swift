@@ -32,6 +32,11 @@ package final class ResponseCache: Sendable {
         writer = BatchedWriter(name: "cache", metrics: metrics, logger: logger) { entries in try await store.storeCacheEntries(entries) }
     }
 
+    /// Applies a reloaded configuration's memory bounds; entries beyond them go.
+    package func resize(_ settings: CacheMemorySettings) {
+        memory.withLock { $0.resize(maxEntries: settings.maxEntries, maxBytes: settings.maxBytes) }
+    }
+
     /// The unexpired entry for `key` (no older than `maxAge`), from memory or the store; nil on a miss or when the
     /// store cannot be read (a cache that fails is a miss, never an error).
     func entry(for key: CacheKey, maxAge: Duration?, now: Date = Date()) async -> CacheEntry? {

@@ -16,9 +16,11 @@ package final class KnowledgeBase: Sendable {
 
     package let store: any KnowledgeStore
     package let files: any FileStore
-    let gateway: Gateway
+    /// The gateway and embedding model of the configuration in force (they change on reload).
+    private let settings: Mutex<(gateway: Gateway, embeddingModel: String?)>
+    var gateway: Gateway { settings.withLock { $0.gateway } }
     /// The model chunks and queries are embedded with; nil searches by words alone.
-    package let embeddingModel: String?
+    package var embeddingModel: String? { settings.withLock { $0.embeddingModel } }
     let index: KnowledgeIndex
     package let jobs: AsyncStream<Job>
     private let queue: AsyncStream<Job>.Continuation
@@ -32,11 +34,15 @@ package final class KnowledgeBase: Sendable {
     package init(store: any KnowledgeStore, files: any FileStore, gateway: Gateway, embeddingModel: String?, index: KnowledgeIndex = KnowledgeIndex(), logger: Logger) {
         self.store = store
         self.files = files
-        self.gateway = gateway
-        self.embeddingModel = embeddingModel
+        settings = Mutex((gateway, embeddingModel))
         self.index = index
         self.logger = logger
         (jobs, queue) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
+    }
+
+    /// Puts a reloaded configuration's gateway and embedding model in place for later searches and ingestions.
+    package func use(gateway: Gateway, embeddingModel: String?) {
+        settings.withLock { $0 = (gateway, embeddingModel) }
     }
 
     /// Queues a file for ingestion, unless it is queued already (a full queue leaves it to the next sweep).

@@ -1,20 +1,21 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import SwitchyardCore
+package import SwitchyardCore
 import SwitchyardWire
 
 /// Works through long-term memory's queue: asks each turn's `extract_with` model for the durable facts it holds
 /// (`{"facts": [...]}`), embeds them, and stores those not already known (by similarity) for the user.
 package struct MemoryExtractor: Service {
-    let gateway: Gateway
+    /// The gateway of the configuration in force (it changes on reload).
+    let gateways: Swappable<Gateway>
     let memory: LongTermMemory
 
     /// Facts at least this similar to one already kept (or to another of the same turn) are the same fact.
     static let duplicateSimilarity: Float = 0.9
 
-    package init(gateway: Gateway, memory: LongTermMemory) {
-        self.gateway = gateway
+    package init(gateways: Swappable<Gateway>, memory: LongTermMemory) {
+        self.gateways = gateways
         self.memory = memory
     }
 
@@ -47,6 +48,7 @@ package struct MemoryExtractor: Service {
     /// One turn: nothing is stored when the model's answer does not parse, or anything fails.
     func extract(_ extraction: LongTermMemory.Extraction) async {
         let logger = extraction.context.logger
+        let gateway = gateways.current
         do {
             let instructions = """
                 You extract durable facts about the user from one turn of a conversation: preferences, circumstances, \

@@ -2,6 +2,7 @@ package import Instrumentation
 import Foundation
 package import Logging
 import NIOCore
+import Synchronization
 package import SwitchyardCore
 package import Tracing
 
@@ -129,10 +130,16 @@ package struct RequestObserver: Sendable {
 
 extension BatchedWriter where Record == RequestSummary {
     /// The request log's writer: summaries become rows (bodies decoded and redacted) as they are written.
-    /// - Parameter secrets: the configured secrets, masked wherever they appear in a row.
-    package convenience init(requestLog store: any RequestLogStore, secrets: [String] = [], metrics: GatewayMetrics? = nil, logger: Logger) {
-        let redactor = SecretRedactor(literals: secrets)
+    /// - Parameter secrets: the configured secrets, masked wherever they appear in a row; a reload puts the new
+    ///   configuration's in place.
+    package convenience init(requestLog store: any RequestLogStore, secrets: Swappable<[String]>, metrics: GatewayMetrics? = nil, logger: Logger) {
+        let redactors = Mutex<(secrets: [String], redactor: SecretRedactor)>(([], SecretRedactor(literals: [])))
         self.init(name: "request_log", metrics: metrics, logger: logger) { summaries in
+            let current = secrets.current
+            let redactor = redactors.withLock { cached in
+                if cached.secrets != current { cached = (current, SecretRedactor(literals: current)) }
+                return cached.redactor
+            }
             try await store.appendLogs(summaries.map { RequestLogEntry(summary: $0, redactor: redactor) })
         }
     }

@@ -27,6 +27,9 @@ package struct ResponsesService: Sendable {
     package var knowledge: KnowledgeBase?
     /// Prompt templates, for requests naming a `prompt`; nil refuses them.
     package var prompts: PromptLibrary?
+    /// The leases of the stored responses worked on here; nil takes none (a response of a replica that stops
+    /// stays in progress).
+    package var leases: ResponseLeases?
 
     package init(
         gateway: Gateway, store: any ResponseStore, background: BackgroundResponses, maximumChainDepth: Int = 100, logger: Logger,
@@ -74,6 +77,8 @@ package struct ResponsesService: Sendable {
         if turn.background {
             response.status = "queued"
             try await store.insertResponse(stored(response, turn: turn, scope: scope))
+            let leases = self.leases
+            leases?.hold(response.id)
             // The work outlives this request: it reports to no request's journal.
             var detached = context
             detached.journal = nil
@@ -93,6 +98,7 @@ package struct ResponsesService: Sendable {
                 }
             ) { [self, detached] log in
                 await runInBackground(queued, turn: turn, caller: caller, context: detached, log: log)
+                leases?.release(queued.id)
             }
             return turn.stream ? .events(.logged(log.read())) : .object(response.json)
         }
@@ -240,12 +246,16 @@ package struct ResponsesService: Sendable {
         let events = try await truncating(turn, stream: true) { chat in try await gateway.stream(chat, caller: caller, context: context).value }
         let store = self.store
         let keep = turn.store
-        if keep { try await store.insertResponse(stored(response, turn: turn, scope: scope)) }
+        let leases = keep ? self.leases : nil
+        if keep {
+            try await store.insertResponse(stored(response, turn: turn, scope: scope))
+            leases?.hold(response.id)
+        }
         let logger = self.logger
         let finalStates = self.finalStates
-        // A stream its reader abandons is saved as incomplete, through the writer, rather than left in_progress.
         // A stored stream its reader abandons is saved as incomplete, through the writer, rather than left in_progress.
         var saveIfAbandoned: (@Sendable (ResponseObject) -> Void)?
+        // Its lease is kept until storage shows it finished (the renewal then lets it go).
         if keep, let finalStates { saveIfAbandoned = { abandoned in finalStates.record(ResponseFinalState(abandoned)) } }
         let translation = StreamedResponseTranslation(streamTranslator(response, turn: turn), saveIfAbandoned: saveIfAbandoned)
         let translated = TranslatedResponseEvents(upstream: events, translation: translation) { [self] finished in
@@ -257,6 +267,7 @@ package struct ResponsesService: Sendable {
             guard keep else { return }
             do {
                 try await store.updateResponse(id: finished.id, status: finished.status, response: finished.json, onlyFrom: ["in_progress"])
+                leases?.release(finished.id)
                 // Saved: nothing is left for the abandoned-stream path to save (if this save fails, that path saves
                 // the response as incomplete).
                 translation.ended()
@@ -320,6 +331,7 @@ package struct ResponsesService: Sendable {
         StoredResponse(
             id: response.id, scope: scope, model: turn.model, status: response.status, previousResponseID: turn.previous?.id,
             depth: turn.previous.map { $0.depth + 1 } ?? 0, background: turn.background, request: turn.request, inputItems: turn.items,
-            response: response.json, createdAt: Date(timeIntervalSince1970: Double(response.createdAt)))
+            response: response.json, createdAt: Date(timeIntervalSince1970: Double(response.createdAt)),
+            leaseExpiresAt: response.status == "queued" || response.status == "in_progress" ? leases?.expiry() : nil)
     }
 }

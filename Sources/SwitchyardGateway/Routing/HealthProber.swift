@@ -2,16 +2,27 @@ package import Logging
 import NIOCore
 import ServiceLifecycle
 import SwitchyardCore
+import Synchronization
 
 /// Active health checks: for each model with `health_check`, sends each of its targets a one-token chat request
-/// every interval, so a target's circuit reflects its health before users hit it.
-package struct HealthProber: Service {
-    let catalog: ModelCatalog
+/// every interval, so a target's circuit reflects its health before users hit it. A reloaded configuration's
+/// catalog replaces the one probed.
+package final class HealthProber: Service {
+    private let catalogs: AsyncStream<ModelCatalog>
+    private let nextCatalog: AsyncStream<ModelCatalog>.Continuation
+    /// Counts the catalogs probed so far; a probe loop of an earlier one ends.
+    private let generation = Atomic<Int>(0)
     let logger: Logger
 
     package init(catalog: ModelCatalog, logger: Logger) {
-        self.catalog = catalog
         self.logger = logger
+        (catalogs, nextCatalog) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        nextCatalog.yield(catalog)
+    }
+
+    /// Probes `catalog`'s targets from now on, in place of the previous catalog's.
+    package func watch(_ catalog: ModelCatalog) {
+        nextCatalog.yield(catalog)
     }
 
     /// One target to probe, and how.
@@ -23,7 +34,7 @@ package struct HealthProber: Service {
         let publicModel: String
     }
 
-    var probes: [Probe] {
+    static func probes(in catalog: ModelCatalog) -> [Probe] {
         var seen: Set<Target> = []
         var probes: [Probe] = []
         for route in catalog.routes {
@@ -40,19 +51,20 @@ package struct HealthProber: Service {
     }
 
     package func run() async throws {
-        let probes = self.probes
-        guard !probes.isEmpty else { return }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for probe in probes {
-                    group.addTask { await self.loop(probe) }
+                for await catalog in self.catalogs {
+                    let current = self.generation.wrappingAdd(1, ordering: .relaxed).newValue
+                    for probe in Self.probes(in: catalog) {
+                        group.addTask { await self.loop(probe, generation: current) }
+                    }
                 }
             }
         }
     }
 
-    private func loop(_ probe: Probe) async {
-        while !Task.isCancelled {
+    private func loop(_ probe: Probe, generation current: Int) async {
+        while !Task.isCancelled, generation.load(ordering: .relaxed) == current {
             await check(probe)
             do {
                 try await Task.sleep(for: probe.interval)

@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 import ServiceLifecycle
-import SwitchyardCore
+package import SwitchyardCore
 
 /// Deletes what is kept only for a while: request-log rows, stored responses, idempotency answers. Runs once at
 /// start, then every `interval`. Replicas sharing a database may all prune; the deletes do not conflict.
@@ -19,14 +19,19 @@ package struct StoragePruner: Service {
         }
     }
 
-    let retentions: [Retention]
+    /// What to prune; a configuration reload may replace it.
+    let retentions: Swappable<[Retention]>
     let interval: Duration
     let logger: Logger
 
-    package init(_ retentions: [Retention], interval: Duration = .seconds(3600), logger: Logger) {
+    package init(_ retentions: Swappable<[Retention]>, interval: Duration = .seconds(3600), logger: Logger) {
         self.retentions = retentions
         self.interval = interval
         self.logger = logger
+    }
+
+    package init(_ retentions: [Retention], interval: Duration = .seconds(3600), logger: Logger) {
+        self.init(Swappable(retentions), interval: interval, logger: logger)
     }
 
     package func run() async throws {
@@ -38,7 +43,7 @@ package struct StoragePruner: Service {
     @discardableResult
     package func prune(now: Date = Date()) async -> [String: Int] {
         var deleted: [String: Int] = [:]
-        for retention in retentions {
+        for retention in retentions.current {
             do {
                 let count = try await retention.prune(now.addingTimeInterval(-Double(retention.keep.components.seconds)))
                 deleted[retention.name] = count

@@ -53,6 +53,9 @@ struct AdminRoutes {
             return AdminJSON.response(AdminJSON.withSpend(AdminJSON.team(team), administration.spent(by: team)))
         }
         admin.post("/cache/purge") { request, _ in try await purgeCache(request) }
+        if let reload = services.reload {
+            admin.post("/reload") { _, _ in AdminJSON.reload(await reload()) }
+        }
         admin.get("/usage") { request, _ in
             let totals = try await administration.usage(try UsageQueryReader.read(request.uri.queryParameters))
             return AdminJSON.list(totals.map(AdminJSON.usage))

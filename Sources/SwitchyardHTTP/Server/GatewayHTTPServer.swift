@@ -12,16 +12,17 @@ import Synchronization
 
 /// The gateway's HTTP server, as a service: the router behind ``GatewayHTTP1Channel`` on the configured address.
 package enum GatewayHTTPServer {
-    /// Serves `router` until the service group shuts down, then lets in-flight responses end (each connection
-    /// closes after its current response).
+    /// Serves with the router in `responders` until the service group shuts down, then lets in-flight responses end
+    /// (each connection closes after its current response). Each request is answered by the router in place when
+    /// it arrives, so one put there by a configuration reload serves new requests while earlier ones finish on
+    /// theirs.
     /// - Parameter onRunning: called with the bound port once the server listens.
     /// - Parameter authenticator: when given, a request's large body is read only once the key on its head is
     ///   accepted.
     package static func make(
-        router: Router<GatewayRequestContext>, settings: ServerSettings, serverName: String = "switchyard", authenticator: Authenticator? = nil,
+        responders: Swappable<RouterResponder<GatewayRequestContext>>, settings: ServerSettings, serverName: String = "switchyard", authenticator: Authenticator? = nil,
         metrics: GatewayMetrics? = nil, uiEnabled: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
     ) -> any Service {
-        let responder = router.buildResponder()
         let dates = HTTPDateHeader()
         var channel = GatewayHTTP1Channel(
             responder: { request, channel, departure in
@@ -29,7 +30,7 @@ package enum GatewayHTTPServer {
                 context.departure = departure
                 var response: Response
                 do {
-                    response = try await responder.respond(to: request, context: context)
+                    response = try await responders.current.respond(to: request, context: context)
                 } catch let error as any HTTPResponseError {
                     response = (try? error.response(from: request, context: context)) ?? Response(status: error.status)
                 } catch {

@@ -35,12 +35,29 @@ struct GatewayHarness {
         return configuration
     }
 
-    static func withGateway<T: Sendable>(configuration: Configuration, _ body: (GatewayClient) async throws -> T) async throws -> T {
+    /// A gateway that reads its configuration from the file at `path` (`UPSTREAM` replaced), at start and on each
+    /// reload, with the test's port, master key and in-memory storage.
+    static func withGateway<T: Sendable>(file path: String, upstream: String, _ body: (GatewayClient) async throws -> T) async throws -> T {
+        let source: ConfigurationSource = {
+            let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "UPSTREAM", with: upstream)
+            var loaded = try ConfigurationLoader(environment: [:]).load(yaml: text)
+            loaded.configuration.server.port = 0
+            loaded.configuration.server.host = "127.0.0.1"
+            if loaded.configuration.server.masterKey == nil { loaded.configuration.server.masterKey = masterKey }
+            if !text.contains("storage:") { loaded.configuration.storage = .sqliteInMemory }
+            return loaded
+        }
+        return try await withGateway(configuration: try await source().configuration, source: source, body)
+    }
+
+    static func withGateway<T: Sendable>(
+        configuration: Configuration, source: ConfigurationSource? = nil, _ body: (GatewayClient) async throws -> T
+    ) async throws -> T {
         var logger = Logger(label: "gateway-under-test")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = try await SwitchyardServer.make(
-            configuration: configuration, logger: logger, handleSignals: false, onRunning: { continuation.yield($0) })
+            configuration: configuration, source: source, logger: logger, handleSignals: false, onRunning: { continuation.yield($0) })
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             var iterator = ports.makeAsyncIterator()
@@ -84,7 +101,8 @@ struct GatewayHarness {
 /// Talks to the gateway under test.
 struct GatewayClient: Sendable {
     let port: Int
-    let server: SwitchyardServer
+    /// The server under test when it runs in this process; nil for a separate process.
+    var server: SwitchyardServer? = nil
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     struct Reply: Sendable {
