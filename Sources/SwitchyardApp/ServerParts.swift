@@ -64,6 +64,7 @@ struct ServerParts: Sendable {
         try await spend.refresh()
         let traces = try TraceExporter.make(configuration.telemetry, logger: logger)
         let secrets = Swappable(configuration.secrets)
+        let background = BackgroundResponses()
         return ServerParts(
             store: store, clients: clients, logger: logger, masterKey: masterKey, generatedMasterKey: generated, directory: directory,
             alerts: alerts, prometheus: prometheus, metrics: metrics, spend: spend, traces: traces,
@@ -73,8 +74,9 @@ struct ServerParts: Sendable {
             limits: LimitLedger(metrics: metrics),
             cache: ResponseCache(store: store, memory: configuration.cacheMemory, metrics: metrics, logger: logger),
             contextRecords: ContextRecords(store: store, metrics: metrics, logger: logger),
-            memory: LongTermMemory(store: store, logger: logger), background: BackgroundResponses(),
-            leases: ResponseLeases(store: store, duration: configuration.responsesLease, logger: logger), replayPollers: ReplayPollers(),
+            memory: LongTermMemory(store: store, logger: logger), background: background,
+            leases: ResponseLeases(store: store, duration: configuration.responsesLease, logger: logger) { background.cancel(id: $0) },
+            replayPollers: ReplayPollers(),
             responseStates: BatchedWriter<ResponseFinalState>(responses: store, metrics: metrics, logger: logger),
             conversations: ConversationService(store: store), prompts: PromptLibrary(store: store), analytics: AnalyticsService(store: store),
             uiSessions: configuration.ui.enabled ? UISessions(store: store, lifetime: configuration.ui.sessionLifetime, masterKey: masterKey) : nil,

@@ -15,6 +15,10 @@ package struct ConfigurationLoader: Sendable {
 
     /// Reads, parses and validates the file at `path`.
     /// - Throws: ``ConfigurationError`` listing every problem (one, when the file cannot be read).
+    /// The most values (scalars, mappings and sequences, aliases expanded) a file may hold: far above any real
+    /// configuration (20,000 models are about 200,000).
+    static let maximumValues = 1_000_000
+
     package func load(fileAt path: String) throws(ConfigurationError) -> LoadedConfiguration {
         let text: String
         do {
@@ -34,11 +38,42 @@ package struct ConfigurationLoader: Sendable {
         } catch {
             throw ConfigurationError(problems: [ConfigurationProblem(path: "", message: "not valid YAML: \(error)")])
         }
+        // An empty file is a mistake (a truncated write, a missing mount), not a gateway with nothing configured: on a
+        // reload it would take every model away.
+        let isNull = root.map { node in
+            if case .scalar(let scalar) = node { ["", "~", "null", "Null", "NULL"].contains(scalar.string) } else { false }
+        }
+        guard let root, isNull == false else {
+            throw ConfigurationError(problems: [ConfigurationProblem(path: "", message: "the file is empty: it configures nothing")])
+        }
+        // Aliases can make a small file stand for billions of values; reading them would hold the process.
+        if root.expandsBeyond(Self.maximumValues) {
+            throw ConfigurationError(problems: [
+                ConfigurationProblem(path: "", message: "the file holds more than \(Self.maximumValues) values once its YAML aliases are expanded")
+            ])
+        }
         var reader = ConfigurationReader(interpolation: EnvironmentInterpolation(environment: environment))
         let configuration = reader.readConfiguration(root)
         guard reader.problems.isEmpty, let configuration else {
             throw ConfigurationError(problems: reader.problems)
         }
         return LoadedConfiguration(configuration: configuration, warnings: reader.warnings)
+    }
+}
+
+extension Node {
+    /// Whether the document holds more than `limit` values with its aliases expanded; stops counting at the limit.
+    func expandsBeyond(_ limit: Int) -> Bool {
+        var budget = limit
+        func fits(_ node: Node) -> Bool {
+            budget -= 1
+            guard budget >= 0 else { return false }
+            switch node {
+            case .scalar, .alias: return true
+            case .mapping(let mapping): return mapping.allSatisfy { fits($0.key) && fits($0.value) }
+            case .sequence(let sequence): return sequence.allSatisfy(fits)
+            }
+        }
+        return !fits(self)
     }
 }

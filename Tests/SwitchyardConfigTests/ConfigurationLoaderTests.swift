@@ -149,7 +149,7 @@ struct ConfigurationLoaderTests {
 
     @Test("telemetry and logging settings become typed values; defaults keep tracing off and the request log on")
     func observability() throws {
-        let defaults = try load("").configuration
+        let defaults = try load("providers: []").configuration
         #expect(defaults.telemetry.otlpEndpoint == nil)
         #expect(defaults.logging == LoggingSettings())
         #expect(defaults.logging.requestLog && !defaults.logging.bodies && defaults.logging.format == .json)

@@ -95,9 +95,9 @@ struct ChatCompletionsTests {
             if request.text.contains("busy") {
                 return .json(status: 429, OpenAIWireSamples.error("Rate limit reached", type: "requests", code: "rate_limit_exceeded"), headers: [("retry-after", "7")])
             }
-            return .silence(.seconds(5))
+            return .silence(.seconds(15))
         }
-        let yaml = GatewayHarness.singleModel.replacingOccurrences(of: "api_key: sk-upstream-key", with: "api_key: sk-upstream-key\n    timeout_seconds: 1")
+        let yaml = GatewayHarness.singleModel.replacingOccurrences(of: "api_key: sk-upstream-key", with: "api_key: sk-upstream-key\n    timeout_seconds: 3")
         try await upstream.run { base in
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
                 let failed = try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","user":"boom""#))
@@ -109,7 +109,8 @@ struct ChatCompletionsTests {
                 let start = ContinuousClock.now
                 let silent = try await gateway.request("/v1/chat/completions", body: chatBody())
                 #expect(silent.status == 504)
-                #expect(ContinuousClock.now - start < .seconds(4))
+                // Cut by the 3 s timeout, long before the upstream's 15 s of silence, with room for a loaded machine.
+                #expect(ContinuousClock.now - start < .seconds(10))
             }
         }
     }
@@ -203,16 +204,19 @@ struct ChatCompletionsTests {
 
 @Suite("Attempts across targets")
 struct AttemptTests {
-    static let twoTargets = """
+    /// Two targets on two providers; the timeout is long enough for a loaded machine unless a test is about it.
+    static func twoTargets(timeout: Double = 10) -> String {
+        """
         providers:
-          - {name: first, type: openai, base_url: UPSTREAM, timeout_seconds: 1.5}
-          - {name: second, type: openai, base_url: UPSTREAM, timeout_seconds: 1.5}
+          - {name: first, type: openai, base_url: UPSTREAM, timeout_seconds: \(timeout)}
+          - {name: second, type: openai, base_url: UPSTREAM, timeout_seconds: \(timeout)}
         models:
           - name: chat
             targets:
               - {provider: first, model: one}
               - {provider: second, model: two}
         """
+    }
 
     @Test("when every target is rate limited the client gets 429 with the smallest Retry-After")
     func allRateLimited() async throws {
@@ -221,7 +225,7 @@ struct AttemptTests {
             return .json(status: 429, OpenAIWireSamples.error("slow down", type: "requests", code: "rate_limit_exceeded"), headers: [("retry-after", wait)])
         }
         try await upstream.run { base in
-            let yaml = Self.twoTargets + "\n    retry: {max_attempts: 2}"
+            let yaml = Self.twoTargets() + "\n    retry: {max_attempts: 2}"
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
                 let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
                 #expect(reply.status == 429)
@@ -237,10 +241,10 @@ struct AttemptTests {
             if request.text.contains("mixed"), request.text.contains(#""model":"two""#) {
                 return .json(status: 503, #"{"error":{"message":"overloaded","type":"server_error"}}"#)
             }
-            return .silence(.seconds(3))
+            return .silence(.seconds(10))
         }
         try await upstream.run { base in
-            try await GatewayHarness.withGateway(yaml: Self.twoTargets, upstream: base) { gateway in
+            try await GatewayHarness.withGateway(yaml: Self.twoTargets(timeout: 1.5), upstream: base) { gateway in
                 let timedOut = try await gateway.request("/v1/chat/completions", body: chatBody())
                 #expect(timedOut.status == 504)
                 #expect(timedOut.errorCode == "upstream_timeout")
@@ -255,7 +259,7 @@ struct AttemptTests {
     func roundRobin() async throws {
         let upstream = UpstreamDouble { _ in .json(OpenAIWireSamples.chatCompletion(model: "x")) }
         try await upstream.run { base in
-            try await GatewayHarness.withGateway(yaml: Self.twoTargets, upstream: base) { gateway in
+            try await GatewayHarness.withGateway(yaml: Self.twoTargets(), upstream: base) { gateway in
                 for _ in 0..<4 {
                     let reply = try await gateway.request("/v1/chat/completions", body: chatBody())
                     #expect(reply.status == 200)

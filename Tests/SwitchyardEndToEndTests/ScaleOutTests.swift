@@ -6,7 +6,7 @@ import Testing
 
 /// Three `switchyard serve` processes on one PostgreSQL database, behind a client that spreads requests over them
 /// in turn, as a load balancer would.
-@Suite("Scale-out: three processes sharing PostgreSQL", .enabled(if: PostgresTestDatabase.url != nil))
+@Suite("Scale-out: three processes sharing PostgreSQL", .serialized, .enabled(if: PostgresTestDatabase.url != nil))
 struct ScaleOutTests {
     static let masterKey = GatewayHarness.masterKey
 

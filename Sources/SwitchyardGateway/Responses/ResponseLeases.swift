@@ -15,11 +15,17 @@ package final class ResponseLeases: Service {
     private let store: any ResponseStore
     private let logger: Logger
     private let held = Mutex<Set<String>>([])
+    /// Stops the work on a response held here that storage shows finished: done, cancelled elsewhere, or failed by
+    /// another replica that took this one for stopped.
+    private let stopWork: @Sendable (_ id: String) -> Void
 
-    package init(store: any ResponseStore, duration: Duration = .seconds(30), logger: Logger) {
+    package init(
+        store: any ResponseStore, duration: Duration = .seconds(30), logger: Logger, stopWork: @escaping @Sendable (_ id: String) -> Void = { _ in }
+    ) {
         self.store = store
         self.duration = duration
         self.logger = logger
+        self.stopWork = stopWork
     }
 
     /// When a lease taken now ends.
@@ -56,7 +62,9 @@ package final class ResponseLeases: Service {
         guard !ids.isEmpty else { return true }
         do {
             let unfinished = try await store.renewResponseLeases(ids: ids, until: expiry())
-            held.withLock { $0.subtract(ids.filter { !unfinished.contains($0) }) }
+            let finished = ids.filter { !unfinished.contains($0) }
+            held.withLock { $0.subtract(finished) }
+            for id in finished { stopWork(id) }
             return true
         } catch {
             logger.warning("could not renew the leases of responses in progress", metadata: ["error": "\(error)"])

@@ -37,6 +37,8 @@ package final class BatchedWriter<Record: Sendable>: Service {
         self.maximumBatch = maximumBatch
         self.flushInterval = flushInterval
         self.metrics = metrics
+        // Present from the start, not only from the first flush.
+        metrics?.recordQueueDepth(writer: name, depth: 0)
     }
 
     /// Queues a record; never waits.
