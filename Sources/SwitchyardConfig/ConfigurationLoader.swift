@@ -13,12 +13,12 @@ package struct ConfigurationLoader: Sendable {
         self.environment = environment
     }
 
-    /// Reads, parses and validates the file at `path`.
-    /// - Throws: ``ConfigurationError`` listing every problem (one, when the file cannot be read).
     /// The most values (scalars, mappings and sequences, aliases expanded) a file may hold: far above any real
     /// configuration (20,000 models are about 200,000).
     static let maximumValues = 1_000_000
 
+    /// Reads, parses and validates the file at `path`.
+    /// - Throws: ``ConfigurationError`` listing every problem (one, when the file cannot be read).
     package func load(fileAt path: String) throws(ConfigurationError) -> LoadedConfiguration {
         let text: String
         do {
@@ -32,6 +32,11 @@ package struct ConfigurationLoader: Sendable {
     /// Parses and validates `yaml`.
     /// - Throws: ``ConfigurationError`` listing every problem.
     package func load(yaml: String) throws(ConfigurationError) -> LoadedConfiguration {
+        // The parser compares mapping keys whole, aliases expanded, so an alias as a key could stand for billions of
+        // values before any other check runs. Keys here are plain names: such a file is refused before parsing.
+        if let line = Self.lineWithAliasAsKey(in: yaml) {
+            throw ConfigurationError(problems: [ConfigurationProblem(path: "", message: "line \(line): a YAML alias (*name) cannot be a key")])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -58,6 +63,22 @@ package struct ConfigurationLoader: Sendable {
             throw ConfigurationError(problems: reader.problems)
         }
         return LoadedConfiguration(configuration: configuration, warnings: reader.warnings)
+    }
+}
+
+extension ConfigurationLoader {
+    /// The first line (from 1) where an alias stands as a mapping key: `*name:` at the start of a line or of a list
+    /// item, after `{` or `,` in a flow mapping, or after `?`.
+    static func lineWithAliasAsKey(in yaml: String) -> Int? {
+        guard yaml.contains("*") else { return nil }
+        let aliasThenColon = /(?:^\s*(?:-\s+)*|[{,]\s*)\*[A-Za-z0-9_.\-]+\s*:(?:\s|$)/
+        let explicitAliasKey = /(?:^\s*(?:-\s+)*|[{,]\s*)\?\s+\*/
+        var number = 0
+        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            if line.contains("*"), line.contains(aliasThenColon) || line.contains(explicitAliasKey) { return number }
+        }
+        return nil
     }
 }
 

@@ -47,6 +47,32 @@ struct ConfigurationHardeningTests {
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 
+    @Test("an alias used as a key is refused before parsing (the parser would expand it to compare keys)", arguments: [
+        ("a: &a [x, x]\n*a : 1\n", 2), ("a: &a [x]\nb: {*a: 1}\n", 2), ("a: &a [x]\nb:\n  - ? *a\n    : 1\n", 3), ("a: &a [x]\nc: {k: 1, *a: 2}\n", 2),
+    ])
+    func aliasAsKey(yaml: String, line: Int) {
+        #expect(Self.problems(yaml) == ["line \(line): a YAML alias (*name) cannot be a key"])
+    }
+
+    @Test("aliases as values, and stars in text, are left alone")
+    func aliasesAsValues() {
+        let yaml = """
+            providers:
+              - &up {name: up, type: openai, base_url: "http://127.0.0.1:9/v1"}
+            models:
+              - name: chat
+                targets: [{provider: up, model: m}]
+            prompts:
+              - name: p
+                model: chat
+                template: |
+                  *Note*: be brief.
+                  * item: one
+                  Say *hi*, please.
+            """
+        #expect(Self.problems(yaml).allSatisfy { !$0.contains("alias") }, "\(Self.problems(yaml))")
+    }
+
     @Test("a large real file (20,000 models) is well under the bound")
     func largeFileFits() {
         let models = (0..<20_000).map { "  - {name: m\($0), targets: [{provider: up, model: m, price: {input: 1, output: 1}}]}" }

@@ -205,8 +205,8 @@ struct ResilienceTests {
                 #expect(reply.status == 504)
                 #expect(reply.errorCode == "deadline_exceeded", "\(reply.body)")
                 // The first attempt is cut at the deadline (its provider would wait 2 s, its target 10 s), and no
-                // second one starts after it.
-                #expect(behaviourUpstream.requests.count == 1)
+                // second one starts after it (on a starved machine the first may not even have arrived).
+                #expect(behaviourUpstream.requests.count <= 1)
                 // Far below the provider's timeout twice over, with room for a loaded machine.
                 #expect(ContinuousClock.now - start < .seconds(3.9))
             }

@@ -15,8 +15,9 @@ package final class ResponseLeases: Service {
     private let store: any ResponseStore
     private let logger: Logger
     private let held = Mutex<Set<String>>([])
-    /// Stops the work on a response held here that storage shows finished: done, cancelled elsewhere, or failed by
-    /// another replica that took this one for stopped.
+    /// Stops the background work on a response held here that storage shows finished: done, cancelled elsewhere,
+    /// or failed by another replica that took this one for stopped. (A stream runs on until its client or upstream
+    /// ends it; its final save is then refused.)
     private let stopWork: @Sendable (_ id: String) -> Void
 
     package init(
