@@ -249,21 +249,20 @@ struct HardeningTests {
         try await upstream.run { base in
             let yaml = "server:\n  max_body_bytes: 100000\n  max_buffered_body_bytes: 100000\n" + GatewayHarness.singleModel
             try await GatewayHarness.withGateway(yaml: yaml, upstream: base) { gateway in
-                // Large enough that the cap is passed however little of the held body the server has read so far
-                // (over 40,000 bytes), small enough to pass alone.
-                let padding = String(repeating: "x", count: 60_000)
+                let padding = String(repeating: "x", count: 30_000)
                 try await RawConnection.with(port: gateway.port) { writer, _ in
                     // A body of 90,000 bytes, 80,000 of them sent: the server holds them while it waits for the rest.
                     try await writer.write(
                         ByteBuffer(
                             string: "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(GatewayHarness.masterKey)\r\n"
                                 + "Content-Type: application/json\r\nContent-Length: 90000\r\n\r\n" + String(repeating: " ", count: 80_000)))
-                    // Until the server has read those 80,000 bytes (at once on an idle machine), a request fits.
-                    var reply = try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","metadata":{"pad":"\#(padding)"}"#))
-                    for _ in 0..<50 where reply.status != 503 {
-                        try await Task.sleep(for: .milliseconds(100))
-                        reply = try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","metadata":{"pad":"\#(padding)"}"#))
-                    }
+                    // Once the server holds those 80,000 bytes (the gauge says so), a request that would pass the cap
+                    // is refused. (Sent sooner, it would be the held request that is refused.)
+                    #expect(try await ReplicaTests.eventually {
+                        let metrics = try await gateway.request(.GET, "/metrics").body
+                        return metrics.split(separator: "\n").contains { $0.hasPrefix("switchyard_buffered_body_bytes ") && (Double($0.split(separator: " ").last ?? "") ?? 0) >= 80_000 }
+                    }, "the server holds the body it is reading")
+                    let reply = try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","metadata":{"pad":"\#(padding)"}"#))
                     #expect(reply.status == 503)
                     #expect(reply.errorCode == "server_busy")
                     #expect(reply.headers.first(name: "x-request-id") != nil, "answered by its route, with every header a response carries")

@@ -22,6 +22,7 @@ package final class GatewayMetrics: Sendable {
     private let inFlight: Gauge
     private let overhead: Timer
     private let connectionsGauge: Gauge
+    private let bufferedBodyGauge: Gauge
 
     /// - Parameter tenantFactory: the factory of the series labelled by key or team; `factory` when nil.
     package init(factory: any MetricsFactory, tenantFactory: (any MetricsFactory)? = nil) {
@@ -29,6 +30,7 @@ package final class GatewayMetrics: Sendable {
         self.tenantFactory = tenantFactory ?? factory
         inFlight = Gauge(label: "switchyard_in_flight_requests", factory: factory)
         connectionsGauge = Gauge(label: "switchyard_open_connections", factory: factory)
+        bufferedBodyGauge = Gauge(label: "switchyard_buffered_body_bytes", factory: factory)
         overhead = Timer(label: "switchyard_overhead_seconds", preferredDisplayUnit: .seconds, factory: factory)
     }
 
@@ -246,6 +248,11 @@ package final class GatewayMetrics: Sendable {
     /// The client connections open now.
     package func openConnections(_ count: Int) {
         connectionsGauge.record(count)
+    }
+
+    /// Request-body bytes held across every connection (`server.max_buffered_body_bytes` bounds them).
+    package func bufferedBodyBytes(_ bytes: Int) {
+        bufferedBodyGauge.record(bytes)
     }
 
     /// A connection closed at once because the server had as many open as `server.max_connections` allows.

@@ -5,9 +5,12 @@ import Synchronization
 final class BodyBudget: Sendable {
     let limit: Int
     private let held = Atomic<Int>(0)
+    /// Told the bytes held after each change, for the `switchyard_buffered_body_bytes` gauge.
+    private let report: (@Sendable (Int) -> Void)?
 
-    init(limit: Int) {
+    init(limit: Int, report: (@Sendable (Int) -> Void)? = nil) {
         self.limit = limit
+        self.report = report
     }
 
     /// Takes `bytes` from the budget; false (taking nothing) when they do not fit.
@@ -16,14 +19,18 @@ final class BodyBudget: Sendable {
         while true {
             guard bytes <= limit - current else { return false }
             let (exchanged, original) = held.compareExchange(expected: current, desired: current + bytes, ordering: .relaxed)
-            if exchanged { return true }
+            if exchanged {
+                report?(current + bytes)
+                return true
+            }
             current = original
         }
     }
 
     func release(_ bytes: Int) {
         guard bytes > 0 else { return }
-        held.subtract(bytes, ordering: .relaxed)
+        let now = held.subtract(bytes, ordering: .relaxed).newValue
+        report?(now)
     }
 
     /// Bytes held now.
