@@ -201,6 +201,62 @@ def soak(minutes, rate, key, directory, pid):
             "rss_mib_last_tenth": statistics.median(samples[-tenth:]) / 1024, "p99_ms": result["latency_ms"].get("p99", 0)}
 
 
+def admin_get(path):
+    request = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}{path}", headers={"authorization": f"Bearer {MASTER}"})
+    return json.loads(urllib.request.urlopen(request).read())
+
+
+def create_key(master, name):
+    """A virtual key with limits high enough never to refuse: (key, id)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/admin/keys", method="POST", headers={
+        "authorization": f"Bearer {master}", "content-type": "application/json"},
+        data=json.dumps({"name": name, "rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}).encode())
+    created = json.loads(urllib.request.urlopen(request).read())
+    return created["key"], created["id"]
+
+
+def scrape_sum(series):
+    """The sum of every sample of `series` in the gateway's /metrics (authenticated, so every series is there)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/metrics", headers={"authorization": f"Bearer {MASTER}"})
+    text = urllib.request.urlopen(request).read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(series + "{") or line.startswith(series + " "))
+
+
+def gate_load(key, directory, rate, seconds):
+    """Requests the correctness gates account for, sent with a key of their own: plain ones at `rate` and streams at
+    a tenth of it; what was sent, completed and failed of each."""
+    plain = loadgen(f"http://127.0.0.1:{GATEWAY}/v1/chat/completions", rate, seconds, key, directory)
+    stream = loadgen(f"http://127.0.0.1:{GATEWAY}/v1/chat/completions", max(1, rate // 10), seconds, key, directory, stream=True)
+    return {"plain": plain["sent"], "stream": stream["sent"], "failed": plain["failed"] + stream["failed"]}
+
+
+def check_gates(database, key_id, sent, usage, dropped, not_ok):
+    """The checks that keep dropped work from looking like saved work: every answer 2xx, no row dropped by storage,
+    a request-log row per request sent, and usage sums equal to what the upstream reported, priced."""
+    import sqlite3
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        rows = connection.execute("SELECT COUNT(*) FROM request_logs WHERE key_id = ?", (key_id,)).fetchone()[0]
+    total = sent["plain"] + sent["stream"]
+    by_model = {entry["group"]: entry for entry in usage}
+    # What the upstream reports for each answer (COMPLETION's usage, and the SSE body's last chunk), and its price.
+    expected = {"chat": (sent["plain"], 96, 14), "chat-stream": (sent["stream"], 96, 7)}
+    usage_ok, usage_detail = True, []
+    for model, (count, prompt, completion) in expected.items():
+        entry = by_model.get(model, {})
+        cost = count * (prompt * 0.15 + completion * 0.6) / 1e6
+        got = (entry.get("requests", 0), entry.get("prompt_tokens", 0), entry.get("completion_tokens", 0), entry.get("cost_usd", 0.0))
+        matches = got[:3] == (count, count * prompt, count * completion) and abs(got[3] - cost) <= 1e-9 * max(1, cost)
+        usage_ok &= matches
+        usage_detail.append(f"{model} {got[0]} requests, {got[1]}+{got[2]} tokens, ${got[3]:.6f} (expected {count}, "
+                            f"{count * prompt}+{count * completion}, ${cost:.6f})")
+    return {
+        "every answer 2xx": {"passed": not_ok == 0, "detail": f"{not_ok} failed or non-2xx answers over the whole run"},
+        "nothing dropped by storage": {"passed": dropped == 0, "detail": f"switchyard_storage_dropped_total = {dropped:.0f}"},
+        "a request-log row per request": {"passed": rows == total, "detail": f"{rows} rows for {total} requests sent"},
+        "usage equals the upstream's": {"passed": usage_ok, "detail": "; ".join(usage_detail)},
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
@@ -289,6 +345,7 @@ guardrails:
         "authorization": f"Bearer {MASTER}", "content-type": "application/json"},
         data=json.dumps({"name": "bench", "rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}).encode())
     key = json.loads(urllib.request.urlopen(request).read())["key"]
+    gate_key, gate_key_id = create_key(MASTER, "gate")
     # The cached model's one miss: every request after it is a hit.
     warm = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/v1/chat/completions", method="POST", data=cached_request.encode(),
                                   headers={"authorization": f"Bearer {key}", "content-type": "application/json"})
@@ -310,6 +367,7 @@ guardrails:
     floor = {"throughput": [], "cpu_us_per_request": []}
     nio_floor = {"throughput": [], "cpu_us_per_request": []}
     scripts = {name: post_script(key, directory) for name in targets}
+    not_ok = 0
     scripts["cached"] = post_script(key, directory, cached_request, "cached")
     scripts["guarded"] = post_script(key, directory, guarded_request, "guarded")
     try:
@@ -335,10 +393,13 @@ guardrails:
                 used = cpu_seconds(pids) - before
                 if non2xx:
                     print(f"  {name}: {non2xx} answers were not 2xx", flush=True)
+                not_ok += non2xx
                 record_saturation(results[name], rate, used, count)
                 for fixed in rates:
                     results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory, prefix=prefix))
+                    not_ok += results[name]["latency"][fixed][-1]["failed"]
                 results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True, prefix=prefix))
+                not_ok += results[name]["stream"][-1]["failed"]
             for measured, port, pid in ((floor, GATEWAY, gateway.pid), (nio_floor, FLOOR, floor_proxy.pid)):
                 before = cpu_seconds([pid])
                 count, rate, _ = wrk(f"http://127.0.0.1:{port}/health/live", args.seconds)
@@ -346,6 +407,15 @@ guardrails:
         peak_rss = memory_kib([gateway.pid], "VmHWM")
         streams = open_streams(args.streams, key, directory, gateway.pid) if args.streams else None
         soaked = soak(args.soak, args.soak_rate, key, directory, gateway.pid) if args.soak else None
+        if streams:
+            not_ok += streams["failed"]
+        if soaked:
+            not_ok += soaked["failed"]
+        sent = gate_load(gate_key, directory, max(rates), args.seconds)
+        not_ok += sent["failed"]
+        time.sleep(1.5)  # the usage and request-log writers flush every 250 ms
+        gate_usage = admin_get(f"/admin/usage?key_id={gate_key_id}&group_by=model")["data"]
+        dropped = scrape_sum("switchyard_storage_dropped_total")
     finally:
         for process in (gateway, floor_proxy, hop, upstream):
             process.send_signal(signal.SIGTERM)
@@ -355,7 +425,9 @@ guardrails:
             except subprocess.TimeoutExpired:
                 process.kill()
 
+    gates = check_gates(os.path.join(directory, "switchyard.db"), gate_key_id, sent, gate_usage, dropped, not_ok)
     summary = {"rounds": args.rounds, "seconds": args.seconds, "idle_rss_mib": idle_rss / 1024, "peak_rss_mib": peak_rss / 1024,
+               "gates": gates,
                "open_streams": streams, "soak": soaked, "targets": {},
                "server_floor": saturation_summary(floor), "swiftnio_server_floor": saturation_summary(nio_floor)}
     for name, measured in results.items():
@@ -417,6 +489,9 @@ guardrails:
     if soaked:
         print(f"soak, {soaked['minutes']:g} min at {soaked['rate']} req/s ({soaked['failed']} failed): RSS {soaked['rss_mib_first_tenth']:.1f} MiB "
               f"in the first tenth, {soaked['rss_mib_last_tenth']:.1f} MiB in the last; p99 {soaked['p99_ms']:.2f} ms")
+    print("correctness gates: " + ("all passed" if all(g["passed"] for g in gates.values()) else "FAILED"))
+    for name, gate in gates.items():
+        print(f"  {'ok  ' if gate['passed'] else 'FAIL'} {name}: {gate['detail']}")
     print(f"results: {args.out}")
 
 

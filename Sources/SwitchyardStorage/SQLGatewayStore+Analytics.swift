@@ -28,9 +28,9 @@ extension SQLGatewayStore {
         for record in stats {
             // Keyed by what is stored, so two names cut to the same text are one row.
             let key = RequestStatsRowKey(
-                minute: Self.statsMinute(record.time), model: Self.storableStatsText(record.model),
-                target: Self.storableStatsText(record.target), keyID: Self.storableStatsText(record.keyID),
-                teamID: Self.storableStatsText(record.teamID))
+                minute: Self.statsMinute(record.time), model: Self.storableText(record.model),
+                target: Self.storableText(record.target), keyID: Self.storableText(record.keyID),
+                teamID: Self.storableText(record.teamID))
             merged[key, default: RequestStats(time: record.time)].add(record)
         }
         guard !merged.isEmpty else { return }
@@ -51,22 +51,11 @@ extension SQLGatewayStore {
             row.append(SQLBind(stats.costUSD.isFinite ? stats.costUSD : 0))
             return row
         }
-        let columns = Self.requestStatsKeyColumns + Self.requestStatsCountColumns
         do {
             try await inTransaction { session in
-                for start in stride(from: 0, to: rows.count, by: SQLGatewayStore.requestStatsRowsPerStatement) {
-                    var insert = session.insert(into: "request_stats").columns(columns)
-                    for row in rows[start..<min(start + SQLGatewayStore.requestStatsRowsPerStatement, rows.count)] {
-                        insert = insert.values(row)
-                    }
-                    // Qualified: PostgreSQL finds a bare column ambiguous between the row and `excluded`.
-                    try await insert.onConflict(with: SQLGatewayStore.requestStatsKeyColumns) { conflict in
-                        for column in SQLGatewayStore.requestStatsCountColumns {
-                            conflict.set(column, to: SQLRaw("request_stats.\(column) + excluded.\(column)"))
-                        }
-                        return conflict
-                    }.run()
-                }
+                try await SQLGatewayStore.upsertAdding(
+                    into: "request_stats", keyColumns: SQLGatewayStore.requestStatsKeyColumns, countColumns: SQLGatewayStore.requestStatsCountColumns,
+                    rows: rows, rowsPerStatement: SQLGatewayStore.requestStatsRowsPerStatement, on: session)
             }
         } catch {
             throw Self.refusesRows(error) ? StorageRefusedRows(error) : error
@@ -101,10 +90,10 @@ extension SQLGatewayStore {
             .from("request_stats")
             .where("minute", .greaterThanOrEqual, Self.statsMinute(query.from))
             .where("minute", .lessThan, Self.statsMinute(query.to))
-        if let model = query.model { select = select.where("model", .equal, Self.storableStatsText(model)) }
-        if let target = query.target { select = select.where("target", .equal, Self.storableStatsText(target)) }
-        if let keyID = query.keyID { select = select.where("key_id", .equal, Self.storableStatsText(keyID)) }
-        if let teamID = query.teamID { select = select.where("team_id", .equal, Self.storableStatsText(teamID)) }
+        if let model = query.model { select = select.where("model", .equal, Self.storableText(model)) }
+        if let target = query.target { select = select.where("target", .equal, Self.storableText(target)) }
+        if let keyID = query.keyID { select = select.where("key_id", .equal, Self.storableText(keyID)) }
+        if let teamID = query.teamID { select = select.where("team_id", .equal, Self.storableText(teamID)) }
         if let bucket {
             select = select.column(SQLRaw(bucket), as: "bucket").groupBy(SQLRaw(bucket)).orderBy(SQLRaw(bucket))
         }
@@ -165,7 +154,7 @@ extension SQLGatewayStore {
     }
 
     /// `text` as a short text column stores it (see ``ColumnValue``).
-    private static func storableStatsText(_ text: String) -> String {
+    static func storableText(_ text: String) -> String {
         ColumnValue.storable(text, limit: ColumnValue.shortTextBytes)
     }
 }

@@ -35,8 +35,9 @@ extension SQLGatewayStore {
         if let model = query.model { select = select.where("model", .equal, model) }
         if let status = query.status { select = select.where("status", .equal, status) }
         if let requestID = query.requestID { select = select.where("request_id", .equal, requestID) }
-        if let from = query.from { select = select.where("time", .greaterThanOrEqual, Self.timestamp(from)) }
-        if let to = query.to { select = select.where("time", .lessThan, Self.timestamp(to)) }
+        // Ids sort by time, so a range of time is a range of the primary key: no index of its own to keep.
+        if let from = query.from { select = select.where("id", .greaterThanOrEqual, RequestLogEntry.firstID(at: from)) }
+        if let to = query.to { select = select.where("id", .lessThan, RequestLogEntry.firstID(at: to)) }
         if let cursor = query.cursor { select = select.where("id", .lessThan, cursor) }
         return try await select.orderBy("id", .descending).limit(query.limit).all().map { row in
             var entry = RequestLogEntry(
@@ -77,15 +78,15 @@ extension SQLGatewayStore {
     }
 
     func pruneLogs(before cutoff: Date, chunk: Int) async throws -> Int {
-        try await pruneInChunks(table: "request_logs", key: "id", timeColumn: "time", before: cutoff, chunk: chunk)
+        try await pruneInChunks(table: "request_logs", key: "id", timeColumn: "id", before: RequestLogEntry.firstID(at: cutoff), chunk: chunk)
     }
 
-    /// Deletes the rows of `table` older than `cutoff`, `chunk` at a time, so no one statement holds the table's
-    /// lock (or builds a result) for long.
-    func pruneInChunks(table: String, key: String, timeColumn: String, before cutoff: Date, chunk: Int) async throws -> Int {
+    /// Deletes the rows of `table` whose `timeColumn` is below `bound` (a time as that column holds it), `chunk` at a
+    /// time, so no one statement holds the table's lock (or builds a result) for long.
+    func pruneInChunks(table: String, key: String, timeColumn: String, before bound: String, chunk: Int) async throws -> Int {
         var total = 0
         while true {
-            let oldest = database.select().column(key).from(table).where(SQLColumn(timeColumn), .lessThan, SQLBind(Self.timestamp(cutoff))).limit(chunk)
+            let oldest = database.select().column(key).from(table).where(SQLColumn(timeColumn), .lessThan, SQLBind(bound)).limit(chunk)
             let deleted = try await database.delete(from: table)
                 .where(SQLColumn(key), .in, SQLGroupExpression(oldest.select))
                 .returning(key).all().count

@@ -99,7 +99,7 @@ extension SQLGatewayStore {
 
     @discardableResult
     package func pruneResponses(before cutoff: Date) async throws -> Int {
-        try await pruneInChunks(table: "responses", key: "id", timeColumn: "created_at", before: cutoff, chunk: 5000)
+        try await pruneInChunks(table: "responses", key: "id", timeColumn: "created_at", before: Self.timestamp(cutoff), chunk: 5000)
     }
 
     package func claimIdempotencyKey(

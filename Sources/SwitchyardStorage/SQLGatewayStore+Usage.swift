@@ -3,54 +3,100 @@ import SQLKit
 package import SwitchyardCore
 
 extension SQLGatewayStore {
+    /// What identifies a row of `usage_minutes`.
+    static let usageKeyColumns = ["minute", "key_id", "team_id", "model", "target", "status", "cached", "prompt", "prompt_version", "day"]
+    /// The sums, added up on conflict.
+    static let usageCountColumns = ["requests", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd"]
+
+    /// Adds the records to the per-minute usage sums: records of the same minute, key, team, model, target, status,
+    /// cache outcome and prompt become one row, upserted by adding. The daily spend sums grow in the same
+    /// transaction (``UsageRollup``). Rows and days are written in one order, so replicas writing at once never
+    /// deadlock.
+    ///
+    /// - Throws: ``StorageRefusedRows`` when the database refused the rows themselves (a data or constraint error),
+    ///   anything else when it could not take them.
     package func append(_ records: [UsageRecord]) async throws {
-        guard !records.isEmpty else { return }
-        var values: [ColumnValue] = []
-        values.reserveCapacity(records.count * Self.usageColumns.count)
-        for record in records {
-            let time = Self.timestamp(record.time)
-            values += [
-                .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
-                .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
-                .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
-                .integer(record.cached ? 1 : 0), .text(record.prompt), .integer(record.promptVersion),
-            ]
+        var minutes: [UsageMinuteKey: UsageSums] = [:]
+        for record in records { minutes[UsageMinuteKey(record), default: UsageSums()].add(record) }
+        guard !minutes.isEmpty else { return }
+        let rows: [[any SQLExpression]] = minutes.sorted { $0.key < $1.key }.map { key, sums in key.binds + sums.binds }
+        let days = isPostgres ? Self.dailySums(of: minutes) : []
+        do {
+            try await inTransaction { session in
+                try await Self.upsertAdding(
+                    into: "usage_minutes", keyColumns: Self.usageKeyColumns, countColumns: Self.usageCountColumns, rows: rows, on: session)
+                try await Self.upsertAdding(
+                    into: "usage_daily", keyColumns: ["owner", "day"], countColumns: ["cost_usd", "tokens"], rows: days, on: session)
+            }
+        } catch {
+            throw Self.refusesRows(error) ? StorageRefusedRows(error) : error
         }
-        try await bulkInsert(into: "usage_records", columns: Self.usageColumns, values: values)
     }
 
-    static let usageColumns = [
-        "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
-        "latency_ms", "status", "time", "day", "cached", "prompt", "prompt_version",
-    ]
+    /// What each key and team spent per day in `minutes`, as rows of `usage_daily` in key order.
+    private static func dailySums(of minutes: [UsageMinuteKey: UsageSums]) -> [[any SQLExpression]] {
+        var days: [DailyOwner: (cost: Double, tokens: Int)] = [:]
+        for (key, sums) in minutes {
+            for owner in [key.keyID.isEmpty ? nil : "key:" + key.keyID, key.teamID.isEmpty ? nil : "team:" + key.teamID].compactMap({ $0 }) {
+                let day = DailyOwner(owner: owner, day: key.day)
+                let sum = days[day] ?? (0, 0)
+                days[day] = (sum.cost + sums.costUSD, sum.tokens &+ sums.promptTokens &+ sums.completionTokens)
+            }
+        }
+        return days.sorted { $0.key < $1.key }.map { day, sum in
+            [SQLBind(day.owner), SQLBind(day.day), SQLBind(sum.cost.isFinite ? sum.cost : 0), SQLBind(sum.tokens)]
+        }
+    }
 
-    /// Read from the per-request records, not the daily sums (those are per key and team only): a filter or grouping
-    /// by prompt reads the same rows as the others. Runs without a prompt group under nil, as rows without a key or
-    /// team do.
+    /// Inserts `rows` (key columns, then counts) into `table`, adding the counts to a row already there, at most
+    /// `rowsPerStatement` rows a statement.
+    static func upsertAdding(
+        into table: String, keyColumns: [String], countColumns: [String], rows: [[any SQLExpression]], rowsPerStatement: Int = 100,
+        on database: any SQLDatabase
+    ) async throws {
+        for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+            var insert = database.insert(into: table).columns(keyColumns + countColumns)
+            for row in rows[start..<min(start + rowsPerStatement, rows.count)] { insert = insert.values(row) }
+            // Qualified: PostgreSQL finds a bare column ambiguous between the row and `excluded`.
+            try await insert.onConflict(with: keyColumns) { conflict in
+                for column in countColumns { conflict.set(column, to: SQLRaw("\(table).\(column) + excluded.\(column)")) }
+                return conflict
+            }.run()
+        }
+    }
+
+    /// Sums over the minutes from `from`'s (the minute it falls in) to the last that starts before `to`, from
+    /// `usage_minutes`.
+    /// Runs without a key, team or prompt are grouped under nil.
     package func totals(_ query: UsageQuery) async throws -> [UsageTotals] {
         let groupColumn: String? =
             switch query.groupBy {
-            case .key: "key_id"
-            case .team: "team_id"
+            case .key: "NULLIF(key_id, '')"
+            case .team: "NULLIF(team_id, '')"
             case .model: "model"
             case .day: "day"
-            case .prompt: "prompt"
+            case .prompt: "NULLIF(prompt, '')"
             case nil: nil
             }
         var select = database.select()
-            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "requests")
+            .column(Self.integerSum("requests"), as: "requests")
             .column(Self.integerSum("prompt_tokens"), as: "prompt_tokens")
             .column(Self.integerSum("completion_tokens"), as: "completion_tokens")
             .column(Self.integerSum("cached_tokens"), as: "cached_tokens")
             .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLColumn("cost_usd")), SQLLiteral.numeric("0")), as: "cost_usd")
-            .from("usage_records")
-        if let groupColumn { select = select.column(SQLColumn(groupColumn), as: "grouping").groupBy(groupColumn).orderBy(groupColumn) }
-        if let keyID = query.keyID { select = select.where("key_id", .equal, keyID) }
-        if let teamID = query.teamID { select = select.where("team_id", .equal, teamID) }
-        if let model = query.model { select = select.where("model", .equal, model) }
-        if let prompt = query.prompt { select = select.where("prompt", .equal, prompt) }
-        if let from = query.from { select = select.where("time", .greaterThanOrEqual, Self.timestamp(from)) }
-        if let to = query.to { select = select.where("time", .lessThan, Self.timestamp(to)) }
+            .from("usage_minutes")
+        if let groupColumn { select = select.column(SQLRaw(groupColumn), as: "grouping").groupBy(SQLRaw(groupColumn)).orderBy(SQLRaw(groupColumn)) }
+        // An empty name is how "none" is stored: asking for it matches nothing, as before.
+        for (column, value) in [("key_id", query.keyID), ("team_id", query.teamID), ("model", query.model), ("prompt", query.prompt)] {
+            guard let value else { continue }
+            select = value.isEmpty ? select.where(SQLRaw("1 = 0")) : select.where(SQLColumn(column), .equal, SQLBind(Self.storableText(value)))
+        }
+        if let from = query.from { select = select.where("minute", .greaterThanOrEqual, Self.statsMinute(from)) }
+        if let to = query.to {
+            // The minutes that start before `to`: those before the first minute that starts at or after it.
+            let end = Date(timeIntervalSince1970: (to.timeIntervalSince1970 / 60).rounded(.up) * 60)
+            select = select.where("minute", .lessThan, Self.statsMinute(end))
+        }
         return try await select.all().map { row in
             UsageTotals(
                 group: groupColumn == nil ? nil : try row.decode(column: "grouping", as: String?.self),
@@ -86,4 +132,76 @@ extension SQLGatewayStore {
         }
         return spend
     }
+}
+
+/// A row of `usage_minutes`: its minute and day (as stored), and the stored texts of who, what and how it ended
+/// (`''` and version 0 for none).
+struct UsageMinuteKey: Hashable, Comparable, Sendable {
+    let minute: String
+    let day: String
+    let keyID: String
+    let teamID: String
+    let model: String
+    let target: String
+    let status: Int
+    let cached: Int
+    let prompt: String
+    let promptVersion: Int
+
+    init(_ record: UsageRecord) {
+        minute = SQLGatewayStore.statsMinute(record.time)
+        day = String(minute.prefix(10))
+        keyID = SQLGatewayStore.storableText(record.keyID ?? "")
+        teamID = SQLGatewayStore.storableText(record.teamID ?? "")
+        model = SQLGatewayStore.storableText(record.model)
+        target = SQLGatewayStore.storableText(record.target ?? "")
+        status = record.status
+        cached = record.cached ? 1 : 0
+        prompt = SQLGatewayStore.storableText(record.prompt ?? "")
+        promptVersion = record.promptVersion ?? 0
+    }
+
+    /// In ``SQLGatewayStore/usageKeyColumns``' order.
+    var binds: [any SQLExpression] {
+        [
+            SQLBind(minute), SQLBind(keyID), SQLBind(teamID), SQLBind(model), SQLBind(target), SQLBind(status), SQLBind(cached), SQLBind(prompt),
+            SQLBind(promptVersion), SQLBind(day),
+        ]
+    }
+
+    static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.minute, lhs.keyID, lhs.teamID, lhs.model, lhs.target) < (rhs.minute, rhs.keyID, rhs.teamID, rhs.model, rhs.target)
+            || ((lhs.minute, lhs.keyID, lhs.teamID, lhs.model, lhs.target) == (rhs.minute, rhs.keyID, rhs.teamID, rhs.model, rhs.target)
+                && (lhs.status, lhs.cached, lhs.prompt, lhs.promptVersion) < (rhs.status, rhs.cached, rhs.prompt, rhs.promptVersion))
+    }
+}
+
+/// The sums of a row of `usage_minutes`.
+struct UsageSums: Sendable {
+    var requests = 0
+    var promptTokens = 0
+    var completionTokens = 0
+    var cachedTokens = 0
+    var costUSD = 0.0
+
+    mutating func add(_ record: UsageRecord) {
+        requests &+= 1
+        promptTokens &+= record.promptTokens
+        completionTokens &+= record.completionTokens
+        cachedTokens &+= record.cachedTokens
+        if record.costUSD.isFinite { costUSD += record.costUSD }
+    }
+
+    /// In ``SQLGatewayStore/usageCountColumns``' order.
+    var binds: [any SQLExpression] {
+        [SQLBind(requests), SQLBind(promptTokens), SQLBind(completionTokens), SQLBind(cachedTokens), SQLBind(costUSD)]
+    }
+}
+
+/// An owner's (`key:<id>`, `team:<id>`) day in `usage_daily`.
+private struct DailyOwner: Hashable, Comparable {
+    let owner: String
+    let day: String
+
+    static func < (lhs: Self, rhs: Self) -> Bool { (lhs.owner, lhs.day) < (rhs.owner, rhs.day) }
 }

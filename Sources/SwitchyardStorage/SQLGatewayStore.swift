@@ -17,6 +17,8 @@ package final class SQLGatewayStore: GatewayStore {
     }
 
     let connections: Connections
+    /// Whether the store is PostgreSQL's (else SQLite's).
+    var isPostgres: Bool { if case .postgres = connections { true } else { false } }
     let database: any SQLDatabase
     let location: StorageLocation
 

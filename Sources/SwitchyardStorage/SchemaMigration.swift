@@ -146,7 +146,7 @@ struct SchemaMigration: Sendable {
                     """
                 ).run()
             }
-            for statement in UsageRollup.triggerStatements(dialect: database.dialect.name) {
+            for statement in UsageRollup.recordTriggerStatements(dialect: database.dialect.name) {
                 try await database.raw("\(unsafeRaw: statement)").run()
             }
         },
@@ -412,6 +412,55 @@ struct SchemaMigration: Sendable {
             // Set while a response is queued or in progress, renewed by the replica working on it.
             try await database.raw("ALTER TABLE responses ADD COLUMN lease_expires_at TEXT").run()
             try await database.raw("CREATE INDEX responses_lease ON responses (lease_expires_at)").run()
+        },
+        SchemaMigration(version: 21, name: "usage per minute") { database in
+            // One row per minute, key, team, model, target, status, cache outcome and prompt run, added to as
+            // requests finish; `''` and version 0 stand for none, so the primary key holds them. The minute comes
+            // first: it serves ranges of time.
+            try await database.create(table: "usage_minutes")
+                .column("minute", type: .text, .notNull)
+                .column("key_id", type: .text, .notNull)
+                .column("team_id", type: .text, .notNull)
+                .column("model", type: .text, .notNull)
+                .column("target", type: .text, .notNull)
+                .column("status", type: .bigint, .notNull)
+                .column("cached", type: .bigint, .notNull)
+                .column("prompt", type: .text, .notNull)
+                .column("prompt_version", type: .bigint, .notNull)
+                .column("day", type: .text, .notNull)
+                .column("requests", type: .bigint, .notNull)
+                .column("prompt_tokens", type: .bigint, .notNull)
+                .column("completion_tokens", type: .bigint, .notNull)
+                .column("cached_tokens", type: .bigint, .notNull)
+                .column("cost_usd", type: .custom(SQLRaw("DOUBLE PRECISION")), .notNull)
+                .primaryKey("minute", "key_id", "team_id", "model", "target", "status", "cached", "prompt", "prompt_version", "day")
+                .run()
+            try await database.raw("CREATE INDEX usage_minutes_key ON usage_minutes (key_id, minute)").run()
+            try await database.raw("CREATE INDEX usage_minutes_team ON usage_minutes (team_id, minute)").run()
+            // The per-request rows become their minutes' sums. The daily sums already hold them.
+            try await database.raw(
+                """
+                INSERT INTO usage_minutes (minute, key_id, team_id, model, target, status, cached, prompt, prompt_version, day,
+                    requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd)
+                SELECT substr(time, 1, 16), COALESCE(key_id, ''), COALESCE(team_id, ''), model, COALESCE(target, ''), status, cached,
+                    COALESCE(prompt, ''), COALESCE(prompt_version, 0), day,
+                    COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens), SUM(cost_usd)
+                FROM usage_records GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+                """
+            ).run()
+            try await database.raw("DROP TABLE usage_records").run()
+            if database.dialect.name == "postgresql" {
+                try await database.raw("DROP FUNCTION IF EXISTS switchyard_usage_rollup()").run()
+            } else {
+                for statement in UsageRollup.minuteTriggerStatements() {
+                    try await database.raw("\(unsafeRaw: statement)").run()
+                }
+            }
+        },
+        SchemaMigration(version: 22, name: "request log found by id") { database in
+            // Ids sort by time: ranges of time and pruning are ranges of the primary key, so the time index only
+            // cost every write.
+            try await database.raw("DROP INDEX request_logs_time").run()
         },
     ]
 

@@ -1,16 +1,22 @@
-/// Keeps `usage_daily` (what each key and team spent per UTC day) current inside the database: every insert
-/// into `usage_records` adds its cost and tokens to the owners' rows for that day, in the same statement.
+/// Keeps `usage_daily` (what each key and team spent per UTC day) current inside the database, so budgets are
+/// checked against sums whose cost does not grow with the number of requests.
 ///
 /// Budgets are checked against spend per period (day, ISO week, month, all time), and every period starts on a
-/// day boundary, so these daily sums answer every period without reading the per-request records. Reloading
-/// spend then costs the same after a billion requests as after a thousand.
+/// day boundary, so these daily sums answer every period without reading the per-minute usage.
+///
+/// On SQLite, triggers on `usage_minutes` add each new row, and each increase of a row, to its owners' days in the
+/// same statement as the upsert. On PostgreSQL the writer adds a batch's daily sums itself, in the transaction of
+/// its upsert and in one order on every replica (``SQLGatewayStore/append(_:)``): row triggers there would lock the
+/// owners' days in the order of the rows, and two replicas could deadlock.
 enum UsageRollup {
-    /// The trigger that adds inserted usage to the daily sums, written for `dialect` (SQLKit's dialect name).
-    static func triggerStatements(dialect: String) -> [String] {
-        let owners = [("key_id", "key:"), ("team_id", "team:")]
+    /// The owners a usage row counts for: its key's and its team's daily sums, by column and owner prefix.
+    static let owners = [("key_id", "key:"), ("team_id", "team:")]
+
+    /// The triggers that kept the daily sums from per-request rows (`usage_records`, schema versions 7 to 20),
+    /// written for `dialect` (SQLKit's dialect name). Migration 7 creates them; migration 21 removes them with
+    /// their table.
+    static func recordTriggerStatements(dialect: String) -> [String] {
         if dialect == "postgresql" {
-            // One statement-level trigger: each batch insert adds to each owner's day once. Rows are taken in
-            // one order, so replicas writing batches at once lock them in the same order and never deadlock.
             let upserts = owners.map { column, prefix in
                 """
                 INSERT INTO usage_daily (owner, day, cost_usd, tokens)
@@ -34,7 +40,6 @@ enum UsageRollup {
                 """,
             ]
         }
-        // SQLite triggers run per row.
         let upserts = owners.map { column, prefix in
             """
             INSERT INTO usage_daily (owner, day, cost_usd, tokens)
@@ -51,6 +56,38 @@ enum UsageRollup {
             \(upserts.joined(separator: "\n"))
             END
             """
+        ]
+    }
+
+    /// SQLite's triggers on `usage_minutes`: a new row adds its cost and tokens to its owners' days, an updated row
+    /// what it grew by. Rows without a key or team (`''`) count for no owner.
+    static func minuteTriggerStatements() -> [String] {
+        func upserts(cost: String, tokens: String) -> String {
+            owners.map { column, prefix in
+                """
+                INSERT INTO usage_daily (owner, day, cost_usd, tokens)
+                SELECT '\(prefix)' || NEW.\(column), NEW.day, \(cost), \(tokens)
+                WHERE NEW.\(column) <> ''
+                ON CONFLICT (owner, day) DO UPDATE
+                SET cost_usd = usage_daily.cost_usd + excluded.cost_usd, tokens = usage_daily.tokens + excluded.tokens;
+                """
+            }.joined(separator: "\n")
+        }
+        let newTokens = "NEW.prompt_tokens + NEW.completion_tokens"
+        let oldTokens = "OLD.prompt_tokens + OLD.completion_tokens"
+        return [
+            """
+            CREATE TRIGGER usage_minutes_added AFTER INSERT ON usage_minutes
+            BEGIN
+            \(upserts(cost: "NEW.cost_usd", tokens: newTokens))
+            END
+            """,
+            """
+            CREATE TRIGGER usage_minutes_grown AFTER UPDATE ON usage_minutes
+            BEGIN
+            \(upserts(cost: "NEW.cost_usd - OLD.cost_usd", tokens: "(\(newTokens)) - (\(oldTokens))"))
+            END
+            """,
         ]
     }
 }

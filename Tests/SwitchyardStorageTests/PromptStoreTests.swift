@@ -208,9 +208,11 @@ struct PromptStoreTests {
             grouped.prompt = "summary"
             #expect(try await store.totals(grouped).map(\.group) == ["summary"])
 
-            let versions = try await store.database.select().column("prompt_version").from("usage_records").orderBy("request_id")
-                .all(decodingColumn: "prompt_version", as: Int?.self)
-            #expect(versions == [1, 2, 1, nil])
+            // Versions are kept apart in the sums (0: no prompt ran).
+            let versions = try await store.database.select().column("prompt").column("prompt_version").from("usage_minutes")
+                .orderBy("prompt").orderBy("prompt_version").all()
+                .map { "\(try $0.decode(column: "prompt", as: String.self))@\(try $0.decode(column: "prompt_version", as: Int.self))" }
+            #expect(versions == ["@0", "sentiment@1", "sentiment@2", "summary@1"])
             // The daily sums are per key and team, whatever the prompt.
             #expect(try await store.spend(since: Self.now)["key:k1"] == Spend(costUSD: 3.75, tokens: 60))
         }

@@ -67,6 +67,33 @@ struct UsageStoreTests {
     }
 
     @Test(
+        "usage of one minute written batch after batch adds up in one row, and the daily sums grow with it",
+        arguments: TestDatabase.available)
+    func minuteSumsAddUp(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            try await withStore(at: location) { store in
+                let minute = Self.dayOne.addingTimeInterval(60)
+                for batch in 0..<3 {
+                    try await store.append([
+                        record("a\(batch)", key: "k1", team: "t1", cost: 0.25, tokens: (10, 5), at: minute),
+                        record("b\(batch)", key: "k1", team: "t1", cost: 0.5, tokens: (1, 1), at: minute.addingTimeInterval(20)),
+                    ])
+                }
+                let rows = try await store.database.select().column("requests").from("usage_minutes").all(decodingColumn: "requests", as: Int.self)
+                #expect(rows == [6])
+                #expect(try await store.spend(since: Self.dayOne) == ["key:k1": Spend(costUSD: 2.25, tokens: 51), "team:t1": Spend(costUSD: 2.25, tokens: 51)])
+                // Ranges of time count whole minutes: the minute `from` falls in, up to `to`.
+                #expect(try await store.totals(UsageQuery(from: minute.addingTimeInterval(30))).map(\.requests) == [6])
+                #expect(try await store.totals(UsageQuery(from: minute.addingTimeInterval(60))).map(\.requests) == [0])
+                #expect(try await store.totals(UsageQuery(to: minute.addingTimeInterval(1))).map(\.requests) == [6])
+                #expect(try await store.totals(UsageQuery(to: minute)).map(\.requests) == [0])
+                // An empty name matches nothing (it is how "none" is kept).
+                #expect(try await store.totals(UsageQuery(keyID: "")).map(\.requests) == [0])
+            }
+        }
+    }
+
+    @Test(
         "replicas recording usage for the same keys at once all count",
         arguments: TestDatabase.available.filter { $0 == .postgres })
     func concurrentReplicas(_ backend: TestDatabase) async throws {
@@ -118,6 +145,11 @@ struct UsageStoreTests {
                         "key:k1": Spend(costUSD: 0.75, tokens: 45), "team:t1": Spend(costUSD: 0.75, tokens: 45),
                         "key:k2": Spend(costUSD: 1, tokens: 2),
                     ])
+                // The per-request rows became per-minute sums with the same totals.
+                var byKey: [String: (requests: Int, cost: Double)] = [:]
+                for totals in try await store.totals(UsageQuery(groupBy: .key)) { byKey[totals.group ?? "none"] = (totals.requests, totals.costUSD) }
+                #expect(byKey.mapValues(\.requests) == ["none": 1, "k1": 2, "k2": 1])
+                #expect(byKey.mapValues(\.cost) == ["none": 2, "k1": 0.75, "k2": 1])
                 // And new usage adds to them.
                 try await store.append([
                     record("r5", key: "k2", team: nil, cost: 0.5, tokens: (3, 3), at: Self.dayTwo)
@@ -131,7 +163,10 @@ struct UsageStoreTests {
     /// Usage rows in the columns the schema had before daily sums (version 6): no `cached`, `prompt` or
     /// `prompt_version` yet.
     static func appendAsBeforeDailySums(_ records: [UsageRecord], to store: SQLGatewayStore) async throws {
-        let columns = SQLGatewayStore.usageColumns.filter { !["cached", "prompt", "prompt_version"].contains($0) }
+        let columns = [
+            "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
+            "latency_ms", "status", "time", "day",
+        ]
         var values: [ColumnValue] = []
         for record in records {
             let time = SQLGatewayStore.timestamp(record.time)

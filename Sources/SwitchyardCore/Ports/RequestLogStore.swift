@@ -84,6 +84,14 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
         }
     }
 
+    /// The smallest row id of `time` and later: its 16 digits of microseconds alone, which sort before every id
+    /// made at that microsecond. Ranges of time are ranges of ids.
+    public static func firstID(at time: Date) -> String {
+        let micros = UInt64(max(0, (time.timeIntervalSince1970 * 1_000_000).rounded()))
+        let digits = String(micros)
+        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+    }
+
     /// Whether `text` has the shape of a row id.
     public static func isID(_ text: String) -> Bool {
         let parts = text.split(separator: "-")

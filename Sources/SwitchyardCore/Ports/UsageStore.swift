@@ -89,7 +89,8 @@ public struct UsageTotals: Sendable, Equatable {
 
 /// Where usage is recorded and added up.
 public protocol UsageStore: Sendable {
-    /// Appends records in one transaction.
+    /// Adds records to the usage sums (per minute, key, team, model, target, status, cache outcome and prompt) in
+    /// one transaction.
     func append(_ records: [UsageRecord]) async throws
     func totals(_ query: UsageQuery) async throws -> [UsageTotals]
     /// Spend and tokens per key and per team since the UTC day of `start`, for budgets and quotas: keyed `key:<id>`

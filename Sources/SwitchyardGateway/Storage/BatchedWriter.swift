@@ -125,10 +125,13 @@ package final class BatchedWriter<Record: Sendable>: Service {
 package typealias UsageRecorder = BatchedWriter<UsageRecord>
 
 extension BatchedWriter where Record == UsageRecord {
+    /// Storage adds each batch up per minute before writing it, so a whole queue goes in one batch: a few rows
+    /// however many requests it holds.
+    ///
     /// - Parameter spend: told of each batch once it is stored, so the charges it carries stop counting as
     ///   pending (they count in storage's totals from then on).
     package convenience init(store: any UsageStore, spend: SpendLedger? = nil, metrics: GatewayMetrics? = nil, logger: Logger) {
-        self.init(name: "usage", metrics: metrics, logger: logger) { records in
+        self.init(name: "usage", maximumBatch: 10_000, metrics: metrics, logger: logger) { records in
             try await store.append(records)
             spend?.stored(records)
         }
