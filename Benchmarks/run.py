@@ -143,6 +143,9 @@ def wrk(url, seconds, script=None):
     requests = int(next(line for line in out.splitlines() if "requests in" in line).split()[0])
     rate = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
     non2xx = next((int(line.split()[-1]) for line in out.splitlines() if "Non-2xx" in line), 0)
+    # "Socket errors: connect 0, read 0, write 0, timeout 0": requests that got no answer count as failed too.
+    errors = next((line for line in out.splitlines() if "Socket errors" in line), "")
+    non2xx += sum(int(part.split()[-1]) for part in errors.split(":", 1)[-1].split(",") if part.strip())
     return requests, rate, non2xx
 
 
@@ -234,8 +237,11 @@ def check_gates(database, key_id, sent, usage, dropped, not_ok):
     """The checks that keep dropped work from looking like saved work: every answer 2xx, no row dropped by storage,
     a request-log row per request sent, and usage sums equal to what the upstream reported, priced."""
     import sqlite3
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
         rows = connection.execute("SELECT COUNT(*) FROM request_logs WHERE key_id = ?", (key_id,)).fetchone()[0]
+    finally:
+        connection.close()
     total = sent["plain"] + sent["stream"]
     by_model = {entry["group"]: entry for entry in usage}
     # What the upstream reports for each answer (COMPLETION's usage, and the SSE body's last chunk), and its price.

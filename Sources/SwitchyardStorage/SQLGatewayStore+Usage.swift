@@ -7,6 +7,9 @@ extension SQLGatewayStore {
     static let usageKeyColumns = ["minute", "key_id", "team_id", "model", "target", "status", "cached", "prompt", "prompt_version", "day"]
     /// The sums, added up on conflict.
     static let usageCountColumns = ["requests", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd"]
+    /// The most rows one upsert takes: 15 binds each, within SQLite's 32,766 bound values. The usage writer's
+    /// batches hold no more records than this, so a batch is one statement.
+    package static let usageRowsPerStatement = 2_000
 
     /// Adds the records to the per-minute usage sums: records of the same minute, key, team, model, target, status,
     /// cache outcome and prompt become one row, upserted by adding. The daily spend sums grow in the same
@@ -23,8 +26,11 @@ extension SQLGatewayStore {
         let days = isPostgres ? Self.dailySums(of: minutes) : []
         do {
             try await inTransaction { session in
+                // One statement for the whole batch: on SQLite, where statements are not grouped in a transaction,
+                // a batch that fails and is tried again must not have been half written.
                 try await Self.upsertAdding(
-                    into: "usage_minutes", keyColumns: Self.usageKeyColumns, countColumns: Self.usageCountColumns, rows: rows, on: session)
+                    into: "usage_minutes", keyColumns: Self.usageKeyColumns, countColumns: Self.usageCountColumns, rows: rows,
+                    rowsPerStatement: Self.usageRowsPerStatement, on: session)
                 try await Self.upsertAdding(
                     into: "usage_daily", keyColumns: ["owner", "day"], countColumns: ["cost_usd", "tokens"], rows: days, on: session)
             }
@@ -190,6 +196,7 @@ struct UsageSums: Sendable {
         completionTokens &+= record.completionTokens
         cachedTokens &+= record.cachedTokens
         if record.costUSD.isFinite { costUSD += record.costUSD }
+        if !costUSD.isFinite { costUSD = 0 }
     }
 
     /// In ``SQLGatewayStore/usageCountColumns``' order.

@@ -437,22 +437,18 @@ struct SchemaMigration: Sendable {
                 .run()
             try await database.raw("CREATE INDEX usage_minutes_key ON usage_minutes (key_id, minute)").run()
             try await database.raw("CREATE INDEX usage_minutes_team ON usage_minutes (team_id, minute)").run()
+            let isPostgres = database.dialect.name == "postgresql"
+            // Replicas of the previous release still insert per-request rows while the others upgrade: held back
+            // during the copy, then folded into the minutes by the table's trigger (which keeps feeding the daily
+            // sums too), so none is lost or counted twice. The table goes in a later release.
+            if isPostgres { try await database.raw("LOCK TABLE usage_records IN SHARE ROW EXCLUSIVE MODE").run() }
             // The per-request rows become their minutes' sums. The daily sums already hold them.
-            try await database.raw(
-                """
-                INSERT INTO usage_minutes (minute, key_id, team_id, model, target, status, cached, prompt, prompt_version, day,
-                    requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd)
-                SELECT substr(time, 1, 16), COALESCE(key_id, ''), COALESCE(team_id, ''), model, COALESCE(target, ''), status, cached,
-                    COALESCE(prompt, ''), COALESCE(prompt_version, 0), day,
-                    COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens), SUM(cost_usd)
-                FROM usage_records GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
-                """
-            ).run()
-            try await database.raw("DROP TABLE usage_records").run()
-            if database.dialect.name == "postgresql" {
-                try await database.raw("DROP FUNCTION IF EXISTS switchyard_usage_rollup()").run()
+            try await database.raw("\(unsafeRaw: UsageRollup.minutesFromRecords(source: "usage_records", rowValues: nil))").run()
+            if isPostgres {
+                try await database.raw("\(unsafeRaw: UsageRollup.recordFoldingFunction())").run()
             } else {
-                for statement in UsageRollup.minuteTriggerStatements() {
+                try await database.raw("DROP TRIGGER usage_records_rollup").run()
+                for statement in UsageRollup.minuteTriggerStatements() + [UsageRollup.recordFoldingTrigger()] {
                     try await database.raw("\(unsafeRaw: statement)").run()
                 }
             }

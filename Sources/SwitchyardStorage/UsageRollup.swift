@@ -13,8 +13,8 @@ enum UsageRollup {
     static let owners = [("key_id", "key:"), ("team_id", "team:")]
 
     /// The triggers that kept the daily sums from per-request rows (`usage_records`, schema versions 7 to 20),
-    /// written for `dialect` (SQLKit's dialect name). Migration 7 creates them; migration 21 removes them with
-    /// their table.
+    /// written for `dialect` (SQLKit's dialect name). Migration 7 creates them; migration 21 replaces them with
+    /// ``recordFoldingFunction()`` and ``recordFoldingTrigger()``.
     static func recordTriggerStatements(dialect: String) -> [String] {
         if dialect == "postgresql" {
             let upserts = owners.map { column, prefix in
@@ -57,6 +57,67 @@ enum UsageRollup {
             END
             """
         ]
+    }
+
+    /// The columns of `usage_minutes`, keys then sums.
+    static let minuteColumns =
+        "minute, key_id, team_id, model, target, status, cached, prompt, prompt_version, day, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd"
+
+    /// Adds per-request rows of `usage_records` to `usage_minutes`: all of `source` (grouped), or, in a SQLite row
+    /// trigger, the one row `NEW` (`rowValues` non-nil). Missing keys, teams, targets and prompts become `''` and a
+    /// missing version 0, as the writer stores them.
+    static func minutesFromRecords(source: String, rowValues: String?) -> String {
+        let row = rowValues ?? ""
+        let keys = [
+            "substr(\(row)time, 1, 16)", "COALESCE(\(row)key_id, '')", "COALESCE(\(row)team_id, '')", "\(row)model", "COALESCE(\(row)target, '')",
+            "\(row)status", "\(row)cached", "COALESCE(\(row)prompt, '')", "COALESCE(\(row)prompt_version, 0)", "\(row)day",
+        ].joined(separator: ", ")
+        let sums =
+            rowValues == nil
+            ? "COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens), SUM(cost_usd)"
+            : "1, \(row)prompt_tokens, \(row)completion_tokens, \(row)cached_tokens, \(row)cost_usd"
+        // `WHERE true`: SQLite would read `ON CONFLICT` after a bare `FROM` as a join's `ON`.
+        let from = rowValues == nil ? " FROM \(source) WHERE true GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10" : " WHERE true"
+        let additions = ["requests", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd"]
+            .map { "\($0) = usage_minutes.\($0) + excluded.\($0)" }.joined(separator: ", ")
+        return """
+            INSERT INTO usage_minutes (\(minuteColumns))
+            SELECT \(keys), \(sums)\(from)
+            ON CONFLICT (minute, key_id, team_id, model, target, status, cached, prompt, prompt_version, day) DO UPDATE SET \(additions)
+            """
+    }
+
+    /// PostgreSQL: the trigger function of `usage_records`, from schema version 21 on. Rows that replicas of an
+    /// earlier release insert are added to the minutes (in key order), and to the daily sums as before.
+    static func recordFoldingFunction() -> String {
+        let daily = owners.map { column, prefix in
+            """
+            INSERT INTO usage_daily (owner, day, cost_usd, tokens)
+            SELECT '\(prefix)' || \(column), day, SUM(cost_usd), SUM(prompt_tokens + completion_tokens)
+            FROM inserted WHERE \(column) IS NOT NULL GROUP BY \(column), day ORDER BY \(column), day
+            ON CONFLICT (owner, day) DO UPDATE
+            SET cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd, tokens = usage_daily.tokens + EXCLUDED.tokens;
+            """
+        }
+        return """
+            CREATE OR REPLACE FUNCTION switchyard_usage_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+            \(minutesFromRecords(source: "inserted", rowValues: nil));
+            \(daily.joined(separator: "\n"))
+            RETURN NULL;
+            END $$
+            """
+    }
+
+    /// SQLite: the trigger of `usage_records` from schema version 21 on. A row that an earlier release inserts is
+    /// added to its minute, whose own triggers add it to the daily sums.
+    static func recordFoldingTrigger() -> String {
+        """
+        CREATE TRIGGER usage_records_to_minutes AFTER INSERT ON usage_records
+        BEGIN
+        \(minutesFromRecords(source: "usage_records", rowValues: "NEW."));
+        END
+        """
     }
 
     /// SQLite's triggers on `usage_minutes`: a new row adds its cost and tokens to its owners' days, an updated row

@@ -160,6 +160,56 @@ struct UsageStoreTests {
         }
     }
 
+    @Test(
+        "a database of per-request usage rows becomes per-minute sums, and rows an earlier release still inserts are counted once",
+        arguments: TestDatabase.available)
+    func upgradeToMinutes(_ backend: TestDatabase) async throws {
+        try await backend.withLocation { location in
+            let old = try await SQLGatewayStore.open(location, migrations: SchemaMigration.all.filter { $0.version < 21 }, logger: logger)
+            do { try await Self.appendAsPerRequestRows(records, to: old) } catch {
+                try? await old.close()
+                throw error
+            }
+            try await old.close()
+
+            try await withStore(at: location) { store in
+                var byKey: [String: Int] = [:]
+                for totals in try await store.totals(UsageQuery(groupBy: .key)) { byKey[totals.group ?? "none"] = totals.requests }
+                #expect(byKey == ["none": 1, "k1": 2, "k2": 1])
+                // A replica of the previous release, still running, inserts a per-request row: it reaches the
+                // minutes and the daily sums once.
+                try await Self.appendAsPerRequestRows([record("r6", key: "k1", team: "t1", cost: 0.5, tokens: (2, 2), at: Self.dayTwo)], to: store)
+                // And this release's writer adds to the same minute's row.
+                try await store.append([record("r7", key: "k1", team: "t1", cost: 0.5, tokens: (2, 2), at: Self.dayTwo)])
+                #expect(try await store.totals(UsageQuery(keyID: "k1")).map(\.requests) == [4])
+                #expect(try await store.spend(since: Self.dayOne)["key:k1"] == Spend(costUSD: 1.75, tokens: 53))
+                #expect(try await store.spend(since: Self.dayOne)["team:t1"] == Spend(costUSD: 1.75, tokens: 53))
+                let rows = try await store.database.select().column("requests").from("usage_minutes").where("key_id", .equal, "k1")
+                    .orderBy("minute").all(decodingColumn: "requests", as: Int.self)
+                #expect(rows == [1, 3])
+            }
+        }
+    }
+
+    /// Usage rows as releases before per-minute sums wrote them (schema versions 13 to 20), one per request.
+    static func appendAsPerRequestRows(_ records: [UsageRecord], to store: SQLGatewayStore) async throws {
+        let columns = [
+            "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
+            "latency_ms", "status", "time", "day", "cached", "prompt", "prompt_version",
+        ]
+        var values: [ColumnValue] = []
+        for record in records {
+            let time = SQLGatewayStore.timestamp(record.time)
+            values += [
+                .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
+                .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
+                .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
+                .integer(record.cached ? 1 : 0), .text(record.prompt), .integer(record.promptVersion),
+            ]
+        }
+        try await store.bulkInsert(into: "usage_records", columns: columns, values: values)
+    }
+
     /// Usage rows in the columns the schema had before daily sums (version 6): no `cached`, `prompt` or
     /// `prompt_version` yet.
     static func appendAsBeforeDailySums(_ records: [UsageRecord], to store: SQLGatewayStore) async throws {

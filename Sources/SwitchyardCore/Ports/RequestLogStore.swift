@@ -87,7 +87,8 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     /// The smallest row id of `time` and later: its 16 digits of microseconds alone, which sort before every id
     /// made at that microsecond. Ranges of time are ranges of ids.
     public static func firstID(at time: Date) -> String {
-        let micros = UInt64(max(0, (time.timeIntervalSince1970 * 1_000_000).rounded()))
+        // Sixteen digits reach into the year 2286; a later time is past every id.
+        let micros = min(UInt64(min(max(0, (time.timeIntervalSince1970 * 1_000_000).rounded()), 1e16)), 9_999_999_999_999_999)
         let digits = String(micros)
         return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
     }

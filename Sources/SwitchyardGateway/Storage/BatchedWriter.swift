@@ -5,7 +5,7 @@ package import SwitchyardCore
 
 /// Takes records off the request path and writes them in batches: requests append to a bounded in-memory queue
 /// (a lock held for an append, never an await), and this service writes what has queued every `flushInterval`,
-/// at most `maximumBatch` rows per statement. When the queue is full (storage far behind) new records are dropped
+/// at most `maximumBatch` records per write. When the queue is full (storage far behind) new records are dropped
 /// and counted, never waited for.
 ///
 /// A batch that fails is not lost with its neighbours: when storage refused the rows themselves
@@ -125,13 +125,13 @@ package final class BatchedWriter<Record: Sendable>: Service {
 package typealias UsageRecorder = BatchedWriter<UsageRecord>
 
 extension BatchedWriter where Record == UsageRecord {
-    /// Storage adds each batch up per minute before writing it, so a whole queue goes in one batch: a few rows
-    /// however many requests it holds.
+    /// Storage adds each batch up per minute before writing it: a few rows however many requests it holds, in one
+    /// statement (batches of at most `SQLGatewayStore.usageRowsPerStatement` records).
     ///
     /// - Parameter spend: told of each batch once it is stored, so the charges it carries stop counting as
     ///   pending (they count in storage's totals from then on).
     package convenience init(store: any UsageStore, spend: SpendLedger? = nil, metrics: GatewayMetrics? = nil, logger: Logger) {
-        self.init(name: "usage", maximumBatch: 10_000, metrics: metrics, logger: logger) { records in
+        self.init(name: "usage", maximumBatch: 2_000, metrics: metrics, logger: logger) { records in
             try await store.append(records)
             spend?.stored(records)
         }
