@@ -13,7 +13,7 @@ chat.completion body, or an SSE body for streams):
               first is a hit, answered from memory with no upstream call (streams replay the cached answer)
 
 In interleaved rounds it measures saturation throughput (wrk), latency at fixed rates (open loop, so queueing
-shows), streaming time to first byte and total, CPU time per request of the process under test (from /proc), and
+shows; for direct, nginx and switchyard also with an independent client, Benchmarks/open_loop.py), streaming time to first byte and total, CPU time per request of the process under test (from /proc), and
 resident memory; then prints one table with ratios to direct, to the nginx hop and to the SwiftNIO floor, and writes the results as JSON.
 Each round also measures the floor of the gateway's own server stack: wrk against GET /health/live, which answers
 with no upstream, no key and no body; a proxied request costs at least this on the client's side, plus the upstream
@@ -24,12 +24,16 @@ events (nginx limit_rate), records the gateway's resident memory with them open,
 event reached the client long before its end (events are forwarded as they arrive, not buffered); with `--soak M`
 it sends a steady load for M minutes and reports how resident memory moved.
 
+With `--baseline PATH` a second gateway from another binary (an earlier build) runs beside the first and is measured
+in the same rounds, so a change is compared within one run rather than across runs of a noisy machine.
+
 Usage: Benchmarks/run [--rounds N] [--seconds S] [--rates 200,1000] [--streams 1000] [--soak MINUTES] [--out results.json]
+                      [--baseline OLD_BINARY] [--profile]
 """
 import argparse, json, os, resource, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-UPSTREAM, HOP, GATEWAY, FLOOR = 18081, 18082, 18083, 18084
+UPSTREAM, HOP, GATEWAY, FLOOR, BASELINE = 18081, 18082, 18083, 18084, 18085
 MASTER = "sk-benchmark-master-key"
 
 COMPLETION = json.dumps({
@@ -58,6 +62,9 @@ def install():
         print("installing", " ".join(missing), flush=True)
         sh("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null || "
            "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx wrk >/dev/null")
+    # The independent client runs on uvloop when it can (PyPI), else on asyncio's own loop.
+    if subprocess.run([sys.executable, "-c", "import uvloop"], capture_output=True).returncode != 0:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "uvloop"], capture_output=True)
 
 
 def nginx_binary():
@@ -154,6 +161,13 @@ def loadgen_command(url, rate, seconds, key, body, stream=False, connections=256
             "--body-file", body, "--header", f"authorization: Bearer {key}", "--connections", str(connections)] + (["--stream"] if stream else [])
 
 
+def independent(url, rate, seconds, key, directory):
+    """Latency at a fixed rate measured by a client that shares no code with the project (Benchmarks/open_loop.py)."""
+    command = [sys.executable, os.path.join(ROOT, "Benchmarks", "open_loop.py"), "--url", url, "--rate", str(rate), "--duration",
+               str(seconds), "--body-file", os.path.join(directory, "request.json"), "--header", f"authorization: Bearer {key}"]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
 def record_saturation(measured, rate, cpu_used, count):
     """Adds one saturation run to `measured`: its rate and the CPU it cost per request."""
     measured["throughput"].append(rate)
@@ -209,9 +223,9 @@ def admin_get(path):
     return json.loads(urllib.request.urlopen(request).read())
 
 
-def create_key(master, name):
+def create_key(master, name, port=GATEWAY):
     """A virtual key with limits high enough never to refuse: (key, id)."""
-    request = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/admin/keys", method="POST", headers={
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/keys", method="POST", headers={
         "authorization": f"Bearer {master}", "content-type": "application/json"},
         data=json.dumps({"name": name, "rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}).encode())
     created = json.loads(urllib.request.urlopen(request).read())
@@ -274,6 +288,8 @@ def main():
     parser.add_argument("--streams", type=int, default=1000, help="streams held open at once for the memory check (0: skip)")
     parser.add_argument("--soak", type=float, default=0, help="minutes of steady load at --soak-rate for the memory growth check")
     parser.add_argument("--soak-rate", type=int, default=500)
+    parser.add_argument("--baseline", help="another switchyard binary (an earlier build), measured in the same rounds as "
+                                           "`baseline`: a comparison this machine's noise between runs cannot blur")
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
 
@@ -325,8 +341,8 @@ def main():
     config = os.path.join(directory, "switchyard.yaml")
     with open(config, "w") as f:
         f.write(f"""
-server: {{host: 127.0.0.1, port: {GATEWAY}, master_key: {MASTER}}}
-storage: {{url: "sqlite:{directory}/switchyard.db"}}
+server: {{host: 127.0.0.1, port: PORT, master_key: {MASTER}}}
+storage: {{url: "sqlite:{directory}/DATABASE.db"}}
 logging: {{request_lines: true, request_log: true}}
 providers:
   - {{name: up, type: openai, base_url: "http://127.0.0.1:{UPSTREAM}/v1"}}
@@ -342,9 +358,20 @@ models:
 guardrails:
   - {{name: pii, type: pii, action: redact, on: [input, output]}}
 """)
+    template = open(config).read()
+    with open(config, "w") as f:
+        f.write(template.replace("PORT", str(GATEWAY)).replace("DATABASE", "switchyard"))
     log = open(os.path.join(directory, "switchyard.log"), "w")
     gateway = subprocess.Popen([os.path.join(ROOT, ".build/release/switchyard"), "serve", "--config", config], stdout=log, stderr=log)
     wait_for(GATEWAY, "/health/ready")
+    baseline = None
+    if args.baseline:
+        baseline_config = os.path.join(directory, "baseline.yaml")
+        with open(baseline_config, "w") as f:
+            f.write(template.replace("PORT", str(BASELINE)).replace("DATABASE", "baseline"))
+        baseline = subprocess.Popen([os.path.abspath(args.baseline), "serve", "--config", baseline_config],
+                                    stdout=open(os.path.join(directory, "baseline.log"), "w"), stderr=subprocess.STDOUT)
+        wait_for(BASELINE, "/health/ready")
     time.sleep(0.5)
     idle_rss = memory_kib([gateway.pid], "VmRSS")
     request = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/admin/keys", method="POST", headers={
@@ -352,6 +379,7 @@ guardrails:
         data=json.dumps({"name": "bench", "rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}).encode())
     key = json.loads(urllib.request.urlopen(request).read())["key"]
     gate_key, gate_key_id = create_key(MASTER, "gate")
+    keys = {"baseline": create_key(MASTER, "bench", port=BASELINE)[0]} if baseline else {}
     # The cached model's one miss: every request after it is a hit.
     warm = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/v1/chat/completions", method="POST", data=cached_request.encode(),
                                   headers={"authorization": f"Bearer {key}", "content-type": "application/json"})
@@ -367,12 +395,15 @@ guardrails:
         "cached": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
         "guarded": (f"http://127.0.0.1:{GATEWAY}", [gateway.pid]),
     }
-    results = {name: {"throughput": [], "cpu_us_per_request": [], "latency": {r: [] for r in rates}, "stream": []} for name in targets}
+    if baseline:
+        targets["baseline"] = (f"http://127.0.0.1:{BASELINE}", [baseline.pid])
+    results = {name: {"throughput": [], "cpu_us_per_request": [], "latency": {r: [] for r in rates}, "stream": [],
+                      "independent": {r: [] for r in rates}} for name in targets}
     # The floor of the gateway's own server stack: what answering a request costs it with no upstream, no key and no
     # body (GET /health/live). A proxied request costs at least this, plus its upstream call.
     floor = {"throughput": [], "cpu_us_per_request": []}
     nio_floor = {"throughput": [], "cpu_us_per_request": []}
-    scripts = {name: post_script(key, directory) for name in targets}
+    scripts = {name: post_script(keys.get(name, key), directory, name=name) for name in targets}
     not_ok = 0
     scripts["cached"] = post_script(key, directory, cached_request, "cached")
     scripts["guarded"] = post_script(key, directory, guarded_request, "guarded")
@@ -380,7 +411,8 @@ guardrails:
         for round_index in range(args.rounds):
             print(f"round {round_index + 1} of {args.rounds}", flush=True)
             for name, (base, pids) in targets.items():
-                stream_base = base + ("/stream" if name not in ("switchyard", "cached", "guarded") else "")
+                stream_base = base + ("/stream" if name not in ("switchyard", "cached", "guarded", "baseline") else "")
+                target_key = keys.get(name, key)
                 prefix = {"cached": "cached-", "guarded": "guarded-"}.get(name, "")
                 before = cpu_seconds(pids)
                 profiler = None
@@ -402,9 +434,12 @@ guardrails:
                 not_ok += non2xx
                 record_saturation(results[name], rate, used, count)
                 for fixed in rates:
-                    results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, key, directory, prefix=prefix))
+                    results[name]["latency"][fixed].append(loadgen(base + "/v1/chat/completions", fixed, args.seconds, target_key, directory, prefix=prefix))
                     not_ok += results[name]["latency"][fixed][-1]["failed"]
-                results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, key, directory, stream=True, prefix=prefix))
+                    if name in ("direct", "nginx", "switchyard"):
+                        results[name]["independent"][fixed].append(independent(base + "/v1/chat/completions", fixed, args.seconds, key, directory))
+                        not_ok += results[name]["independent"][fixed][-1]["failed"]
+                results[name]["stream"].append(loadgen(stream_base + "/v1/chat/completions", 100, args.seconds, target_key, directory, stream=True, prefix=prefix))
                 not_ok += results[name]["stream"][-1]["failed"]
             for measured, port, pid in ((floor, GATEWAY, gateway.pid), (nio_floor, FLOOR, floor_proxy.pid)):
                 before = cpu_seconds([pid])
@@ -423,9 +458,10 @@ guardrails:
         gate_usage = admin_get(f"/admin/usage?key_id={gate_key_id}&group_by=model")["data"]
         dropped = scrape_sum("switchyard_storage_dropped_total")
     finally:
-        for process in (gateway, floor_proxy, hop, upstream):
+        processes = [gateway, floor_proxy, hop, upstream] + ([baseline] if baseline else [])
+        for process in processes:
             process.send_signal(signal.SIGTERM)
-        for process in (gateway, floor_proxy, hop, upstream):
+        for process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -442,6 +478,12 @@ guardrails:
             entry[f"p50_ms_at_{fixed}"] = statistics.median(r["latency_ms"].get("p50", 0) for r in measured["latency"][fixed])
             entry[f"p99_ms_at_{fixed}"] = statistics.median(r["latency_ms"].get("p99", 0) for r in measured["latency"][fixed])
             entry[f"failed_at_{fixed}"] = sum(r["failed"] for r in measured["latency"][fixed])
+        for fixed in rates:
+            runs = measured["independent"][fixed]
+            if runs:
+                entry[f"independent_p50_ms_at_{fixed}"] = statistics.median(r["latency_ms"]["p50"] for r in runs)
+                entry[f"independent_p99_ms_at_{fixed}"] = statistics.median(r["latency_ms"]["p99"] for r in runs)
+                entry["independent_client"] = runs[0]["client"]
         entry["stream_ttfb_p50_ms"] = statistics.median(r["first_byte_ms"].get("p50", 0) for r in measured["stream"])
         entry["stream_total_p50_ms"] = statistics.median(r["latency_ms"].get("p50", 0) for r in measured["stream"])
         summary["targets"][name] = entry
@@ -463,6 +505,12 @@ guardrails:
     for fixed in rates:
         print(f"added latency at {fixed} req/s vs direct: p50 {gw[f'p50_ms_at_{fixed}'] - direct[f'p50_ms_at_{fixed}']:+.3f} ms, "
               f"p99 {gw[f'p99_ms_at_{fixed}'] - direct[f'p99_ms_at_{fixed}']:+.3f} ms")
+    for fixed in rates:
+        if f"independent_p50_ms_at_{fixed}" in gw:
+            added = lambda entry, quantile: entry[f"independent_{quantile}_ms_at_{fixed}"] - direct[f"independent_{quantile}_ms_at_{fixed}"]
+            print(f"added latency at {fixed} req/s vs direct, independent client ({gw['independent_client']}): "
+                  f"switchyard p50 {added(gw, 'p50'):+.3f} ms, p99 {added(gw, 'p99'):+.3f} ms; "
+                  f"nginx p50 {added(nginx, 'p50'):+.3f} ms, p99 {added(nginx, 'p99'):+.3f} ms")
     print("switchyard per round (medians above): " + ", ".join(
         f"{rate:.0f} req/s at {cpu:.0f} µs" for rate, cpu in zip(gw["throughput_rps_per_round"], gw["cpu_us_per_request_per_round"])))
     print(f"the SwiftNIO floor proxy: {nio['throughput_rps'] / nginx['throughput_rps']:.2f} of the nginx hop's throughput, "
@@ -487,6 +535,13 @@ guardrails:
     print(f"with the pii guardrail on (redact, request and answer): {guarded['cpu_us_per_request']:.0f} µs of the gateway's CPU per request "
           f"against {gw['cpu_us_per_request']:.0f} µs ({guarded['cpu_us_per_request'] - gw['cpu_us_per_request']:+.0f} µs); "
           f"p50 at {rates[0]} req/s {guarded[f'p50_ms_at_{rates[0]}']:.3f} ms against {gw[f'p50_ms_at_{rates[0]}']:.3f} ms")
+    if "baseline" in summary["targets"]:
+        base = summary["targets"]["baseline"]
+        print(f"against the baseline binary in the same rounds: {gw['cpu_us_per_request']:.0f} µs per request against "
+              f"{base['cpu_us_per_request']:.0f} ({gw['cpu_us_per_request'] / base['cpu_us_per_request']:.2f}), {gw['throughput_rps']:.0f} req/s "
+              f"against {base['throughput_rps']:.0f} ({gw['throughput_rps'] / base['throughput_rps']:.2f}); per round: "
+              + ", ".join(f"{a:.0f}/{b:.0f} µs" for a, b in zip(gw["cpu_us_per_request_per_round"], base["cpu_us_per_request_per_round"]))
+              + f"; p50 at {rates[0]} req/s {gw[f'p50_ms_at_{rates[0]}']:.3f} against {base[f'p50_ms_at_{rates[0]}']:.3f} ms")
     print(f"switchyard RSS: {summary['idle_rss_mib']:.1f} MiB idle, {summary['peak_rss_mib']:.1f} MiB peak under the rounds' load")
     if streams:
         print(f"{streams['streams']} streams open at once ({streams['failed']} failed): RSS {streams['rss_mib_with_streams_open']:.1f} MiB; "
