@@ -12,25 +12,30 @@ enum UsageRollup {
     /// The owners a usage row counts for: its key's and its team's daily sums, by column and owner prefix.
     static let owners = [("key_id", "key:"), ("team_id", "team:")]
 
+    /// PostgreSQL: the statements of a `usage_records` trigger function that add the rows a statement inserted
+    /// (`inserted`) to their owners' days, in key order.
+    private static var dailyFromInsertedRecords: String {
+        owners.map { column, prefix in
+            """
+            INSERT INTO usage_daily (owner, day, cost_usd, tokens)
+            SELECT '\(prefix)' || \(column), day, SUM(cost_usd), SUM(prompt_tokens + completion_tokens)
+            FROM inserted WHERE \(column) IS NOT NULL GROUP BY \(column), day ORDER BY \(column), day
+            ON CONFLICT (owner, day) DO UPDATE
+            SET cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd, tokens = usage_daily.tokens + EXCLUDED.tokens;
+            """
+        }.joined(separator: "\n")
+    }
+
     /// The triggers that kept the daily sums from per-request rows (`usage_records`, schema versions 7 to 20),
     /// written for `dialect` (SQLKit's dialect name). Migration 7 creates them; migration 21 replaces them with
     /// ``recordFoldingFunction()`` and ``recordFoldingTrigger()``.
     static func recordTriggerStatements(dialect: String) -> [String] {
         if dialect == "postgresql" {
-            let upserts = owners.map { column, prefix in
-                """
-                INSERT INTO usage_daily (owner, day, cost_usd, tokens)
-                SELECT '\(prefix)' || \(column), day, SUM(cost_usd), SUM(prompt_tokens + completion_tokens)
-                FROM inserted WHERE \(column) IS NOT NULL GROUP BY \(column), day ORDER BY \(column), day
-                ON CONFLICT (owner, day) DO UPDATE
-                SET cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd, tokens = usage_daily.tokens + EXCLUDED.tokens;
-                """
-            }
             return [
                 """
                 CREATE FUNCTION switchyard_usage_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                \(upserts.joined(separator: "\n"))
+                \(dailyFromInsertedRecords)
                 RETURN NULL;
                 END $$
                 """,
@@ -90,20 +95,11 @@ enum UsageRollup {
     /// PostgreSQL: the trigger function of `usage_records`, from schema version 21 on. Rows that replicas of an
     /// earlier release insert are added to the minutes (in key order), and to the daily sums as before.
     static func recordFoldingFunction() -> String {
-        let daily = owners.map { column, prefix in
-            """
-            INSERT INTO usage_daily (owner, day, cost_usd, tokens)
-            SELECT '\(prefix)' || \(column), day, SUM(cost_usd), SUM(prompt_tokens + completion_tokens)
-            FROM inserted WHERE \(column) IS NOT NULL GROUP BY \(column), day ORDER BY \(column), day
-            ON CONFLICT (owner, day) DO UPDATE
-            SET cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd, tokens = usage_daily.tokens + EXCLUDED.tokens;
-            """
-        }
-        return """
+        """
             CREATE OR REPLACE FUNCTION switchyard_usage_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
             \(minutesFromRecords(source: "inserted", rowValues: nil));
-            \(daily.joined(separator: "\n"))
+            \(dailyFromInsertedRecords)
             RETURN NULL;
             END $$
             """

@@ -26,8 +26,49 @@ final class MemoryUsageStore: UsageStore {
     }
 }
 
+/// Usage storage in memory whose reading of spend lets `afterRead` run (once) before it is returned: a write that
+/// lands while a reload reads.
+final class InterleavingUsageStore: UsageStore {
+    let base = MemoryUsageStore()
+    let afterRead = Mutex<(@Sendable () async throws -> Void)?>(nil)
+
+    func append(_ records: [UsageRecord]) async throws { try await base.append(records) }
+    func totals(_ query: UsageQuery) async throws -> [UsageTotals] { [] }
+    func spend(since start: Date) async throws -> [String: Spend] {
+        let read = try await base.spend(since: start)
+        let hook = afterRead.withLock { hook in
+            defer { hook = nil }
+            return hook
+        }
+        try await hook?()
+        return read
+    }
+}
+
 @Suite("Spend ledger")
 struct SpendLedgerTests {
+    @Test("a charge made and stored while a reload reads storage still counts once the reload ends")
+    func storedDuringReload() async throws {
+        let store = InterleavingUsageStore()
+        let ledger = SpendLedger(store: store, logger: Logger(label: "test"))
+        let grant = LimitLedgerTests.grant(UsageLimits(maxBudgetUSD: 1))
+        let record = Self.record(key: "k1", cost: 0.75)
+        // After the reload read the lifetime spend (nothing), and before it ends: a request is charged, and its
+        // usage reaches storage.
+        store.afterRead.withLock {
+            $0 = {
+                ledger.add(0.75, tokens: 10, grant: grant)
+                try await store.append([record])
+                ledger.stored([record])
+            }
+        }
+        try await ledger.refresh()
+        #expect(ledger.spent("key:k1", limits: grant.key.limits) == 0.75)
+        // The next reload reads it from storage, once.
+        try await ledger.refresh()
+        #expect(ledger.spent("key:k1", limits: grant.key.limits) == 0.75)
+    }
+
     static func record(key: String, cost: Double) -> UsageRecord {
         UsageRecord(
             requestID: "r", keyID: key, teamID: nil, model: "chat", target: nil, promptTokens: 5, completionTokens: 5, cachedTokens: 0, costUSD: cost,

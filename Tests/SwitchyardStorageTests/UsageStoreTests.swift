@@ -191,12 +191,15 @@ struct UsageStoreTests {
         }
     }
 
-    /// Usage rows as releases before per-minute sums wrote them (schema versions 13 to 20), one per request.
-    static func appendAsPerRequestRows(_ records: [UsageRecord], to store: SQLGatewayStore) async throws {
-        let columns = [
+    /// Usage rows as releases before per-minute sums wrote them (schema version 20), one per request;
+    /// `withCacheAndPrompt` false leaves out the columns later migrations added (`cached`, `prompt`,
+    /// `prompt_version`).
+    static func appendAsPerRequestRows(_ records: [UsageRecord], to store: SQLGatewayStore, withCacheAndPrompt: Bool = true) async throws {
+        var columns = [
             "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
-            "latency_ms", "status", "time", "day", "cached", "prompt", "prompt_version",
+            "latency_ms", "status", "time", "day",
         ]
+        if withCacheAndPrompt { columns += ["cached", "prompt", "prompt_version"] }
         var values: [ColumnValue] = []
         for record in records {
             let time = SQLGatewayStore.timestamp(record.time)
@@ -204,8 +207,8 @@ struct UsageStoreTests {
                 .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
                 .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
                 .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
-                .integer(record.cached ? 1 : 0), .text(record.prompt), .integer(record.promptVersion),
             ]
+            if withCacheAndPrompt { values += [.integer(record.cached ? 1 : 0), .text(record.prompt), .integer(record.promptVersion)] }
         }
         try await store.bulkInsert(into: "usage_records", columns: columns, values: values)
     }
@@ -213,19 +216,6 @@ struct UsageStoreTests {
     /// Usage rows in the columns the schema had before daily sums (version 6): no `cached`, `prompt` or
     /// `prompt_version` yet.
     static func appendAsBeforeDailySums(_ records: [UsageRecord], to store: SQLGatewayStore) async throws {
-        let columns = [
-            "request_id", "key_id", "team_id", "model", "target", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
-            "latency_ms", "status", "time", "day",
-        ]
-        var values: [ColumnValue] = []
-        for record in records {
-            let time = SQLGatewayStore.timestamp(record.time)
-            values += [
-                .text(record.requestID), .text(record.keyID), .text(record.teamID), .text(record.model), .text(record.target),
-                .integer(record.promptTokens), .integer(record.completionTokens), .integer(record.cachedTokens), .real(record.costUSD),
-                .integer(record.latencyMilliseconds), .integer(record.status), .text(time), .text(String(time.prefix(10))),
-            ]
-        }
-        try await store.bulkInsert(into: "usage_records", columns: columns, values: values)
+        try await appendAsPerRequestRows(records, to: store, withCacheAndPrompt: false)
     }
 }

@@ -26,6 +26,10 @@ package final class SpendLedger: Service {
     /// the periods its day falls in), so spend never goes back down while its usage rows wait in the writer's
     /// queue, or were refused by storage.
     private let pending = Mutex<[Date: [String: Spend]]>([:])
+    /// Charges that reached storage while a reload was reading it, per UTC day and scope, and how many reloads are
+    /// reading: a reload may have read storage before they arrived, and no longer finds them pending, so it counts
+    /// them itself (at worst twice, until the next reload).
+    private let landedDuringReload = Mutex<(readers: Int, charges: [Date: [String: Spend]])>((0, [:]))
     /// The scopes of deleted keys and teams: their spend is forgotten, on reloads too.
     private let removedScopes = Mutex<Set<String>>([])
 
@@ -55,14 +59,22 @@ package final class SpendLedger: Service {
             }
             return pending
         }
+        landedDuringReload.withLock { $0.readers += 1 }
         var loaded: [BudgetPeriod?: Period] = [:]
-        for period in Self.trackedPeriods {
-            let start = Self.start(of: period, containing: now)
-            loaded[period] = Period(start: start, spend: try await store.spend(since: start))
+        do {
+            for period in Self.trackedPeriods {
+                let start = Self.start(of: period, containing: now)
+                loaded[period] = Period(start: start, spend: try await store.spend(since: start))
+            }
+        } catch {
+            _ = takeLandedDuringReload()
+            throw error
         }
-        // Pending charges as they were before storage was read and after, the larger of each: a batch stored while
-        // storage was read, or a charge added meanwhile, counts at least once (at worst twice, until the next reload).
-        let pending = Self.larger(before, self.pending.withLock { $0 })
+        // Pending charges as they were before storage was read and after (with those stored meanwhile), the larger
+        // of each: a batch stored while storage was read, or a charge added meanwhile, counts at least once (at
+        // worst twice, until the next reload).
+        let landed = takeLandedDuringReload()
+        let pending = Self.larger(before, Self.sum(self.pending.withLock { $0 }, landed))
         let removed = removedScopes.withLock { $0 }
         for period in Self.trackedPeriods {
             guard var totals = loaded[period] else { continue }
@@ -80,8 +92,30 @@ package final class SpendLedger: Service {
         periods.withLock { $0 = loaded }
     }
 
+    /// Ends one reload's reading: the charges stored while it read, cleared once no reload is reading.
+    private func takeLandedDuringReload() -> [Date: [String: Spend]] {
+        landedDuringReload.withLock { state in
+            let charges = state.charges
+            state.readers = max(0, state.readers - 1)
+            if state.readers == 0 { state.charges = [:] }
+            return charges
+        }
+    }
+
     /// Usage records now in storage: their charges stop counting as pending.
     package func stored(_ records: [UsageRecord]) {
+        landedDuringReload.withLock { state in
+            guard state.readers > 0 else { return }
+            for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
+                let day = Self.utcDay(record.time)
+                for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
+                    var charge = state.charges[day, default: [:]][scope] ?? Spend()
+                    charge.costUSD += record.costUSD
+                    charge.tokens += record.promptTokens + record.completionTokens
+                    state.charges[day, default: [:]][scope] = charge
+                }
+            }
+        }
         pending.withLock { pending in
             for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
                 // A day folded into the epoch entry is found there.
@@ -202,6 +236,13 @@ package final class SpendLedger: Service {
 
     /// The start (UTC) of the period containing `now`: the day, the ISO week (Monday), the month; nil: the epoch.
     private static let epoch = Date(timeIntervalSince1970: 0)
+
+    /// Per day and scope, the two sets of charges added up.
+    private static func sum(_ first: [Date: [String: Spend]], _ second: [Date: [String: Spend]]) -> [Date: [String: Spend]] {
+        first.merging(second) { one, other in
+            one.merging(other) { Spend(costUSD: $0.costUSD + $1.costUSD, tokens: $0.tokens + $1.tokens) }
+        }
+    }
 
     /// Per day and scope, the larger of two readings of the pending charges.
     private static func larger(_ first: [Date: [String: Spend]], _ second: [Date: [String: Spend]]) -> [Date: [String: Spend]] {
