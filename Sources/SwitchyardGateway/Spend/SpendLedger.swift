@@ -53,10 +53,7 @@ package final class SpendLedger: Service {
         // the epoch.
         let oldest = min(Self.start(of: .monthly, containing: now), Self.start(of: .weekly, containing: now))
         let before = self.pending.withLock { pending in
-            for (day, charges) in pending where day < oldest && day > Self.epoch {
-                pending[day] = nil
-                pending[Self.epoch, default: [:]].merge(charges) { Spend(costUSD: $0.costUSD + $1.costUSD, tokens: $0.tokens + $1.tokens) }
-            }
+            pending = Self.folded(pending, before: oldest)
             return pending
         }
         landedDuringReload.withLock { $0.readers += 1 }
@@ -67,55 +64,76 @@ package final class SpendLedger: Service {
                 loaded[period] = Period(start: start, spend: try await store.spend(since: start))
             }
         } catch {
-            _ = takeLandedDuringReload()
+            landedDuringReload.withLock { Self.endReading(&$0) }
             throw error
         }
+        let removed = removedScopes.withLock { $0 }
         // Pending charges as they were before storage was read and after (with those stored meanwhile), the larger
         // of each: a batch stored while storage was read, or a charge added meanwhile, counts at least once (at
-        // worst twice, until the next reload).
-        let landed = takeLandedDuringReload()
-        let pending = Self.larger(before, Self.sum(self.pending.withLock { $0 }, landed))
-        let removed = removedScopes.withLock { $0 }
-        for period in Self.trackedPeriods {
-            guard var totals = loaded[period] else { continue }
-            for (day, charges) in pending where day >= totals.start {
-                for (scope, charge) in charges {
-                    var spend = totals.spend[scope] ?? Spend()
-                    spend.costUSD += charge.costUSD
-                    spend.tokens += charge.tokens
-                    totals.spend[scope] = spend
+        // worst twice, until the next reload). Taken and put in force under the locks `stored` and `add` take, in
+        // the same order, so no charge falls between the readings and the new figures.
+        landedDuringReload.withLock { state in
+            let landed = Self.folded(state.charges, before: oldest)
+            Self.endReading(&state)
+            self.pending.withLock { current in
+                let pending = Self.larger(before, Self.sum(current, landed))
+                for period in Self.trackedPeriods {
+                    guard var totals = loaded[period] else { continue }
+                    for (day, charges) in pending where day >= totals.start {
+                        for (scope, charge) in charges {
+                            var spend = totals.spend[scope] ?? Spend()
+                            spend.costUSD += charge.costUSD
+                            spend.tokens += charge.tokens
+                            totals.spend[scope] = spend
+                        }
+                    }
+                    if !removed.isEmpty { totals.spend = totals.spend.filter { !removed.contains($0.key) } }
+                    loaded[period] = totals
                 }
+                periods.withLock { $0 = loaded }
             }
-            if !removed.isEmpty { totals.spend = totals.spend.filter { !removed.contains($0.key) } }
-            loaded[period] = totals
         }
-        periods.withLock { $0 = loaded }
     }
 
-    /// Ends one reload's reading: the charges stored while it read, cleared once no reload is reading.
-    private func takeLandedDuringReload() -> [Date: [String: Spend]] {
-        landedDuringReload.withLock { state in
-            let charges = state.charges
-            state.readers = max(0, state.readers - 1)
-            if state.readers == 0 { state.charges = [:] }
-            return charges
+    /// `charges` with the days before `oldest` (those that count only in lifetime budgets) folded into one entry
+    /// at the epoch.
+    private static func folded(_ charges: [Date: [String: Spend]], before oldest: Date) -> [Date: [String: Spend]] {
+        var folded = charges
+        for (day, dayCharges) in charges where day < oldest && day > epoch {
+            folded[day] = nil
+            folded[epoch, default: [:]].merge(dayCharges) { Spend(costUSD: $0.costUSD + $1.costUSD, tokens: $0.tokens + $1.tokens) }
         }
+        return folded
+    }
+
+    /// One reload stopped reading storage: the charges stored meanwhile are cleared once no reload is reading.
+    private static func endReading(_ state: inout (readers: Int, charges: [Date: [String: Spend]])) {
+        state.readers = max(0, state.readers - 1)
+        if state.readers == 0 { state.charges = [:] }
     }
 
     /// Usage records now in storage: their charges stop counting as pending.
     package func stored(_ records: [UsageRecord]) {
+        // Under the reloads' lock first, then the pending charges': a reload takes both at once, so it sees a
+        // charge either still pending or among those stored while it read.
         landedDuringReload.withLock { state in
-            guard state.readers > 0 else { return }
-            for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
-                let day = Self.utcDay(record.time)
-                for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
-                    var charge = state.charges[day, default: [:]][scope] ?? Spend()
-                    charge.costUSD += record.costUSD
-                    charge.tokens += record.promptTokens + record.completionTokens
-                    state.charges[day, default: [:]][scope] = charge
+            if state.readers > 0 {
+                for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
+                    let day = Self.utcDay(record.time)
+                    for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
+                        var charge = state.charges[day, default: [:]][scope] ?? Spend()
+                        charge.costUSD += record.costUSD
+                        charge.tokens += record.promptTokens + record.completionTokens
+                        state.charges[day, default: [:]][scope] = charge
+                    }
                 }
             }
+            removePending(records)
         }
+    }
+
+    /// Takes the charges of `records` off the pending ones.
+    private func removePending(_ records: [UsageRecord]) {
         pending.withLock { pending in
             for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
                 // A day folded into the epoch entry is found there.
@@ -154,7 +172,9 @@ package final class SpendLedger: Service {
     package func add(_ cost: Double, tokens: Int, grant: KeyGrant?, at time: Date = Date()) {
         guard cost > 0 || tokens > 0, let grant else { return }
         let day = Self.utcDay(time)
-        pending.withLock { pending in
+        // The figures in force change under the pending charges' lock, as a reload puts its figures in force: a
+        // charge is either in the pending charges the reload reads or added to the figures it put in force.
+        let reached: [BudgetAlert] = pending.withLock { pending in
             var charges = pending.removeValue(forKey: day) ?? [:]
             for owner in grant.scopes {
                 var charge = charges[owner.id] ?? Spend()
@@ -163,8 +183,17 @@ package final class SpendLedger: Service {
                 charges[owner.id] = charge
             }
             pending[day] = charges
+            return charged(cost, tokens: tokens, grant: grant)
         }
-        let reached: [BudgetAlert] = periods.withLock { periods in
+        for alert in reached {
+            let mark = "\(alert.scope):\(alert.id)@\(alert.periodStart.timeIntervalSince1970)"
+            if alerted.withLock({ $0.insert(mark).inserted }) { alerts?.send(alert) }
+        }
+    }
+
+    /// Adds a charge to every period's figures in force; returns the soft budgets it makes its owners reach.
+    private func charged(_ cost: Double, tokens: Int, grant: KeyGrant) -> [BudgetAlert] {
+        periods.withLock { periods in
             var reached: [BudgetAlert] = []
             for period in Self.trackedPeriods {
                 // Moved out and back in, so changing it never copies the table.
@@ -186,10 +215,6 @@ package final class SpendLedger: Service {
                 periods[period] = totals
             }
             return reached
-        }
-        for alert in reached {
-            let mark = "\(alert.scope):\(alert.id)@\(alert.periodStart.timeIntervalSince1970)"
-            if alerted.withLock({ $0.insert(mark).inserted }) { alerts?.send(alert) }
         }
     }
 
