@@ -28,6 +28,17 @@ struct UsageStoreTests {
         try await TestDatabase.withStore(at: location, body)
     }
 
+    /// Runs `body` with the store at `location` open at the schema before migration `version`, and closes it
+    /// however `body` ends.
+    func withStore(at location: StorageLocation, before version: Int, _ body: (SQLGatewayStore) async throws -> Void) async throws {
+        let old = try await SQLGatewayStore.open(location, migrations: SchemaMigration.all.filter { $0.version < version }, logger: logger)
+        do { try await body(old) } catch {
+            try? await old.close()
+            throw error
+        }
+        try await old.close()
+    }
+
     var records: [UsageRecord] {
         [
             record("r1", key: "k1", team: "t1", cost: 0.25, tokens: (10, 5), at: Self.dayOne),
@@ -129,14 +140,9 @@ struct UsageStoreTests {
         arguments: TestDatabase.available)
     func upgradeBackfills(_ backend: TestDatabase) async throws {
         try await backend.withLocation { location in
-            // A database at the schema before daily sums, with usage already recorded.
-            let old = try await SQLGatewayStore.open(location, migrations: SchemaMigration.all.filter { $0.version < 7 }, logger: logger)
-            // Written as that schema's code wrote them: without the columns later migrations added.
-            do { try await Self.appendAsBeforeDailySums(records, to: old) } catch {
-                try? await old.close()
-                throw error
-            }
-            try await old.close()
+            // A database at the schema before daily sums, with usage already recorded as that schema's code wrote
+            // it: without the columns later migrations added.
+            try await withStore(at: location, before: 7) { try await Self.appendAsBeforeDailySums(records, to: $0) }
 
             try await withStore(at: location) { store in
                 let allTime = try await store.spend(since: Date(timeIntervalSince1970: 0))
@@ -165,12 +171,7 @@ struct UsageStoreTests {
         arguments: TestDatabase.available)
     func upgradeToMinutes(_ backend: TestDatabase) async throws {
         try await backend.withLocation { location in
-            let old = try await SQLGatewayStore.open(location, migrations: SchemaMigration.all.filter { $0.version < 21 }, logger: logger)
-            do { try await Self.appendAsPerRequestRows(records, to: old) } catch {
-                try? await old.close()
-                throw error
-            }
-            try await old.close()
+            try await withStore(at: location, before: 21) { try await Self.appendAsPerRequestRows(records, to: $0) }
 
             try await withStore(at: location) { store in
                 var byKey: [String: Int] = [:]
