@@ -80,12 +80,7 @@ package final class SpendLedger: Service {
                 for period in Self.trackedPeriods {
                     guard var totals = loaded[period] else { continue }
                     for (day, charges) in pending where day >= totals.start {
-                        for (scope, charge) in charges {
-                            var spend = totals.spend[scope] ?? Spend()
-                            spend.costUSD += charge.costUSD
-                            spend.tokens += charge.tokens
-                            totals.spend[scope] = spend
-                        }
+                        for (scope, charge) in charges { totals.spend[scope, default: Spend()].add(charge) }
                     }
                     if !removed.isEmpty { totals.spend = totals.spend.filter { !removed.contains($0.key) } }
                     loaded[period] = totals
@@ -101,7 +96,7 @@ package final class SpendLedger: Service {
         var folded = charges
         for (day, dayCharges) in charges where day < oldest && day > epoch {
             folded[day] = nil
-            folded[epoch, default: [:]].merge(dayCharges) { Spend(costUSD: $0.costUSD + $1.costUSD, tokens: $0.tokens + $1.tokens) }
+            folded[epoch, default: [:]].merge(dayCharges) { $0.adding($1) }
         }
         return folded
     }
@@ -114,39 +109,40 @@ package final class SpendLedger: Service {
 
     /// Usage records now in storage: their charges stop counting as pending.
     package func stored(_ records: [UsageRecord]) {
+        let charges = Self.charges(of: records)
         // Under the reloads' lock first, then the pending charges': a reload takes both at once, so it sees a
         // charge either still pending or among those stored while it read.
         landedDuringReload.withLock { state in
             if state.readers > 0 {
-                for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
-                    let day = Self.utcDay(record.time)
-                    for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
-                        var charge = state.charges[day, default: [:]][scope] ?? Spend()
-                        charge.costUSD += record.costUSD
-                        charge.tokens += record.promptTokens + record.completionTokens
-                        state.charges[day, default: [:]][scope] = charge
-                    }
-                }
+                for charge in charges { state.charges[charge.day, default: [:]][charge.scope, default: Spend()].add(charge.spend) }
             }
-            removePending(records)
+            removePending(charges)
         }
     }
 
-    /// Takes the charges of `records` off the pending ones.
-    private func removePending(_ records: [UsageRecord]) {
+    /// What `records` charge, per UTC day and scope (`key:<id>`, `team:<id>`): one entry per record and scope.
+    private static func charges(of records: [UsageRecord]) -> [(day: Date, scope: String, spend: Spend)] {
+        var charges: [(day: Date, scope: String, spend: Spend)] = []
+        for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
+            let spend = Spend(costUSD: record.costUSD, tokens: record.promptTokens + record.completionTokens)
+            let day = utcDay(record.time)
+            if let keyID = record.keyID { charges.append((day, "key:" + keyID, spend)) }
+            if let teamID = record.teamID { charges.append((day, "team:" + teamID, spend)) }
+        }
+        return charges
+    }
+
+    /// Takes `charges` off the pending ones.
+    private func removePending(_ charges: [(day: Date, scope: String, spend: Spend)]) {
         pending.withLock { pending in
-            for record in records where record.costUSD > 0 || record.promptTokens + record.completionTokens > 0 {
+            for charge in charges {
                 // A day folded into the epoch entry is found there.
-                var day = Self.utcDay(record.time)
-                if pending[day] == nil { day = Self.epoch }
-                guard var charges = pending.removeValue(forKey: day) else { continue }
-                for scope in [record.keyID.map { "key:" + $0 }, record.teamID.map { "team:" + $0 }].compactMap({ $0 }) {
-                    guard var charge = charges[scope] else { continue }
-                    charge.costUSD -= record.costUSD
-                    charge.tokens -= record.promptTokens + record.completionTokens
-                    charges[scope] = charge.costUSD <= 1e-12 && charge.tokens <= 0 ? nil : charge
-                }
-                if !charges.isEmpty { pending[day] = charges }
+                let day = pending[charge.day] == nil ? Self.epoch : charge.day
+                guard var remaining = pending[day]?[charge.scope] else { continue }
+                remaining.costUSD -= charge.spend.costUSD
+                remaining.tokens -= charge.spend.tokens
+                pending[day]?[charge.scope] = remaining.costUSD <= 1e-12 && remaining.tokens <= 0 ? nil : remaining
+                if pending[day]?.isEmpty == true { pending[day] = nil }
             }
         }
     }
@@ -265,7 +261,7 @@ package final class SpendLedger: Service {
     /// Per day and scope, the two sets of charges added up.
     private static func sum(_ first: [Date: [String: Spend]], _ second: [Date: [String: Spend]]) -> [Date: [String: Spend]] {
         first.merging(second) { one, other in
-            one.merging(other) { Spend(costUSD: $0.costUSD + $1.costUSD, tokens: $0.tokens + $1.tokens) }
+            one.merging(other) { $0.adding($1) }
         }
     }
 
@@ -290,5 +286,18 @@ package final class SpendLedger: Service {
         case .weekly: return calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? calendar.startOfDay(for: now)
         case .monthly: return calendar.dateInterval(of: .month, for: now)?.start ?? calendar.startOfDay(for: now)
         }
+    }
+}
+
+extension Spend {
+    fileprivate mutating func add(_ other: Spend) {
+        costUSD += other.costUSD
+        tokens += other.tokens
+    }
+
+    fileprivate func adding(_ other: Spend) -> Spend {
+        var sum = self
+        sum.add(other)
+        return sum
     }
 }
