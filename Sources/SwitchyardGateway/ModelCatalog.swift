@@ -9,6 +9,8 @@ package final class ModelCatalog: Sendable {
         let monitors: [TargetMonitor]
         let providers: [String: any Provider]
         private let rotation = Atomic<Int>(0)
+        /// Makes least-busy's reading of the loads and its reservation of the least loaded one a single step.
+        private let leastBusyChoice = Mutex(())
 
         init(route: ModelRoute, monitors: [TargetMonitor], providers: [String: any Provider]) {
             self.route = route
@@ -18,6 +20,22 @@ package final class ModelCatalog: Sendable {
 
         /// Where round-robin (and every tie-break) starts for the next request.
         func nextRotation() -> Int { rotation.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+        /// The targets in the order one request should try them. Under least-busy the first is reserved in the same
+        /// step, so requests choosing at the same instant spread out; the caller releases `reserved` once it has
+        /// admitted (or given up on) that target.
+        func orderedTargets(
+            streaming: Bool, using random: inout some RandomNumberGenerator
+        ) -> (targets: [TargetMonitor], reserved: TargetMonitor?) {
+            guard route.strategy == .leastBusy, monitors.count > 1 else {
+                return (TargetOrdering.order(monitors, strategy: route.strategy, rotation: nextRotation(), streaming: streaming, using: &random), nil)
+            }
+            return leastBusyChoice.withLock { _ in
+                let ordered = TargetOrdering.order(monitors, strategy: .leastBusy, rotation: nextRotation(), streaming: streaming, using: &random)
+                ordered.first?.reserve()
+                return (ordered, ordered.first)
+            }
+        }
     }
 
     private let entries: [String: Entry]

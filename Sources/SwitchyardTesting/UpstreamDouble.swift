@@ -31,20 +31,28 @@ package final class UpstreamDouble: Sendable {
         }
     }
 
-    /// One server-sent event to send, after a pause.
+    /// One server-sent event to send, after a pause (and, when it has one, once its gate is open).
     package struct ScriptedEvent: Sendable {
         package var delay: Duration
         /// The whole event text without its final blank line, e.g. `data: {...}`.
         package var text: String
+        /// A gate the event waits at before it is sent.
+        package var gate: Gate?
 
-        package init(after delay: Duration = .zero, _ text: String) {
+        package init(after delay: Duration = .zero, _ text: String, gate: Gate? = nil) {
             self.delay = delay
             self.text = text
+            self.gate = gate
         }
 
         /// A `data:` event carrying `json`.
         package static func data(_ json: String, after delay: Duration = .zero) -> ScriptedEvent {
             ScriptedEvent(after: delay, "data: \(json)")
+        }
+
+        /// A `data:` event carrying `json`, sent once `gate` is open.
+        package static func data(_ json: String, once gate: Gate) -> ScriptedEvent {
+            ScriptedEvent("data: \(json)", gate: gate)
         }
 
         package static let done = ScriptedEvent("data: [DONE]")
@@ -146,6 +154,7 @@ package final class UpstreamDouble: Sendable {
                 body: ResponseBody { writer in
                     do {
                         for event in events {
+                            await event.gate?.wait()
                             if event.delay > .zero { try await Task.sleep(for: event.delay) }
                             try await writer.write(ByteBuffer(string: event.text + "\n\n"))
                         }

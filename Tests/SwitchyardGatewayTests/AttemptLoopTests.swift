@@ -161,6 +161,34 @@ struct AttemptLoopTests {
         #expect(provider.triedModels == ["a", "b", "c", "a"])
     }
 
+    @Test("least-busy reserves its choice at once: a request choosing before the last one started sees it")
+    func leastBusyReservation() throws {
+        let catalog = Self.catalog(ModelRoute(name: "chat", strategy: .leastBusy, targets: Self.targets("a", "b")), provider: ScriptedProvider())
+        let entry = try #require(catalog.entry("chat"))
+        let busy = try Self.monitor(catalog, "b").admit(estimatedTokens: 1, at: .now).get()
+        var random = SystemRandomNumberGenerator()
+        // With b at one in flight, three choices before any is admitted: a, then (a reserved) the tie goes to b in
+        // turn, then a again. Without the reservation all three would see a idle and pick it.
+        let choices = (0..<3).map { _ in entry.orderedTargets(streaming: false, using: &random) }
+        #expect(choices.map { $0.reserved?.target.model } == ["a", "b", "a"])
+        #expect(choices.allSatisfy { $0.targets.first === $0.reserved })
+        for choice in choices { choice.reserved?.releaseReservation() }
+        busy.finish(.success)
+        #expect(catalog.monitors.map(\.load) == [0, 0])
+    }
+
+    @Test("a least-busy walk ends its reservation whether its target answered or was refused")
+    func leastBusyReleases() async throws {
+        let provider = ScriptedProvider(otherwise: Self.answer("any"))
+        // `full` takes one request a minute, so later walks that choose it are refused there and move on.
+        let targets = Self.targets("a", "b") + [Target(provider: "up", model: "full", rpm: 1)]
+        let catalog = Self.catalog(ModelRoute(name: "chat", strategy: .leastBusy, targets: targets), provider: provider)
+        for _ in 0..<6 { _ = try await Self.walk(catalog) }
+        #expect(catalog.monitors.map(\.load) == [0, 0, 0])
+        #expect(provider.triedModels.count == 6)
+        #expect(provider.triedModels.filter { $0 == "full" }.count == 1)
+    }
+
     // MARK: - Fallbacks
 
     @Test("a context-window refusal moves to the context-window fallbacks before any other")

@@ -29,6 +29,8 @@ struct AttemptLoop<Value: Sendable> {
     private var failures: [(target: Target, error: GatewayError)] = []
     private var attempts = 0
     private var random = SystemRandomNumberGenerator()
+    /// The target least-busy reserved for this request's model, until it is admitted or passed over.
+    private var reservation: TargetMonitor?
 
     init(
         catalog: ModelCatalog, model: String, caller: Caller? = nil, operationName: String, estimatedTokens: Int, streaming: Bool,
@@ -91,8 +93,9 @@ struct AttemptLoop<Value: Sendable> {
     }
 
     private mutating func runModel(_ entry: ModelCatalog.Entry, deadline: ContinuousClock.Instant, context: UpstreamContext) async throws -> ModelOutcome {
-        let ordered = TargetOrdering.order(
-            entry.monitors, strategy: entry.route.strategy, rotation: entry.nextRotation(), streaming: streaming, using: &random)
+        let (ordered, reserved) = entry.orderedTargets(streaming: streaming, using: &random)
+        reservation = reserved
+        defer { releaseReservation() }
         guard !ordered.isEmpty else { return .exhausted }
         let maximum = entry.route.retry.maxAttempts ?? ordered.count + 1
         var made = 0
@@ -129,7 +132,7 @@ struct AttemptLoop<Value: Sendable> {
             }
             guard clock.now < deadline else { break }
             let lease: TargetLease
-            switch monitor.admit(estimatedTokens: estimatedTokens, at: clock.now) {
+            switch admit(monitor) {
             case .failure(let refusal):
                 refusedInARow += 1
                 if round == 0 { failures.append((monitor.target, Self.error(for: refusal, target: monitor.target))) }
@@ -153,6 +156,18 @@ struct AttemptLoop<Value: Sendable> {
         return .exhausted
     }
 
+    /// Claims `monitor` for one attempt; a reservation of it ends here, as the lease (if any) now counts instead.
+    private mutating func admit(_ monitor: TargetMonitor) -> Result<TargetLease, TargetMonitor.Refusal> {
+        let admission = monitor.admit(estimatedTokens: estimatedTokens, at: clock.now)
+        if monitor === reservation { releaseReservation() }
+        return admission
+    }
+
+    private mutating func releaseReservation() {
+        reservation?.releaseReservation()
+        reservation = nil
+    }
+
     private enum HedgeEvent: Sendable {
         case finished(Int, TargetLease, Result<Value, any Error>)
         case hedgeTime
@@ -164,7 +179,7 @@ struct AttemptLoop<Value: Sendable> {
     private mutating func runHedged(
         _ first: Candidate, _ second: Candidate, after delay: Duration, entry: ModelCatalog.Entry, context: UpstreamContext
     ) async throws -> (ModelOutcome?, Int) {
-        guard case .success(let firstLease) = first.monitor.admit(estimatedTokens: estimatedTokens, at: clock.now) else { return (nil, 0) }
+        guard case .success(let firstLease) = admit(first.monitor) else { return (nil, 0) }
         let operation = self.operation
         let estimatedTokens = self.estimatedTokens
         let clock = self.clock

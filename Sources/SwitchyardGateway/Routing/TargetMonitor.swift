@@ -10,6 +10,8 @@ package final class TargetMonitor: Sendable {
     package let providerKind: ProviderKind?
     private let metrics: GatewayMetrics?
     private let inFlightCount = Atomic<Int>(0)
+    /// Requests that chose this target as least busy and have not been admitted yet.
+    private let reservedCount = Atomic<Int>(0)
     private let record: Mutex<Record>
 
     struct Record: Sendable {
@@ -58,6 +60,19 @@ package final class TargetMonitor: Sendable {
     }
 
     package var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+
+    /// Requests in flight plus those that chose this target and are about to start: what least-busy compares.
+    var load: Int { inFlightCount.load(ordering: .relaxed) + reservedCount.load(ordering: .relaxed) }
+
+    /// Counts a request that chose this target before it is admitted, so choices made meanwhile see it.
+    func reserve() {
+        reservedCount.add(1, ordering: .relaxed)
+    }
+
+    /// Ends a ``reserve()``: the request was admitted (and counts in flight now), refused, or went elsewhere.
+    func releaseReservation() {
+        reservedCount.subtract(1, ordering: .relaxed)
+    }
 
     /// Why a target was passed over.
     package enum Refusal: Error, Sendable, Equatable {

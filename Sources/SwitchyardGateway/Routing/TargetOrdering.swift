@@ -20,7 +20,7 @@ enum TargetOrdering {
         case .weighted:
             return weightedOrder(rotated, using: &random)
         case .leastBusy:
-            return stableSorted(rotated) { Double($0.inFlight) }
+            return stableSorted(rotated) { Double($0.load) }
         case .lowestCost:
             return stableSorted(rotated) { monitor in monitor.target.price.map { $0.input + $0.output } ?? 0 }
         case .lowestLatency:
