@@ -197,6 +197,7 @@ struct ChatCompletionsTests {
             for path in ["/health/live", "/healthz", "/health/liveliness", "/health/ready", "/readyz", "/health/readiness"] {
                 let reply = try await gateway.request(.GET, path, key: nil)
                 #expect(reply.status == 200, "\(path)")
+                #expect(reply.json["status"] as? String == (path.contains("read") ? "ready" : "ok"), "\(path)")
             }
         }
     }

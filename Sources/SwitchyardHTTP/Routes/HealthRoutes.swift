@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import SwitchyardGateway
 import SwitchyardWire
 
@@ -16,8 +17,10 @@ struct HealthRoutes {
     let catalog: ModelCatalog
 
     func register(on router: Router<GatewayRequestContext>) {
+        // Liveness answers the same bytes every time: encoded once, not per probe.
+        let alive = JSONValue.object(["status": "ok"]).encoded
         for path in ["/health/live", "/health/liveliness", "/health/liveness", "/healthz"] {
-            router.get(RouterPath(path)) { _, _ in Self.json(.ok, ["status": "ok"]) }
+            router.get(RouterPath(path)) { _, _ in Self.json(.ok, encoded: alive) }
         }
         for path in ["/health/ready", "/health/readiness", "/readyz"] {
             router.get(RouterPath(path)) { request, _ in await ready(model: request.uri.queryParameters.get("model")) }
@@ -49,6 +52,10 @@ struct HealthRoutes {
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: JSONValue) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body.encoded))
+        json(status, encoded: body.encoded)
+    }
+
+    static func json(_ status: HTTPResponse.Status, encoded body: ByteBuffer) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 }
