@@ -9,8 +9,9 @@ package final class ModelCatalog: Sendable {
         let monitors: [TargetMonitor]
         let providers: [String: any Provider]
         private let rotation = Atomic<Int>(0)
-        /// Makes least-busy's reading of the loads and its reservation of the least loaded one a single step.
-        private let leastBusyChoice = Mutex(())
+        /// Makes least-busy's reading of the loads and its reservation of the least loaded one a single step. One
+        /// for the process, as targets are shared between models (the step is a sort of a few counters).
+        private static let leastBusyChoice = Mutex(())
 
         init(route: ModelRoute, monitors: [TargetMonitor], providers: [String: any Provider]) {
             self.route = route
@@ -30,7 +31,7 @@ package final class ModelCatalog: Sendable {
             guard route.strategy == .leastBusy, monitors.count > 1 else {
                 return (TargetOrdering.order(monitors, strategy: route.strategy, rotation: nextRotation(), streaming: streaming, using: &random), nil)
             }
-            return leastBusyChoice.withLock { _ in
+            return Self.leastBusyChoice.withLock { _ in
                 let ordered = TargetOrdering.order(monitors, strategy: .leastBusy, rotation: nextRotation(), streaming: streaming, using: &random)
                 ordered.first?.reserve()
                 return (ordered, ordered.first)

@@ -194,7 +194,7 @@ struct ChatCompletionsTests {
             #expect(wrong.errorCode == "invalid_api_key")
             #expect(try await gateway.request(.GET, "/v1/models", key: nil, headers: [("x-api-key", GatewayHarness.masterKey)]).status == 200)
             #expect(try await gateway.request(.GET, "/v1/models", key: nil, headers: [("x-goog-api-key", GatewayHarness.masterKey)]).status == 200)
-            for path in ["/health/live", "/healthz", "/health/liveliness", "/health/ready", "/readyz", "/health/readiness"] {
+            for path in ["/health/live", "/healthz", "/health/liveliness", "/health/liveness", "/health/ready", "/readyz", "/health/readiness"] {
                 let reply = try await gateway.request(.GET, path, key: nil)
                 #expect(reply.status == 200, "\(path)")
                 #expect(reply.json["status"] as? String == (path.contains("read") ? "ready" : "ok"), "\(path)")

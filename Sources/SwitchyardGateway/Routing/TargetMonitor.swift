@@ -62,7 +62,14 @@ package final class TargetMonitor: Sendable {
     package var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
 
     /// Requests in flight plus those that chose this target and are about to start: what least-busy compares.
-    var load: Int { inFlightCount.load(ordering: .relaxed) + reservedCount.load(ordering: .relaxed) }
+    ///
+    /// An admitted request is counted in flight before its reservation ends, and this reads the reservations first:
+    /// a reader that sees a reservation gone also sees the request in flight, so the sum may count a request twice
+    /// for a moment but never misses it.
+    var load: Int {
+        let reserved = reservedCount.load(ordering: .acquiring)
+        return reserved + inFlightCount.load(ordering: .relaxed)
+    }
 
     /// Counts a request that chose this target before it is admitted, so choices made meanwhile see it.
     func reserve() {
@@ -71,7 +78,7 @@ package final class TargetMonitor: Sendable {
 
     /// Ends a ``reserve()``: the request was admitted (and counts in flight now), refused, or went elsewhere.
     func releaseReservation() {
-        reservedCount.subtract(1, ordering: .relaxed)
+        reservedCount.subtract(1, ordering: .releasing)
     }
 
     /// Why a target was passed over.
