@@ -72,7 +72,11 @@ struct ServingSnapshot: Sendable {
             },
             configurationLoadedAt: Int(Date().timeIntervalSince1970))
         let prometheus = parts.prometheus
-        services.metrics = { prometheus.render(includingTenants: $0) }
+        let metrics = parts.metrics
+        services.metrics = { includingTenants in
+            metrics.takeReadings()
+            return prometheus.render(includingTenants: includingTenants)
+        }
         services.metricsRequireKey = configuration.metricsRequireKey
         services.observer = RequestObserver(
             metrics: parts.metrics, tracer: parts.traces?.tracer, requestLog: logging.requestLog ? parts.requestLog : nil,

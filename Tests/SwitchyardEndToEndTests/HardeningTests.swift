@@ -274,6 +274,11 @@ struct HardeningTests {
                 try await Task.sleep(for: .milliseconds(200))
                 #expect(try await gateway.request("/v1/chat/completions", body: chatBody(extra: #","metadata":{"pad":"\#(padding)"}"#)).status == 200,
                     "the budget was given back when the connection closed")
+                // The gauge is read at the scrape, so once every body is let go it says 0, whatever order the event
+                // loops let them go in.
+                let metrics = try await gateway.request(.GET, "/metrics").body
+                let held = metrics.split(separator: "\n").first { $0.hasPrefix("switchyard_buffered_body_bytes ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+                #expect(held == 0, "nothing held once every request ended")
             }
         }
     }

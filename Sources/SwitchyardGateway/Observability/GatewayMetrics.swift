@@ -23,6 +23,8 @@ package final class GatewayMetrics: Sendable {
     private let overhead: Timer
     private let connectionsGauge: Gauge
     private let bufferedBodyGauge: Gauge
+    /// Reads the request-body bytes held now; the gauge is set from it when metrics are scraped.
+    private let bufferedBodyReading = Mutex<(@Sendable () -> Int)?>(nil)
 
     /// - Parameter tenantFactory: the factory of the series labelled by key or team; `factory` when nil.
     package init(factory: any MetricsFactory, tenantFactory: (any MetricsFactory)? = nil) {
@@ -250,9 +252,16 @@ package final class GatewayMetrics: Sendable {
         connectionsGauge.record(count)
     }
 
-    /// Request-body bytes held across every connection (`server.max_buffered_body_bytes` bounds them).
-    package func bufferedBodyBytes(_ bytes: Int) {
-        bufferedBodyGauge.record(bytes)
+    /// Request-body bytes held across every connection (`server.max_buffered_body_bytes` bounds them): read by
+    /// `reading` at each scrape, not set on every body the server takes or lets go. Those changes come from every
+    /// event loop at once, so setting the gauge from each could leave an older value last.
+    package func readBufferedBodyBytes(with reading: @escaping @Sendable () -> Int) {
+        bufferedBodyReading.withLock { $0 = reading }
+    }
+
+    /// Sets the gauges that are read rather than kept up to date; called before the metrics are rendered.
+    package func takeReadings() {
+        if let reading = bufferedBodyReading.withLock({ $0 }) { bufferedBodyGauge.record(reading()) }
     }
 
     /// A connection closed at once because the server had as many open as `server.max_connections` allows.

@@ -5,12 +5,9 @@ import Synchronization
 final class BodyBudget: Sendable {
     let limit: Int
     private let held = Atomic<Int>(0)
-    /// Told the bytes held after each change, for the `switchyard_buffered_body_bytes` gauge.
-    private let report: (@Sendable (Int) -> Void)?
 
-    init(limit: Int, report: (@Sendable (Int) -> Void)? = nil) {
+    init(limit: Int) {
         self.limit = limit
-        self.report = report
     }
 
     /// Takes `bytes` from the budget; false (taking nothing) when they do not fit.
@@ -19,21 +16,17 @@ final class BodyBudget: Sendable {
         while true {
             guard bytes <= limit - current else { return false }
             let (exchanged, original) = held.compareExchange(expected: current, desired: current + bytes, ordering: .relaxed)
-            if exchanged {
-                report?(current + bytes)
-                return true
-            }
+            if exchanged { return true }
             current = original
         }
     }
 
     func release(_ bytes: Int) {
         guard bytes > 0 else { return }
-        let now = held.subtract(bytes, ordering: .relaxed).newValue
-        report?(now)
+        held.subtract(bytes, ordering: .relaxed)
     }
 
-    /// Bytes held now.
+    /// Bytes held now (the `switchyard_buffered_body_bytes` gauge reads it at each scrape).
     var inUse: Int { held.load(ordering: .relaxed) }
 }
 

@@ -46,9 +46,9 @@ package enum GatewayHTTPServer {
             bodyTimeout: .nanoseconds(settings.requestBodyTimeout.wholeNanoseconds))
         channel.writeTimeout = .nanoseconds(settings.writeTimeout.wholeNanoseconds)
         channel.headGate = authenticator.map { RequestHeadGate(authenticator: $0, uiEnabled: uiEnabled) }
-        var reportBufferedBytes: (@Sendable (Int) -> Void)?
-        if let metrics { reportBufferedBytes = { metrics.bufferedBodyBytes($0) } }
-        channel.bodyBudget = BodyBudget(limit: settings.maxBufferedBodyBytes, report: reportBufferedBytes)
+        let bodyBudget = BodyBudget(limit: settings.maxBufferedBodyBytes)
+        metrics?.readBufferedBodyBytes { bodyBudget.inUse }
+        channel.bodyBudget = bodyBudget
         channel.connections = ConnectionBudget(limit: settings.maxConnections) { metrics?.openConnections($0) }
         channel.metrics = metrics
         return channel.server(
