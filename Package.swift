@@ -7,6 +7,8 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     // An import is internal unless it says otherwise: a module reached only transitively cannot be used by accident.
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Nonisolated async functions run on their caller's executor (SE-0461): no executor hop at each call.
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let package = Package(

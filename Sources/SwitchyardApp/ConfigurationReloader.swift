@@ -16,7 +16,7 @@ package typealias ConfigurationSource = @Sendable () async throws -> LoadedConfi
 actor ConfigurationReloader {
     /// What the process holds that follows the configuration in force.
     struct Live: Sendable {
-        let responders: Swappable<RouterResponder<GatewayRequestContext>>
+        let responders: Swappable<GatewayResponder>
         /// The gateway of the configuration in force, for the background work that outlives a request.
         let gateways: Swappable<Gateway>
         let knowledge: KnowledgeBase

@@ -14,7 +14,7 @@ import SwitchyardTelemetry
 struct ServingSnapshot: Sendable {
     let configuration: Configuration
     let gateway: Gateway
-    let responder: RouterResponder<GatewayRequestContext>
+    let responder: GatewayResponder
 
     /// Builds the gateway of `configuration`: the monitors of `previous` whose target and provider are unchanged are
     /// kept, with their circuits and measurements (none when the circuit breaker's policy changed).
@@ -102,6 +102,6 @@ struct ServingSnapshot: Sendable {
         services.responses = responses
         services.idempotencyStore = store
         services.reload = reload
-        return ServingSnapshot(configuration: configuration, gateway: gateway, responder: GatewayRouter.make(services).buildResponder())
+        return ServingSnapshot(configuration: configuration, gateway: gateway, responder: GatewayRouter.make(services))
     }
 }

@@ -2,7 +2,7 @@ import HTTPTypes
 package import Hummingbird
 import HummingbirdCore
 import Logging
-import NIOCore
+package import NIOCore
 package import SwitchyardCore
 package import Tracing
 
@@ -26,6 +26,9 @@ package struct GatewayRequestContext: RequestContext {
     package var departure: ClientDeparture?
     /// What the request's `Cache-Control` asks of the response cache.
     package var cacheControl = CacheControl.default
+    /// The request's body as the server read it, whole: routes take it as it is instead of iterating the
+    /// request's body sequence. Nil for a request that did not come through the gateway's server.
+    package var body: ByteBuffer?
 
     package init(source: Source) {
         coreContext = .init(source: source)

@@ -1,5 +1,5 @@
 import HTTPTypes
-package import Hummingbird
+import Hummingbird
 import NIOCore
 import HummingbirdCore
 import Logging
@@ -63,13 +63,15 @@ package struct HTTPServices: Sendable {
     }
 }
 
-/// Builds the router with every route and middleware of the gateway.
+/// Builds the router with every route and middleware of the gateway, and the data-plane table beside it.
 package enum GatewayRouter {
-    package static func make(_ services: HTTPServices) -> Router<GatewayRequestContext> {
+    package static func make(_ services: HTTPServices) -> GatewayResponder {
         let router = Router(context: GatewayRequestContext.self)
-        router.middlewares.add(ResponseEnvelopeMiddleware(observer: services.observer))
-        router.middlewares.add(AuthenticationMiddleware(
-                authenticator: services.authenticator, metricsArePublic: !services.metricsRequireKey, sessions: services.uiSessions))
+        let envelope = ResponseEnvelopeMiddleware(observer: services.observer)
+        let authentication = AuthenticationMiddleware(
+            authenticator: services.authenticator, metricsArePublic: !services.metricsRequireKey, sessions: services.uiSessions)
+        router.middlewares.add(envelope)
+        router.middlewares.add(authentication)
         HealthRoutes(readiness: services.readiness, catalog: services.gateway.catalog).register(on: router)
         let metrics = services.metrics
         router.get("/metrics") { _, context in
@@ -77,8 +79,10 @@ package enum GatewayRouter {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics(context.caller == .master))))
         }
-        OpenAIRoutes(services: services).register(on: router)
-        AnthropicRoutes(services: services).register(on: router)
+        let openAI = OpenAIRoutes(services: services)
+        let anthropic = AnthropicRoutes(services: services)
+        openAI.register(on: router)
+        anthropic.register(on: router)
         if let responses = services.responses { ResponsesRoutes(services: services, responses: responses).register(on: router) }
         if let conversations = services.conversations { ConversationRoutes(services: services, conversations: conversations).register(on: router) }
         if let files = services.files { FileRoutes(services: services, files: files).register(on: router) }
@@ -90,6 +94,14 @@ package enum GatewayRouter {
         AdminRoutes(services: services).register(on: router)
         if let analytics = services.analytics { AnalyticsRoutes(analytics: analytics, administration: services.administration).register(on: router) }
         if let sessions = services.uiSessions { UIRoutes(sessions: sessions, authenticator: services.authenticator).register(on: router) }
-        return router
+        var posts: [String: GatewayResponder.Handler] = [:]
+        for (path, route) in openAI.dataPlanePosts + anthropic.dataPlanePosts {
+            posts[path] = { request, context in
+                try await envelope.handle(request, context: context) { request, context in
+                    try await authentication.handle(request, context: context) { request, context in try await route(request, context) }
+                }
+            }
+        }
+        return GatewayResponder(router: router.buildResponder(), posts: posts)
     }
 }

@@ -290,10 +290,10 @@ struct HardeningTests {
             // Each of the first two connections is answered once, so both are counted before the third arrives.
             try await RawConnection.with(port: gateway.port) { first, firstInbound in
                 try await first.write(probe)
-                #expect(try await firstInbound.next().map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
+                #expect(try await firstInbound.next(isolation: #isolation).map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
                 try await RawConnection.with(port: gateway.port) { second, secondInbound in
                     try await second.write(probe)
-                    #expect(try await secondInbound.next().map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
+                    #expect(try await secondInbound.next(isolation: #isolation).map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
                     let started = ContinuousClock.now
                     // Closed unanswered (or reset, when the request was already on its way).
                     let third = try? await RawConnection.with(port: gateway.port) { writer, inbound in
@@ -323,7 +323,7 @@ struct HardeningTests {
                 try await RawConnection.with(port: gateway.port, receiveBuffer: 4096) { writer, inbound in
                     try await writer.write(ByteBuffer(string: RawConnection.chatRequestHead(body: body) + body))
                     // Read the head, then nothing more.
-                    _ = try await inbound.next()
+                    _ = try await inbound.next(isolation: #isolation)
                     // The upstream would send for 30 s: a stop well before that is the write timeout's doing.
                     while upstream.cancelledStreamCount == 0 && ContinuousClock.now - started < .seconds(28) {
                         try await Task.sleep(for: .milliseconds(100))

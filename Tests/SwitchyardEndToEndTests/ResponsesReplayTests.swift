@@ -60,13 +60,13 @@ private struct EventStreamReader {
 
     /// Reads until at least `count` events arrived, or the stream ended; every event so far.
     mutating func read(atLeast count: Int) async throws -> [ReceivedEvent] {
-        while receivedEvents(text).count < count, let part = try await iterator.next() { text += String(buffer: part) }
+        while receivedEvents(text).count < count, let part = try await iterator.next(isolation: #isolation) { text += String(buffer: part) }
         return receivedEvents(text)
     }
 
     /// Reads to the end of the stream; every event.
     mutating func readAll() async throws -> [ReceivedEvent] {
-        while let part = try await iterator.next() { text += String(buffer: part) }
+        while let part = try await iterator.next(isolation: #isolation) { text += String(buffer: part) }
         return receivedEvents(text)
     }
 }

@@ -157,7 +157,7 @@ struct RobustnessTests {
                 let answer = try await RawConnection.with(port: gateway.port) { writer, inbound in
                     try await writer.write(ByteBuffer(string: String(repeating: chat, count: count)))
                     var text = ""
-                    while text.components(separatedBy: "HTTP/1.1 ").count - 1 < count, let part = try await inbound.next() {
+                    while text.components(separatedBy: "HTTP/1.1 ").count - 1 < count, let part = try await inbound.next(isolation: #isolation) {
                         text += String(buffer: part)
                     }
                     // Reading resumed once the answers caught up: the same connection takes one more request.
@@ -185,7 +185,7 @@ struct RobustnessTests {
                 let answer = try await RawConnection.with(port: gateway.port) { writer, inbound in
                     try await writer.write(ByteBuffer(string: head))
                     var interim = ""
-                    while !interim.contains("\r\n\r\n"), let part = try await inbound.next() { interim += String(buffer: part) }
+                    while !interim.contains("\r\n\r\n"), let part = try await inbound.next(isolation: #isolation) { interim += String(buffer: part) }
                     try await writer.write(ByteBuffer(string: body))
                     return (interim, try await RawConnection.readUntilClosed(&inbound).text)
                 }

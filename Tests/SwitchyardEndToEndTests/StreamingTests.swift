@@ -138,10 +138,10 @@ struct StreamingTests {
                 let (first, second) = try await RawConnection.with(port: gateway.port) { writer, inbound in
                     try await writer.write(request)
                     var first = ""
-                    while !first.contains("data: [DONE]"), let part = try await inbound.next() { first += String(buffer: part) }
+                    while !first.contains("data: [DONE]"), let part = try await inbound.next(isolation: #isolation) { first += String(buffer: part) }
                     try await writer.write(request)
                     var second = ""
-                    while !second.contains("data: {"), let part = try await inbound.next() { second += String(buffer: part) }
+                    while !second.contains("data: {"), let part = try await inbound.next(isolation: #isolation) { second += String(buffer: part) }
                     // Nothing is closed while the client stays.
                     #expect(upstream.closedStreamConnectionCount == 0)
                     return (first, second)

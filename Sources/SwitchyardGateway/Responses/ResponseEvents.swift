@@ -33,7 +33,7 @@ package enum ResponseEvents: AsyncSequence, Sendable {
                 self = .translated(iterator)
                 return event
             case .logged(var iterator):
-                let event = await iterator.next()
+                let event = await iterator.next(isolation: #isolation)
                 self = .logged(iterator)
                 return event
             case .polled(var iterator):

@@ -21,7 +21,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         "/health/ready", "/health/readiness", "/readyz",
     ]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let path = context.path
         if Self.publicPaths.contains(path) { return try await next(request, context) }
         // The UI's pages and sign-in check their own session.

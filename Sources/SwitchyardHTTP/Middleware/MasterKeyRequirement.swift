@@ -10,7 +10,7 @@ import SwitchyardWire
 struct MasterKeyRequirement: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         guard context.caller == .master else {
             throw GatewayError(status: 403, kind: .permission, code: "admin_only", message: "The admin API needs the master key.")
         }

@@ -12,16 +12,23 @@ struct AnthropicRoutes {
     let services: HTTPServices
     var messages: MessagesService { MessagesService(gateway: services.gateway) }
 
+    /// The data-plane route: registered on the router, and served from ``GatewayResponder``'s table.
+    var dataPlanePosts: [(path: String, route: GatewayResponder.Handler)] {
+        [("/v1/messages", { request, context in try await create(request, context: context) })]
+    }
+
     func register(on router: Router<GatewayRequestContext>) {
-        router.post("/v1/messages") { request, context in try await create(request, context: context) }
+        for (path, route) in dataPlanePosts {
+            router.post(RouterPath(path)) { request, context in try await route(request, context) }
+        }
         router.post("/v1/messages/count_tokens") { request, context in
-            let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+            let body = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
             return OpenAIRoutes.json(try await messages.countTokens(body, caller: context.caller, context: context.upstreamContext))
         }
     }
 
     func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        let body = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
         let upstream = context.upstreamContext
         switch try await messages.create(body, caller: context.caller, context: upstream) {
         case .events(let routed):

@@ -23,7 +23,7 @@ package final class ClientDeparture: Sendable {
 
     /// Runs `operation` in the calling task, cancelling that task if the client's connection closes before it
     /// returns (or closed already).
-    package func cancellingOnDeparture<Value>(_ operation: () async throws -> Value) async rethrows -> Value {
+    @concurrent package func cancellingOnDeparture<Value>(_ operation: @concurrent () async throws -> Value) async rethrows -> Value {
         let (departed, previous) = withUnsafeCurrentTask { task in
             state.withLock { state in
                 let previous = state.watched

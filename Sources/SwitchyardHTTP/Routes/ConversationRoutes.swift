@@ -45,6 +45,6 @@ struct ConversationRoutes {
     }
 
     private func body(of request: Request, context: GatewayRequestContext) async throws -> ByteBuffer {
-        try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
     }
 }

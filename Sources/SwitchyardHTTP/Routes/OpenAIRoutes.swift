@@ -12,15 +12,24 @@ import SwitchyardWire
 struct OpenAIRoutes {
     let services: HTTPServices
 
+    /// Served with and without the /v1 prefix, as clients configured with either base URL expect.
+    static let prefixes = ["/v1", ""]
+
+    /// The data-plane routes: registered on the router, and served from ``GatewayResponder``'s table.
+    var dataPlanePosts: [(path: String, route: GatewayResponder.Handler)] {
+        Self.prefixes.flatMap { prefix -> [(path: String, route: GatewayResponder.Handler)] in
+            [
+                ("\(prefix)/chat/completions", { request, context in try await chatCompletions(request, context: context) }),
+                ("\(prefix)/embeddings", { request, context in try await embeddings(request, context: context) }),
+            ]
+        }
+    }
+
     func register(on router: Router<GatewayRequestContext>) {
-        // Served with and without the /v1 prefix, as clients configured with either base URL expect.
-        for prefix in ["/v1", ""] {
-            router.post(RouterPath("\(prefix)/chat/completions")) { request, context in
-                try await chatCompletions(request, context: context)
-            }
-            router.post(RouterPath("\(prefix)/embeddings")) { request, context in
-                try await embeddings(request, context: context)
-            }
+        for (path, route) in dataPlanePosts {
+            router.post(RouterPath(path)) { request, context in try await route(request, context) }
+        }
+        for prefix in Self.prefixes {
             router.get(RouterPath("\(prefix)/models")) { _, context in
                 listModels(for: context.caller)
             }
@@ -31,7 +40,7 @@ struct OpenAIRoutes {
     }
 
     func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        let body = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
         var chatRequest = try InboundRequest.chat(body)
         let upstream = context.upstreamContext
         // In a conversation: its history goes first, and the turn is added before the answer's last byte.
@@ -111,7 +120,7 @@ struct OpenAIRoutes {
     }
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        let body = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
         let embeddingRequest = try InboundRequest.embedding(body)
         let routed = try await services.gateway.embed(embeddingRequest, caller: context.caller, context: context.upstreamContext)
         context.journal?.captureResponse(routed.value.body)

@@ -27,7 +27,7 @@ struct PromptRoutes {
     static let runFields: Set<String> = ["variables", "version", "stream", "stream_options", "user", "metadata"]
 
     func run(_ request: Request, name: String, context: GatewayRequestContext) async throws -> Response {
-        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        let body = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
         guard case .object(let fields) = try? JSONValue(decoding: body) else {
             throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")
         }

@@ -18,7 +18,7 @@ struct ResponsesRoutes {
         for prefix in ["/v1", ""] {
             router.post(RouterPath("\(prefix)/responses")) { request, context in try await create(request, context: context) }
             router.post(RouterPath("\(prefix)/responses/input_tokens")) { request, context in
-                let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+                let body = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
                 return AdminJSON.response(try await responses.inputTokens(body, caller: context.caller, context: context.upstreamContext))
             }
             router.get(RouterPath("\(prefix)/responses/{id}")) { request, context in
@@ -48,7 +48,7 @@ struct ResponsesRoutes {
     }
 
     func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let body = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        let body = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
         return try await services.idempotency.respond(to: request, body: body, caller: context.caller) {
             var answer: IdempotentAnswer
             switch try await responses.create(body, caller: context.caller, context: context.upstreamContext) {

@@ -25,7 +25,7 @@ enum ServerSentEventsResponse {
     /// left, 500 when writing failed.
     static func streamed(
         departure: ClientDeparture?, journal: RequestJournal?,
-        relay: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Int
+        relay: @escaping @Sendable @concurrent (inout any ResponseBodyWriter) async throws -> Int
     ) -> Response {
         let headers: HTTPFields = [
             .contentType: "text/event-stream",
@@ -53,7 +53,7 @@ enum ServerSentEventsResponse {
     }
 
     /// Relays every event; returns the stream's final status.
-    private static func relay(
+    @concurrent private static func relay(
         _ events: ChatEventStream, encoder: some ClientStreamEncoder, to writer: inout any ResponseBodyWriter, journal: RequestJournal?,
         logger: Logger
     ) async throws -> Int {

@@ -62,7 +62,7 @@ struct VectorStoreRoutes {
 
     /// The request's JSON body; an empty body reads as an empty object.
     private func body(of request: Request, context: GatewayRequestContext) async throws -> JSONValue {
-        let buffer = try await RequestBodyReader.read(request, limit: services.maxBodyBytes, capturingInto: context.journal)
+        let buffer = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
         guard buffer.readableBytes > 0 else { return [:] }
         guard let json = try? JSONValue(decoding: buffer), json.object != nil else {
             throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")

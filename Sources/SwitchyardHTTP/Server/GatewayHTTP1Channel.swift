@@ -25,7 +25,7 @@ struct GatewayHTTP1Channel: ServerChildChannel {
         var admitted = true
     }
 
-    let responder: @Sendable (Request, any Channel, ClientDeparture) async -> Response
+    let responder: @Sendable (InboundHTTPRequest, any Channel, ClientDeparture) async -> Response
     let maximumBody: Int
     let headTimeout: TimeAmount
     let bodyTimeout: TimeAmount
@@ -82,7 +82,7 @@ struct GatewayHTTP1Channel: ServerChildChannel {
             // The requests end when the connection closes, or when the task is cancelled (the server stopping
             // after its grace period), which then closes the connection.
             for await inbound in connection.requests {
-                let response = await responder(inbound.request, channel, connection.departure)
+                let response = await responder(inbound, channel, connection.departure)
                 do {
                     try await connection.output.send(response, answering: inbound)
                 } catch {

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-package import Hummingbird
+import Hummingbird
 import HummingbirdCore
 package import Logging
 import NIOCore
@@ -10,24 +10,27 @@ package import SwitchyardCore
 package import SwitchyardGateway
 import Synchronization
 
-/// The gateway's HTTP server, as a service: the router behind ``GatewayHTTP1Channel`` on the configured address.
+/// The gateway's HTTP server, as a service: the ``GatewayResponder`` behind ``GatewayHTTP1Channel`` on the configured
+/// address.
 package enum GatewayHTTPServer {
-    /// Serves with the router in `responders` until the service group shuts down, then lets in-flight responses end
-    /// (each connection closes after its current response). Each request is answered by the router in place when
+    /// Serves with the responder in `responders` until the service group shuts down, then lets in-flight responses end
+    /// (each connection closes after its current response). Each request is answered by the responder in place when
     /// it arrives, so one put there by a configuration reload serves new requests while earlier ones finish on
     /// theirs.
     /// - Parameter onRunning: called with the bound port once the server listens.
     /// - Parameter authenticator: when given, a request's large body is read only once the key on its head is
     ///   accepted.
     package static func make(
-        responders: Swappable<RouterResponder<GatewayRequestContext>>, settings: ServerSettings, serverName: String = "switchyard", authenticator: Authenticator? = nil,
+        responders: Swappable<GatewayResponder>, settings: ServerSettings, serverName: String = "switchyard", authenticator: Authenticator? = nil,
         metrics: GatewayMetrics? = nil, uiEnabled: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
     ) -> any Service {
         let dates = HTTPDateHeader()
         var channel = GatewayHTTP1Channel(
-            responder: { request, channel, departure in
+            responder: { inbound, channel, departure in
+                let request = inbound.request
                 var context = GatewayRequestContext(source: .init(channel: channel, logger: logger))
                 context.departure = departure
+                context.body = inbound.body
                 var response: Response
                 do {
                     response = try await responders.current.respond(to: request, context: context)

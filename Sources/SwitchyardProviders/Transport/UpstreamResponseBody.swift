@@ -30,7 +30,7 @@ struct UpstreamResponseBody: AsyncSequence, Sendable {
             case .asyncHTTPClient(var iterator):
                 do {
                     defer { source = .asyncHTTPClient(iterator) }
-                    return try await iterator.next()
+                    return try await iterator.next(isolation: #isolation)
                 } catch {
                     throw AsyncHTTPClientTransport.translate(error)
                 }

@@ -29,7 +29,7 @@ struct RawConnection {
     ) async throws -> (text: String, closedAfter: Duration) {
         let start = ContinuousClock.now
         var text = ""
-        while ContinuousClock.now - start < limit, let part = try await iterator.next() {
+        while ContinuousClock.now - start < limit, let part = try await iterator.next(isolation: #isolation) {
             text += String(buffer: part)
         }
         return (text, ContinuousClock.now - start)
