@@ -327,6 +327,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SwitchyardHTTPTests",
+            dependencies: [
+                "SwitchyardHTTP", "SwitchyardTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SwitchyardEndToEndTests",
             dependencies: [
                 "SwitchyardApp", "SwitchyardTesting", "SwitchyardConfig", "SwitchyardCore", "SwitchyardWire", "SwitchyardStorage",

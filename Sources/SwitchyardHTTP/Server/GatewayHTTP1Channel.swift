@@ -17,7 +17,7 @@ struct GatewayHTTP1Channel: ServerChildChannel {
     /// One accepted connection: its channel, its requests in order, and the way back to the client.
     struct Connection: ServerChildChannelValue {
         let channel: any Channel
-        let requests: AsyncStream<InboundHTTPRequest>
+        let requests: InboundRequestQueue
         let output: ResponseOutput
         /// Cancels the work done for the connection's client when the connection closes.
         let departure: ClientDeparture
@@ -57,10 +57,10 @@ struct GatewayHTTP1Channel: ServerChildChannel {
             // during every response, two `epoll_ctl` calls per request.
             try pipeline.addHandler(HTTP1ResponseEncoder())
             try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-            let (requests, continuation) = AsyncStream.makeStream(of: InboundHTTPRequest.self)
+            let requests = InboundRequestQueue()
             let gate = headGate
             let assembler = HTTPRequestAssembler(
-                requests: continuation, maximumBody: maximumBody, admitsBody: { head in gate?.admits(head) ?? true }, bodyBudget: bodyBudget,
+                requests: requests, maximumBody: maximumBody, admitsBody: { head in gate?.admits(head) ?? true }, bodyBudget: bodyBudget,
                 writeTimeout: writeTimeout)
             try pipeline.addHandlers([
                 ClientConnectionGuard(headTimeout: headTimeout, bodyTimeout: bodyTimeout), WriteGatheringHandler(), assembler,
@@ -81,14 +81,18 @@ struct GatewayHTTP1Channel: ServerChildChannel {
         await withTaskExecutorPreference(EventLoopTaskExecutor(channel.eventLoop)) {
             // The requests end when the connection closes, or when the task is cancelled (the server stopping
             // after its grace period), which then closes the connection.
-            for await inbound in connection.requests {
-                let response = await responder(inbound, channel, connection.departure)
-                do {
-                    try await connection.output.send(response, answering: inbound)
-                } catch {
-                    logger.trace("Failed to write a response", metadata: ["error": "\(error)"])
-                    break
+            await withTaskCancellationHandler {
+                while let inbound = await connection.requests.next() {
+                    let response = await responder(inbound, channel, connection.departure)
+                    do {
+                        try await connection.output.send(response, answering: inbound)
+                    } catch {
+                        logger.trace("Failed to write a response", metadata: ["error": "\(error)"])
+                        break
+                    }
                 }
+            } onCancel: {
+                connection.requests.cancel()
             }
             connection.output.close()
         }

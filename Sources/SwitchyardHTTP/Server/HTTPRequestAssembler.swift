@@ -50,7 +50,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     /// cost less than the check.
     static let bodyCheckedAbove = 64 << 10
 
-    private let requests: AsyncStream<InboundHTTPRequest>.Continuation
+    private let requests: InboundRequestQueue
     private let maximumBody: Int
     /// Whether a request's head lets its body be read: a request whose key is refused is handed on without its
     /// body, answered 401 without the gateway buffering up to `maximumBody` for it.
@@ -74,7 +74,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
     private var quiescing = false
 
     init(
-        requests: AsyncStream<InboundHTTPRequest>.Continuation, maximumBody: Int, admitsBody: @escaping (HTTPRequestHead) -> Bool = { _ in true },
+        requests: InboundRequestQueue, maximumBody: Int, admitsBody: @escaping (HTTPRequestHead) -> Bool = { _ in true },
         bodyBudget: BodyBudget? = nil, writeTimeout: TimeAmount = .seconds(60)
     ) {
         self.requests = requests
