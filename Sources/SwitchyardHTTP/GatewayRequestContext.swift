@@ -11,7 +11,8 @@ package struct GatewayRequestContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
     /// The id echoed in `x-request-id` and passed upstream.
     package var requestID: String = ""
-    /// The request's path, read once by the envelope middleware (Hummingbird makes it anew on each read).
+    /// The request's path, read once by the gateway's responder or the envelope middleware (Hummingbird makes it
+    /// anew on each read).
     package var path: String = ""
     /// Who is calling; set by authentication.
     package var caller: Caller?

@@ -17,7 +17,10 @@ package struct GatewayResponder: Sendable {
     let posts: [String: Handler]
 
     package func respond(to request: Request, context: GatewayRequestContext) async throws -> Response {
-        if request.method == .post, let handler = posts[request.uri.path] { return try await handler(request, context) }
+        // Read once here for the envelope too: the request's path is a new string on every read.
+        var context = context
+        context.path = request.uri.path
+        if request.method == .post, let handler = posts[context.path] { return try await handler(request, context) }
         return try await router.respond(to: request, context: context)
     }
 }

@@ -6,12 +6,14 @@ import SwitchyardCore
 enum JSONText {
     static func appendString(_ text: String, to line: inout [UInt8]) {
         line.append(UInt8(ascii: "\""))
-        // Most values need no escaping and go in as one copy.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            line.append(contentsOf: text.utf8)
+        // Most values need no escaping and go in as one copy, scanned over their contiguous bytes.
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return false }
+            line.append(contentsOf: bytes)
             line.append(UInt8(ascii: "\""))
-            return
+            return true
         }
+        if copied == true { return }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

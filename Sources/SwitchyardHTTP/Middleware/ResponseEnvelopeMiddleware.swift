@@ -24,7 +24,8 @@ struct ResponseEnvelopeMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var context = context
         context.requestID = RequestIDGenerator.clientSupplied(request.headers.value(of: .requestID)) ?? requestIDs.next()
-        let path = request.uri.path
+        // Set by the gateway's responder when the request came through it.
+        let path = context.path.isEmpty ? request.uri.path : context.path
         context.path = path
         if let cacheControl = request.headers[.cacheControl] { context.cacheControl = CacheControl(header: cacheControl) }
         // Probes and scrapes are not requests anyone needs traced, logged or counted.

@@ -105,8 +105,10 @@ final class UpstreamExchange: Sendable {
         return state.ended ? .end : .wait
     }
 
-    /// The reader dropped the body before its end: the connection cannot be reused, so it is closed.
+    /// The reader dropped the body before its end: the connection cannot be reused, so it is closed. Nothing
+    /// happens once the exchange is over (its body read to the end, as nearly always).
     func abandon() {
+        guard !state.withLock({ $0.isOver }) else { return }
         fail(CancellationError())
     }
 
