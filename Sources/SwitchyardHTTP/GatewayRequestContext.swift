@@ -28,7 +28,8 @@ package struct GatewayRequestContext: RequestContext {
     /// What the request's `Cache-Control` asks of the response cache.
     package var cacheControl = CacheControl.default
     /// The request's body as the server read it, whole: routes take it as it is instead of iterating the
-    /// request's body sequence. Nil for a request that did not come through the gateway's server.
+    /// request's body sequence. Nil for a request that did not come through the gateway's server; anything that
+    /// hands a route a request with another body must set it to nil (or to that body).
     package var body: ByteBuffer?
 
     package init(source: Source) {

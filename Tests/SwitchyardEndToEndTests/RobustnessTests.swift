@@ -41,17 +41,19 @@ struct RobustnessTests {
         }
     }
 
-    @Test("bodies over max_body_bytes get 413, declared or streamed")
-    func bodyLimit() async throws {
+    @Test("bodies over max_body_bytes get 413, declared or streamed (from the data-plane table and through the router)", arguments: [
+        "/v1/chat/completions", "/v1/chat/completions/",
+    ])
+    func bodyLimit(path: String) async throws {
         let yaml = "server:\n  max_body_bytes: 1000\n" + GatewayHarness.singleModel
         try await GatewayHarness.withGateway(yaml: yaml) { gateway in
             let big = chatBody(extra: #","padding":""# + String(repeating: "x", count: 5000) + "\"")
-            let declared = try await gateway.request("/v1/chat/completions", body: big)
+            let declared = try await gateway.request(path, body: big)
             #expect(declared.status == 413)
             #expect(declared.errorCode == "body_too_large")
 
             // Chunked, with no Content-Length: refused while streaming in, before the client finishes sending.
-            var request = HTTPClientRequest(url: gateway.baseURL + "/v1/chat/completions")
+            var request = HTTPClientRequest(url: gateway.baseURL + path)
             request.method = .POST
             request.headers.add(name: "authorization", value: "Bearer \(GatewayHarness.masterKey)")
             let pieces = (0..<50).map { _ in ByteBuffer(string: String(repeating: "y", count: 1000)) }
@@ -63,7 +65,7 @@ struct RobustnessTests {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             #expect(response.status.code == 413)
 
-            #expect(try await gateway.request("/v1/chat/completions", body: #"{"model":"nope","messages":[1]}"#).status == 404)
+            #expect(try await gateway.request(path, body: #"{"model":"nope","messages":[1]}"#).status == 404)
         }
     }
 

@@ -37,6 +37,43 @@ struct BatchedWriterTests {
     }
 }
 
+@Suite("Batched writer, under load")
+struct BatchedWriterLoadTests {
+    @Test("a writer that found a full batch waiting writes again at once what arrived meanwhile, instead of waiting an interval")
+    func catchesUp() async {
+        let written = Mutex<[Int]>([])
+        let arrivals = Mutex<[Int]>(Array(100..<105))
+        let writer = Mutex<BatchedWriter<Int>?>(nil)
+        let batched = BatchedWriter<Int>(name: "test", maximumBatch: 2, logger: Logger(label: "test")) { rows in
+            written.withLock { $0 += rows }
+            // Requests finish while the batch is written: the first write brings five more rows.
+            let arrived = arrivals.withLock { arrivals in
+                defer { arrivals.removeAll() }
+                return arrivals
+            }
+            if let writer = writer.withLock({ $0 }) { for row in arrived { writer.record(row) } }
+        }
+        writer.withLock { $0 = batched }
+        for row in 0..<4 { batched.record(row) }
+        await batched.catchUp()
+        #expect(written.withLock { $0 } == [0, 1, 2, 3, 100, 101, 102, 103, 104])
+        #expect(await batched.flush() == 0, "nothing was left for the next interval")
+    }
+
+    @Test("a writer whose storage cannot take rows stops catching up and keeps them")
+    func stopsWhenUnreachable() async {
+        let attempts = Atomic<Int>(0)
+        let writer = BatchedWriter<Int>(name: "test", maximumBatch: 2, logger: Logger(label: "test")) { _ in
+            attempts.add(1, ordering: .relaxed)
+            throw GatewayError.upstreamUnavailable("down")
+        }
+        for row in 0..<6 { writer.record(row) }
+        await writer.catchUp()
+        #expect(attempts.load(ordering: .relaxed) == 1)
+        #expect(await writer.flush() == 0)
+    }
+}
+
 @Suite("Batched writer, partial failures")
 struct BatchedWriterPartialTests {
     @Test("when storage stops taking rows halfway through a split, only the rows not written are kept for later")

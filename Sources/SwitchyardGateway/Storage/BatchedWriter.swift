@@ -51,15 +51,24 @@ package final class BatchedWriter<Record: Sendable>: Service {
         if !accepted { metrics?.recordDropped(writer: name) }
     }
 
-    /// Writes queued records every interval until shutdown, then what is left.
+    /// Writes queued records every interval until shutdown, then what is left. A flush that found a full batch or
+    /// more waiting is followed by another at once: under load the queue fills faster than one interval's flush
+    /// empties it, and waiting out the interval after each write would cap the writer below what storage can take.
     package func run() async throws {
-        await repeatUntilShutdown(every: flushInterval, logger: logger, failure: "could not write records") { await self.flush(final: false) }
+        await repeatUntilShutdown(every: flushInterval, logger: logger, failure: "could not write records") { await self.catchUp() }
         await flush()
     }
 
-    /// Writes everything queued now. `final` ignores the backoff: the last chance to write before the process ends.
-    package func flush(final: Bool = true) async {
-        if !final, let backoff = backoff.withLock({ $0 }), ContinuousClock.now < backoff.until { return }
+    /// Flushes until a flush finds less than a full batch waiting, or storage cannot take rows.
+    func catchUp() async {
+        while await flush(final: false) >= maximumBatch, !Task.isCancelled {}
+    }
+
+    /// Writes everything queued now; returns how many records were written (0 when storage could not take them).
+    /// `final` ignores the backoff: the last chance to write before the process ends.
+    @discardableResult
+    package func flush(final: Bool = true) async -> Int {
+        if !final, let backoff = backoff.withLock({ $0 }), ContinuousClock.now < backoff.until { return 0 }
         let batch = queue.withLock { queue in
             defer { queue.removeAll(keepingCapacity: true) }
             return queue
@@ -71,10 +80,11 @@ package final class BatchedWriter<Record: Sendable>: Service {
             if let unwritten = await store(batch[start..<end]) {
                 // Storage cannot take rows now: those not written and the rest wait for the next flush.
                 requeue(unwritten + batch[end...])
-                return
+                return 0
             }
             start = end
         }
+        return batch.count
     }
 
     /// Writes `rows`; returns nil when each was written (or refused and dropped), else the rows storage could not

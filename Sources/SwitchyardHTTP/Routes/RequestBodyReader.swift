@@ -6,7 +6,8 @@ import NIOCore
 import SwitchyardCore
 
 /// Reads a request body up to the configured limit, rejecting a larger one as soon as it is known to be too
-/// large: from its Content-Length before reading, or while it streams in.
+/// large: from its Content-Length before reading, or from its length once read (the server reads a body whole, and
+/// stops one byte past the limit), or while it streams in (a request that did not come through the server).
 enum RequestBodyReader {
     /// Reads the body of a request to a route, taking it from `context` when the server read it whole; the request's
     /// journal keeps a copy for the request log (when body capture is on).

@@ -7,7 +7,7 @@ import NIOHTTP1
 import NIOHTTPTypesHTTP1
 import SwitchyardGateway
 
-/// Serves HTTP/1.1 connections with the gateway's router: keep-alive, pipelining, the gateway's read deadlines,
+/// Serves HTTP/1.1 connections with the gateway's responder: keep-alive, pipelining, the gateway's read deadlines,
 /// and graceful shutdown (a connection closes once its current response has ended).
 ///
 /// Each connection is one task, running on the event loop that owns its socket. Requests reach it whole (see
