@@ -63,14 +63,19 @@ struct BatchedWriterLoadTests {
     @Test("a writer whose storage cannot take rows stops catching up and keeps them")
     func stopsWhenUnreachable() async {
         let attempts = Atomic<Int>(0)
-        let writer = BatchedWriter<Int>(name: "test", maximumBatch: 2, logger: Logger(label: "test")) { _ in
+        let reachable = Atomic<Bool>(false)
+        let written = Mutex<[Int]>([])
+        let writer = BatchedWriter<Int>(name: "test", maximumBatch: 2, logger: Logger(label: "test")) { rows in
             attempts.add(1, ordering: .relaxed)
-            throw GatewayError.upstreamUnavailable("down")
+            guard reachable.load(ordering: .relaxed) else { throw GatewayError.upstreamUnavailable("down") }
+            written.withLock { $0 += rows }
         }
         for row in 0..<6 { writer.record(row) }
         await writer.catchUp()
-        #expect(attempts.load(ordering: .relaxed) == 1)
-        #expect(await writer.flush() == 0)
+        #expect(attempts.load(ordering: .relaxed) == 1, "one try, then the interval's wait")
+        reachable.store(true, ordering: .relaxed)
+        #expect(await writer.flush() == 6)
+        #expect(written.withLock { $0 } == Array(0..<6), "every row kept, in order")
     }
 }
 

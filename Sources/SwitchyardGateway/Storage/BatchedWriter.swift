@@ -5,8 +5,8 @@ package import SwitchyardCore
 
 /// Takes records off the request path and writes them in batches: requests append to a bounded in-memory queue
 /// (a lock held for an append, never an await), and this service writes what has queued every `flushInterval`,
-/// at most `maximumBatch` records per write. When the queue is full (storage far behind) new records are dropped
-/// and counted, never waited for.
+/// at most `maximumBatch` records per write, and again at once while a full batch or more was waiting. When the
+/// queue is full (storage far behind) new records are dropped and counted, never waited for.
 ///
 /// A batch that fails is not lost with its neighbours: when storage refused the rows themselves
 /// (``StorageRefusedRows``: a value it cannot hold), the batch is split in halves until the rows at fault are set
