@@ -12,15 +12,13 @@ struct AnthropicRoutes {
     let services: HTTPServices
     var messages: MessagesService { MessagesService(gateway: services.gateway) }
 
-    /// The data-plane route: registered on the router, and served from ``GatewayResponder``'s table.
+    /// The data-plane route, which ``GatewayRouter`` serves from ``GatewayResponder``'s table and the router both.
     var dataPlanePosts: [(path: String, route: GatewayResponder.Handler)] {
         [("/v1/messages", { request, context in try await create(request, context: context) })]
     }
 
+    /// Registers the routes other than ``dataPlanePosts``.
     func register(on router: Router<GatewayRequestContext>) {
-        for (path, route) in dataPlanePosts {
-            router.post(RouterPath(path)) { request, context in try await route(request, context) }
-        }
         router.post("/v1/messages/count_tokens") { request, context in
             let body = try await RequestBodyReader.read(request, context: context, limit: services.maxBodyBytes)
             return OpenAIRoutes.json(try await messages.countTokens(body, caller: context.caller, context: context.upstreamContext))

@@ -15,7 +15,7 @@ struct OpenAIRoutes {
     /// Served with and without the /v1 prefix, as clients configured with either base URL expect.
     static let prefixes = ["/v1", ""]
 
-    /// The data-plane routes: registered on the router, and served from ``GatewayResponder``'s table.
+    /// The data-plane routes, which ``GatewayRouter`` serves from ``GatewayResponder``'s table and the router both.
     var dataPlanePosts: [(path: String, route: GatewayResponder.Handler)] {
         Self.prefixes.flatMap { prefix -> [(path: String, route: GatewayResponder.Handler)] in
             [
@@ -25,10 +25,8 @@ struct OpenAIRoutes {
         }
     }
 
+    /// Registers the routes other than ``dataPlanePosts``.
     func register(on router: Router<GatewayRequestContext>) {
-        for (path, route) in dataPlanePosts {
-            router.post(RouterPath(path)) { request, context in try await route(request, context) }
-        }
         for prefix in Self.prefixes {
             router.get(RouterPath("\(prefix)/models")) { _, context in
                 listModels(for: context.caller)
