@@ -92,7 +92,7 @@ struct GatewayHTTP1Channel: ServerChildChannel {
                     }
                 }
             } onCancel: {
-                connection.requests.cancel()
+                connection.requests.close()
             }
             connection.output.close()
         }

@@ -94,7 +94,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
         stallWatchdog?.stop()
         failWaiters()
         releaseBodies()
-        requests.finish()
+        requests.close()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -174,7 +174,7 @@ final class HTTPRequestAssembler: ChannelDuplexHandler, RemovableChannelHandler 
         stallWatchdog?.stop()
         failWaiters()
         releaseBodies()
-        requests.finish()
+        requests.close()
         context.fireChannelInactive()
     }
 
