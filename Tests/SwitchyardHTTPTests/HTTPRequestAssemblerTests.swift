@@ -6,7 +6,10 @@ import Testing
 
 @testable import SwitchyardHTTP
 
-@Suite("A connection's request assembler")
+/// Every `await queue.next()` here finds a request queued or the queue closed, so none suspends: the embedded
+/// event loop is only ever used from the test's own thread. A regression that left the queue open would wait, so
+/// the suite has a time limit.
+@Suite("A connection's request assembler", .timeLimit(.minutes(1)))
 struct HTTPRequestAssemblerTests {
     /// A channel reading HTTP/1 into an assembler that hands requests to `queue`.
     static func channel(handingTo queue: InboundRequestQueue) throws -> EmbeddedChannel {

@@ -8,7 +8,7 @@ import NIOHTTPTypesHTTP1
 import SwitchyardGateway
 
 /// Serves HTTP/1.1 connections with the gateway's responder: keep-alive, pipelining, the gateway's read deadlines,
-/// and graceful shutdown (a connection closes once its current response has ended).
+/// and graceful shutdown (a connection closes once its last queued response has ended).
 ///
 /// Each connection is one task, running on the event loop that owns its socket. Requests reach it whole (see
 /// ``HTTPRequestAssembler``) and its responses are written straight into the channel pipeline from that loop, so a
@@ -79,8 +79,8 @@ struct GatewayHTTP1Channel: ServerChildChannel {
             return
         }
         await withTaskExecutorPreference(EventLoopTaskExecutor(channel.eventLoop)) {
-            // The requests end when the connection closes, or when the task is cancelled (the server stopping
-            // after its grace period), which then closes the connection.
+            // The requests end when the connection closes (those still queued are dropped), or when the task is
+            // cancelled (its client left during a stream, or the server stopping after its grace period).
             await withTaskCancellationHandler {
                 while let inbound = await connection.requests.next() {
                     let response = await responder(inbound, channel, connection.departure)

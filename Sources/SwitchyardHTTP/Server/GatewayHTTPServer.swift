@@ -14,7 +14,7 @@ import Synchronization
 /// address.
 package enum GatewayHTTPServer {
     /// Serves with the responder in `responders` until the service group shuts down, then lets in-flight responses end
-    /// (each connection closes after its current response). Each request is answered by the responder in place when
+    /// (each connection closes after its last queued response). Each request is answered by the responder in place when
     /// it arrives, so one put there by a configuration reload serves new requests while earlier ones finish on
     /// theirs.
     /// - Parameter onRunning: called with the bound port once the server listens.

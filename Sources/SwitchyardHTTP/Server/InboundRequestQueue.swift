@@ -28,9 +28,10 @@ final class InboundRequestQueue: Sendable {
         waiter?.resume(returning: request)
     }
 
-    /// Ends the requests: the connection closed, or its task was cancelled (the server stopping). Those queued
-    /// are dropped, as no answer to them could reach the client, and so are any yielded later; a waiting task gets
-    /// nil.
+    /// Ends the requests: the connection closed, or its task was cancelled (its client left during a stream, or the
+    /// server is stopping). Those queued are dropped, as no answer to them could reach the client (and a request
+    /// pipelined after one that closes the connection must not be processed), and so are any yielded later; a
+    /// waiting task gets nil.
     func close() {
         let waiter = state.withLock { state -> UnsafeContinuation<InboundHTTPRequest?, Never>? in
             state.closed = true
