@@ -27,8 +27,12 @@ it sends a steady load for M minutes and reports how resident memory moved.
 With `--baseline PATH` a second gateway from another binary (an earlier build) runs beside the first and is measured
 in the same rounds, so a change is compared within one run rather than across runs of a noisy machine.
 
+With `--parts` it measures instead what each part of the governed path costs: the same binary in configurations
+that turn parts off, side by side (see parts.py).
+
 Usage: Benchmarks/run [--rounds N] [--seconds S] [--rates 200,1000] [--streams 1000] [--soak MINUTES] [--out results.json]
                       [--baseline OLD_BINARY] [--profile]
+       Benchmarks/run --parts [--rounds N] [--seconds S] [--out parts.json]
 """
 import argparse, json, os, resource, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 
@@ -223,11 +227,14 @@ def admin_get(path):
     return json.loads(urllib.request.urlopen(request).read())
 
 
-def create_key(master, name, port=GATEWAY):
-    """A virtual key with limits high enough never to refuse: (key, id)."""
+BENCH_LIMITS = {"rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}
+
+
+def create_key(master, name, port=GATEWAY, limits=BENCH_LIMITS):
+    """A virtual key with `limits` (by default rpm, tpm and a budget, high enough never to refuse): (key, id)."""
     request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/keys", method="POST", headers={
         "authorization": f"Bearer {master}", "content-type": "application/json"},
-        data=json.dumps({"name": name, "rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}).encode())
+        data=json.dumps(dict(limits, name=name)).encode())
     created = json.loads(urllib.request.urlopen(request).read())
     return created["key"], created["id"]
 
@@ -290,7 +297,11 @@ def main():
     parser.add_argument("--soak-rate", type=int, default=500)
     parser.add_argument("--baseline", help="another switchyard binary (an earlier build), measured in the same rounds as "
                                            "`baseline`: a comparison this machine's noise between runs cannot blur")
+    parser.add_argument("--parts", action="store_true", help="instead of the main run: what each part of the governed path costs, "
+                                                             "the same binary measured with parts turned off (see parts.py)")
     args = parser.parse_args()
+    if args.parts and args.out == parser.get_default("out"):
+        args.out = os.path.join(ROOT, "Benchmarks", "parts.json")
     rates = [int(r) for r in args.rates.split(",")]
 
     install()
@@ -301,6 +312,9 @@ def main():
         print("building release (this takes a while on a small machine)", flush=True)
         products = ("switchyard", "switchyard-loadgen", "switchyard-proxy-floor")
         sh(f"cd {ROOT} && " + " && ".join(f"swift build -c release --product {product} >/dev/null" for product in products))
+    if args.parts:
+        import parts
+        return parts.main(args)
 
     directory = tempfile.mkdtemp(prefix="switchyard-bench-")
     with open(os.path.join(directory, "request.json"), "w") as f:
@@ -374,10 +388,7 @@ guardrails:
         wait_for(BASELINE, "/health/ready")
     time.sleep(0.5)
     idle_rss = memory_kib([gateway.pid], "VmRSS")
-    request = urllib.request.Request(f"http://127.0.0.1:{GATEWAY}/admin/keys", method="POST", headers={
-        "authorization": f"Bearer {MASTER}", "content-type": "application/json"},
-        data=json.dumps({"name": "bench", "rpm": 10_000_000, "tpm": 10_000_000_000, "max_budget_usd": 1_000_000}).encode())
-    key = json.loads(urllib.request.urlopen(request).read())["key"]
+    key = create_key(MASTER, "bench")[0]
     gate_key, gate_key_id = create_key(MASTER, "gate")
     keys = {"baseline": create_key(MASTER, "bench", port=BASELINE)[0]} if baseline else {}
     # The cached model's one miss: every request after it is a hit.
