@@ -34,25 +34,39 @@ THREAD_GROUPS = [("event loops", lambda name: name.startswith("NIO-")), ("thread
                  ("tasks", lambda name: "qos" in name), ("log writer", lambda name: name.startswith("switchyard-log"))]
 
 
-def thread_cpu(pid):
-    """The process's CPU seconds so far by thread group (`other` for threads of no group)."""
-    totals = {name: 0.0 for name, _ in THREAD_GROUPS}
-    totals["other"] = 0.0
+def stat_seconds(path):
+    """The name and CPU seconds (user and system) in a /proc `stat` file."""
+    stat = open(path).read()
+    fields = stat.rsplit(")", 1)[1].split()
+    return stat[stat.index("(") + 1:stat.rindex(")")], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sample(pid):
+    """The process's CPU seconds so far, whole (exited threads included) and per living thread: (total, {tid: (name, s)})."""
+    threads = {}
     for thread in os.listdir(f"/proc/{pid}/task"):
         try:
-            stat = open(f"/proc/{pid}/task/{thread}/stat").read()
-        except FileNotFoundError:
+            threads[thread] = stat_seconds(f"/proc/{pid}/task/{thread}/stat")
+        except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat.rsplit(")", 1)[1].split()
-        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return stat_seconds(f"/proc/{pid}/stat")[1], threads
+
+
+def by_group(before, after):
+    """CPU seconds between two samples by thread group: each thread's growth goes to its group; what the whole process
+    grew by beyond the threads still alive at the end (threads that exited in between) is `exited`."""
+    groups = {name: 0.0 for name, _ in THREAD_GROUPS}
+    groups["other"] = 0.0
+    for thread, (name, seconds) in after[1].items():
         group = next((group for group, matches in THREAD_GROUPS if matches(name)), "other")
-        totals[group] += seconds
-    return totals
+        groups[group] += seconds - before[1].get(thread, (name, 0.0))[1]
+    groups["exited"] = max(0.0, (after[0] - before[0]) - sum(groups.values()))
+    return groups
 
 
-def start_gateway(index, request_lines, request_log, directory):
-    """A gateway of the configuration at `index`, on a port and database of its own; returns (process, port)."""
+def start_gateway(index, request_lines, request_log, directory, processes):
+    """A gateway of the configuration at `index`, on a port and database of its own, added to `processes` as soon as it
+    starts; returns (process, port)."""
     port = FIRST_PORT + index
     config = os.path.join(directory, f"parts-{index}.yaml")
     with open(config, "w") as f:
@@ -67,6 +81,7 @@ models:
 """)
     log = open(os.path.join(directory, f"parts-{index}.log"), "w")
     process = subprocess.Popen([os.path.join(run.ROOT, ".build/release/switchyard"), "serve", "--config", config], stdout=log, stderr=log)
+    processes.append(process)
     run.wait_for(port, "/health/ready")
     return process, port
 
@@ -80,9 +95,10 @@ def main(args):
         location / {{ default_type application/json; return 200 '{completion}'; }}
     }}""", 1)
     gateways = []
+    processes = [upstream]
     try:
         for index, (name, request_lines, request_log, key_kind) in enumerate(CONFIGURATIONS):
-            process, port = start_gateway(index, request_lines, request_log, directory)
+            process, port = start_gateway(index, request_lines, request_log, directory, processes)
             key = run.MASTER if key_kind == "master" else run.create_key(run.MASTER, f"parts-{index}", port=port, limits=KEY_LIMITS[key_kind])[0]
             gateways.append({"name": name, "process": process, "port": port, "script": run.post_script(key, directory, name=f"parts-{index}"),
                              "cpu": [], "rate": [], "threads": []})
@@ -93,23 +109,25 @@ def main(args):
             print(f"round {round_index + 1} of {args.rounds}", flush=True)
             for gateway in gateways:
                 pid = gateway["process"].pid
-                before = thread_cpu(pid)
+                before = sample(pid)
                 count, rate, non2xx = run.wrk(f"http://127.0.0.1:{gateway['port']}/v1/chat/completions", args.seconds, gateway["script"])
                 # The writers flush every 250 ms: what the rows of this round cost is counted in this round.
                 time.sleep(0.6)
-                after = thread_cpu(pid)
                 not_ok += non2xx
-                per_request = {group: (after[group] - before[group]) / max(count, 1) * 1e6 for group in after}
+                per_request = {group: seconds / max(count, 1) * 1e6 for group, seconds in by_group(before, sample(pid)).items()}
                 gateway["threads"].append(per_request)
                 gateway["cpu"].append(sum(per_request.values()))
                 gateway["rate"].append(rate)
     finally:
-        for process in [gateway["process"] for gateway in gateways] + [upstream]:
+        for process in processes:
             process.terminate()
-        for process in [gateway["process"] for gateway in gateways] + [upstream]:
-            process.wait(timeout=10)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
-    groups = [name for name, _ in THREAD_GROUPS] + ["other"]
+    groups = [name for name, _ in THREAD_GROUPS] + ["other", "exited"]
     full = statistics.median(gateways[0]["cpu"])
     summary = []
     print(f"\n{'configuration':66} {'µs/req':>7} {'saved':>6} " + " ".join(f"{group:>11}" for group in groups) + f" {'req/s':>7}")

@@ -300,6 +300,8 @@ def main():
     parser.add_argument("--parts", action="store_true", help="instead of the main run: what each part of the governed path costs, "
                                                              "the same binary measured with parts turned off (see parts.py)")
     args = parser.parse_args()
+    if args.parts and (args.baseline or args.profile or args.soak):
+        parser.error("--parts runs on its own: without --baseline, --profile or --soak")
     if args.parts and args.out == parser.get_default("out"):
         args.out = os.path.join(ROOT, "Benchmarks", "parts.json")
     rates = [int(r) for r in args.rates.split(",")]

@@ -26,8 +26,12 @@ package final class LogLineWriter: Sendable {
     package init(descriptor: Int32, capacity: Int = 8 << 20) {
         self.descriptor = descriptor
         self.capacity = capacity
-        let thread = Thread { [self] in self.drainForever() }
-        thread.name = "switchyard-log-writer"
+        let thread = Thread { [self] in
+            // Named from the thread itself, where the name reaches the system's (as `ps` and `/proc` show it); at
+            // most 15 bytes, which is all Linux keeps.
+            Thread.current.name = "switchyard-log"
+            self.drainForever()
+        }
         thread.start()
     }
 
