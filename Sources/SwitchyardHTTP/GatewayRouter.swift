@@ -81,10 +81,16 @@ package enum GatewayRouter {
         }
         let openAI = OpenAIRoutes(services: services)
         let anthropic = AnthropicRoutes(services: services)
-        // The data-plane routes go on the router too, for the paths the table does not hold exactly.
-        let dataPlane = openAI.dataPlanePosts + anthropic.dataPlanePosts
-        for (path, route) in dataPlane {
+        // The data-plane routes go in the table behind the middleware, and on the router too, for the paths the
+        // table does not hold exactly.
+        var posts: [String: GatewayResponder.Handler] = [:]
+        for (path, route) in openAI.dataPlanePosts + anthropic.dataPlanePosts {
             router.post(RouterPath(path)) { request, context in try await route(request, context) }
+            posts[path] = { request, context in
+                try await envelope.handle(request, context: context) { request, context in
+                    try await authentication.handle(request, context: context) { request, context in try await route(request, context) }
+                }
+            }
         }
         openAI.register(on: router)
         anthropic.register(on: router)
@@ -99,14 +105,6 @@ package enum GatewayRouter {
         AdminRoutes(services: services).register(on: router)
         if let analytics = services.analytics { AnalyticsRoutes(analytics: analytics, administration: services.administration).register(on: router) }
         if let sessions = services.uiSessions { UIRoutes(sessions: sessions, authenticator: services.authenticator).register(on: router) }
-        var posts: [String: GatewayResponder.Handler] = [:]
-        for (path, route) in dataPlane {
-            posts[path] = { request, context in
-                try await envelope.handle(request, context: context) { request, context in
-                    try await authentication.handle(request, context: context) { request, context in try await route(request, context) }
-                }
-            }
-        }
         return GatewayResponder(router: router.buildResponder(), posts: posts)
     }
 }
